@@ -1,0 +1,24 @@
+// Copy the browser builds of our front-end libraries from node_modules into
+// src/gongzhi/static/vendor, so that WhiteNoise serves them and no page needs a CDN.
+import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "src/gongzhi/static/vendor");
+const files = {
+  "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
+  "alpinejs/dist/cdn.min.js": "alpinejs/alpine.min.js",
+  "echarts/dist/echarts.min.js": "echarts/echarts.min.js",
+  "leaflet/dist/leaflet.js": "leaflet/leaflet.js",
+  "leaflet/dist/leaflet.css": "leaflet/leaflet.css",
+  "leaflet/dist/images": "leaflet/images",
+};
+
+rmSync(out, { recursive: true, force: true });
+for (const [from, to] of Object.entries(files)) {
+  const target = join(out, to);
+  mkdirSync(dirname(target), { recursive: true });
+  cpSync(join(root, "node_modules", from), target, { recursive: true });
+}
+console.log(`assets copied to ${out}`);

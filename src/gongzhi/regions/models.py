@@ -1,0 +1,182 @@
+"""行政区划 and 网格: the administrative tree and the grids under communities.
+
+Geometry is stored as GeoJSON text in WGS84 (lon, lat) so that SQLite and PostgreSQL hold
+the same thing without a spatial extension; shapely does the geometry in process and the
+lookup index lives in ``regions.lookup``. Each row keeps its bounding box in plain columns
+so that a database can pre-filter by box.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.models import TimeStampedModel
+from gongzhi.core.scope import ScopedQuerySet
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City")
+    COUNTY = "county", _("County / district")
+    TOWNSHIP = "township", _("Township / subdistrict")
+    COMMUNITY = "community", _("Community / village")
+
+
+LEVEL_ORDER = [c.value for c in RegionLevel]
+
+
+class BoundaryMixin(models.Model):
+    """A WGS84 boundary as GeoJSON text plus its bounding box and centre."""
+
+    boundary = models.JSONField(_("boundary (GeoJSON, WGS84)"), null=True, blank=True)
+    min_lng = models.FloatField(null=True, blank=True, editable=False)
+    min_lat = models.FloatField(null=True, blank=True, editable=False)
+    max_lng = models.FloatField(null=True, blank=True, editable=False)
+    max_lat = models.FloatField(null=True, blank=True, editable=False)
+    centre_lng = models.FloatField(_("centre longitude"), null=True, blank=True)
+    centre_lat = models.FloatField(_("centre latitude"), null=True, blank=True)
+    area_km2 = models.FloatField(_("area (km²)"), null=True, blank=True, editable=False)
+    is_synthetic = models.BooleanField(
+        _("synthetic"),
+        default=False,
+        help_text=_("Generated for the demo rather than taken from an official source."),
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        from .geometry import boundary_stats
+
+        if self.boundary:
+            stats = boundary_stats(self.boundary)
+            self.min_lng, self.min_lat, self.max_lng, self.max_lat = stats.bbox
+            self.area_km2 = stats.area_km2
+            if self.centre_lng is None or self.centre_lat is None:
+                self.centre_lng, self.centre_lat = stats.centre
+        super().save(*args, **kwargs)
+
+
+class Region(BoundaryMixin, TimeStampedModel):
+    """A node of the administrative tree, keyed by its national code (adcode).
+
+    ``path`` is the chain of codes from the root, "/630000/630200/630202/", so a subtree is
+    one ``path__startswith`` query.
+    """
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=12, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=255, db_index=True, editable=False)
+
+    scope_region_path = "path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.path = (self.parent.path if self.parent_id else "/") + f"{self.code}/"
+        super().save(*args, **kwargs)
+
+    def ancestors(self):
+        codes = [c for c in self.path.strip("/").split("/") if c and c != self.code]
+        return Region.objects.filter(code__in=codes).order_by("path")
+
+    def descendants(self, include_self: bool = False):
+        qs = Region.objects.filter(path__startswith=self.path)
+        return qs if include_self else qs.exclude(pk=self.pk)
+
+    @property
+    def full_name(self) -> str:
+        return (
+            "".join(r.name for r in self.ancestors().exclude(level=RegionLevel.PROVINCE))
+            + self.name
+        )
+
+
+class Grid(BoundaryMixin, TimeStampedModel):
+    """网格: the smallest management area, under a community, with its grid workers."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    community = models.ForeignKey(
+        Region,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="grids",
+        limit_choices_to={"level": RegionLevel.COMMUNITY},
+    )
+    # Denormalised from the community so scoping and lookups need no join.
+    region_path = models.CharField(_("region path"), max_length=255, db_index=True, editable=False)
+    households = models.PositiveIntegerField(_("households"), null=True, blank=True)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    workers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="GridAssignment",
+        related_name="grids",
+        verbose_name=_("grid workers"),
+        blank=True,
+    )
+
+    scope_region_path = "region_path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        self.region_path = self.community.path
+        super().save(*args, **kwargs)
+
+
+class GridAssignment(TimeStampedModel):
+    class Duty(models.TextChoices):
+        PRIMARY = "primary", _("Full-time grid worker")
+        PART_TIME = "part_time", _("Part-time grid worker")
+        SUPERVISOR = "supervisor", _("Grid supervisor")
+
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("grid"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("grid worker"),
+        on_delete=models.CASCADE,
+        related_name="grid_assignments",
+    )
+    duty = models.CharField(_("duty"), max_length=12, choices=Duty.choices, default=Duty.PRIMARY)
+    since = models.DateField(_("since"), null=True, blank=True)
+
+    scope_region_path = "grid__region_path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grid assignment")
+        verbose_name_plural = _("grid assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "user"], name="unique_grid_worker"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.grid}"

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from gongzhi.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("gongzhi.accounts.urls")),
+    path("regions/", include("gongzhi.regions.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = admin.site.site_title = "共治 Gongzhi"
