@@ -36,7 +36,6 @@ demo: migrate
 
 run: install assets demo
 	$(BIN)/gongzhi collectstatic --no-input -v 0
-	$(BIN)/gongzhi demo logins
 	@echo "Gongzhi is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(BIN)/gunicorn gongzhi.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --error-logfile -

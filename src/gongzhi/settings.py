@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "gongzhi.regions",
     "gongzhi.accounts",
     "gongzhi.taxonomy",
+    "gongzhi.command",
     "gongzhi.demo",
 ]
 

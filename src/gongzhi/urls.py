@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from gongzhi.command import views as command_views
 from gongzhi.core import views as core_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", command_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("gongzhi.accounts.urls")),
     path("regions/", include("gongzhi.regions.urls")),

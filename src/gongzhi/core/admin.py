@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from .models import AuditLog
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """The audit log is evidence: it can be read and searched, never edited."""
+
+    list_display = ["at", "actor", "action", "object_type", "object_repr", "fields", "ip_address"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_repr", "object_id", "actor__username", "reason"]
+    date_hierarchy = "at"
+    list_select_related = ["actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

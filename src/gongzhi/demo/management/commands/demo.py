@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from gongzhi.demo.loader import load
+
+
+class Command(BaseCommand):
+    help = _("Load the 海东 demo (idempotent) and print a demo login for every role.")
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="verb", required=True)
+        sub.add_parser("load", help=_("Load or refresh the demo data and print the logins."))
+
+    def handle(self, *args, verb, **options):
+        result = load(stdout=self.stdout if options["verbosity"] > 1 else None)
+        counts = result["regions"]
+        self.stdout.write(
+            self.style.SUCCESS(_("Demo ready: %(counts)s") % {"counts": ", ".join(
+                f"{k} {v}" for k, v in counts.items())})
+        )
+        if options["verbosity"] > 0:
+            self.stdout.write(_("Demo logins (one per role):"))
+            for row in result["logins"]:
+                self.stdout.write(
+                    f"  {row['role']:<18} {row['username']:<22} {row['password']:<16} "
+                    f"{row['name']} · {row['organisation']}"
+                )
