@@ -21,7 +21,9 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def chromium():
     if not os.path.exists(CHROMIUM):
-        message = f"Chromium not found at {CHROMIUM}: install Debian's chromium to run browser tests"
+        message = (
+            f"Chromium not found at {CHROMIUM}: install Debian's chromium to run browser tests"
+        )
         if os.environ.get("GONGZHI_REQUIRE_BROWSER"):
             pytest.fail(message)
         pytest.skip(message)

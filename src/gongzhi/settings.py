@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "gongzhi.regions",
     "gongzhi.accounts",
     "gongzhi.taxonomy",
+    "gongzhi.notify",
     "gongzhi.command",
     "gongzhi.demo",
 ]
@@ -200,6 +201,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("GONGZHI_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Notifications (gongzhi.notify): an SMS gateway over HTTP, e-mail, webhooks.
+GONGZHI_SMS_GATEWAY_URL = os.environ.get("GONGZHI_SMS_GATEWAY_URL", "")  # empty: SMS off
+GONGZHI_SMS_GATEWAY_TOKEN = os.environ.get("GONGZHI_SMS_GATEWAY_TOKEN", "")
+GONGZHI_SMS_SIGN = os.environ.get("GONGZHI_SMS_SIGN", "共治")
+GONGZHI_SITE_URL = os.environ.get("GONGZHI_SITE_URL", "")
+DEFAULT_FROM_EMAIL = os.environ.get("GONGZHI_FROM_EMAIL", "noreply@localhost")
+EMAIL_BACKEND = os.environ.get(
+    "GONGZHI_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("GONGZHI_EMAIL_HOST", "localhost")
 
 # Gongzhi's own knobs.
 GONGZHI = {

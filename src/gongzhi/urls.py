@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("gongzhi.accounts.urls")),
     path("regions/", include("gongzhi.regions.urls")),
+    path("notify/", include("gongzhi.notify.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ GONGZHI = str(Path(sys.executable).with_name("gongzhi"))
 def _run(args, env_extra=None, **kwargs):
     env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DATABASE_URL", None)
     env.update(env_extra or {})
     return subprocess.run(args, capture_output=True, text=True, env=env, timeout=120, **kwargs)
 

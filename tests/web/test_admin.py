@@ -10,7 +10,7 @@ from django.utils import translation
 
 from gongzhi.accounts.models import User
 
-OUR_APPS = ["core", "regions", "accounts", "taxonomy"]
+OUR_APPS = ["core", "regions", "accounts", "taxonomy", "notify"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -34,10 +34,10 @@ def test_every_admin_list_and_add_page_opens(client, rf, model):
     root = User.objects.create_superuser("root_admin", password="Gongzhi@Admin26")
     client.force_login(root)
     info = (model._meta.app_label, model._meta.model_name)
-    response = client.get(reverse("admin:%s_%s_changelist" % info))
+    response = client.get(reverse("admin:{}_{}_changelist".format(*info)))
     assert response.status_code == 200
     model_admin = admin.site._registry[model]
     request = rf.get("/")
     request.user = root
     if model_admin.has_add_permission(request):
-        assert client.get(reverse("admin:%s_%s_add" % info)).status_code == 200
+        assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200

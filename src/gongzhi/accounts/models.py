@@ -1,13 +1,15 @@
 """Organisations (部门/单位) in a tree and people with memberships and roles."""
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStampedModel
-from gongzhi.core.scope import ScopedQuerySet
 from gongzhi.regions.models import Region
 
+from . import masking
+from .querysets import MembershipQuerySet, OrganisationQuerySet, UserManager
 from .validators import validate_id_number, validate_mobile
 
 
@@ -56,11 +58,20 @@ class Organisation(TimeStampedModel):
         blank=True,
         help_text=_("The regions this unit serves; its staff see everything below them."),
     )
+    function = models.CharField(
+        _("function"),
+        max_length=20,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "What a department does, the same code at every level (e.g. CGJ for urban "
+            "management), so that routing can find the county's unit for a city's category."
+        ),
+    )
     phone = models.CharField(_("duty phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
-    scope_organisation_path = "path"
-    objects = ScopedQuerySet.as_manager()
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organisation")
@@ -70,13 +81,36 @@ class Organisation(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1
+
+    def clean(self):
+        super().clean()
+        if "/" in (self.code or ""):
+            raise ValidationError({"code": _("A code cannot contain “/”.")})
+        if self.parent_id and self.pk:
+            if self.parent_id == self.pk or (self.path and self.parent.path.startswith(self.path)):
+                raise ValidationError(
+                    {"parent": _("An organisation cannot sit below itself or its own units.")}
+                )
+
     def save(self, *args, **kwargs):
+        old_path = self.path
         self.path = (self.parent.path if self.parent_id else "/") + f"{self.code}/"
         super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # Moved or renamed: the units below follow.
+            for child in Organisation.objects.filter(parent=self):
+                child.save()
 
 
 class User(AbstractUser):
-    """A person who signs in. Personal fields are masked wherever they are shown."""
+    """A person who signs in. Personal fields are masked wherever they are shown.
+
+    ``str(user)`` is the user name, never the real name, so that admin titles, breadcrumbs
+    and audit entries do not show personal data; use ``masked_name`` for display.
+    """
 
     display_name = models.CharField(_("name"), max_length=50, blank=True)
     mobile = models.CharField(
@@ -103,12 +137,49 @@ class User(AbstractUser):
 
     objects = UserManager()
 
+    sensitive_fields = {
+        "display_name": masking.NAME,
+        "mobile": masking.MOBILE,
+        "id_number": masking.ID_NUMBER,
+    }
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
-        return self.display_name or self.username
+        return self.username
+
+    def clean(self):
+        super().clean()
+        self.normalise_personal_data()
+
+    def save(self, *args, **kwargs):
+        self.normalise_personal_data()
+        super().save(*args, **kwargs)
+
+    def normalise_personal_data(self) -> None:
+        self.display_name = (self.display_name or "").strip()
+        self.mobile = (self.mobile or "").strip()
+        self.id_number = (self.id_number or "").strip().upper()
+
+    def get_full_name(self) -> str:
+        return self.display_name or super().get_full_name()
+
+    def get_short_name(self) -> str:
+        return self.display_name or super().get_short_name()
+
+    @property
+    def masked_name(self) -> str:
+        return masking.mask_name(self.display_name) or self.username
+
+    @property
+    def masked_mobile(self) -> str:
+        return masking.mask_mobile(self.mobile)
+
+    @property
+    def masked_id_number(self) -> str:
+        return masking.mask_id_number(self.id_number)
 
     @property
     def roles(self) -> set[str]:
@@ -137,8 +208,7 @@ class Membership(TimeStampedModel):
     title = models.CharField(_("job title"), max_length=50, blank=True)
     is_head = models.BooleanField(_("head of unit"), default=False)
 
-    scope_organisation_path = "organisation__path"
-    objects = ScopedQuerySet.as_manager()
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")

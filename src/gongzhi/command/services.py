@@ -23,11 +23,14 @@ def overview(*, viewer) -> dict:
         "level_rows": level_rows,
         "grid_count": grids.count(),
         "staffed_grid_count": grids.filter(assignments__isnull=False).distinct().count(),
-        "organisation_count": Organisation.objects.visible_to(viewer).filter(is_active=True).count(),
+        "organisation_count": Organisation.objects.visible_to(viewer)
+        .filter(is_active=True)
+        .count(),
         "people_count": User.objects.visible_to(viewer).filter(is_active=True).count()
         if hasattr(User.objects, "visible_to")
         else None,
         "category_count": Category.objects.filter(enabled=True, level=1).count(),
-        "top_regions": regions.filter(level__in=[RegionLevel.CITY, RegionLevel.COUNTY])
-        .order_by("path")[:20],
+        "top_regions": regions.filter(level__in=[RegionLevel.CITY, RegionLevel.COUNTY]).order_by(
+            "path"
+        )[:20],
     }

@@ -34,6 +34,10 @@ class Scope:
     everything: bool = False
     region_paths: tuple[str, ...] = ()
     organisation_paths: tuple[str, ...] = ()
+    # The places whose affairs the user governs (command centres, governments, townships,
+    # communities, grid workers). A department serves a county but governs only its own
+    # business, so its regions are in region_paths and not here.
+    territory_paths: tuple[str, ...] = ()
     roles: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -42,6 +46,9 @@ class Scope:
 
     def covers_region_path(self, path: str) -> bool:
         return self.everything or any(path.startswith(p) for p in self.region_paths)
+
+    def governs_region_path(self, path: str) -> bool:
+        return self.everything or any(path.startswith(p) for p in self.territory_paths)
 
     def covers_organisation_path(self, path: str) -> bool:
         return self.everything or any(path.startswith(p) for p in self.organisation_paths)

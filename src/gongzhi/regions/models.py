@@ -7,7 +7,10 @@ so that a database can pre-filter by box.
 """
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStampedModel
@@ -90,8 +93,34 @@ class Region(BoundaryMixin, TimeStampedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.path = (self.parent.path if self.parent_id else "/") + f"{self.code}/"
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not {"parent", "code"} & set(update_fields):
+            return super().save(*args, **kwargs)  # the path cannot have changed
+        new_path = (self.parent.path if self.parent_id else "/") + f"{self.code}/"
+        with transaction.atomic():
+            old_path = self._stored_path() if self.pk else None
+            if old_path and old_path != new_path and new_path.startswith(old_path):
+                raise ValueError(f"region {self.code} cannot be moved under its own subtree")
+            self.path = new_path
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "path"}
+            super().save(*args, **kwargs)
+            if old_path and old_path != new_path:
+                move_subtree(old_path, new_path)
+
+    def clean(self):
+        super().clean()
+        if self.parent_id is None:
+            return
+        parent = self.parent
+        stored = self._stored_path() if self.pk else None
+        if parent.pk == self.pk or (stored and parent.path.startswith(stored)):
+            raise ValidationError({"parent": _("A region cannot be placed under itself.")})
+        if LEVEL_ORDER.index(parent.level) >= LEVEL_ORDER.index(self.level):
+            raise ValidationError({"parent": _("The parent must be at a higher level.")})
+
+    def _stored_path(self) -> str | None:
+        return Region.objects.filter(pk=self.pk).values_list("path", flat=True).first()
 
     def ancestors(self):
         codes = [c for c in self.path.strip("/").split("/") if c and c != self.code]
@@ -107,6 +136,30 @@ class Region(BoundaryMixin, TimeStampedModel):
             "".join(r.name for r in self.ancestors().exclude(level=RegionLevel.PROVINCE))
             + self.name
         )
+
+
+def move_subtree(old_path: str, new_path: str) -> None:
+    """Rewrite the materialised paths below a moved region and of the grids under it.
+
+    One UPDATE per table (no signals fire), so callers run it inside their transaction.
+    """
+    now = timezone.now()
+    tail = Substr("path", len(old_path) + 1)
+    Region.objects.filter(path__startswith=old_path).exclude(path=old_path).update(
+        path=Concat(models.Value(new_path), tail, output_field=models.CharField()),
+        updated_at=now,
+    )
+    Grid.objects.filter(region_path__startswith=old_path).update(
+        region_path=Concat(
+            models.Value(new_path),
+            Substr("region_path", len(old_path) + 1),
+            output_field=models.CharField(),
+        ),
+        updated_at=now,
+    )
+    from .lookup import invalidate
+
+    invalidate()  # the grids' region chains changed without a save() signal
 
 
 class Grid(BoundaryMixin, TimeStampedModel):

@@ -5,4 +5,6 @@ from . import views
 app_name = "regions"
 urlpatterns = [
     path("", views.region_index, name="index"),
+    path("locate", views.locate, name="locate"),
+    path("layers", views.layers, name="layers"),
 ]

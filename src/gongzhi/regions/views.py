@@ -1,10 +1,79 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+import math
 
-from .models import Region
+import numpy as np
+import shapely
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from shapely.geometry import mapping, shape
+
+from . import lookup
+from .coords import normalise_crs
+from .models import Grid, Region, RegionLevel
+from .services import hit_as_dict
+
+MAP_LEVELS = (RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP)
+MAP_DECIMALS = 5  # ~1 m: plenty for a map, and a third smaller than full precision
 
 
 @login_required
 def region_index(request):
     regions = Region.objects.visible_to(request.user).filter(level__in=["city", "county"])
     return render(request, "regions/index.html", {"regions": regions})
+
+
+@login_required
+@require_GET
+def locate(request):
+    """GET ?lng=&lat=[&crs=gcj02|bd09] → the grid holding the point and its region chain.
+
+    Where a place is, is not private: any signed-in user may ask (reporting needs it).
+    """
+    try:
+        lng, lat = float(request.GET["lng"]), float(request.GET["lat"])
+        crs = normalise_crs(request.GET.get("crs"))
+        if not (math.isfinite(lng) and math.isfinite(lat)) or abs(lng) > 180 or abs(lat) > 90:
+            raise ValueError
+    except (KeyError, ValueError):
+        return JsonResponse(
+            {"error": _("Give lng and lat in degrees, and optionally crs=wgs84, gcj02 or bd09.")},
+            status=400,
+        )
+    hit = lookup.locate(lng, lat, crs=crs)
+    if hit is None:
+        return JsonResponse({"grid": None, "message": _("This point is in no grid.")})
+    return JsonResponse(hit_as_dict(hit))
+
+
+def _feature(obj, level: str) -> dict:
+    geom = shapely.transform(shape(obj.boundary), lambda xy: np.round(xy, MAP_DECIMALS))
+    return {
+        "type": "Feature",
+        "geometry": mapping(geom),
+        "properties": {"code": obj.code, "name": obj.name, "level": level},
+    }
+
+
+@login_required
+@require_GET
+def layers(request):
+    """The viewer's cities, counties, townships and grids as GeoJSON layers for the map."""
+    regions = (
+        Region.objects.visible_to(request.user)
+        .filter(level__in=MAP_LEVELS, boundary__isnull=False)
+        .only("code", "name", "level", "boundary")
+    )
+    by_level: dict[str, list] = {level: [] for level in MAP_LEVELS}
+    for region in regions:
+        by_level[region.level].append(_feature(region, region.level))
+    grids = (
+        Grid.objects.visible_to(request.user)
+        .filter(is_active=True, boundary__isnull=False)
+        .only("code", "name", "boundary")
+    )
+    result = [{"level": level, "features": feats} for level, feats in by_level.items() if feats]
+    # Coarse to fine: the map draws them in this order, so grids end up on top.
+    result.append({"level": "grid", "features": [_feature(g, "grid") for g in grids]})
+    return JsonResponse({"layers": result})

@@ -1,19 +1,28 @@
 """Reference data an administrator edits: the category taxonomy and SLA policies."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import Organisation
+from gongzhi.core import workdays
 from gongzhi.core.models import TimeStampedModel
+
+PATH_NAME_SEPARATOR = " / "
 
 
 class TimeUnit(models.TextChoices):
-    HOURS = "hours", _("hours")
-    WORKDAYS = "workdays", _("working days")
+    MINUTES = workdays.MINUTES, _("minutes")
+    HOURS = workdays.HOURS, _("hours")
+    WORKDAYS = workdays.WORKDAYS, _("working days")
 
 
 class SlaPolicy(TimeStampedModel):
-    """How long a unit has to sign for a case, and to resolve it."""
+    """How long a unit has to sign for a case, and to resolve it.
+
+    Minutes and hours run round the clock; working days follow the Chinese statutory
+    calendar and end at the close of the last working day (see ``gongzhi.core.workdays``).
+    """
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60)
@@ -36,6 +45,14 @@ class SlaPolicy(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def sign_for_deadline(self, start):
+        """When a case reported at ``start`` must be signed for (aware datetime)."""
+        return workdays.deadline(start, self.sign_for_value, self.sign_for_unit)
+
+    def resolve_deadline(self, start):
+        """When a case reported at ``start`` must be resolved (aware datetime)."""
+        return workdays.deadline(start, self.resolve_value, self.resolve_unit)
+
 
 class Category(TimeStampedModel):
     """One node of the three-level category taxonomy (一级/二级/三级分类)."""
@@ -52,6 +69,13 @@ class Category(TimeStampedModel):
     )
     level = models.PositiveSmallIntegerField(_("level"), editable=False, default=1)
     path = models.CharField(_("path"), max_length=255, db_index=True, editable=False)
+    full_name = models.CharField(
+        _("full name"),
+        max_length=255,
+        editable=False,
+        blank=True,
+        help_text=_("The names from the first level down, e.g. “城乡建设 / 安全生产 / 安全隐患”."),
+    )
     owner = models.ForeignKey(
         Organisation,
         verbose_name=_("owning organisation"),
@@ -88,13 +112,60 @@ class Category(TimeStampedModel):
         ordering = ["path"]
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="unique_category_name"),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(parent__isnull=True),
+                name="unique_root_category_name",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        super().clean()
+        if "/" in (self.code or ""):
+            raise ValidationError({"code": _("A code cannot contain “/”.")})
+        if self.parent_id and self.pk:
+            if self.parent_id == self.pk or (self.path and self.parent.path.startswith(self.path)):
+                raise ValidationError(
+                    {"parent": _("A category cannot sit below itself or its own children.")}
+                )
+
     def save(self, *args, **kwargs):
+        old = (self.path, self.full_name)
         parent = self.parent
         self.level = parent.level + 1 if parent else 1
         self.path = (parent.path if parent else "/") + f"{self.code}/"
+        self.full_name = (parent.full_name + PATH_NAME_SEPARATOR if parent else "") + self.name
         super().save(*args, **kwargs)
+        if old[0] and old != (self.path, self.full_name):
+            for child in Category.objects.filter(parent=self):
+                child.save()
+
+    def ancestors(self) -> list["Category"]:
+        """From the first level down to the parent."""
+        chain = []
+        node = self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+    def effective_sla(self) -> SlaPolicy | None:
+        """This category's SLA policy, or the nearest ancestor's when it has none."""
+        node = self
+        while node is not None:
+            if node.sla_id:
+                return node.sla
+            node = node.parent
+        return None
+
+    def effective_owner(self) -> Organisation | None:
+        """This category's owning unit, or the nearest ancestor's when it has none."""
+        node = self
+        while node is not None:
+            if node.owner_id:
+                return node.owner
+            node = node.parent
+        return None

@@ -15,8 +15,10 @@ class Command(BaseCommand):
         result = load(stdout=self.stdout if options["verbosity"] > 1 else None)
         counts = result["regions"]
         self.stdout.write(
-            self.style.SUCCESS(_("Demo ready: %(counts)s") % {"counts": ", ".join(
-                f"{k} {v}" for k, v in counts.items())})
+            self.style.SUCCESS(
+                _("Demo ready: %(counts)s")
+                % {"counts": ", ".join(f"{k} {v}" for k, v in counts.items())}
+            )
         )
         if options["verbosity"] > 0:
             self.stdout.write(_("Demo logins (one per role):"))

@@ -1,0 +1,129 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.regions.models import Region
+
+from .admin_mixins import MaskedFieldsAdminMixin, ScopedAdminMixin
+from .models import Membership, Organisation, User
+
+
+def _region_autocomplete_available(admin_site) -> bool:
+    """Regions get an autocomplete once the regions admin makes Region searchable."""
+    if not admin_site.is_registered(Region):
+        return False
+    return bool(admin_site.get_model_admin(Region).search_fields)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("tree_name", "code", "kind", "function", "parent", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("code", "name", "short_name")
+    list_select_related = ("parent",)
+    ordering = ("path",)
+    readonly_fields = ("path",)
+    filter_horizontal = ("regions",)  # replaced by an autocomplete when Region is searchable
+    fieldsets = (
+        (None, {"fields": ("code", "name", "short_name", "kind", "function", "parent", "path")}),
+        (_("Service"), {"fields": ("regions", "phone", "is_active")}),
+    )
+    list_per_page = 100
+
+    def get_autocomplete_fields(self, request):
+        fields = ["parent"]
+        if _region_autocomplete_available(self.admin_site):
+            fields.append("regions")
+        return fields
+
+    @admin.display(description=_("name"), ordering="path")
+    def tree_name(self, obj):
+        return format_html(
+            '<span style="padding-left:{}em">{}</span>', max(obj.depth - 1, 0) * 1.5, obj.name
+        )
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ("organisation", "role", "title", "is_head")
+    autocomplete_fields = ("organisation",)
+    verbose_name = _("membership")
+    verbose_name_plural = _("memberships")
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "display_name", "mobile", "id_number")
+
+
+class UserChangeForm(DjangoUserChangeForm):
+    class Meta(DjangoUserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdminMixin, MaskedFieldsAdminMixin, DjangoUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    list_display = (
+        "username",
+        "masked_display_name",
+        "masked_mobile",
+        "masked_id_number",
+        "is_staff",
+        "is_active",
+    )
+    list_filter = ("is_staff", "is_superuser", "is_active", "memberships__role")
+    search_fields = ("username", "display_name", "=mobile")
+    ordering = ("username",)
+    inlines = (MembershipInline,)
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal data"), {"fields": ("display_name", "mobile", "id_number", "email")}),
+        (
+            _("Permissions"),
+            {
+                "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
+                "classes": ("collapse",),
+            },
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "display_name",
+                    "mobile",
+                    "id_number",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "organisation", "role", "title", "is_head")
+    list_filter = ("role", "is_head", "organisation__kind")
+    search_fields = (
+        "user__username",
+        "user__display_name",
+        "organisation__name",
+        "organisation__code",
+    )
+    autocomplete_fields = ("user", "organisation")
+    list_select_related = ("user", "organisation")

@@ -1,0 +1,321 @@
+"""The notify app's public API. Other apps call these functions and nothing else.
+
+    notify(recipients=..., kind="case.dispatched", title=..., channels=("in_app", "sms"))
+    notify_organisation_heads(organisation=unit, kind="case.supervised", title=...)
+    publish_event(type="case.closed", data={"id": 7, "before": {...}, "after": {...}})
+
+In-app rows are written in the caller's transaction. External sends become Delivery
+rows whose tasks are queued only when that transaction commits: a rolled-back case
+sends nobody an SMS, and the worker never looks for a row that does not exist yet.
+"""
+
+import json
+import logging
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from . import conf, tasks
+from .channels import Message, get_channel
+from .models import CLAIMABLE, Delivery, DeliveryStatus, Notification, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+KIND_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,63}$")
+
+
+@dataclass
+class Notified:
+    notifications: list[Notification] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
+
+
+# ---- sending -------------------------------------------------------------------------
+
+
+def notify(
+    *,
+    recipients,
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    data: dict | None = None,
+    channels: Iterable[str] = ("in_app",),
+) -> Notified:
+    """Notify users on the given channels ("in_app", "sms", "email").
+
+    ``recipients``: users, user ids or a user queryset; inactive users are left out and
+    each person is notified once. Pass text already in the recipient's language.
+    A channel that is not configured, or a user without a phone number / e-mail, gives
+    a Delivery with status ``skipped`` and the reason, visible in the admin.
+    """
+    _check_kind(kind)
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValueError("a notification needs a title of 1 to 200 characters")
+    _check_link(link)
+    codes = list(dict.fromkeys(channels))
+    picked = [get_channel(code) for code in codes]  # ValueError on an unknown code
+    if not all(ch.per_recipient for ch in picked):
+        raise ValueError("webhooks are not per-recipient: use publish_event()")
+    message = Message(kind=kind, title=title, body=body, link=link, data=_jsonable(data or {}))
+    users = _users(recipients)
+    now = timezone.now()
+    result = Notified()
+
+    with transaction.atomic():
+        by_user = {}
+        if "in_app" in codes:
+            result.notifications = Notification.objects.bulk_create(
+                Notification(
+                    recipient=user,
+                    kind=kind,
+                    title=title,
+                    body=body,
+                    link=link,
+                    data=message.data,
+                    created_at=now,
+                )
+                for user in users
+            )
+            by_user = {n.recipient_id: n for n in result.notifications}
+        rows = []
+        for channel in (ch for ch in picked if ch.queued):
+            payload = channel.build_payload(message)
+            configured = channel.is_configured()
+            for user in users:
+                target = channel.target_for(user)
+                reason = (
+                    ""
+                    if configured and target
+                    else f"channel {channel.code} is not configured"
+                    if not configured
+                    else f"recipient has no address for {channel.code}"
+                )
+                rows.append(
+                    _delivery(
+                        now,
+                        channel=channel.code,
+                        target=target,
+                        payload=payload,
+                        skip=reason,
+                        notification=by_user.get(user.pk),
+                        recipient=user,
+                    )
+                )
+        result.deliveries = Delivery.objects.bulk_create(rows)
+        _queue_after_commit(result.deliveries)
+    return result
+
+
+def organisation_heads(organisation):
+    """The unit's heads; failing that its leaders. 督办 must reach someone in charge."""
+    from gongzhi.accounts.models import Membership
+
+    members = Membership.objects.filter(organisation=organisation, user__is_active=True)
+    heads = members.filter(is_head=True)
+    if not heads.exists():
+        heads = members.filter(role="leader")
+    return get_user_model().objects.filter(pk__in=heads.values("user_id"))
+
+
+def notify_organisation_heads(
+    *,
+    organisation,
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    data: dict | None = None,
+    channels: Iterable[str] = ("in_app",),
+) -> Notified:
+    """notify() the heads of ``organisation`` (its leaders when no head is marked)."""
+    heads = organisation_heads(organisation)
+    if not heads.exists():
+        # Nobody to tell is a data problem an administrator must fix, not a quiet no-op.
+        logger.warning("organisation %s has no head or leader to notify of %s", organisation, kind)
+    return notify(
+        recipients=heads,
+        kind=kind,
+        title=title,
+        body=body,
+        link=link,
+        data=data,
+        channels=channels,
+    )
+
+
+def publish_event(*, type: str, data: dict, occurred_at: datetime | None = None) -> list[Delivery]:  # noqa: A002
+    """Send event ``{type, id, occurred_at, data}`` to every enabled, subscribed webhook.
+
+    For a change, pass ``data={"id": ..., "before": {...}, "after": {...}}``. The event id
+    is the same for every endpoint and every retry, so receivers can drop duplicates.
+    """
+    _check_kind(type)
+    event = {
+        "type": type,
+        "id": str(uuid.uuid4()),
+        "occurred_at": (occurred_at or timezone.now()).isoformat(),
+        "data": _jsonable(data),
+    }
+    now = timezone.now()
+    # Endpoints are a handful of admin-edited rows; matching patterns in Python is fine.
+    endpoints = [e for e in WebhookEndpoint.objects.filter(enabled=True) if e.subscribes_to(type)]
+    with transaction.atomic():
+        deliveries = Delivery.objects.bulk_create(
+            _delivery(now, channel="webhook", target=e.url, payload=event, endpoint=e)
+            for e in endpoints
+        )
+        _queue_after_commit(deliveries)
+    return deliveries
+
+
+# ---- retries -------------------------------------------------------------------------
+
+
+def retry_due(*, limit: int = 1000) -> int:
+    """Queue deliveries that are due and not already queued; return how many.
+
+    Idempotent, so cron may run it beside the worker: a delivery counts as queued for
+    GONGZHI_NOTIFY_REQUEUE_AFTER_SECONDS, after which its task is presumed lost.
+    """
+    now = timezone.now()
+    stale = now - timedelta(seconds=conf.requeue_after_seconds())
+    due = Q(status__in=CLAIMABLE, next_attempt_at__lte=now) & (
+        Q(queued_at__isnull=True) | Q(queued_at__lte=stale)
+    )
+    ids = Delivery.objects.filter(due).order_by("next_attempt_at").values_list("pk", flat=True)
+    queued = 0
+    for pk in list(ids[:limit]):
+        # Mark first, conditionally, so two overlapping runs queue a delivery once.
+        if Delivery.objects.filter(due, pk=pk).update(queued_at=now):
+            if tasks.enqueue(pk):
+                queued += 1
+            else:
+                Delivery.objects.filter(pk=pk).update(queued_at=None)
+    return queued
+
+
+def stuck_sending() -> models.QuerySet:
+    """Deliveries claimed long ago and never finished (a worker died mid-send)."""
+    since = timezone.now() - timedelta(seconds=conf.requeue_after_seconds())
+    return Delivery.objects.filter(status=DeliveryStatus.SENDING, last_attempt_at__lt=since)
+
+
+def retry_now(*, deliveries: models.QuerySet) -> int:
+    """Administrator's "retry now": failed, dead or stuck deliveries get one more try at once.
+
+    A dead delivery is allowed exactly one more attempt; a stuck one is sent again,
+    which the administrator accepts may duplicate it. Returns how many were queued.
+    """
+    now = timezone.now()
+    eligible = Q(status__in=[DeliveryStatus.FAILED, DeliveryStatus.DEAD]) | Q(
+        pk__in=stuck_sending().values("pk")
+    )
+    with transaction.atomic():
+        ids = list(deliveries.filter(eligible).values_list("pk", flat=True))
+        Delivery.objects.filter(eligible, pk__in=ids).update(
+            status=DeliveryStatus.PENDING,
+            next_attempt_at=now,
+            queued_at=now,
+            max_attempts=Greatest(F("max_attempts"), F("attempts") + 1),
+        )
+        rows = list(Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING))
+        _queue_after_commit(rows)
+    return len(rows)
+
+
+# ---- the inbox -----------------------------------------------------------------------
+
+
+def inbox(*, user) -> models.QuerySet:
+    """The user's own notifications, unread first, newest first."""
+    unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
+    return (
+        Notification.objects.for_user(user)
+        .annotate(unread=unread)
+        .order_by("-unread", "-created_at", "-id")
+    )
+
+
+def unread_count(*, user) -> int:
+    return Notification.objects.for_user(user).unread().count()
+
+
+def mark_read(*, user, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read; Notification.DoesNotExist if not theirs."""
+    mine = Notification.objects.for_user(user)
+    mine.filter(pk=notification_id, read_at__isnull=True).update(read_at=timezone.now())
+    return mine.get(pk=notification_id)
+
+
+def mark_all_read(*, user) -> int:
+    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+
+
+# ---- helpers -------------------------------------------------------------------------
+
+
+def _check_kind(kind: str) -> None:
+    if not isinstance(kind, str) or not KIND_RE.match(kind):
+        raise ValueError(f"event type must look like 'case.dispatched', got {kind!r}")
+
+
+def _check_link(link: str) -> None:
+    # Rendered as a link in the inbox: only site paths and http(s) URLs, never javascript:.
+    if link and not (
+        (link.startswith("/") and not link.startswith("//"))
+        or re.match(r"^https?://", link, re.IGNORECASE)
+    ):
+        raise ValueError(f"a link must be a site path or an http(s) URL, got {link!r}")
+    if len(link) > 500:
+        raise ValueError("a link may have at most 500 characters")
+
+
+def _jsonable(data) -> dict:
+    # Store what a JSON reader gets back (dates as ISO text), and fail here, at the caller.
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _users(recipients) -> list:
+    User = get_user_model()
+    if isinstance(recipients, User):
+        recipients = [recipients]
+    if isinstance(recipients, models.QuerySet):
+        users = recipients
+    else:
+        users = User.objects.filter(pk__in={getattr(r, "pk", r) for r in recipients})
+    return list(users.filter(is_active=True).distinct().order_by("pk"))
+
+
+def _delivery(now, *, channel, target, payload, skip="", **links) -> Delivery:
+    return Delivery(
+        channel=channel,
+        target=target,
+        payload=payload,
+        status=DeliveryStatus.SKIPPED if skip else DeliveryStatus.PENDING,
+        last_error=skip,
+        max_attempts=conf.max_attempts(),
+        next_attempt_at=None if skip else now,
+        queued_at=None if skip else now,
+        created_at=now,
+        **links,
+    )
+
+
+def _queue_after_commit(deliveries: list[Delivery]) -> None:
+    ids = [d.pk for d in deliveries if d.status == DeliveryStatus.PENDING]
+    if ids:
+        # robust: a broken queue must not break the caller's request after its commit;
+        # the rows stay pending and `notify retry` queues them again.
+        transaction.on_commit(lambda: [tasks.enqueue(pk) for pk in ids], robust=True)

@@ -1,0 +1,18 @@
+import pytest
+
+from gongzhi.regions import lookup
+
+
+@pytest.fixture(autouse=True)
+def _fresh_lookup():
+    # Each test's rows vanish on rollback, which fires no signal: start and end clean.
+    lookup.invalidate()
+    yield
+    lookup.invalidate()
+
+
+@pytest.fixture
+def demo(db):
+    from gongzhi.regions import demo_seed
+
+    return demo_seed.load()
