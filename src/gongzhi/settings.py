@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.taxonomy",
     "gongzhi.notify",
+    "gongzhi.cases",
     "gongzhi.command",
     "gongzhi.demo",
 ]
@@ -218,4 +219,6 @@ GONGZHI = {
     # How far outside every grid a point may fall and still be given the nearest grid (metres).
     "GRID_SNAP_TOLERANCE_M": float(os.environ.get("GONGZHI_GRID_SNAP_TOLERANCE_M", "200")),
     "DEMO_CITY_CODE": "630200",
+    # Case numbers read PREFIX-YYYYMMDD-NNNNNN (HD for 海东).
+    "CASE_PREFIX": os.environ.get("GONGZHI_CASE_PREFIX", "HD"),
 }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("gongzhi.accounts.urls")),
     path("regions/", include("gongzhi.regions.urls")),
     path("notify/", include("gongzhi.notify.urls")),
+    path("cases/", include("gongzhi.cases.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

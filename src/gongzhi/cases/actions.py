@@ -1,0 +1,297 @@
+"""What each workflow action does to a case, after the table allowed it.
+
+Each handler validates its input (raising CaseError with a message for the user),
+changes the case's fields (never ``state``: the transition function does that) and says
+what to write on the timeline and what to do after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.models import Organisation
+
+from . import effects, routing
+from .choices import FINAL_STATES, ExtensionStatus, Satisfaction, State
+from .errors import CaseError
+from .models import Callback, Case, CaseEvent, CoHandler, ExtensionRequest
+
+
+@dataclass
+class Outcome:
+    note: str = ""
+    data: dict = field(default_factory=dict)
+    target: str | None = None
+    after_commit: list = field(default_factory=list)
+
+
+def _text(params, key: str, *, required: bool, label: str, max_length: int = 2000) -> str:
+    value = (params.get(key) or "").strip()
+    if required and len(value) < 2:
+        raise CaseError("required", _("Please fill in %(label)s.") % {"label": label}, key)
+    if len(value) > max_length:
+        raise CaseError(
+            "too_long",
+            _("%(label)s is too long (at most %(n)d characters).")
+            % {"label": label, "n": max_length},
+            key,
+        )
+    return value
+
+
+def _clear_deadlines(case: Case) -> None:
+    case.sign_for_due = case.resolve_due = None
+    case.signed_at = case.resolved_at = None
+    case.sign_for_met = case.resolve_met = None
+    case.is_overdue = False
+    case.warned_at = case.overdue_notified_at = None
+
+
+def accept(*, case, actor, now, params) -> Outcome:
+    return Outcome(note=_text(params, "note", required=False, label=_("a note")))
+
+
+def reject(*, case, actor, now, params) -> Outcome:
+    reason = _text(params, "reason", required=True, label=_("the reason for rejecting"))
+    case.closed_at = now
+    return Outcome(note=reason, after_commit=[effects.tell_reporter])
+
+
+def dispatch(*, case, actor, now, params) -> Outcome:
+    organisation = params.get("organisation") or routing.route_owner(case)
+    if organisation is None:
+        raise CaseError(
+            "no_owner",
+            _("No unit owns this category here: choose the unit to dispatch to."),
+            "organisation",
+        )
+    if not isinstance(organisation, Organisation):
+        organisation = Organisation.objects.filter(pk=organisation, is_active=True).first()
+        if organisation is None:
+            raise CaseError("unknown_organisation", _("That unit does not exist."), "organisation")
+    _clear_deadlines(case)
+    case.owner = organisation
+    case.dispatched_at = now
+    case.sign_for_due, case.resolve_due = routing.deadlines(case, start=now)
+    return Outcome(
+        note=_text(params, "note", required=False, label=_("a note")),
+        data={
+            "organisation": organisation.code,
+            "organisation_name": organisation.name,
+            "sign_for_due": case.sign_for_due.isoformat() if case.sign_for_due else None,
+            "resolve_due": case.resolve_due.isoformat() if case.resolve_due else None,
+        },
+        after_commit=[effects.tell_owner],
+    )
+
+
+def sign_for(*, case, actor, now, params) -> Outcome:
+    case.signed_at = now
+    case.sign_for_met = case.sign_for_due is None or now <= case.sign_for_due
+    # The sign-for deadline is met or missed now; the resolve deadline gets its own notice.
+    if case.resolve_due is None or now < case.resolve_due:
+        case.is_overdue = False
+        case.overdue_notified_at = None
+    return Outcome(note=_text(params, "note", required=False, label=_("a note")))
+
+
+def return_case(*, case, actor, now, params) -> Outcome:
+    reason = _text(params, "reason", required=True, label=_("the reason for returning"))
+    previous = case.owner
+    _clear_deadlines(case)
+    case.owner = None
+    return Outcome(
+        note=reason,
+        data={"organisation": previous.code if previous else None},
+        after_commit=[effects.tell_command],
+    )
+
+
+def add_co_handlers(*, case, actor, now, params) -> Outcome:
+    organisations = [o for o in params.get("organisations") or [] if o]
+    if not organisations:
+        raise CaseError("required", _("Choose at least one co-handling unit."), "organisations")
+    units = list(
+        Organisation.objects.filter(
+            pk__in=[getattr(o, "pk", o) for o in organisations], is_active=True
+        )
+    )
+    if len(units) != len(set(getattr(o, "pk", o) for o in organisations)):
+        raise CaseError(
+            "unknown_organisation", _("One of the chosen units does not exist."), "organisations"
+        )
+    if any(u.pk == case.owner_id for u in units):
+        raise CaseError(
+            "is_owner", _("The lead unit cannot also be a co-handler."), "organisations"
+        )
+    task = _text(params, "task", required=False, label=_("the task"), max_length=200)
+    for unit in units:
+        CoHandler.objects.get_or_create(case=case, organisation=unit, defaults={"task": task})
+    return Outcome(
+        note=task,
+        data={"organisations": [u.code for u in units], "names": [u.name for u in units]},
+        after_commit=[effects.tell_co_handlers],
+    )
+
+
+def resolve(*, case, actor, now, params) -> Outcome:
+    case.result = _text(params, "result", required=True, label=_("the handling result"))
+    case.resolved_at = now
+    case.resolve_met = case.resolve_due is None or now <= case.resolve_due
+    return Outcome(note=case.result, after_commit=[effects.tell_verifiers])
+
+
+def verify_pass(*, case, actor, now, params) -> Outcome:
+    case.closed_at = now
+    case.is_overdue = False if case.resolve_met else case.is_overdue
+    return Outcome(
+        note=_text(params, "note", required=False, label=_("a note")),
+        after_commit=[effects.ask_reporter_for_callback],
+    )
+
+
+def verify_fail(*, case, actor, now, params) -> Outcome:
+    reason = _text(params, "reason", required=True, label=_("what is still wrong"))
+    case.resolved_at = None
+    case.resolve_met = None
+    return Outcome(note=reason, after_commit=[effects.tell_command, effects.tell_owner])
+
+
+def escalate(*, case, actor, now, params) -> Outcome:
+    reason = _text(params, "reason", required=True, label=_("the reason for escalating"))
+    upper = routing.upper_command(case)
+    if upper is None:
+        raise CaseError("no_upper_level", _("There is no command centre above this one."))
+    previous = case.command
+    case.command = upper
+    return Outcome(
+        note=reason,
+        data={"from": previous.code if previous else None, "to": upper.code},
+        after_commit=[effects.tell_command],
+    )
+
+
+def merge(*, case, actor, now, params) -> Outcome:
+    target = params.get("into")
+    if not isinstance(target, Case):
+        target = Case.objects.filter(number=(target or "").strip()).first()
+    if target is None:
+        raise CaseError("unknown_case", _("There is no case with that number."), "into")
+    if target.pk == case.pk or target.state in FINAL_STATES:
+        raise CaseError(
+            "bad_merge_target", _("A case can only be merged into another open case."), "into"
+        )
+    case.merged_into = target
+    case.closed_at = now
+    CaseEvent.objects.create(
+        case=target,
+        actor=actor,
+        action="merged_in",
+        from_state=target.state,
+        to_state=target.state,
+        data={"case": case.number},
+        is_public=False,
+    )
+    return Outcome(
+        note=_text(params, "note", required=False, label=_("a note")),
+        data={"into": target.number},
+        after_commit=[effects.tell_reporter],
+    )
+
+
+def supervise(*, case, actor, now, params) -> Outcome:
+    note = _text(params, "note", required=True, label=_("the supervision note"))
+    case.supervision_count += 1
+    return Outcome(
+        note=note, data={"count": case.supervision_count}, after_commit=[effects.tell_owner_heads]
+    )
+
+
+def request_extension(*, case, actor, now, params) -> Outcome:
+    new_due = params.get("new_due")
+    reason = _text(
+        params, "reason", required=True, label=_("the reason for the extension"), max_length=300
+    )
+    if not isinstance(new_due, datetime):
+        raise CaseError("required", _("Choose the new deadline."), "new_due")
+    if new_due <= now or (case.resolve_due and new_due <= case.resolve_due):
+        raise CaseError(
+            "not_later", _("The new deadline must be later than the current one."), "new_due"
+        )
+    if case.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
+        raise CaseError(
+            "pending_request", _("An extension request is already waiting for a decision.")
+        )
+    request = ExtensionRequest.objects.create(
+        case=case, requested_by=actor, new_due=new_due, reason=reason
+    )
+    return Outcome(
+        note=reason,
+        data={"request": request.pk, "new_due": new_due.isoformat()},
+        after_commit=[effects.tell_command],
+    )
+
+
+def decide_extension(*, case, actor, now, params) -> Outcome:
+    request = case.extension_requests.filter(status=ExtensionStatus.PENDING).first()
+    if request is None:
+        raise CaseError("no_request", _("There is no extension request waiting for a decision."))
+    approve = bool(params.get("approve"))
+    request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.DENIED
+    request.decided_by, request.decided_at = actor, now
+    request.save()
+    if approve:
+        case.resolve_due = request.new_due
+        if now < request.new_due:
+            case.is_overdue = False
+            case.warned_at = case.overdue_notified_at = None
+    return Outcome(
+        note=_text(params, "note", required=False, label=_("a note")),
+        data={"request": request.pk, "approved": approve, "new_due": request.new_due.isoformat()},
+        after_commit=[effects.tell_owner],
+    )
+
+
+def comment(*, case, actor, now, params) -> Outcome:
+    return Outcome(note=_text(params, "note", required=True, label=_("the comment")))
+
+
+def callback(*, case, actor, now, params) -> Outcome:
+    satisfaction = params.get("satisfaction")
+    if satisfaction not in Satisfaction.values:
+        raise CaseError("required", _("Choose how satisfied the reporter is."), "satisfaction")
+    if params.get("resolved") is None:
+        raise CaseError("required", _("Say whether the problem was solved."), "resolved")
+    if case.callbacks.filter(created_at__gte=case.closed_at).exists():
+        raise CaseError(
+            "already_answered", _("This case has already been rated since it was closed.")
+        )
+    resolved = bool(params["resolved"])
+    by_phone = actor is None or actor.pk != case.reporter_id
+    Callback.objects.create(
+        case=case,
+        resolved=resolved,
+        satisfaction=satisfaction,
+        comment=_text(params, "comment", required=False, label=_("the comment"), max_length=500),
+        by_phone=by_phone,
+        recorded_by=actor,
+    )
+    unhappy = satisfaction == Satisfaction.UNSATISFIED or not resolved
+    reopen = unhappy and params.get("reopen", True)
+    outcome = Outcome(
+        note=params.get("comment", ""),
+        data={
+            "resolved": resolved,
+            "satisfaction": satisfaction,
+            "by_phone": by_phone,
+            "reopened": bool(reopen),
+        },
+    )
+    if reopen:
+        case.closed_at = None
+        outcome.target = State.REOPENED
+        outcome.after_commit.append(effects.tell_command)
+    return outcome

@@ -1,0 +1,71 @@
+"""The periodic deadline scan: warn before a case is due, mark it overdue when it is.
+
+Safe to run from several processes at once and as often as you like: each warning and
+each overdue notice is claimed with a conditional UPDATE, so it is sent exactly once, and
+a case missed by one run is caught by the next (the scan looks at every open case past
+its threshold, not at a time window).
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .choices import State
+from .models import Case, CaseEvent
+
+# Warn when this share of the time to resolve is left (at least WARN_MIN before).
+WARN_SHARE = 0.2
+WARN_MIN = timedelta(hours=1)
+SIGN_FOR_STATES = [State.DISPATCHED]
+RESOLVE_STATES = [State.DISPATCHED, State.IN_PROGRESS]
+
+
+def _claim(case_id: int, field: str, now, extra=None) -> bool:
+    """Set ``field`` to now if it is still empty; True for the one caller that did."""
+    updates = {field: now, **(extra or {})}
+    return bool(Case.objects.filter(pk=case_id, **{f"{field}__isnull": True}).update(**updates))
+
+
+def scan(*, now=None) -> dict:
+    from . import effects
+
+    now = now or timezone.now()
+    warned = overdue = 0
+    due_soon = Case.objects.filter(
+        state__in=RESOLVE_STATES,
+        warned_at__isnull=True,
+        is_overdue=False,
+        resolve_due__gt=now,
+        dispatched_at__isnull=False,
+    ).only("id", "dispatched_at", "resolve_due")
+    for case in due_soon.iterator():
+        window = max((case.resolve_due - case.dispatched_at) * WARN_SHARE, WARN_MIN)
+        if case.resolve_due - now <= window:
+            with transaction.atomic():
+                if _claim(case.pk, "warned_at", now):
+                    warned += 1
+                    _record(case.pk, "deadline_warning", effects.warn_owner)
+    late = (
+        Case.objects.filter(overdue_notified_at__isnull=True)
+        .filter(
+            Q(state__in=SIGN_FOR_STATES, sign_for_due__lt=now)
+            | Q(state__in=RESOLVE_STATES, resolve_due__lt=now)
+        )
+        .values_list("id", flat=True)
+    )
+    for case_id in list(late):
+        with transaction.atomic():
+            if _claim(case_id, "overdue_notified_at", now, {"is_overdue": True}):
+                overdue += 1
+                _record(case_id, "overdue", effects.tell_overdue)
+    return {"warned": warned, "overdue": overdue}
+
+
+def _record(case_id: int, action: str, effect) -> None:
+    case = Case.objects.select_related("owner", "command").get(pk=case_id)
+    event = CaseEvent.objects.create(
+        case=case, action=action, from_state=case.state, to_state=case.state, is_public=False
+    )
+    transaction.on_commit(lambda: effect(case, event))

@@ -1,0 +1,402 @@
+"""事件/工单: a case from report to closure, its timeline, attachments and callback.
+
+State changes happen only in ``cases.workflow.transition``; nothing else assigns
+``Case.state``.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.accounts.models import Organisation
+from gongzhi.core.models import TimeStampedModel
+from gongzhi.regions.models import Grid, Region
+from gongzhi.taxonomy.models import Category
+
+from .choices import (
+    FINAL_STATES,
+    Channel,
+    ExtensionStatus,
+    HandlingLevel,
+    Satisfaction,
+    State,
+)
+
+
+def _tracking_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see the cases of the places they govern and the cases their units handle;
+        a resident sees the cases they reported. The one rule for every list, page, export
+        and map layer of cases."""
+        from gongzhi.core.scope import scope_for
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        condition = models.Q(reporter=user)
+        for path in scope.territory_paths:
+            condition |= models.Q(region_path__startswith=path)
+        for path in scope.organisation_paths:
+            condition |= models.Q(owner__path__startswith=path)
+            condition |= models.Q(command__path__startswith=path)
+            condition |= models.Q(co_handlers__organisation__path__startswith=path)
+        return self.filter(condition).distinct()
+
+    def open(self):
+        return self.exclude(state__in=FINAL_STATES)
+
+
+class Case(TimeStampedModel):
+    number = models.CharField(_("case number"), max_length=24, unique=True)
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases"
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.REPORTED, db_index=True
+    )
+    is_urgent = models.BooleanField(_("urgent"), default=False)
+
+    # Who raised it. Personal fields are masked wherever shown (accounts.masking).
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_cases",
+    )
+    reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter phone"), max_length=20, blank=True)
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="entered_cases",
+    )
+
+    # Where: a WGS84 point and/or an address; located into grid and region on intake.
+    lng = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    grid = models.ForeignKey(
+        Grid,
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    region_path = models.CharField(_("region path"), max_length=255, blank=True, db_index=True)
+
+    # Who handles it: the command centre that dispatches, the lead unit, its co-handlers.
+    command = models.ForeignKey(
+        Organisation,
+        verbose_name=_("command centre"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commanded_cases",
+    )
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("lead unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+    )
+
+    # Deadlines from the category's SLA, set on dispatch; *_met is filled when decided.
+    sign_for_due = models.DateTimeField(_("sign for by"), null=True, blank=True, db_index=True)
+    resolve_due = models.DateTimeField(_("resolve by"), null=True, blank=True, db_index=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    sign_for_met = models.BooleanField(_("signed for in time"), null=True, blank=True)
+    resolve_met = models.BooleanField(_("resolved in time"), null=True, blank=True)
+    is_overdue = models.BooleanField(_("overdue"), default=False, db_index=True)
+    warned_at = models.DateTimeField(_("deadline warning sent"), null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(_("overdue notice sent"), null=True, blank=True)
+    supervision_count = models.PositiveSmallIntegerField(_("times supervised"), default=0)
+
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_cases",
+    )
+    result = models.TextField(_("handling result"), blank=True)
+    tracking_token = models.CharField(
+        _("tracking token"), max_length=32, default=_tracking_token, editable=False
+    )
+    # Client-generated key: a retried submission returns the first case (rule 7).
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=80, null=True, blank=True, unique=True
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "created_at"]),
+            models.Index(fields=["category", "created_at"]),
+            models.Index(fields=["owner", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in FINAL_STATES
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline. Written by the transition function only."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case_events",
+    )
+    actor_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=30)
+    from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=State.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    is_public = models.BooleanField(_("shown to the reporter"), default=True)
+
+    class Meta:
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.action}"
+
+
+class Attachment(TimeStampedModel):
+    class Stage(models.TextChoices):
+        REPORT = "report", _("With the report")
+        RESOLUTION = "resolution", _("Handling evidence")
+        VERIFICATION = "verification", _("Verification")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    event = models.ForeignKey(
+        CaseEvent,
+        verbose_name=_("timeline entry"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attachments",
+    )
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.REPORT)
+    image = models.ImageField(_("photo"), upload_to="cases/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="cases/%Y/%m/thumbs/", blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class CoHandler(TimeStampedModel):
+    """吹哨报到: a unit summoned to help the lead unit."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="co_handlers"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="co_handled_cases",
+    )
+    task = models.CharField(_("task"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("co-handling unit")
+        verbose_name_plural = _("co-handling units")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "organisation"], name="unique_case_cohandler")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} + {self.organisation}"
+
+
+class ExtensionRequest(TimeStampedModel):
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="extension_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    new_due = models.DateTimeField(_("new deadline"))
+    reason = models.CharField(_("reason"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline extension request")
+        verbose_name_plural = _("deadline extension requests")
+
+    def __str__(self) -> str:
+        return f"{self.case.number} → {self.new_due:%Y-%m-%d %H:%M}"
+
+
+class Callback(TimeStampedModel):
+    """回访: the reporter's own answer, or an operator's record of a phone call."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="callbacks"
+    )
+    resolved = models.BooleanField(_("problem solved"))
+    satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    by_phone = models.BooleanField(_("recorded by an operator"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("callback")
+        verbose_name_plural = _("callbacks")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.get_satisfaction_display()}"
+
+
+class RoutingRule(TimeStampedModel):
+    """Which level handles a category. The most specific rule (deepest category) wins."""
+
+    category = models.OneToOneField(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="routing_rule"
+    )
+    level = models.CharField(_("handled by"), max_length=20, choices=HandlingLevel.choices)
+    department_function = models.CharField(
+        _("department function"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "For department levels: the function code of the department "
+            "(empty: the function of the category's owning unit)."
+        ),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return f"{self.category} → {self.get_level_display()}"
+
+
+class ChannelPolicy(TimeStampedModel):
+    """Per-channel intake policy, e.g. a grid worker's own report skips acceptance."""
+
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, unique=True)
+    auto_accept = models.BooleanField(_("accept automatically"), default=False)
+    auto_dispatch = models.BooleanField(
+        _("dispatch automatically"),
+        default=False,
+        help_text=_("Dispatch to the routed unit at once when routing is unambiguous."),
+    )
+
+    class Meta:
+        verbose_name = _("channel policy")
+        verbose_name_plural = _("channel policies")
+
+    def __str__(self) -> str:
+        return self.get_channel_display()
+
+
+class CaseNumberSequence(models.Model):
+    """Daily counter behind readable case numbers (HD-20261128-000123)."""
+
+    prefix = models.CharField(max_length=8)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case number sequence")
+        verbose_name_plural = _("case number sequences")
+        constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="unique_case_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.day:%Y%m%d} #{self.last}"

@@ -1,0 +1,61 @@
+"""How a person relates to a case: the second half of each rule in the workflow table."""
+
+from gongzhi.regions.models import GridAssignment
+
+
+def _member_of(scope, organisation) -> bool:
+    return organisation is not None and scope.covers_organisation_path(organisation.path)
+
+
+def governs(actor, case, scope) -> bool:
+    """The command side: governs the place, or belongs to the case's command centre."""
+    if case.region_path and scope.governs_region_path(case.region_path):
+        return True
+    return _member_of(scope, case.command)
+
+
+def in_owner(actor, case, scope) -> bool:
+    return _member_of(scope, case.owner)
+
+
+def in_co_handler(actor, case, scope) -> bool:
+    return any(
+        _member_of(scope, c.organisation) for c in case.co_handlers.select_related("organisation")
+    )
+
+
+def grid_worker_of(actor, case, scope) -> bool:
+    if case.grid_id and GridAssignment.objects.filter(grid_id=case.grid_id, user=actor).exists():
+        return True
+    return bool(case.region_path) and scope.governs_region_path(case.region_path)
+
+
+def reporter(actor, case, scope) -> bool:
+    return case.reporter_id is not None and case.reporter_id == actor.pk
+
+
+def sees(actor, case, scope) -> bool:
+    from .models import Case
+
+    return Case.objects.visible_to(actor).filter(pk=case.pk).exists()
+
+
+PREDICATES = {
+    f.__name__: f for f in (governs, in_owner, in_co_handler, grid_worker_of, reporter, sees)
+}
+
+
+def holds(name: str, actor, case, scope) -> bool:
+    return PREDICATES[name](actor, case, scope)
+
+
+def acting_organisation(actor, case):
+    """The unit on whose behalf a person acted, for the timeline."""
+    if actor is None:
+        return None
+    memberships = list(actor.memberships.select_related("organisation"))
+    for candidate in (case.owner, case.command):
+        for m in memberships:
+            if candidate is not None and candidate.path.startswith(m.organisation.path):
+                return m.organisation
+    return memberships[0].organisation if memberships else None

@@ -1,0 +1,219 @@
+"""Intake and the reads around it. Views and the API call these; state changes go
+through ``workflow.transition``."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.validators import MOBILE_RE
+from gongzhi.regions.coords import to_wgs84
+from gongzhi.regions.lookup import locate
+from gongzhi.regions.models import Grid
+from gongzhi.taxonomy.models import Category
+
+from . import media, routing, workflow
+from .choices import Channel, State
+from .errors import CaseError
+from .models import Case, CaseEvent, ChannelPolicy
+from .numbers import next_number
+
+LANDLINE_DIGITS = (7, 12)
+
+
+@dataclass
+class Report:
+    """A report as it arrives, before it is a case."""
+
+    channel: str
+    title: str = ""
+    description: str = ""
+    category_id: int | None = None
+    lng: float | None = None
+    lat: float | None = None
+    crs: str = "wgs84"
+    address: str = ""
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    is_anonymous: bool = False
+    is_urgent: bool = False
+    idempotency_key: str | None = None
+
+
+def _check_phone(phone: str) -> str:
+    phone = phone.replace(" ", "").replace("-", "")
+    if MOBILE_RE.match(phone) or (
+        phone.isdigit() and LANDLINE_DIGITS[0] <= len(phone) <= LANDLINE_DIGITS[1]
+    ):
+        return phone
+    raise CaseError(
+        "invalid_phone", _("Enter a valid mobile or landline number."), "reporter_phone"
+    )
+
+
+def check_report(report: Report, photos=()) -> tuple[Category, list]:
+    """Validate everything before anything is written (rule 6)."""
+    if report.channel not in Channel.values:
+        raise CaseError("invalid_channel", _("Unknown reporting channel."), "channel")
+    report.title = (report.title or "").strip()
+    report.description = (report.description or "").strip()
+    if not report.title and report.description:
+        report.title = report.description[:30]
+    if len(report.title) < 2:
+        raise CaseError("required", _("Please describe the problem."), "description")
+    if len(report.title) > 120 or len(report.description) > 5000:
+        raise CaseError("too_long", _("The description is too long."), "description")
+    category = (
+        Category.objects.filter(pk=report.category_id, enabled=True).first()
+        if report.category_id
+        else None
+    )
+    if category is None:
+        raise CaseError("required", _("Please choose a category."), "category")
+    has_point = report.lng is not None and report.lat is not None
+    if has_point:
+        try:
+            lng, lat = float(report.lng), float(report.lat)
+        except (TypeError, ValueError):
+            raise CaseError(
+                "invalid_location", _("The location is not a valid point."), "location"
+            ) from None
+        if not (
+            math.isfinite(lng) and math.isfinite(lat) and -180 <= lng <= 180 and -90 <= lat <= 90
+        ):
+            raise CaseError("invalid_location", _("The location is not a valid point."), "location")
+        report.lng, report.lat = (float(v) for v in to_wgs84(lng, lat, report.crs))
+    report.address = (report.address or "").strip()[:200]
+    if not has_point and not report.address:
+        raise CaseError("required", _("Please give the location or the address."), "location")
+    report.reporter_name = (report.reporter_name or "").strip()[:50]
+    if report.channel == Channel.HOTLINE:
+        if not report.reporter_phone:
+            raise CaseError(
+                "required", _("Please enter the caller's phone number."), "reporter_phone"
+            )
+    if report.reporter_phone:
+        report.reporter_phone = _check_phone(report.reporter_phone)
+    images = media.check_photos(photos)
+    return category, images
+
+
+def _existing(key: str | None) -> Case | None:
+    return Case.objects.filter(idempotency_key=key).first() if key else None
+
+
+def do_report(*, report: Report, reporter=None, entered_by=None, photos=()) -> tuple[Case, bool]:
+    """Create a case from a report. Returns (case, created); a retried report with the same
+    idempotency key returns the first case and creates nothing."""
+    found = _existing(report.idempotency_key)
+    if found:
+        return found, False
+    category, images = check_report(report, photos)
+    try:
+        with transaction.atomic():
+            case = _create(report, category, reporter, entered_by, images)
+    except IntegrityError:
+        found = _existing(report.idempotency_key)
+        if found:  # a concurrent retry won the race
+            return found, False
+        raise
+    return case, True
+
+
+def _create(report, category, reporter, entered_by, images) -> Case:
+    now = timezone.now()
+    case = Case(
+        number=next_number(now),
+        title=report.title,
+        description=report.description,
+        category=category,
+        channel=report.channel,
+        is_urgent=report.is_urgent,
+        reporter=None if report.is_anonymous else reporter,
+        reporter_name="" if report.is_anonymous else report.reporter_name,
+        reporter_phone="" if report.is_anonymous else report.reporter_phone,
+        is_anonymous=report.is_anonymous,
+        entered_by=entered_by,
+        lng=report.lng,
+        lat=report.lat,
+        address=report.address,
+        idempotency_key=report.idempotency_key or None,
+    )
+    if report.lng is not None:
+        hit = locate(report.lng, report.lat)
+        if hit is not None:
+            grid = Grid.objects.select_related("community").get(pk=hit.grid_id)
+            case.grid, case.region, case.region_path = grid, grid.community, grid.region_path
+    case.command = routing.command_for(case.region_path)
+    case.save()
+    event = CaseEvent.objects.create(
+        case=case,
+        actor=reporter if not report.is_anonymous else None,
+        action="report",
+        to_state=State.REPORTED,
+        data={"channel": report.channel, "grid": case.grid.code if case.grid else None},
+    )
+    for image in images:
+        media.store_photo(case=case, image=image, stage="report", user=reporter, event=event)
+    policy = ChannelPolicy.objects.filter(channel=report.channel).first()
+    if policy and policy.auto_accept:
+        case = workflow.transition(
+            case_id=case.pk,
+            action="accept",
+            actor=None,
+            note=_("Accepted automatically for this channel."),
+        )
+        if policy.auto_dispatch and routing.route_owner(case) is not None:
+            case = workflow.transition(case_id=case.pk, action="dispatch", actor=None)
+    return case
+
+
+def do_transition(*, case: Case, action: str, actor, photos=(), **params) -> Case:
+    """A workflow action from a user, with optional photos (resolution or verification)."""
+    images = media.check_photos(photos)
+    with transaction.atomic():
+        case = workflow.transition(case_id=case.pk, action=action, actor=actor, **params)
+        stage = "resolution" if action == "resolve" else "verification"
+        for image in images:
+            media.store_photo(
+                case=case, image=image, stage=stage, user=actor, event=case.last_event
+            )
+    return case
+
+
+def nearby_open_cases(*, category, lng: float, lat: float, viewer, radius_m=200, days=7, limit=10):
+    """Open cases of the same category within radius_m and the last ``days``: the intake hint."""
+    since = timezone.now() - timedelta(days=days)
+    dlat = radius_m / 111_320
+    dlng = radius_m / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+    candidates = (
+        Case.objects.visible_to(viewer)
+        .open()
+        .filter(
+            category=category,
+            created_at__gte=since,
+            lng__range=(lng - dlng, lng + dlng),
+            lat__range=(lat - dlat, lat + dlat),
+        )
+        .only("number", "title", "lng", "lat", "state", "created_at")[: limit * 4]
+    )
+    found = []
+    for c in candidates:
+        d = _metres(lng, lat, c.lng, c.lat)
+        if d <= radius_m:
+            found.append((d, c))
+    return [c for _d, c in sorted(found, key=lambda t: t[0])[:limit]]
+
+
+def _metres(lng1, lat1, lng2, lat2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
+    )
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))

@@ -1,0 +1,35 @@
+from django.urls import path, register_converter
+
+from .views import console, intake
+
+
+class CaseNumberConverter:
+    regex = r"[A-Z]{1,8}-\d{8}-\d{6}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(CaseNumberConverter, "casenum")
+
+app_name = "cases"
+urlpatterns = [
+    # Intake: residents, grid workers, hotline operators; public tracking.
+    path("report/", intake.quick_report, name="report"),
+    path("hotline/", intake.hotline, name="hotline"),
+    path("nearby/", intake.nearby, name="nearby"),
+    path("categories/", intake.category_search, name="category_search"),
+    path("track/<casenum:number>/", intake.track, name="track"),
+    # Consoles: dispatchers, departments, grid workers, leaders.
+    path("", console.queue, name="queue"),
+    path("inbox/", console.inbox, name="inbox"),
+    path("tasks/", console.tasks, name="tasks"),
+    path("map/", console.case_map, name="map"),
+    path("map/data/", console.map_data, name="map_data"),
+    path("rates/", console.rates, name="rates"),
+    path("<casenum:number>/", console.detail, name="detail"),
+    path("<casenum:number>/act/<slug:action>/", console.act, name="act"),
+]
