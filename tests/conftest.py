@@ -48,3 +48,10 @@ def page(chromium, live_server):
     page.base_url = live_server.url
     yield page
     context.close()
+
+
+@pytest.fixture
+def world(db):
+    from tests.world import build
+
+    return build()
