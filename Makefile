@@ -37,8 +37,7 @@ demo: migrate
 run: install assets demo
 	$(BIN)/gongzhi collectstatic --no-input -v 0
 	@echo "Gongzhi is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(BIN)/gunicorn gongzhi.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --error-logfile -
+	WORKERS=$(WORKERS) $(BIN)/gongzhi serve $(HOST):$(PORT)
 
 test: install assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -25,7 +25,9 @@ def _region(code, name, level, parent, b):
 
 
 def _org(code, name, kind, parent=None, regions=(), function=""):
-    org = Organisation.objects.create(code=code, name=name, kind=kind, parent=parent, function=function)
+    org = Organisation.objects.create(
+        code=code, name=name, kind=kind, parent=parent, function=function
+    )
     org.regions.set(regions)
     return org
 
@@ -45,17 +47,35 @@ def build() -> SimpleNamespace:
     city = _region("630200", "海东市", RegionLevel.CITY, province, (102.40, 36.46, 102.48, 36.50))
     ledu = _region("630202", "乐都区", RegionLevel.COUNTY, city, (102.40, 36.46, 102.44, 36.50))
     pingan = _region("630203", "平安区", RegionLevel.COUNTY, city, (102.44, 36.46, 102.48, 36.50))
-    nianbo = _region("630202100", "碾伯镇", RegionLevel.TOWNSHIP, ledu, (102.40, 36.46, 102.42, 36.50))
-    gaomiao = _region("630202101", "高庙镇", RegionLevel.TOWNSHIP, ledu, (102.42, 36.46, 102.44, 36.50))
-    pingan_town = _region("630203100", "平安镇", RegionLevel.TOWNSHIP, pingan, (102.44, 36.46, 102.48, 36.50))
-    xiguan = _region("630202100001", "西关社区", RegionLevel.COMMUNITY, nianbo, (102.40, 36.46, 102.42, 36.48))
-    dongguan = _region("630202100002", "东关社区", RegionLevel.COMMUNITY, nianbo, (102.40, 36.48, 102.42, 36.50))
-    gaomiao_village = _region("630202101201", "高庙村", RegionLevel.COMMUNITY, gaomiao, (102.42, 36.46, 102.44, 36.50))
-    dongcun = _region("630203100001", "东村", RegionLevel.COMMUNITY, pingan_town, (102.44, 36.46, 102.48, 36.50))
+    nianbo = _region(
+        "630202100", "碾伯镇", RegionLevel.TOWNSHIP, ledu, (102.40, 36.46, 102.42, 36.50)
+    )
+    gaomiao = _region(
+        "630202101", "高庙镇", RegionLevel.TOWNSHIP, ledu, (102.42, 36.46, 102.44, 36.50)
+    )
+    pingan_town = _region(
+        "630203100", "平安镇", RegionLevel.TOWNSHIP, pingan, (102.44, 36.46, 102.48, 36.50)
+    )
+    xiguan = _region(
+        "630202100001", "西关社区", RegionLevel.COMMUNITY, nianbo, (102.40, 36.46, 102.42, 36.48)
+    )
+    dongguan = _region(
+        "630202100002", "东关社区", RegionLevel.COMMUNITY, nianbo, (102.40, 36.48, 102.42, 36.50)
+    )
+    gaomiao_village = _region(
+        "630202101201", "高庙村", RegionLevel.COMMUNITY, gaomiao, (102.42, 36.46, 102.44, 36.50)
+    )
+    dongcun = _region(
+        "630203100001", "东村", RegionLevel.COMMUNITY, pingan_town, (102.44, 36.46, 102.48, 36.50)
+    )
 
     def grid(code, community, b):
-        return Grid.objects.create(code=code, name=f"{community.name}{code[-1]}号网格", community=community,
-                                   boundary=box(*b))
+        return Grid.objects.create(
+            code=code,
+            name=f"{community.name}{code[-1]}号网格",
+            community=community,
+            boundary=box(*b),
+        )
 
     w.grid = grid("630202100001-01", xiguan, (102.40, 36.46, 102.41, 36.48))
     w.grid_b = grid("630202100001-02", xiguan, (102.41, 36.46, 102.42, 36.48))
@@ -70,16 +90,22 @@ def build() -> SimpleNamespace:
 
     K = OrganisationKind
     city_gov = _org("630200", "海东市人民政府", K.GOVERNMENT, None, [city])
-    w.city_command = _org("630200-ZZZX", "海东市社会治理综合指挥中心", K.COMMAND_CENTRE, city_gov, [city])
+    w.city_command = _org(
+        "630200-ZZZX", "海东市社会治理综合指挥中心", K.COMMAND_CENTRE, city_gov, [city]
+    )
     w.city_cgj = _org("630200-CGJ", "海东市城市管理局", K.DEPARTMENT, city_gov, [city], "CGJ")
     ledu_gov = _org("630202", "乐都区人民政府", K.GOVERNMENT, city_gov, [ledu])
-    w.command = _org("630202-ZZZX", "乐都区社会治理综合指挥中心", K.COMMAND_CENTRE, ledu_gov, [ledu])
+    w.command = _org(
+        "630202-ZZZX", "乐都区社会治理综合指挥中心", K.COMMAND_CENTRE, ledu_gov, [ledu]
+    )
     w.cgj = _org("630202-CGJ", "乐都区城市管理局", K.DEPARTMENT, ledu_gov, [ledu], "CGJ")
     w.zjj = _org("630202-ZJJ", "乐都区住房和城乡建设局", K.DEPARTMENT, ledu_gov, [ledu], "ZJJ")
     w.township = _org("630202100", "碾伯镇人民政府", K.TOWNSHIP, ledu_gov, [nianbo])
     w.community = _org("630202100001", "西关社区居民委员会", K.COMMUNITY, w.township, [xiguan])
     pingan_gov = _org("630203", "平安区人民政府", K.GOVERNMENT, city_gov, [pingan])
-    w.other_command = _org("630203-ZZZX", "平安区社会治理综合指挥中心", K.COMMAND_CENTRE, pingan_gov, [pingan])
+    w.other_command = _org(
+        "630203-ZZZX", "平安区社会治理综合指挥中心", K.COMMAND_CENTRE, pingan_gov, [pingan]
+    )
     w.other_cgj = _org("630203-CGJ", "平安区城市管理局", K.DEPARTMENT, pingan_gov, [pingan], "CGJ")
 
     road = Category.objects.get(full_name="道路与井盖")
@@ -89,8 +115,9 @@ def build() -> SimpleNamespace:
     w.pothole = Category.objects.get(full_name="道路与井盖 / 路面坑洼")
     RoutingRule.objects.update_or_create(category=road, defaults={"level": "county_department"})
     for channel, accept in [("grid_worker", True), ("hotline", True), ("quick_report", False)]:
-        ChannelPolicy.objects.update_or_create(channel=channel, defaults={"auto_accept": accept,
-                                                                          "auto_dispatch": False})
+        ChannelPolicy.objects.update_or_create(
+            channel=channel, defaults={"auto_accept": accept, "auto_dispatch": False}
+        )
 
     R = Role
     w.resident = _person("resident", "马秀兰", mobile="13900001111")

@@ -12,9 +12,14 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["serve"]:
+        from gongzhi.serve import main as serve
+
+        sys.exit(serve(args[1:]))
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["gongzhi", *(sys.argv[1:] if argv is None else argv)])
+    execute_from_command_line(["gongzhi", *args])
 
 
 if __name__ == "__main__":

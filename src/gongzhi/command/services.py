@@ -1,8 +1,13 @@
 """What the overview page shows: the viewer's part of the platform, counted."""
 
+from datetime import timedelta
+
 from django.db.models import Count
+from django.utils import timezone
 
 from gongzhi.accounts.models import Organisation, User
+from gongzhi.cases.models import Case
+from gongzhi.cases.stats import rates
 from gongzhi.core.scope import scope_for
 from gongzhi.regions.models import Grid, Region, RegionLevel
 from gongzhi.taxonomy.models import Category
@@ -18,17 +23,22 @@ def overview(*, viewer) -> dict:
         for level, label in RegionLevel.choices
         if by_level.get(level)
     ]
+    cases = Case.objects.visible_to(viewer)
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    month = rates(viewer=viewer, group_by="all", start=timezone.now() - timedelta(days=30))
     return {
         "scope": scope,
+        "cases_today": cases.filter(created_at__gte=today).count(),
+        "cases_open": cases.open().count(),
+        "cases_overdue": cases.open().filter(is_overdue=True).count(),
+        "rates_30d": month[0] if month else None,
         "level_rows": level_rows,
         "grid_count": grids.count(),
         "staffed_grid_count": grids.filter(assignments__isnull=False).distinct().count(),
         "organisation_count": Organisation.objects.visible_to(viewer)
         .filter(is_active=True)
         .count(),
-        "people_count": User.objects.visible_to(viewer).filter(is_active=True).count()
-        if hasattr(User.objects, "visible_to")
-        else None,
+        "people_count": User.objects.visible_to(viewer).filter(is_active=True).count(),
         "category_count": Category.objects.filter(enabled=True, level=1).count(),
         "top_regions": regions.filter(level__in=[RegionLevel.CITY, RegionLevel.COUNTY]).order_by(
             "path"

@@ -1,0 +1,66 @@
+"""`gongzhi serve`: the web server plus the background worker and the deadline watcher, as
+one foreground command that stops all three on Ctrl-C (what `make run` uses).
+
+On more than one machine, run these three as separate services instead (see README).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+
+def processes(host: str, port: int, workers: int) -> list[list[str]]:
+    py = sys.executable
+    return [
+        [
+            py,
+            "-m",
+            "gunicorn",
+            "gongzhi.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "--error-logfile",
+            "-",
+        ],
+        [py, "-m", "gongzhi", "db_worker", "--queue-name", "*"],
+        [py, "-m", "gongzhi", "cases", "watch", "--every", "60"],
+    ]
+
+
+def main(argv: list[str]) -> int:
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "8000"))
+    workers = int(os.environ.get("WORKERS", "3"))
+    if argv:
+        host, _, port_text = argv[0].rpartition(":")
+        host, port = host or "127.0.0.1", int(port_text)
+    children = [subprocess.Popen(cmd) for cmd in processes(host, port, workers)]
+    stopping = False
+
+    def stop(*_args):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping:
+            if any(child.poll() is not None for child in children):
+                break  # one died: take the others down rather than serve half a platform
+            time.sleep(0.5)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return 0 if stopping else 1

@@ -1,0 +1,92 @@
+"""Routing as data: the rules decide which level handles a category in a place."""
+
+import pytest
+
+from gongzhi.cases import routing, services, workflow
+from gongzhi.cases.choices import State
+from gongzhi.cases.errors import CaseError
+from gongzhi.cases.models import RoutingRule
+from gongzhi.taxonomy.models import Category
+
+pytestmark = pytest.mark.django_db
+
+
+def new_case(w, category, point=None, **extra):
+    point = point or w.point
+    case, _ = services.do_report(
+        report=services.Report(
+            channel="quick_report",
+            title="测试事项",
+            category_id=category.pk,
+            lng=point[0],
+            lat=point[1],
+            **extra,
+        ),
+        reporter=w.resident,
+    )
+    return case
+
+
+def test_county_department_serving_the_place_owns_a_road_case(world):
+    assert routing.route_owner(new_case(world, world.manhole)) == world.cgj
+    assert routing.route_owner(new_case(world, world.manhole, world.other_point)) == world.other_cgj
+
+
+def test_a_rule_edited_as_data_changes_the_route(world):
+    road = Category.objects.get(full_name="道路与井盖")
+    RoutingRule.objects.filter(category=road).update(level="community")
+    assert routing.route_owner(new_case(world, world.manhole)) == world.community
+    RoutingRule.objects.filter(category=road).update(level="township")
+    assert routing.route_owner(new_case(world, world.manhole)) == world.township
+    RoutingRule.objects.filter(category=road).update(level="city_department")
+    assert routing.route_owner(new_case(world, world.manhole)) == world.city_cgj
+
+
+def test_the_deepest_rule_wins(world):
+    RoutingRule.objects.create(category=world.pothole, level="community")
+    assert routing.route_owner(new_case(world, world.pothole)) == world.community
+    assert routing.route_owner(new_case(world, world.manhole)) == world.cgj
+
+
+def test_the_dispatcher_can_override_the_route(world):
+    case = new_case(world, world.manhole)
+    workflow.transition(case_id=case.pk, action="accept", actor=world.dispatcher)
+    case = workflow.transition(
+        case_id=case.pk, action="dispatch", actor=world.dispatcher, organisation=world.zjj.pk
+    )
+    assert case.owner == world.zjj
+
+
+def test_a_report_without_a_point_goes_to_the_top_command_centre(world):
+    case = new_case(world, world.manhole, point=(None, None), address="乐都区碾伯镇西关街")
+    assert case.grid is None and case.command == world.city_command
+
+
+def test_escalation_goes_to_the_command_centre_above(world):
+    case = new_case(world, world.manhole)
+    case = workflow.transition(
+        case_id=case.pk, action="escalate", actor=world.dispatcher, reason="涉及多个区县"
+    )
+    assert (case.state, case.command) == (State.ESCALATED, world.city_command)
+    # The city dispatcher now dispatches it; there is nothing above the city.
+    case = workflow.transition(case_id=case.pk, action="dispatch", actor=world.city_dispatcher)
+    assert case.state == State.DISPATCHED
+    with pytest.raises(CaseError):
+        workflow.transition(
+            case_id=case.pk, action="escalate", actor=world.city_dispatcher, reason="再上报"
+        )
+
+
+def test_a_grid_worker_report_is_accepted_automatically(world):
+    case, _ = services.do_report(
+        report=services.Report(
+            channel="grid_worker",
+            title="路面坑洼",
+            category_id=world.pothole.pk,
+            lng=world.point[0],
+            lat=world.point[1],
+        ),
+        reporter=world.grid_worker,
+    )
+    assert case.state == State.ACCEPTED
+    assert [e.action for e in case.events.all()] == ["report", "accept"]
