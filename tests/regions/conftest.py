@@ -16,3 +16,18 @@ def demo(db):
     from gongzhi.regions import demo_seed
 
     return demo_seed.load()
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Assertions read English text; the Chinese catalogue translates the same messages.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

@@ -32,10 +32,10 @@ class BoundaryMixin(models.Model):
     """A WGS84 boundary as GeoJSON text plus its bounding box and centre."""
 
     boundary = models.JSONField(_("boundary (GeoJSON, WGS84)"), null=True, blank=True)
-    min_lng = models.FloatField(null=True, blank=True, editable=False)
-    min_lat = models.FloatField(null=True, blank=True, editable=False)
-    max_lng = models.FloatField(null=True, blank=True, editable=False)
-    max_lat = models.FloatField(null=True, blank=True, editable=False)
+    min_lng = models.FloatField(_("west bound"), null=True, blank=True, editable=False)
+    min_lat = models.FloatField(_("south bound"), null=True, blank=True, editable=False)
+    max_lng = models.FloatField(_("east bound"), null=True, blank=True, editable=False)
+    max_lat = models.FloatField(_("north bound"), null=True, blank=True, editable=False)
     centre_lng = models.FloatField(_("centre longitude"), null=True, blank=True)
     centre_lat = models.FloatField(_("centre latitude"), null=True, blank=True)
     area_km2 = models.FloatField(_("area (km²)"), null=True, blank=True, editable=False)
