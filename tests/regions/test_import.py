@@ -313,7 +313,7 @@ def test_the_cli_imports_and_refuses_a_bad_file_without_changing_anything(tmp_pa
     good = write(tmp_path, base, "good.geojson")
     proc = _cli(["regions", "import", good, "--allow-gaps"], var)
     assert proc.returncode == 0, proc.stderr
-    assert "7 created" in proc.stdout
+    assert "新建 7 个" in proc.stdout  # the command speaks the platform language, zh-hans
 
     def rows():
         with sqlite3.connect(var / "gongzhi.sqlite3") as db:
@@ -335,7 +335,7 @@ def test_the_cli_imports_and_refuses_a_bad_file_without_changing_anything(tmp_pa
     proc = _cli(["regions", "import", write(tmp_path, bad, "bad.geojson"), "--allow-gaps"], var)
     assert proc.returncode != 0
     assert "630202100001-01: overlaps 630202100001-02" in proc.stdout
-    assert "nothing was imported" in proc.stderr
+    assert "未导入任何数据" in proc.stderr
     assert rows() == before  # not even the valid rename
 
     proc = _cli(["regions", "locate", str(LNG0 + 0.015), str(LAT0 + 0.005)], var)
