@@ -11,6 +11,8 @@ const files = {
   "alpinejs/dist/cdn.min.js": "alpinejs/alpine.min.js",
   "echarts/dist/echarts.min.js": "echarts/echarts.min.js",
   "leaflet/dist/leaflet.js": "leaflet/leaflet.js",
+  // leaflet.js names its source map; the manifest storage refuses a dangling reference.
+  "leaflet/dist/leaflet.js.map": "leaflet/leaflet.js.map",
   "leaflet/dist/leaflet.css": "leaflet/leaflet.css",
   "leaflet/dist/images": "leaflet/images",
 };
