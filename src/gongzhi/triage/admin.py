@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from .models import TrainingLabel, TriageModel, TriagePolicy
+
+
+@admin.register(TriageModel)
+class TriageModelAdmin(admin.ModelAdmin):
+    list_display = ["version", "is_active", "source", "n_train", "train_seconds", "created_at"]
+    list_filter = ["is_active"]
+    readonly_fields = [
+        "version",
+        "file",
+        "source",
+        "data_sha256",
+        "n_train",
+        "label_counts",
+        "metrics",
+        "train_seconds",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # models come from `gongzhi triage train`
+
+
+@admin.register(TrainingLabel)
+class TrainingLabelAdmin(admin.ModelAdmin):
+    list_display = ["case_ref", "label", "predicted", "confidence", "labelled_by", "created_at"]
+    search_fields = ["case_ref", "title", "label"]
+    list_select_related = ["labelled_by"]
+    raw_id_fields = ["labelled_by"]
+
+
+@admin.register(TriagePolicy)
+class TriagePolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "confidence_threshold", "duplicate_min_score", "enabled"]

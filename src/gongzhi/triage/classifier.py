@@ -1,0 +1,281 @@
+"""The report classifier: title + text → category path, with calibrated confidences.
+
+Features are TF-IDF over jieba words (1–2-grams, domain dictionary added) and over
+characters (1–3-grams, which catch place and unit names jieba splits badly). A linear SVM
+does the ranking; Platt scaling fitted by cross-validation (``CalibratedClassifierCV``)
+turns its margins into probabilities a threshold can be set on.
+
+Labels are paths: ``"城乡建设"`` or ``"城乡建设/安全生产"``. The first level is always
+learnt; a deeper level is learnt under a parent wherever the training data holds at least
+two children with ``min_examples`` each, and predicted only when the parent wins.
+
+Plain Python and numpy throughout: no database, so the CLI, the bench and the platform
+share it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+from .text import Tokenizer, normalise
+
+# Long letters say what they are about early. Cutting keeps prediction fast: jieba's cost
+# grows with length, so words come from a shorter head than character n-grams.
+MAX_CHARS = 600
+WORD_CHARS = 250
+PATH_SEP = "/"
+_WHITE = re.compile(r"\s\s+")  # as sklearn's char analyzer collapses white space
+
+
+@dataclass
+class Record:
+    """One labelled (or to-be-labelled) report."""
+
+    title: str
+    text: str
+    label: str = ""
+
+
+def join_text(title: str, text: str, max_chars: int = MAX_CHARS) -> str:
+    # The title twice: it is the operator's summary and usually names the problem.
+    return normalise(f"{title} {title} {text[: max_chars * 2]}")[:max_chars]
+
+
+def split_label(label: str) -> list[str]:
+    return [p.strip() for p in str(label).replace(" / ", PATH_SEP).split(PATH_SEP) if p.strip()]
+
+
+class _Level:
+    """One flat classifier: the shared features → one level's labels.
+
+    After fitting, the SVM's weights and the per-class sigmoids are kept as plain arrays so
+    that one report is scored with a gather and a dot product, without sklearn's per-call
+    validation (which costs more than the arithmetic at this size).
+    """
+
+    def __init__(self, c: float, calibrate: bool):
+        self.c = c
+        self.calibrate = calibrate
+        self.classes_: np.ndarray | None = None
+        self.constant: str | None = None
+        self.weights: np.ndarray | None = None  # (n_features, n_classes), C order
+        self.bias: np.ndarray | None = None
+        self.sig_a: np.ndarray | None = None  # Platt: p = 1 / (1 + exp(a·d + b))
+        self.sig_b: np.ndarray | None = None
+
+    def fit(self, x, y: np.ndarray) -> _Level:
+        classes, counts = np.unique(y, return_counts=True)
+        self.classes_ = classes
+        if len(classes) == 1:
+            self.constant = str(classes[0])
+            return self
+        svm = LinearSVC(C=self.c)
+        folds = int(min(3, counts.min()))
+        if self.calibrate and folds >= 2:
+            # ensemble=False: one SVM on all the data, sigmoids fitted on out-of-fold margins.
+            cal = CalibratedClassifierCV(svm, method="sigmoid", cv=folds, ensemble=False)
+            cal.fit(x, y)
+            inner = cal.calibrated_classifiers_[0]
+            fitted = inner.estimator
+            self.sig_a = np.array([k.a_ for k in inner.calibrators], dtype=np.float64)
+            self.sig_b = np.array([k.b_ for k in inner.calibrators], dtype=np.float64)
+        else:
+            fitted = svm.fit(x, y)
+        coef = np.asarray(fitted.coef_, dtype=np.float32)
+        bias = np.asarray(fitted.intercept_, dtype=np.float64)
+        if len(classes) == 2:  # sklearn keeps one column for two classes
+            coef, bias = np.vstack([-coef, coef]), np.concatenate([-bias, bias])
+            if self.sig_a is not None:
+                self.sig_a = np.concatenate([self.sig_a, self.sig_a])
+                self.sig_b = np.concatenate([-self.sig_b, self.sig_b])
+        self.weights = np.ascontiguousarray(coef.T)
+        self.bias = bias
+        return self
+
+    def proba_from_margins(self, d: np.ndarray) -> np.ndarray:
+        if self.sig_a is None:
+            # Uncalibrated (tiny data): a softmax of the margins, honest about being rough.
+            e = np.exp(d - d.max(axis=-1, keepdims=True))
+            return e / e.sum(axis=-1, keepdims=True)
+        p = 1.0 / (1.0 + np.exp(self.sig_a * d + self.sig_b))
+        total = p.sum(axis=-1, keepdims=True)
+        return np.where(total > 0, p / np.where(total > 0, total, 1), 1 / p.shape[-1])
+
+    def proba(self, x) -> np.ndarray:
+        if self.constant is not None:
+            return np.ones((x.shape[0], 1))
+        return self.proba_from_margins(np.asarray(x @ self.weights) + self.bias)
+
+    def proba_sparse(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
+        if self.constant is not None:
+            return np.ones(1)
+        return self.proba_from_margins(val @ self.weights[idx] + self.bias)
+
+
+@dataclass
+class Prediction:
+    label: str  # the full path, e.g. "城乡建设/安全生产"
+    confidence: float  # calibrated probability of the path (product over its levels)
+    levels: list[tuple[str, float]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "label": self.label,
+            "confidence": round(self.confidence, 4),
+            "levels": [{"label": lab, "confidence": round(p, 4)} for lab, p in self.levels],
+        }
+
+
+class TextClassifier:
+    def __init__(
+        self,
+        *,
+        extra_words=(),
+        c: float = 1.0,
+        min_examples: int = 20,
+        calibrate: bool = True,
+        word_chars: int = WORD_CHARS,
+        max_chars: int = MAX_CHARS,
+    ):
+        self.word_chars = word_chars
+        self.max_chars = max_chars
+        self.tokenizer = Tokenizer(extra_words)
+        self.c = c
+        self.min_examples = min_examples
+        self.calibrate = calibrate
+        self.word = TfidfVectorizer(
+            tokenizer=self.tokenizer,
+            lowercase=False,
+            token_pattern=None,
+            ngram_range=(1, 2),
+            sublinear_tf=True,
+            min_df=2,
+            dtype=np.float32,
+        )
+        self.char = TfidfVectorizer(
+            analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, dtype=np.float32
+        )
+        self.top: _Level | None = None
+        self.children: dict[str, _Level] = {}
+        self.train_seconds = 0.0
+        self.label_counts: dict[str, int] = {}
+
+    # -- training -------------------------------------------------------------------
+    def _features(self, docs: list[str], fit: bool):
+        heads = [d[: self.word_chars] for d in docs]
+        if fit:
+            parts = [self.word.fit_transform(heads), self.char.fit_transform(docs)]
+        else:
+            parts = [self.word.transform(heads), self.char.transform(docs)]
+        return sp.hstack(parts).tocsr()
+
+    def fit(self, records: list[Record]) -> TextClassifier:
+        if len(records) < 2:
+            raise ValueError("at least two labelled reports are needed")
+        started = time.perf_counter()
+        docs = [join_text(r.title, r.text, self.max_chars) for r in records]
+        paths = [split_label(r.label) for r in records]
+        if any(not p for p in paths):
+            raise ValueError("every training report needs a label")
+        first = np.array([p[0] for p in paths])
+        if len(set(first)) < 2:
+            raise ValueError("at least two categories are needed")
+        x = self._features(docs, fit=True)
+        self.top = _Level(self.c, self.calibrate).fit(x, first)
+        self.children = {}
+        self._fit_children(x, paths, depth=1, prefix="", rows=np.arange(len(paths)))
+        self.label_counts = dict(Counter(PATH_SEP.join(p) for p in paths))
+        self._compile()
+        self.train_seconds = time.perf_counter() - started
+        return self
+
+    def _fit_children(self, x, paths, *, depth: int, prefix: str, rows: np.ndarray) -> None:
+        by_parent: dict[str, list[int]] = {}
+        for i in rows:
+            if len(paths[i]) > depth:
+                by_parent.setdefault(PATH_SEP.join(paths[i][:depth]), []).append(i)
+        for parent, idx in by_parent.items():
+            labels = np.array([paths[i][depth] for i in idx])
+            counts = Counter(labels)
+            kept = [lab for lab, n in counts.items() if n >= self.min_examples]
+            if len(kept) < 2:
+                continue  # not enough to learn this level under this parent
+            mask = np.isin(labels, kept)
+            sub = np.array(idx)[mask]
+            self.children[parent] = _Level(self.c, self.calibrate).fit(x[sub], labels[mask])
+            self._fit_children(x, paths, depth=depth + 1, prefix=parent, rows=sub)
+
+    def _compile(self) -> None:
+        # Plain dicts and arrays for the one-report path (see _one_vector).
+        self._wvocab = dict(self.word.vocabulary_)
+        self._cvocab = dict(self.char.vocabulary_)
+        self._widf = self.word.idf_.astype(np.float64)
+        self._cidf = self.char.idf_.astype(np.float64)
+        self._offset = len(self._wvocab)
+
+    @staticmethod
+    def _weigh(terms: list[str], vocab: dict, idf: np.ndarray, offset: int):
+        # Map every term to its column (-1 when unknown), then count columns with numpy:
+        # cheaper than a Counter of strings for the ~1,500 n-grams of a report.
+        ids = np.array([j for j in map(vocab.get, terms) if j is not None], dtype=np.int64)
+        if ids.size == 0:
+            return ids, np.zeros(0)
+        idx, tf = np.unique(ids, return_counts=True)
+        val = (1.0 + np.log(tf)) * idf[idx]
+        return idx + offset, val / np.sqrt(val @ val)
+
+    def _one_vector(self, doc: str):
+        """The same vector as ``_features([doc])`` (word then char block, each L2-normed)."""
+        toks = self.tokenizer(doc[: self.word_chars])
+        words = toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+        text = _WHITE.sub(" ", doc)
+        n = len(text)
+        chars = [
+            *text,
+            *(text[i : i + 2] for i in range(n - 1)),
+            *(text[i : i + 3] for i in range(n - 2)),
+        ]
+        wi, wv = self._weigh(words, self._wvocab, self._widf, 0)
+        ci, cv = self._weigh(chars, self._cvocab, self._cidf, self._offset)
+        return np.concatenate([wi, ci]), np.concatenate([wv, cv])
+
+    # -- prediction -----------------------------------------------------------------
+    @property
+    def classes(self) -> list[str]:
+        return [str(c) for c in self.top.classes_]
+
+    def predict_top(self, titles: list[str], texts: list[str]) -> np.ndarray:
+        """First-level labels only, batched (for evaluation)."""
+        docs = [join_text(a, b, self.max_chars) for a, b in zip(titles, texts, strict=True)]
+        x = self._features(docs, False)
+        p = self.top.proba(x)
+        return self.top.classes_[p.argmax(axis=1)]
+
+    def predict(self, title: str, text: str, *, top_k: int = 3) -> list[Prediction]:
+        """The ``top_k`` most likely first-level categories, each extended down its tree."""
+        idx, val = self._one_vector(join_text(title, text, self.max_chars))
+        p = self.top.proba_sparse(idx, val)
+        order = np.argsort(-p)[:top_k]
+        out = []
+        for j in order:
+            label, conf = str(self.top.classes_[j]), float(p[j])
+            levels = [(label, conf)]
+            path = label
+            while path in self.children:
+                child = self.children[path]
+                q = child.proba_sparse(idx, val)
+                k = int(q.argmax())
+                path = f"{path}{PATH_SEP}{child.classes_[k]}"
+                conf *= float(q[k])
+                levels.append((str(child.classes_[k]), float(q[k])))
+            out.append(Prediction(label=path, confidence=conf, levels=levels))
+        return out

@@ -1,0 +1,99 @@
+"""Triage's own tables: trained model versions, training labels and the policy row.
+
+Triage sits below ``cases``: nothing here points at a case by foreign key. A training label
+keeps the case's number as plain text, so labels survive a case being archived.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.models import TimeStampedModel
+
+
+class TriageModel(TimeStampedModel):
+    """One trained classifier: a joblib file under the var dir plus what it was trained on."""
+
+    version = models.CharField(_("version"), max_length=40, unique=True)
+    file = models.CharField(_("file"), max_length=255, help_text=_("Relative to the model dir."))
+    source = models.CharField(_("training data"), max_length=200)
+    data_sha256 = models.CharField(_("data checksum"), max_length=64)
+    n_train = models.PositiveIntegerField(_("training reports"))
+    label_counts = models.JSONField(_("reports per label"), default=dict)
+    metrics = models.JSONField(_("metrics"), default=dict)
+    train_seconds = models.FloatField(_("training seconds"))
+    is_active = models.BooleanField(_("active"), default=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("triage model")
+        verbose_name_plural = _("triage models")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="one_active_triage_model",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class TrainingLabel(TimeStampedModel):
+    """A dispatcher's final category for a report: the ground truth the next model learns."""
+
+    case_ref = models.CharField(_("case number"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"), blank=True)
+    label = models.CharField(
+        _("label"),
+        max_length=255,
+        help_text=_("Category codes from the first level down, “/”-separated."),
+    )
+    predicted = models.CharField(_("predicted label"), max_length=255, blank=True)
+    confidence = models.FloatField(_("predicted confidence"), null=True, blank=True)
+    model_version = models.CharField(_("model version"), max_length=40, blank=True)
+    labelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("labelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("training label")
+        verbose_name_plural = _("training labels")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_ref}: {self.label}"
+
+
+class TriagePolicy(TimeStampedModel):
+    """The knobs a dispatcher's supervisor turns; the first enabled row is in force."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    confidence_threshold = models.FloatField(
+        _("confidence threshold"),
+        default=0.6,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("Below this calibrated confidence a report waits in the triage queue."),
+    )
+    duplicate_min_score = models.FloatField(
+        _("duplicate score to offer a merge"),
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("triage policy")
+        verbose_name_plural = _("triage policies")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,228 @@
+"""Places in free text: pull place mentions out of a message and geocode them.
+
+Two layers:
+
+* ``extract_places(text)`` is pure text work: administrative units (…市/县/区/镇/乡/街道)
+  and named estates, villages, roads, schools and markets (…小区/村/路/学院…), most specific
+  first. It is what groups hotspots and it needs no database.
+* ``locate_text(text)`` matches the regions gazetteer (``Region`` and ``Grid`` names) and
+  returns the deepest region the text names — disambiguated by the ancestors it also
+  names — and a grid where the text names one or the community has only one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .text import normalise
+
+_HAN = r"\u4e00-\u9fff"
+# Administrative units, e.g. "A3区", "春华镇", "平安区", "西地省"; pseudonymised codes too.
+_ADMIN = re.compile(
+    rf"(?:[a-zA-Z]\d*|[{_HAN}]{{2,4}}?)(?:省|市|县|(?<![社小园景城营校])区|镇|乡|街道)"
+)
+# Named places below a township. The suffix decides the kind; the name is 2–10 characters.
+_SUFFIXES = (
+    "小区|花园|家园|新城|新村|公寓|大厦|广场|公馆|苑|城|湾|社区|村|组|学院|大学|中学|小学|"
+    "学校|幼儿园|医院|卫生院|市场|公园|车站|地铁站|站|大道|路|街|巷|工业园|产业园|景区|"
+    "商场|酒店|餐厅|工厂|厂|公司|项目"
+)
+_NAMED = re.compile(rf"([{_HAN}A-Za-z0-9]{{2,10}}?(?:{_SUFFIXES}))")
+# Words that open a sentence rather than a name: cut them off the front of a match.
+_LEADING = re.compile(
+    r"^(?:附近|距离|距|靠近|关于|反映|投诉|举报|咨询|请问|请求|建议|希望|要求|我是|我们|我家|本人|位于|"
+    r"在|对|给|把|从|向|和|与|及|的|是|有|了|将|被|为|请|求|问|办|市|区|县|镇)+"
+)
+_GENERIC = {
+    "道路",
+    "马路",
+    "公路",
+    "小区",
+    "社区",
+    "村",
+    "路",
+    "街",
+    "学校",
+    "医院",
+    "公司",
+    "项目",
+    "市场",
+    "城",
+    "站",
+}
+
+
+def _clean(name: str) -> str:
+    name = _LEADING.sub("", name)
+    return name if len(name) >= 2 and name not in _GENERIC else ""
+
+
+def extract_places(text: str, *, limit: int = 5) -> list[str]:
+    """Place mentions in order of specificity (named places, then administrative units)."""
+    t = normalise(text)
+    admins = []
+    for m in _ADMIN.finditer(t):
+        name = _clean(m.group(0)) or m.group(0)
+        if name not in admins:
+            admins.append(name)
+    # Take the named places from the text with the administrative prefixes removed, so
+    # "A3区麓泉社区" gives "麓泉社区" rather than "A3区麓泉社区".
+    stripped = _ADMIN.sub("，", t)
+    named = []
+    for m in _NAMED.finditer(stripped):
+        name = _clean(m.group(1))
+        if name and name not in named:
+            named.append(name)
+    named.sort(key=_rank)  # stable: text order within a kind
+    return (named + admins)[:limit]
+
+
+_ESTATE = (
+    "小区",
+    "花园",
+    "家园",
+    "新城",
+    "新村",
+    "公寓",
+    "大厦",
+    "广场",
+    "公馆",
+    "苑",
+    "城",
+    "湾",
+    "社区",
+    "村",
+    "组",
+)
+_INSTITUTION = (
+    "学院",
+    "大学",
+    "中学",
+    "小学",
+    "学校",
+    "幼儿园",
+    "医院",
+    "卫生院",
+    "市场",
+    "公园",
+    "景区",
+    "商场",
+    "工业园",
+    "产业园",
+)
+
+
+def _rank(name: str) -> int:
+    # An estate or village says where the problem is more precisely than the road it is on.
+    if name.endswith(_ESTATE):
+        return 0
+    if name.endswith(_INSTITUTION):
+        return 1
+    return 2
+
+
+def main_place(text: str) -> str:
+    """The single most specific place a text names ('' when none)."""
+    found = extract_places(text, limit=1)
+    return found[0] if found else ""
+
+
+# -- the gazetteer (database) -------------------------------------------------------------
+@dataclass(frozen=True)
+class TextLocation:
+    region_code: str
+    region_name: str
+    region_level: str
+    region_path: str
+    grid_code: str | None
+    grid_name: str | None
+    matched: tuple[str, ...]
+    lng: float | None
+    lat: float | None
+
+    def as_dict(self) -> dict:
+        return {
+            "region_code": self.region_code,
+            "region_name": self.region_name,
+            "region_level": self.region_level,
+            "region_path": self.region_path,
+            "grid_code": self.grid_code,
+            "grid_name": self.grid_name,
+            "matched": list(self.matched),
+            "lng": self.lng,
+            "lat": self.lat,
+        }
+
+
+_SHORT = re.compile(r"(?:省|市|县|区|镇|乡|街道|社区|村|居委会|村委会)$")
+
+
+def _aliases(name: str) -> set[str]:
+    # "乐都区" is also written "乐都"; "西关社区" as "西关". Keep at least two characters.
+    out = {name}
+    short = _SHORT.sub("", name)
+    if len(short) >= 2:
+        out.add(short)
+    return out
+
+
+def locate_text(text: str) -> TextLocation | None:
+    """The deepest region (and grid, where possible) that a text names, or None."""
+    from gongzhi.regions.models import LEVEL_ORDER, Grid, Region
+
+    t = normalise(text)
+    if not t:
+        return None
+    regions = list(
+        Region.objects.values_list("code", "name", "level", "path", "centre_lng", "centre_lat")
+    )
+    hits = {}
+    for code, name, level, path, lng, lat in regions:
+        found = [a for a in _aliases(name) if a and a.lower() in t]
+        if found:
+            hits[code] = (name, level, path, lng, lat, max(found, key=len))
+    grids = list(
+        Grid.objects.filter(is_active=True).values_list(
+            "code", "name", "region_path", "centre_lng", "centre_lat"
+        )
+    )
+    grid_hits = [g for g in grids if g[1] and g[1].lower() in t]
+    if not hits and not grid_hits:
+        return None
+
+    def support(code: str) -> tuple:
+        name, level, path, *_rest, alias = hits[code]
+        # More named ancestors first, then a deeper level, then a longer (full) name.
+        named_ancestors = sum(1 for c in path.strip("/").split("/") if c in hits and c != code)
+        return (named_ancestors, LEVEL_ORDER.index(level), len(alias))
+
+    best = max(hits, key=support) if hits else None
+    grid = None
+    if grid_hits:
+        inside = [g for g in grid_hits if best is None or g[2].startswith(hits[best][2])]
+        grid = (inside or grid_hits)[0]
+        if best is None or not grid[2].startswith(hits[best][2]):
+            community = grid[2].strip("/").split("/")[-1]
+            best = community
+            row = next(r for r in regions if r[0] == community)
+            hits[best] = (row[1], row[2], row[3], row[4], row[5], grid[1])
+    elif hits[best][1] == "community":
+        only = [g for g in grids if g[2] == hits[best][2]]
+        grid = only[0] if len(only) == 1 else None
+    name, level, path, lng, lat, _alias = hits[best]
+    matched = tuple(hits[c][5] for c in path.strip("/").split("/") if c in hits)
+    if grid is not None:
+        matched = (*matched, grid[1])
+        lng, lat = grid[3], grid[4]
+    return TextLocation(
+        region_code=best,
+        region_name=name,
+        region_level=level,
+        region_path=path,
+        grid_code=grid[0] if grid else None,
+        grid_name=grid[1] if grid else None,
+        matched=matched,
+        lng=lng,
+        lat=lat,
+    )

@@ -1,0 +1,193 @@
+"""Triage services: classify, train, record labels; plain data in, plain data out.
+
+Apps above triage (``cases``) hand in their reports as ``Record``s or dicts and register a
+source of training data with ``register_source``; triage never imports them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import registry
+from .classifier import Record, TextClassifier, split_label
+from .models import TrainingLabel, TriageModel, TriagePolicy
+from .text import governance_terms
+
+
+class TriageError(ValueError):
+    """Bad input to a triage service: a code for the API and a message for people."""
+
+    def __init__(self, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.code, self.message, self.field = code, message, field
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+DEFAULT_THRESHOLD = 0.6
+
+# name -> callable returning Records; filled by the apps above (cases registers closed cases).
+_sources: dict[str, Callable[[], Iterable[Record]]] = {}
+
+
+def register_source(name: str, fn: Callable[[], Iterable[Record]]) -> None:
+    _sources[name] = fn
+
+
+def policy() -> TriagePolicy:
+    found = TriagePolicy.objects.filter(enabled=True).first()
+    return found or TriagePolicy(name="default", confidence_threshold=DEFAULT_THRESHOLD)
+
+
+# -- the domain dictionary ---------------------------------------------------------------
+def domain_words() -> list[str]:
+    """Place names (regions, grids) and governance terms (categories, their keywords)."""
+    from gongzhi.regions.models import Grid, Region
+    from gongzhi.taxonomy.models import Category
+
+    words = set(governance_terms())
+    words.update(Region.objects.values_list("name", flat=True))
+    words.update(Grid.objects.values_list("name", flat=True))
+    for name, keywords in Category.objects.values_list("name", "keywords"):
+        words.add(name)
+        words.update(keywords.split())
+    return sorted(w for w in words if w)
+
+
+# -- classification ----------------------------------------------------------------------
+def classify(title: str, text: str = "", *, top_k: int = 3) -> dict | None:
+    """Ranked category paths with calibrated confidences, or None when no model is active.
+
+    ``needs_review`` is true when the best confidence is below the policy's threshold: the
+    report should wait in the human triage queue.
+    """
+    loaded = registry.active()
+    if loaded is None or not (title or text).strip():
+        return None
+    predictions = loaded.model.predict(title or "", text or "", top_k=top_k)
+    threshold = policy().confidence_threshold
+    best = predictions[0]
+    return {
+        "model_version": loaded.version,
+        "threshold": threshold,
+        "needs_review": best.confidence < threshold,
+        "predictions": [p.as_dict() for p in predictions],
+    }
+
+
+# -- training ----------------------------------------------------------------------------
+def platform_records() -> list[Record]:
+    """Closed cases from the registered sources, overridden by dispatchers' labels."""
+    by_ref: dict[str, Record] = {}
+    anonymous: list[Record] = []
+    for fn in _sources.values():
+        for rec in fn():
+            ref = getattr(rec, "ref", None)
+            if ref:
+                by_ref[ref] = rec
+            else:
+                anonymous.append(rec)
+    for lab in TrainingLabel.objects.all():
+        by_ref[lab.case_ref] = Record(title=lab.title, text=lab.text, label=lab.label)
+    return [*by_ref.values(), *anonymous]
+
+
+def _checksum(records: list[Record]) -> str:
+    h = hashlib.sha256()
+    for r in records:
+        h.update(f"{r.title}\x1f{r.text}\x1f{r.label}\x1e".encode())
+    return h.hexdigest()
+
+
+def check_training_data(records: list[Record]) -> None:
+    labels = {split_label(r.label)[0] for r in records if split_label(r.label)}
+    if len(records) < 10 or len(labels) < 2:
+        raise TriageError(
+            "too_little_data",
+            _("At least 10 labelled reports in at least two categories are needed to train."),
+        )
+
+
+def do_train(
+    records: list[Record],
+    *,
+    source: str,
+    activate: bool = True,
+    holdout: bool = True,
+    extra_words: Iterable[str] | None = None,
+) -> TriageModel:
+    """Train, write the versioned file, record its data and metrics, optionally activate."""
+    check_training_data(records)
+    words = list(extra_words) if extra_words is not None else domain_words()
+    metrics: dict = {}
+    if holdout and len(records) >= 50:
+        from .evaluation import holdout_metrics
+
+        metrics = holdout_metrics(records, make=lambda: TextClassifier(extra_words=words))
+    model = TextClassifier(extra_words=words).fit(records)
+    version = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + _checksum(records)[:6]
+    name = registry.save(model, version)
+    with transaction.atomic():
+        if activate:
+            TriageModel.objects.filter(is_active=True).update(is_active=False)
+        row, _created = TriageModel.objects.update_or_create(
+            version=version,
+            defaults={
+                "file": name,
+                "source": source[:200],
+                "data_sha256": _checksum(records),
+                "n_train": len(records),
+                "label_counts": model.label_counts,
+                "metrics": metrics,
+                "train_seconds": round(model.train_seconds, 3),
+                "is_active": activate,
+            },
+        )
+    transaction.on_commit(registry.invalidate)
+    return row
+
+
+def do_activate(*, version: str) -> TriageModel:
+    with transaction.atomic():
+        row = TriageModel.objects.select_for_update().filter(version=version).first()
+        if row is None:
+            raise TriageError("unknown_model", _("No model with this version."), "version")
+        TriageModel.objects.filter(is_active=True).exclude(pk=row.pk).update(is_active=False)
+        row.is_active = True
+        row.save(update_fields=["is_active", "updated_at"])
+    transaction.on_commit(registry.invalidate)
+    return row
+
+
+def do_record_label(
+    *,
+    case_ref: str,
+    title: str,
+    text: str,
+    label: str,
+    user=None,
+    prediction: dict | None = None,
+) -> TrainingLabel:
+    """Keep the dispatcher's final category as a label (the latest one wins)."""
+    if not split_label(label):
+        raise TriageError("missing_label", _("Choose a category."), "label")
+    best = (prediction or {}).get("predictions", [{}])[0] if prediction else {}
+    row, _created = TrainingLabel.objects.update_or_create(
+        case_ref=case_ref,
+        defaults={
+            "title": title[:200],
+            "text": text,
+            "label": label,
+            "predicted": best.get("label", ""),
+            "confidence": best.get("confidence"),
+            "model_version": (prediction or {}).get("model_version", ""),
+            "labelled_by": user,
+        },
+    )
+    return row
