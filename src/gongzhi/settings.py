@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.taxonomy",
     "gongzhi.notify",
+    "gongzhi.triage",
     "gongzhi.cases",
     "gongzhi.command",
     "gongzhi.demo",
