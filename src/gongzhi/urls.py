@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from gongzhi.api import api
 from gongzhi.command import views as command_views
 from gongzhi.core import views as core_views
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("regions/", include("gongzhi.regions.urls")),
     path("notify/", include("gongzhi.notify.urls")),
     path("cases/", include("gongzhi.cases.urls")),
+    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

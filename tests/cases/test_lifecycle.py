@@ -11,8 +11,14 @@ pytestmark = pytest.mark.django_db
 
 
 def report(w, **overrides):
-    fields = dict(channel="quick_report", title="井盖丢失", description="西关路口井盖丢失",
-                  category_id=w.manhole.pk, lng=w.point[0], lat=w.point[1])
+    fields = dict(
+        channel="quick_report",
+        title="井盖丢失",
+        description="西关路口井盖丢失",
+        category_id=w.manhole.pk,
+        lng=w.point[0],
+        lat=w.point[1],
+    )
     fields.update(overrides)
     case, created = services.do_report(report=services.Report(**fields), reporter=w.resident)
     assert created
@@ -48,17 +54,30 @@ def test_the_full_life_of_a_manhole_report(world):
     case = act(case, "callback", w.resident, resolved=True, satisfaction="satisfied")
     assert case.state == State.CLOSED
     assert [e.action for e in case.events.all()] == [
-        "report", "accept", "dispatch", "sign_for", "resolve", "verify_pass", "callback"]
+        "report",
+        "accept",
+        "dispatch",
+        "sign_for",
+        "resolve",
+        "verify_pass",
+        "callback",
+    ]
 
 
 def test_an_unsatisfied_callback_reopens_the_case(world):
     w = world
     case = report(w)
-    for action, actor, params in [("accept", w.dispatcher, {}), ("dispatch", w.dispatcher, {}),
-                                  ("sign_for", w.handler, {}), ("resolve", w.handler, {"result": "已处理"}),
-                                  ("verify_pass", w.dispatcher, {})]:
+    for action, actor, params in [
+        ("accept", w.dispatcher, {}),
+        ("dispatch", w.dispatcher, {}),
+        ("sign_for", w.handler, {}),
+        ("resolve", w.handler, {"result": "已处理"}),
+        ("verify_pass", w.dispatcher, {}),
+    ]:
         case = act(case, action, actor, **params)
-    case = act(case, "callback", w.resident, resolved=False, satisfaction="unsatisfied", comment="没修好")
+    case = act(
+        case, "callback", w.resident, resolved=False, satisfaction="unsatisfied", comment="没修好"
+    )
     assert case.state == State.REOPENED
     with pytest.raises(NotAllowed):
         act(case, "callback", w.resident, resolved=True, satisfaction="satisfied")
@@ -67,16 +86,28 @@ def test_an_unsatisfied_callback_reopens_the_case(world):
 def test_a_retried_report_returns_the_first_case(world):
     first = report(world, idempotency_key="phone-123")
     again, created = services.do_report(
-        report=services.Report(channel="quick_report", title="井盖丢失", category_id=world.manhole.pk,
-                               lng=world.point[0], lat=world.point[1], idempotency_key="phone-123"),
-        reporter=world.resident)
+        report=services.Report(
+            channel="quick_report",
+            title="井盖丢失",
+            category_id=world.manhole.pk,
+            lng=world.point[0],
+            lat=world.point[1],
+            idempotency_key="phone-123",
+        ),
+        reporter=world.resident,
+    )
     assert (again.pk, created) == (first.pk, False)
     assert Case.objects.count() == 1
 
 
 def test_bad_input_stores_nothing(world):
-    bad = services.Report(channel="quick_report", title="", category_id=world.manhole.pk,
-                          lng=world.point[0], lat=world.point[1])
+    bad = services.Report(
+        channel="quick_report",
+        title="",
+        category_id=world.manhole.pk,
+        lng=world.point[0],
+        lat=world.point[1],
+    )
     with pytest.raises(CaseError) as excinfo:
         services.do_report(report=bad, reporter=world.resident)
     assert excinfo.value.field == "description"

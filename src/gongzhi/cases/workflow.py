@@ -173,7 +173,8 @@ def transition(
         raise NotFound("unknown_action", _("There is no such action."))
     with transaction.atomic():
         case = (
-            Case.objects.select_for_update()
+            # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
+            Case.objects.select_for_update(of=("self",))
             .select_related("category", "owner", "command", "grid", "region")
             .filter(pk=case_id)
             .first()

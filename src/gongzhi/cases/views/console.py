@@ -1,23 +1,770 @@
 """Consoles: the dispatcher's queue, a department's inbox, a grid worker's tasks, the case
-page with its actions, the map of open cases, and the three rates."""
+page with its actions, the map of open cases, and the three rates.
 
+Every list, page and map layer here starts from ``Case.objects.visible_to(viewer)``; the
+views parse input, call one service and render (ARCHITECTURE.md, rules 1 and 3). State
+changes go through ``services.do_transition`` → ``workflow.transition`` only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from gongzhi.accounts.context_processors import STAFF_DESK, UNIT_DESK
+from gongzhi.accounts.models import Membership, Organisation, OrganisationKind, Role
+from gongzhi.core.scope import scope_for
+from gongzhi.regions.models import GridAssignment
+
+from .. import routing, services, stats, workflow
+from ..choices import OPEN_STATES, Satisfaction, State
+from ..errors import CaseError
+from ..filters import CaseFilterForm, MapFilterForm, state_counts, with_overdue
+from ..models import Attachment, Case, CoHandler
+from ..templatetags.gongzhi_cases import OVERDUE_COLOUR, STATE_COLOURS, state_label
+
+PER_PAGE = 50
+INBOX_LIMIT = 100
+RECENT_DAYS = 7
+MAP_MAX_POINTS = 20_000
+DISPATCH_KINDS = (
+    OrganisationKind.DEPARTMENT,
+    OrganisationKind.TOWNSHIP,
+    OrganisationKind.COMMUNITY,
+)
+ROW_RELATED = ("category", "owner", "region")
+
+# The queue shows states in the order a case lives through them.
+STATE_ORDER = [
+    State.REPORTED,
+    State.ACCEPTED,
+    State.DISPATCHED,
+    State.IN_PROGRESS,
+    State.RESOLVED,
+    State.RETURNED,
+    State.ESCALATED,
+    State.REOPENED,
+    State.CLOSED,
+    State.REJECTED,
+    State.MERGED,
+]
+
+
+# -- who may use which console ---------------------------------------------------------------
+
+
+def _roles(user) -> set[str]:
+    scope = scope_for(user)
+    roles = set(scope.roles)
+    if scope.everything or user.is_superuser:
+        roles.add(Role.ADMINISTRATOR)
+    return roles
+
+
+def _is_staff(roles: set[str]) -> bool:
+    return bool(roles - {Role.RESIDENT})
+
+
+def _home_console(roles: set[str]) -> str:
+    """Where a person's own console is, for a redirect from one that is not theirs."""
+    if roles & STAFF_DESK:
+        return reverse("cases:queue")
+    if roles & UNIT_DESK:
+        return reverse("cases:inbox")
+    if Role.GRID_WORKER in roles:
+        return reverse("cases:tasks")
+    return reverse("cases:report")
+
+
+def visible_cases(user):
+    """The viewer's cases, as a plain queryset (no DISTINCT) that can be counted, grouped
+    and ordered freely: ``visible_to`` inside a subquery."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Case.objects.all()
+    return Case.objects.filter(pk__in=Case.objects.visible_to(user).values("pk"))
+
+
+def _is_htmx_for(request, target: str) -> bool:
+    return bool(request.headers.get("HX-Request")) and request.headers.get("HX-Target") == target
+
+
+# -- 1. the dispatcher's queue ----------------------------------------------------------------
 
 
 @login_required
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
 def queue(request):
-    return HttpResponse(status=501)
+    roles = _roles(request.user)
+    if not roles & STAFF_DESK:
+        return redirect(_home_console(roles))
+    now = timezone.now()
+    form = CaseFilterForm(request.GET, viewer=request.user)
+    unfiltered_states = form.apply(visible_cases(request.user), states=False, now=now)
+    counts = state_counts(unfiltered_states)
+    cases = form.sort(form.apply_states(unfiltered_states)).select_related(*ROW_RELATED)
+    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+    chosen = set(form.values().get("state") or [])
+    chips = [
+        {"state": s, "label": state_label(s), "count": counts.get(s, 0), "on": s in chosen}
+        for s in STATE_ORDER
+    ]
+    context = {
+        "form": form,
+        "page": page,
+        "chips": chips,
+        "total": sum(counts.values()),
+        "now": now,
+    }
+    if _is_htmx_for(request, "queue-results"):
+        context["partial"] = True  # the state chips' counts follow out of band
+        return render(request, "cases/console/_queue_results.html", context)
+    return render(request, "cases/console/queue.html", context)
 
 
-inbox = tasks = case_map = map_data = rates = queue
+# -- 2. a unit's inbox ------------------------------------------------------------------------
+
+
+def _unit_paths(user) -> list[str]:
+    """The units the viewer handles cases for (as a handler or a leader), with their
+    sub-units — the same rule as ``relations.in_owner``."""
+    paths = set(
+        Membership.objects.filter(
+            user=user, role__in=[Role.HANDLER, Role.LEADER], organisation__is_active=True
+        ).values_list("organisation__path", flat=True)
+    )
+    kept: list[str] = []
+    for path in sorted(paths, key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def _paths_q(lookup: str, paths: list[str]) -> Q:
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{lookup}__startswith": path})
+    return condition
 
 
 @login_required
+@require_GET
+def inbox(request):
+    roles = _roles(request.user)
+    if not roles & (UNIT_DESK | {Role.ADMINISTRATOR}):
+        return redirect(_home_console(roles))
+    now = timezone.now()
+    paths = _unit_paths(request.user)
+    co_handled = CoHandler.objects.filter(_paths_q("organisation__path", paths)).values("case_id")
+    mine = visible_cases(request.user).filter(_paths_q("owner__path", paths) | Q(pk__in=co_handled))
+    mine = with_overdue(mine, now).select_related(*ROW_RELATED)
+    groups = [
+        {
+            "key": "to_sign",
+            "title": _("To sign for"),
+            "cases": mine.filter(state=State.DISPATCHED).order_by("sign_for_due", "created_at"),
+        },
+        {
+            "key": "in_progress",
+            "title": _("In progress"),
+            "cases": mine.filter(state=State.IN_PROGRESS).order_by("resolve_due", "created_at"),
+        },
+        {
+            "key": "recent",
+            "title": _("Returned or resolved in the last %(days)d days") % {"days": RECENT_DAYS},
+            "cases": mine.filter(
+                state__in=[State.RESOLVED, State.RETURNED, State.REOPENED, State.CLOSED],
+                updated_at__gte=now - timedelta(days=RECENT_DAYS),
+            ).order_by("-updated_at"),
+        },
+    ]
+    for group in groups:
+        rows = list(group["cases"][: INBOX_LIMIT + 1])
+        group["more"] = len(rows) > INBOX_LIMIT
+        group["cases"] = rows[:INBOX_LIMIT]
+        for case in rows:
+            case.is_co_handled = not (
+                case.owner is not None and any(case.owner.path.startswith(p) for p in paths)
+            )
+    units = Organisation.objects.filter(path__in=paths).order_by("path")
+    return render(
+        request,
+        "cases/console/inbox.html",
+        {"groups": groups, "units": units, "now": now, "has_units": bool(paths)},
+    )
+
+
+# -- 3. a grid worker's tasks -----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def tasks(request):
+    roles = _roles(request.user)
+    if Role.GRID_WORKER not in roles and Role.ADMINISTRATOR not in roles:
+        return redirect(_home_console(roles))
+    now = timezone.now()
+    assignments = list(
+        GridAssignment.objects.filter(user=request.user, grid__is_active=True).select_related(
+            "grid"
+        )
+    )
+    grid_ids = [a.grid_id for a in assignments]
+    cases = with_overdue(
+        visible_cases(request.user).filter(grid_id__in=grid_ids), now
+    ).select_related("category", "grid")
+    to_verify = list(cases.filter(state=State.RESOLVED).order_by("resolved_at", "id")[:200])
+    still_open = list(
+        cases.filter(state__in=OPEN_STATES)
+        .exclude(state=State.RESOLVED)
+        .order_by("-is_urgent", "-created_at")[:200]
+    )
+    return render(
+        request,
+        "cases/console/tasks.html",
+        {
+            "grids": [a.grid for a in assignments],
+            "to_verify": to_verify,
+            "still_open": still_open,
+            "now": now,
+        },
+    )
+
+
+# -- 4. the case page and its actions ---------------------------------------------------------
+
+
+def _case_or_404(user, number: str) -> Case:
+    return get_object_or_404(
+        visible_cases(user).select_related(
+            "category",
+            "owner",
+            "command",
+            "grid",
+            "region",
+            "reporter",
+            "entered_by",
+            "merged_into",
+        ),
+        number=number,
+    )
+
+
+def _dispatch_units(user, case):
+    """Units a case may be dispatched to or shared with: the active departments,
+    townships and communities in the viewer's scope that serve the case's place — its
+    county and below, or a region above it (a city department)."""
+    units = Organisation.objects.visible_to(user).filter(is_active=True, kind__in=DISPATCH_KINDS)
+    codes = [c for c in (case.region_path or "").strip("/").split("/") if c]
+    if len(codes) >= 3:
+        above = ["/" + "/".join(codes[:i]) + "/" for i in range(1, len(codes) + 1)]
+        county = above[2]
+        units = units.filter(
+            Q(regions__path__in=above) | Q(regions__path__startswith=county)
+        ).distinct()
+    return units
+
+
+def _units_for_select(queryset) -> list[Organisation]:
+    """Departments first, then townships, then communities; by place within each."""
+    order = {kind: i for i, kind in enumerate(DISPATCH_KINDS)}
+    return sorted(queryset, key=lambda u: (order.get(u.kind, 9), u.path))
+
+
+def _check_offered(user, case, chosen: list[int], field: str, *, also=None) -> None:
+    """Only a unit the page offered (in the viewer's scope, or the routed one)."""
+    wanted = set(chosen) - ({also.pk} if also is not None else set())
+    if wanted and _dispatch_units(user, case).filter(pk__in=wanted).count() != len(wanted):
+        raise CaseError("unknown_organisation", _("Choose one of the units offered."), field)
+
+
+@dataclass
+class ActionForm:
+    """One action the viewer may take now, with what its form needs."""
+
+    name: str
+    label: str
+    kind: str = "normal"  # normal | primary | danger
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def template(self) -> str:
+        return f"cases/console/actions/{self.name}.html"
+
+
+ACTION_KIND = {
+    "accept": "primary",
+    "dispatch": "primary",
+    "sign_for": "primary",
+    "resolve": "primary",
+    "verify_pass": "primary",
+    "callback": "primary",
+    "reject": "danger",
+    "verify_fail": "danger",
+    "return": "danger",
+}
+# Shown first: the actions that move the case on.
+ACTION_ORDER = [
+    "accept",
+    "dispatch",
+    "sign_for",
+    "resolve",
+    "verify_pass",
+    "verify_fail",
+    "callback",
+    "decide_extension",
+    "add_co_handlers",
+    "request_extension",
+    "return",
+    "escalate",
+    "merge",
+    "reject",
+    "supervise",
+    "comment",
+]
+
+
+def _already_rated(case, callbacks) -> bool:
+    return case.closed_at is not None and any(cb.created_at >= case.closed_at for cb in callbacks)
+
+
+def _action_forms(request, case, allowed, pending, callbacks) -> list[ActionForm]:
+    user = request.user
+    result = []
+    for name in sorted(allowed, key=lambda n: ACTION_ORDER.index(n) if n in ACTION_ORDER else 99):
+        form = ActionForm(name, str(workflow.RULES[name].label), ACTION_KIND.get(name, "normal"))
+        if name == "dispatch":
+            suggested = routing.route_owner(case)
+            units = _units_for_select(_dispatch_units(user, case))
+            if suggested is not None and all(u.pk != suggested.pk for u in units):
+                units.insert(0, suggested)
+            form.extra = {"units": units, "suggested": suggested}
+        elif name == "add_co_handlers":
+            present = {c.organisation_id for c in case.co_handlers.all()}
+            form.extra = {
+                "units": _units_for_select(
+                    _dispatch_units(user, case).exclude(pk__in=present | {case.owner_id or 0})
+                )
+            }
+        elif name == "decide_extension":
+            if pending is None:
+                continue  # nothing to decide
+            form.extra = {"request": pending}
+        elif name == "request_extension":
+            if pending is not None:
+                continue  # one request at a time
+            start = max(case.resolve_due or timezone.now(), timezone.now())
+            form.extra = {
+                "min": timezone.localtime(start).strftime("%Y-%m-%dT%H:%M"),
+                "suggest": timezone.localtime(start + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+            }
+        elif name == "callback":
+            if _already_rated(case, callbacks):
+                continue
+            form.extra = {
+                "by_phone": case.reporter_id != user.pk,
+                "satisfaction": Satisfaction.choices,
+            }
+        result.append(form)
+    return result
+
+
+def _photo_url(attachment, size: str) -> str:
+    """The scoped photo view when the URL map has it; the storage URL until then."""
+    try:
+        return reverse("cases:photo", args=[attachment.case.number, attachment.pk, size])
+    except NoReverseMatch:
+        image = (
+            attachment.thumbnail if size == "thumb" and attachment.thumbnail else attachment.image
+        )
+        return image.url
+
+
+def _detail_context(request, case, *, error=None, error_action=None) -> dict:
+    user = request.user
+    roles = _roles(user)
+    staff = _is_staff(roles)
+    events = case.events.select_related("actor", "actor_organisation").order_by("at", "id")
+    if not staff:
+        events = events.filter(is_public=True)
+    attachments = list(case.attachments.order_by("created_at", "id"))
+    photos = []
+    for stage, label in Attachment.Stage.choices:
+        items = [
+            {"thumb": _photo_url(a, "thumb"), "full": _photo_url(a, "full"), "a": a}
+            for a in attachments
+            if a.stage == stage
+        ]
+        if items:
+            photos.append({"stage": stage, "label": label, "items": items})
+    co_handlers = list(case.co_handlers.select_related("organisation").order_by("created_at"))
+    callbacks = list(case.callbacks.select_related("recorded_by"))
+    extensions = list(
+        case.extension_requests.select_related("requested_by", "decided_by").order_by("-created_at")
+    )
+    pending = next((x for x in extensions if x.status == "pending"), None)
+    allowed = workflow.allowed_actions(case, user)
+    actions = _action_forms(request, case, allowed, pending, callbacks)
+    grid_boundary = case.grid.boundary if case.grid_id and case.grid.boundary else None
+    return {
+        "case": case,
+        "staff": staff,
+        "events": list(events),
+        "photos": photos,
+        "co_handlers": co_handlers,
+        "callbacks": callbacks,
+        "extensions": extensions if staff else [],
+        "actions": actions,
+        "error": error,
+        "error_action": error_action,
+        "posted": request.POST if error is not None else {},
+        "map_data": {
+            "point": [case.lng, case.lat]
+            if case.lng is not None and case.lat is not None
+            else None,
+            "grid": grid_boundary,
+            "grid_name": case.grid.name if case.grid_id else "",
+            "colour": STATE_COLOURS.get(case.state, "#6b7280"),
+        },
+        "now": timezone.now(),
+        "back_url": _home_console(roles) if staff else "",
+    }
+
+
+@login_required
+@require_GET
 def detail(request, number):
-    return HttpResponse(status=501)
+    case = _case_or_404(request.user, number)
+    return render(request, "cases/console/detail.html", _detail_context(request, case))
+
+
+# What each action reads from the form. Free-text fields go to the action as they are; the
+# action validates them (required, length) and says what is wrong.
+TEXT_PARAMS = {
+    "accept": ("note",),
+    "reject": ("reason",),
+    "dispatch": ("note",),
+    "sign_for": ("note",),
+    "return": ("reason",),
+    "add_co_handlers": ("task",),
+    "resolve": ("result",),
+    "verify_pass": ("note",),
+    "verify_fail": ("reason",),
+    "escalate": ("reason",),
+    "merge": ("note",),
+    "supervise": ("note",),
+    "request_extension": ("reason",),
+    "decide_extension": ("note",),
+    "comment": ("note",),
+    "callback": ("comment",),
+}
+PHOTO_ACTIONS = {"resolve", "verify_pass", "verify_fail"}
+YES = {"1", "yes", "true", "on"}
+NO = {"0", "no", "false", "off"}
+
+
+def _pk_list(values) -> list[int]:
+    try:
+        return [int(v) for v in values if str(v).strip()]
+    except (TypeError, ValueError):
+        raise CaseError(
+            "unknown_organisation", _("One of the chosen units does not exist."), "organisation"
+        ) from None
+
+
+def _parse_params(request, case, action: str) -> dict:
+    """The form's fields as the action's keyword arguments (see cases.actions)."""
+    post = request.POST
+    params = {key: post.get(key, "") for key in TEXT_PARAMS.get(action, ())}
+    if action == "dispatch":
+        chosen = _pk_list([post.get("organisation", "")])
+        if chosen:
+            suggested = routing.route_owner(case)
+            _check_offered(request.user, case, chosen, "organisation", also=suggested)
+            params["organisation"] = chosen[0]
+    elif action == "add_co_handlers":
+        chosen = _pk_list(post.getlist("organisations"))
+        _check_offered(request.user, case, chosen, "organisations")
+        params["organisations"] = chosen
+    elif action == "merge":
+        number = post.get("into", "").strip().upper()
+        # Only into a case the viewer may see: the same answer as for a missing one.
+        target = visible_cases(request.user).filter(number=number).first() if number else None
+        if target is None:
+            raise CaseError("unknown_case", _("There is no case with that number."), "into")
+        params["into"] = target
+    elif action == "request_extension":
+        raw = post.get("new_due", "").strip()
+        try:
+            value = parse_datetime(raw) if raw else None
+        except ValueError:  # well formed but impossible, e.g. 2026-02-30T08:00
+            value = None
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        params["new_due"] = value  # None: the action says what is missing
+    elif action == "decide_extension":
+        choice = post.get("approve", "").strip().lower()
+        if choice not in YES | NO:
+            raise CaseError("required", _("Approve or deny the request."), "approve")
+        params["approve"] = choice in YES
+    elif action == "callback":
+        resolved = post.get("resolved", "").strip().lower()
+        params["resolved"] = True if resolved in YES else False if resolved in NO else None
+        params["satisfaction"] = post.get("satisfaction", "")
+        if post.get("reopen_offered"):
+            params["reopen"] = post.get("reopen", "").strip().lower() in YES
+    return params
 
 
 @login_required
+@require_POST
 def act(request, number, action):
-    return HttpResponse(status=501)
+    case = _case_or_404(request.user, number)
+    photos = request.FILES.getlist("photos") if action in PHOTO_ACTIONS else ()
+    try:
+        params = _parse_params(request, case, action)
+        services.do_transition(
+            case=case,
+            action=action,
+            actor=request.user,
+            photos=photos,
+            expected_state=request.POST.get("expected_state") or None,
+            **params,
+        )
+    except CaseError as error:
+        case = _case_or_404(request.user, number)  # as it is now: nothing was changed
+        context = _detail_context(request, case, error=error, error_action=action)
+        return render(request, "cases/console/detail.html", context, status=error.status)
+    rule = workflow.RULES[action]
+    messages.success(request, _("Done: %(action)s.") % {"action": rule.label})
+    if visible_cases(request.user).filter(pk=case.pk).exists():
+        target = reverse("cases:detail", args=[case.number])
+    else:  # e.g. returned by a unit: no longer theirs to see
+        target = _home_console(_roles(request.user))
+    if request.headers.get("HX-Request") and target != reverse("cases:detail", args=[case.number]):
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+@login_required
+@require_GET
+def photo(request, number, pk, size="full"):
+    """A case photo, served only to those who may see the case.
+
+    Not in the URL map yet; add ``path("<casenum:number>/photos/<int:pk>/<slug:size>/",
+    console.photo, name="photo")`` to cases/urls.py to use it instead of the media URL."""
+    case = _case_or_404(request.user, number)
+    attachment = get_object_or_404(Attachment, case=case, pk=pk)
+    image = attachment.thumbnail if size == "thumb" and attachment.thumbnail else attachment.image
+    if not image:
+        raise Http404
+    response = FileResponse(image.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# -- 5. the map of open cases -----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def case_map(request):
+    roles = _roles(request.user)
+    if not _is_staff(roles):
+        return redirect(_home_console(roles))
+    form = MapFilterForm(request.GET, viewer=request.user)
+    legend = [
+        {"state": s, "label": state_label(s), "colour": STATE_COLOURS[s]}
+        for s in STATE_ORDER
+        if s in OPEN_STATES
+    ]
+    return render(
+        request,
+        "cases/console/map.html",
+        {
+            "form": form,
+            "legend": legend,
+            "map_config": {
+                "colours": {str(k): v for k, v in STATE_COLOURS.items()},
+                "overdue": OVERDUE_COLOUR,
+                "texts": {
+                    "count": _("%(n)s open cases on the map"),
+                    "truncated": _("(only the newest %(n)s are shown)") % {"n": MAP_MAX_POINTS},
+                    "open": _("Open the case"),
+                    "overdue": _("Overdue"),
+                    "urgent": _("Urgent"),
+                    "failed": _("The cases could not be loaded."),
+                },
+            },
+            "overdue_colour": OVERDUE_COLOUR,
+        },
+    )
+
+
+@login_required
+@require_GET
+def map_data(request):
+    """GeoJSON of the viewer's open cases with a point, filtered like the map's form."""
+    if not _is_staff(_roles(request.user)):
+        return JsonResponse({"error": "forbidden"}, status=403)
+    form = MapFilterForm(request.GET, viewer=request.user)
+    cases = form.apply(
+        visible_cases(request.user).filter(
+            state__in=OPEN_STATES, lng__isnull=False, lat__isnull=False
+        )
+    )
+    rows = list(
+        with_overdue(cases)
+        .order_by("-created_at", "-id")
+        .values_list(
+            "number", "title", "state", "lng", "lat", "late", "is_urgent", "category__full_name"
+        )[: MAP_MAX_POINTS + 1]
+    )
+    truncated = len(rows) > MAP_MAX_POINTS
+    template = reverse("cases:detail", args=["HD-00000000-000000"]).replace(
+        "HD-00000000-000000", "{}"
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(lng, 6), round(lat, 6)]},
+            "properties": {
+                "number": number,
+                "title": title,
+                "state": state,
+                "state_label": state_label(state),
+                "overdue": bool(late),
+                "urgent": urgent,
+                "category": category,
+                "url": template.format(number),
+            },
+        }
+        for number, title, state, lng, lat, late, urgent, category in rows[:MAP_MAX_POINTS]
+    ]
+    return JsonResponse(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "count": len(features),
+            "truncated": truncated,
+        }
+    )
+
+
+# -- 6. the three rates -----------------------------------------------------------------------
+
+RATE_GROUPS = [
+    ("unit", gettext_lazy("Lead unit")),
+    ("county", gettext_lazy("County / district")),
+    ("township", gettext_lazy("Township / subdistrict")),
+    ("category", gettext_lazy("Category")),
+    ("month", gettext_lazy("Month")),
+    ("week", gettext_lazy("Week")),
+    ("day", gettext_lazy("Day")),
+]
+RATE_PERIOD_DAYS = 30
+PERIOD_FORMATS = {"month": "%Y-%m", "week": "%Y-%m-%d", "day": "%Y-%m-%d"}
+
+
+class RatesForm(forms.Form):
+    group_by = forms.ChoiceField(
+        label=gettext_lazy("Group by"), choices=RATE_GROUPS, required=False
+    )
+    start = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def period(self):
+        """(group_by, first day, last day) with the defaults: by unit, the last 30 days."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        today = timezone.localdate()
+        end = data.get("end") or today
+        start = data.get("start") or end - timedelta(days=RATE_PERIOD_DAYS - 1)
+        if start > end:
+            start, end = end, start
+        return data.get("group_by") or "unit", start, end
+
+
+def _label(row: dict, group_by: str) -> str:
+    key = row.get("label")
+    if isinstance(key, datetime):
+        if timezone.is_aware(key):
+            key = timezone.localtime(key)
+        return key.strftime(PERIOD_FORMATS.get(group_by, "%Y-%m-%d"))
+    if not key:
+        return _("(no lead unit)") if group_by == "unit" else _("(unknown)")
+    return str(key)
+
+
+CHART_TOP = 15
+
+
+@login_required
+@require_GET
+def rates(request):
+    roles = _roles(request.user)
+    if not _is_staff(roles):
+        return redirect(_home_console(roles))
+    form = RatesForm(request.GET)
+    group_by, first_day, last_day = form.period()
+    start = timezone.make_aware(datetime.combine(first_day, time.min))
+    end = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min))
+    rows = stats.rates(viewer=request.user, group_by=group_by, start=start, end=end)
+    overall = stats.rates(viewer=request.user, group_by="all", start=start, end=end)
+    labels = [_label(row, group_by) for row in rows]
+    # Hundreds of units make an unreadable chart: it shows the busiest, the table shows all.
+    charted = sorted(zip(rows, labels, strict=True), key=lambda rl: -rl[0]["total"])[:CHART_TOP]
+    chart = {
+        "labels": [label for _row, label in charted],
+        "series": [
+            {"name": name, "data": [_as_pct(row[key]) for row, _label_ in charted]}
+            for key, name in (
+                ("response_rate", _("Response rate")),
+                ("resolution_rate", _("Resolution rate")),
+                ("satisfaction_rate", _("Satisfaction rate")),
+            )
+        ],
+    }
+    return render(
+        request,
+        "cases/console/rates.html",
+        {
+            "form": form,
+            "group_by": group_by,
+            "group_label": dict(RATE_GROUPS).get(group_by, group_by),
+            "first_day": first_day,
+            "last_day": last_day,
+            "rows": rows,
+            "table": list(zip(rows, labels, strict=True)),
+            "overall": overall[0] if overall else None,
+            "chart": chart,
+            "chart_is_partial": len(rows) > CHART_TOP,
+            "chart_top": CHART_TOP,
+        },
+    )
+
+
+def _as_pct(value):
+    return None if value is None else round(value * 100, 1)

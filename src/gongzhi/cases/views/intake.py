@@ -1,16 +1,396 @@
-"""Intake pages: 随手拍 for residents and grid workers, the hotline form, public tracking."""
+"""Intake pages: 随手拍 for residents and grid workers, the hotline form, public tracking.
 
+Each view parses its input with a form (``cases.forms``), calls one service and renders;
+a ``CaseError`` from the service is shown next to the field it names, with its status.
+"""
+
+from __future__ import annotations
+
+import hmac
+import mimetypes
+import re
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from gongzhi.accounts.masking import mask_address, mask_id_number, mask_mobile
+from gongzhi.accounts.models import Role
+from gongzhi.core.scope import scope_for
+from gongzhi.taxonomy.models import Category
+from gongzhi.taxonomy.services import search_categories
+
+from .. import services, workflow
+from ..choices import Channel, Satisfaction, State
+from ..errors import CaseError
+from ..forms import MAX_ID, CallbackForm, HotlineForm, NearbyForm, QuickReportForm
+from ..media import MAX_PHOTOS
+from ..models import Attachment, Case
+
+REPORTING_ROLES = frozenset({Role.RESIDENT, Role.GRID_WORKER})
+HOTLINE_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.DISPATCHER, Role.ADMINISTRATOR})
+NEARBY_RADIUS_M = 200
+NEARBY_DAYS = 7
+MY_REPORTS = 10
+
+
+def _roles(user) -> set[str]:
+    roles = set(scope_for(user).roles)
+    if user.is_superuser:
+        roles.add(Role.ADMINISTRATOR)
+    return roles
+
+
+def _track_url(case: Case) -> str:
+    return reverse("cases:track", args=[case.number]) + "?" + urlencode({"t": case.tracking_token})
+
+
+def _submit(request, form, *, channel: str, reporter, entered_by):
+    """Validate the form, then the report in the service. (case, created) or (None, False)."""
+    if not form.is_valid():
+        return None, False
+    try:
+        return services.do_report(
+            report=form.to_report(channel=channel, user=request.user),
+            reporter=reporter,
+            entered_by=entered_by,
+            photos=form.cleaned_data.get("photos", ()),
+        )
+    except CaseError as error:
+        form.add_case_error(error)
+        return None, False
+
+
+def _chosen_category(form) -> Category | None:
+    """The category picked before the form came back with an error, to show it again."""
+    value = str(form["category"].value() or "")
+    if not value.isdigit() or not 0 < int(value) <= MAX_ID:
+        return None
+    return Category.objects.filter(pk=int(value), enabled=True).first()
+
+
+# --- 随手拍 -------------------------------------------------------------------------------
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def quick_report(request):
-    return HttpResponse(status=501)
+    roles = _roles(request.user)
+    if not roles & REPORTING_ROLES:
+        raise PermissionDenied
+    channel = Channel.GRID_WORKER if Role.GRID_WORKER in roles else Channel.QUICK_REPORT
+    status = 200
+    if request.method == "POST":
+        form = QuickReportForm(request.POST, request.FILES)
+        case, created = _submit(
+            request, form, channel=channel, reporter=request.user, entered_by=None
+        )
+        if case is not None:
+            text = (
+                _("Thank you! Your report was received as case %(number)s.")
+                if created
+                else _("This report was already received as case %(number)s.")
+            )
+            messages.success(request, text % {"number": case.number})
+            return redirect(_track_url(case))
+        status = 400
+    else:
+        form = QuickReportForm()
+    mine = (
+        Case.objects.visible_to(request.user)
+        .filter(reporter=request.user)
+        .select_related("category")
+        .only("number", "title", "state", "created_at", "tracking_token", "category__name")[
+            :MY_REPORTS
+        ]
+    )
+    context = {
+        "form": form,
+        "category": _chosen_category(form),
+        "channel": channel,
+        "max_photos": MAX_PHOTOS,
+        "radius_m": NEARBY_RADIUS_M,
+        "my_reports": [(c, _track_url(c)) for c in mine],
+    }
+    return render(request, "cases/intake/report.html", context, status=status)
 
 
-hotline = nearby = category_search = quick_report
+# --- 12345 hotline -----------------------------------------------------------------------
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def hotline(request):
+    if not _roles(request.user) & HOTLINE_ROLES:
+        raise PermissionDenied
+    status = 200
+    saved = None
+    if request.method == "POST":
+        form = HotlineForm(request.POST)
+        case, _created = _submit(
+            request, form, channel=Channel.HOTLINE, reporter=None, entered_by=request.user
+        )
+        if case is not None:
+            # Post/redirect/get: a reload does not resubmit, and the next call starts afresh.
+            return redirect(reverse("cases:hotline") + "?" + urlencode({"saved": case.number}))
+        status = 400
+    else:
+        form = HotlineForm()
+        number = request.GET.get("saved", "")[:24]
+        if number:
+            saved = (
+                Case.objects.visible_to(request.user)
+                .filter(number=number, entered_by=request.user)
+                .first()
+            )
+    context = {
+        "form": form,
+        "category": _chosen_category(form),
+        "saved": saved,
+        "saved_track_url": request.build_absolute_uri(_track_url(saved)) if saved else "",
+        "radius_m": NEARBY_RADIUS_M,
+    }
+    return render(request, "cases/intake/hotline.html", context, status=status)
+
+
+# --- fragments for htmx ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def category_search(request):
+    q = request.GET.get("q", "").strip()[:60]
+    categories = search_categories(q, limit=12) if q else []
+    for c in categories:  # "道路与井盖 / " before the name itself, shown lighter
+        c.parent_path = c.full_name[: -len(c.name)] if c.full_name.endswith(c.name) else ""
+    return render(
+        request, "cases/intake/_category_results.html", {"categories": categories, "q": q}
+    )
+
+
+@login_required
+@require_GET
+def nearby(request):
+    form = NearbyForm(request.GET)
+    rows = []
+    if form.is_valid():
+        d = form.cleaned_data
+        found = services.nearby_open_cases(
+            category=d["category"],
+            lng=d["lng"],
+            lat=d["lat"],
+            viewer=request.user,
+            radius_m=NEARBY_RADIUS_M,
+            days=NEARBY_DAYS,
+        )
+        rows = [(c, round(services._metres(d["lng"], d["lat"], c.lng, c.lat))) for c in found]
+    context = {
+        "asked": form.is_valid(),
+        "rows": rows,
+        "radius_m": NEARBY_RADIUS_M,
+        "days": NEARBY_DAYS,
+        "link_to_detail": bool(_roles(request.user) - {Role.RESIDENT}),
+    }
+    return render(request, "cases/intake/_nearby.html", context)
+
+
+# --- public tracking ---------------------------------------------------------------------
+
+# The stages a reporter sees, and where each state sits on them.
+STAGES = [
+    ("reported", pgettext_lazy("progress stage", "Reported")),
+    ("accepted", pgettext_lazy("progress stage", "Accepted")),
+    ("dispatched", pgettext_lazy("progress stage", "Dispatched")),
+    ("in_progress", pgettext_lazy("progress stage", "Being handled")),
+    ("resolved", pgettext_lazy("progress stage", "Resolved")),
+    ("closed", pgettext_lazy("progress stage", "Closed")),
+]
+STAGE_OF_STATE = {
+    State.REPORTED: 0,
+    State.ACCEPTED: 1,
+    State.RETURNED: 1,  # back with the command centre, to be dispatched again
+    State.ESCALATED: 1,
+    State.REOPENED: 1,
+    State.DISPATCHED: 2,
+    State.IN_PROGRESS: 3,
+    State.RESOLVED: 4,
+    State.CLOSED: 5,
+}
+
+# How each public timeline entry reads to a reporter.
+EVENT_TEXT = {
+    "report": gettext_lazy("Report received"),
+    "accept": gettext_lazy("Accepted by the command centre"),
+    "reject": gettext_lazy("Not admitted"),
+    "dispatch": gettext_lazy("Dispatched to %(unit)s"),
+    "sign_for": gettext_lazy("The handling unit took it on"),
+    "return": gettext_lazy("Sent back to the command centre to find the right unit"),
+    "resolve": gettext_lazy("The handling unit reports it done"),
+    "verify_pass": gettext_lazy("Checked on the spot and closed"),
+    "verify_fail": gettext_lazy("Checked on the spot: not solved yet, handling continues"),
+    "escalate": gettext_lazy("Handed to the level above"),
+    "merge": gettext_lazy("Merged into case %(into)s, which deals with the same problem"),
+    "supervise": gettext_lazy("Supervised: the handling unit was urged to act"),
+    "callback": gettext_lazy("Rated by the reporter"),
+}
+
+# Phone and ID numbers typed into free text are masked before a reporter's page shows it.
+_ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+_LANDLINE = re.compile(r"(?<![0-9])0[0-9]{2,3}-?[0-9]{7,8}(?![0-9])")
+
+
+def _scrub(text: str) -> str:
+    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group()), text or "")
+    text = _MOBILE.sub(lambda m: mask_mobile(m.group()), text)
+    return _LANDLINE.sub(lambda m: mask_mobile(m.group()), text)
+
+
+def _may_track(user, case: Case | None, token: str) -> bool:
+    # Compare even when there is no such case, so that the answer takes as long.
+    expected = (case.tracking_token if case else "-" * 16).encode()
+    token_ok = bool(token) and hmac.compare_digest(expected, token.encode("utf-8", "replace"))
+    if case is None:
+        return False
+    return token_ok or (user.is_authenticated and case.reporter_id == user.pk)
+
+
+def _timeline(case: Case) -> list[dict]:
+    """The public entries, newest first (as a parcel's tracking reads)."""
+    entries = []
+    events = case.events.filter(is_public=True).select_related("actor_organisation")
+    for event in events.order_by("-at", "-id"):
+        data = event.data or {}
+        template = EVENT_TEXT.get(event.action)
+        if template is None:
+            rule = workflow.RULES.get(event.action)
+            text = str(rule.label) if rule else event.action
+        else:
+            text = str(template) % {
+                "unit": data.get("organisation_name") or _("the handling unit"),
+                "into": data.get("into", ""),
+            }
+        details = []
+        if event.action == "callback":
+            details.append(_("Solved") if data.get("resolved") else _("Not solved"))
+            if data.get("satisfaction") in Satisfaction.values:
+                details.append(str(Satisfaction(data["satisfaction"]).label))
+        entries.append(
+            {
+                "at": event.at,
+                "action": event.action,
+                "text": text,
+                "details": details,
+                "unit": event.actor_organisation.name if event.actor_organisation else "",
+                "note": _scrub(event.note),
+            }
+        )
+    return entries
+
+
+def _place(case: Case) -> str:
+    """Where, as public places (township, grid); a typed address only masked."""
+    if case.grid is not None:
+        township = case.region.parent.name if case.region and case.region.parent else ""
+        return " · ".join(p for p in [township, case.grid.name] if p)
+    if case.region is not None:
+        return case.region.name
+    return mask_address(case.address)
+
+
+def _photo(case: Case, request):
+    """A photo of the report, for those who may see the page (there is no public media URL)."""
+    photo_id = request.GET.get("photo", "")
+    if not photo_id.isdigit() or not 0 < int(photo_id) <= MAX_ID:
+        raise Http404
+    attachment = case.attachments.filter(pk=int(photo_id), stage=Attachment.Stage.REPORT).first()
+    if attachment is None:
+        raise Http404
+    file = attachment.image
+    if request.GET.get("size") == "thumb" and attachment.thumbnail:
+        file = attachment.thumbnail
+    content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    return FileResponse(file.open("rb"), content_type=content_type)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
 def track(request, number):
-    return HttpResponse(status=501)
+    case = (
+        Case.objects.select_related("category", "region__parent", "grid", "merged_into")
+        .filter(number=number)
+        .first()
+    )
+    token = (request.GET.get("t") or request.POST.get("t") or "")[:64]
+    if not _may_track(request.user, case, token):
+        raise Http404
+    if "photo" in request.GET:
+        return _photo(case, request)
+
+    is_reporter = request.user.is_authenticated and case.reporter_id == request.user.pk
+    rated = (
+        case.closed_at is not None
+        and case.callbacks.filter(created_at__gte=case.closed_at).exists()
+    )
+    awaiting_rating = case.state == State.CLOSED and not rated
+    status = 200
+    form = CallbackForm()
+    if request.method == "POST":
+        if not (is_reporter and awaiting_rating):
+            raise PermissionDenied
+        form = CallbackForm(request.POST)
+        if form.is_valid():
+            try:
+                workflow.transition(
+                    case_id=case.pk,
+                    action="callback",
+                    actor=request.user,
+                    expected_state=State.CLOSED,
+                    **form.params(),
+                )
+            except CaseError as error:
+                form.add_case_error(error)
+                status = error.status
+            else:
+                messages.success(request, _("Thank you for your rating."))
+                return redirect(_track_url(case))
+        else:
+            status = 400
+
+    stage = STAGE_OF_STATE.get(case.state)
+    context = {
+        "case": case,
+        "track_url": _track_url(case),
+        "title": _scrub(case.title),
+        "description": _scrub(case.description),
+        "place": _place(case),
+        "stages": [
+            {
+                "key": key,
+                "label": label,
+                "done": stage is not None and i < stage,
+                "current": stage is not None and i == stage,
+            }
+            for i, (key, label) in enumerate(STAGES)
+        ],
+        "stage": stage,
+        "timeline": _timeline(case),
+        "photos": list(case.attachments.filter(stage=Attachment.Stage.REPORT).order_by("id")),
+        "can_rate": is_reporter and awaiting_rating,
+        # Only the reporter, logged in, rates here (the workflow's rule); for a report made
+        # without an account, or seen by someone else, the hotline calls back instead.
+        "login_to_rate": bool(
+            awaiting_rating and case.reporter_id and not request.user.is_authenticated
+        ),
+        "rating_by_phone": awaiting_rating and not is_reporter,
+        "form": form,
+    }
+    return render(request, "cases/intake/track.html", context, status=status)

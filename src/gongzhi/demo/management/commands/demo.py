@@ -20,10 +20,15 @@ class Command(BaseCommand):
                 % {"counts": ", ".join(f"{k} {v}" for k, v in counts.items())}
             )
         )
+        cases = result["cases"]
+        if cases.get("skipped"):
+            self.stdout.write(_("Demo cases already present; none added."))
+        else:
+            self.stdout.write(_("Demo cases created: %(n)s") % {"n": cases["cases"]})
         if options["verbosity"] > 0:
             self.stdout.write(_("Demo logins (one per role):"))
             for row in result["logins"]:
+                who = " · ".join(filter(None, [row["name"], row["organisation"]]))
                 self.stdout.write(
-                    f"  {row['role']:<18} {row['username']:<22} {row['password']:<16} "
-                    f"{row['name']} · {row['organisation']}"
+                    f"  {row['role']:<18} {row['username']:<22} {row['password']:<16} {who}"
                 )

@@ -1,0 +1,204 @@
+"""Filters of the case consoles: the queue's filter bar and the map's, as plain forms.
+
+A form cleans the query string; ``apply()`` narrows a queryset that is already scoped by
+``Case.objects.visible_to`` (the forms never widen what a viewer may see: the region
+choices themselves come from the viewer's scope). Invalid values are ignored, not fatal,
+so that an old bookmark still opens.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, When
+from django.db.models import Case as Switch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.regions.models import Region, RegionLevel
+from gongzhi.taxonomy.models import Category
+
+from .choices import OPEN_STATES, Channel, State
+
+# The deadline that is running now: signing for while dispatched, resolving while in hand.
+SIGN_FOR_RUNNING = (State.DISPATCHED,)
+RESOLVE_RUNNING = (State.DISPATCHED, State.IN_PROGRESS)
+
+
+def overdue_q(now=None) -> Q:
+    """Overdue: flagged by the deadline scan, or past a running deadline since its last run."""
+    now = now or timezone.now()
+    return (
+        Q(is_overdue=True, state__in=OPEN_STATES)
+        | Q(state__in=SIGN_FOR_RUNNING, sign_for_due__lt=now)
+        | Q(state__in=RESOLVE_RUNNING, resolve_due__lt=now)
+    )
+
+
+def with_overdue(queryset, now=None):
+    """Annotate ``late`` (bool) with the same rule as ``overdue_q``."""
+    return queryset.annotate(late=ExpressionWrapper(overdue_q(now), output_field=BooleanField()))
+
+
+def next_due_expression():
+    """The deadline a case is racing against now (None when none is running)."""
+    return Switch(
+        When(state__in=SIGN_FOR_RUNNING, then=F("sign_for_due")),
+        When(state__in=RESOLVE_RUNNING, then=F("resolve_due")),
+        default=None,
+    )
+
+
+SORTS = {
+    "newest": (_("Newest first"), lambda qs: qs.order_by("-created_at", "-id")),
+    "deadline": (
+        _("Deadline soonest"),
+        lambda qs: qs.annotate(next_due=next_due_expression()).order_by(
+            F("next_due").asc(nulls_last=True), "-created_at", "-id"
+        ),
+    ),
+    "supervised": (
+        _("Most supervised"),
+        lambda qs: qs.order_by("-supervision_count", "-created_at", "-id"),
+    ),
+}
+DEFAULT_SORT = "newest"
+
+
+def state_counts(queryset) -> dict[str, int]:
+    """``{state: number of cases}`` in one aggregate query."""
+    rows = queryset.order_by().values("state").annotate(n=Count("id"))
+    return {row["state"]: row["n"] for row in rows}
+
+
+def _local_midnight(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class _CaseFilterMixin:
+    """``apply()`` for whichever of the known fields a form declares."""
+
+    def values(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()  # fills cleaned_data with the valid fields; invalid ones are dropped
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", [], False)}
+
+    def apply_states(self, queryset):
+        chosen = self.values().get("state")
+        return queryset.filter(state__in=chosen) if chosen else queryset
+
+    def apply(self, queryset, *, states: bool = True, now=None):
+        """Narrow ``queryset`` by every filter set (``states=False``: all but the states,
+        for the chips' counts)."""
+        v = self.values()
+        if states:
+            queryset = self.apply_states(queryset)
+        if v.get("category") is not None:
+            queryset = queryset.filter(category__path__startswith=v["category"].path)
+        if v.get("region"):
+            region = self.region_by_code.get(v["region"])
+            if region is not None:
+                queryset = queryset.filter(region_path__startswith=region.path)
+        if v.get("channel"):
+            queryset = queryset.filter(channel=v["channel"])
+        if v.get("overdue"):
+            queryset = queryset.filter(overdue_q(now))
+        if v.get("q"):
+            text = v["q"].strip()
+            queryset = queryset.filter(Q(number__icontains=text) | Q(title__icontains=text))
+        if v.get("date_from"):
+            queryset = queryset.filter(created_at__gte=_local_midnight(v["date_from"]))
+        if v.get("date_to"):
+            end = _local_midnight(v["date_to"] + timedelta(days=1))
+            queryset = queryset.filter(created_at__lt=end)
+        return queryset
+
+    def sort(self, queryset):
+        key = self.values().get("sort") or DEFAULT_SORT
+        return SORTS.get(key, SORTS[DEFAULT_SORT])[1](queryset)
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter (not the sort order) is set."""
+        return any(k != "sort" for k in self.values())
+
+
+def first_level_categories():
+    return Category.objects.filter(parent__isnull=True, enabled=True).order_by("order", "path")
+
+
+class CaseFilterForm(_CaseFilterMixin, forms.Form):
+    """The dispatcher's queue: the filter bar above the table."""
+
+    q = forms.CharField(
+        label=_("Number or title"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Case number or title")}),
+    )
+    state = forms.MultipleChoiceField(
+        label=_("State"), choices=State.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("All categories"),
+    )
+    region = forms.ChoiceField(label=_("Place"), required=False)
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("All channels")), *Channel.choices]
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    date_from = forms.DateField(
+        label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Reported until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[(key, label) for key, (label, _fn) in SORTS.items()],
+    )
+
+    def __init__(self, data=None, *, viewer, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["category"].queryset = first_level_categories()
+        regions = list(
+            Region.objects.visible_to(viewer)
+            .filter(level__in=(RegionLevel.COUNTY, RegionLevel.TOWNSHIP))
+            .only("code", "name", "level", "path")
+            .order_by("path")
+        )
+        self.region_by_code = {r.code: r for r in regions}
+        self.fields["region"].choices = [("", _("All places"))] + [
+            (r.code, ("\u3000" if r.level == RegionLevel.TOWNSHIP else "") + r.name)
+            for r in regions
+        ]
+
+
+class MapFilterForm(_CaseFilterMixin, forms.Form):
+    """The map of open cases: category, state (open states only), overdue."""
+
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("All categories"),
+    )
+    state = forms.MultipleChoiceField(
+        label=_("State"),
+        choices=[(value, label) for value, label in State.choices if value in OPEN_STATES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    region_by_code: dict = {}
+
+    def __init__(self, data=None, *, viewer=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["category"].queryset = first_level_categories()

@@ -1,0 +1,13 @@
+"""Database helpers for long-running commands (deadline watcher, simulator)."""
+
+from django.db import close_old_connections, connection
+
+
+def refresh_connection() -> None:
+    """Drop a dead or expired connection before the next unit of work.
+
+    Inside an atomic block (a caller's transaction, as in tests) closing would break that
+    transaction, so the connection is left alone there.
+    """
+    if not connection.in_atomic_block:
+        close_old_connections()

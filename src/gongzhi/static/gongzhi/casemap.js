@@ -1,0 +1,179 @@
+// Case maps without a tile server (government intranets are often offline):
+// * the case page: the case's point over the outline of its grid;
+// * the map of open cases: the viewer's regions and grids as the background, the cases as
+//   canvas-drawn points coloured by state (overdue ringed in red), refiltered in place.
+(function () {
+  "use strict";
+  if (!window.L) return;
+
+  const BACKGROUND = {
+    city: { color: "#1e3a8a", weight: 2, fill: false },
+    county: { color: "#1d4ed8", weight: 1.4, fillColor: "#dbeafe", fillOpacity: 0.35 },
+    township: { color: "#0f766e", weight: 0.7, fill: false, opacity: 0.7 },
+    grid: { color: "#94a3b8", weight: 0.3, fill: false, opacity: 0.8 },
+  };
+
+  function json(id) {
+    const el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  function text(tag, value, cls) {
+    const el = document.createElement(tag);
+    el.textContent = value;
+    if (cls) el.className = cls;
+    return el;
+  }
+
+  // -- the case page ------------------------------------------------------------------------
+  function caseMap(el) {
+    const data = json(el.dataset.caseMap);
+    if (!data) return;
+    const map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, attributionControl: false });
+    // Build the layers first: a canvas map needs its view before anything is added.
+    const layers = [];
+    let bounds = null;
+    if (data.grid) {
+      const outline = L.geoJSON(data.grid, {
+        style: { color: "#0f766e", weight: 2, fillColor: "#99f6e4", fillOpacity: 0.25 },
+      });
+      if (data.grid_name) outline.bindTooltip(data.grid_name, { sticky: true });
+      layers.push(outline);
+      bounds = outline.getBounds();
+    }
+    if (data.point) {
+      const latlng = L.latLng(data.point[1], data.point[0]);
+      layers.push(
+        L.circleMarker(latlng, {
+          radius: 9, color: "#fff", weight: 3, fillColor: data.colour || "#dc2626", fillOpacity: 1,
+        })
+      );
+      bounds = bounds ? bounds.extend(latlng) : L.latLngBounds(latlng, latlng);
+    }
+    if (bounds && bounds.isValid()) {
+      map.fitBounds(bounds.pad(0.15), { maxZoom: 17 });
+    } else {
+      map.setView([36.5, 102.4], 9);
+    }
+    layers.forEach((layer) => layer.addTo(map));
+    el.dataset.ready = "1";
+  }
+
+  // -- the map of open cases ----------------------------------------------------------------
+  function casesMap(el) {
+    const config = json(el.dataset.config) || { colours: {}, texts: {} };
+    const map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, attributionControl: false });
+    const renderer = L.canvas({ padding: 0.5 });
+    const form = document.getElementById("map-filters");
+    const counter = document.getElementById("map-count");
+    let background = null;
+    let points = null;
+    let fitted = false;
+
+    map.fitBounds(L.latLngBounds([[35.4, 100.9], [37.6, 103.1]]));
+
+    fetch(el.dataset.layersUrl, { credentials: "same-origin" })
+      .then((r) => r.json())
+      .then((data) => {
+        for (const layer of data.layers) {
+          const gj = L.geoJSON(layer.features, {
+            style: () => BACKGROUND[layer.level] || BACKGROUND.grid,
+            interactive: false,
+            renderer,
+          }).addTo(map);
+          if (layer.level !== "grid" && gj.getBounds().isValid()) {
+            background = background ? background.extend(gj.getBounds()) : gj.getBounds();
+          }
+        }
+        if (points) points.bringToFront();
+        if (!fitted && background) map.fitBounds(background);
+      });
+
+    function popup(p) {
+      const box = document.createElement("div");
+      box.className = "case-popup";
+      box.appendChild(text("div", p.number, "muted"));
+      box.appendChild(text("strong", p.title));
+      box.appendChild(text("div", p.category || "", "muted"));
+      const line = text("div", p.state_label);
+      if (p.overdue) line.appendChild(text("span", " · " + (config.texts.overdue || ""), "late"));
+      if (p.urgent) line.appendChild(text("span", " · " + (config.texts.urgent || ""), "late"));
+      box.appendChild(line);
+      const link = text("a", config.texts.open || "→");
+      link.href = p.url;
+      box.appendChild(link);
+      return box;
+    }
+
+    function load() {
+      const params = form ? new URLSearchParams(new FormData(form)) : new URLSearchParams();
+      const query = params.toString();
+      history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
+      el.classList.add("loading");
+      fetch(el.dataset.casesUrl + (query ? "?" + query : ""), { credentials: "same-origin" })
+        .then((r) => {
+          if (!r.ok) throw new Error(r.status);
+          return r.json();
+        })
+        .then((data) => {
+          if (points) map.removeLayer(points);
+          points = L.geoJSON(data, {
+            pointToLayer: (f, latlng) => {
+              const p = f.properties;
+              const fill = config.colours[p.state] || "#6b7280";
+              return L.circleMarker(latlng, {
+                renderer,
+                radius: p.overdue ? 6.5 : 5.5,
+                color: p.overdue ? config.overdue : "#ffffff",
+                weight: p.overdue ? 2.5 : 1,
+                fillColor: fill,
+                fillOpacity: 0.9,
+              });
+            },
+            onEachFeature: (f, layer) => layer.bindPopup(() => popup(f.properties)),
+          }).addTo(map);
+          if (counter) {
+            counter.textContent =
+              (config.texts.count || "%(n)s").replace("%(n)s", data.count) +
+              (data.truncated ? " " + (config.texts.truncated || "") : "");
+          }
+          const b = points.getBounds();
+          if (!fitted && b.isValid()) {
+            map.fitBounds(b.pad(0.1), { maxZoom: 15 });
+            fitted = true;
+          }
+          el.dataset.ready = "1";
+        })
+        .catch(() => {
+          if (counter) counter.textContent = config.texts.failed || "!";
+        })
+        .finally(() => el.classList.remove("loading"));
+    }
+
+    if (form) {
+      form.addEventListener("change", load);
+      form.addEventListener("submit", (e) => {
+        e.preventDefault();
+        load();
+      });
+    }
+    load();
+  }
+
+  function init(root) {
+    const scope = root || document;
+    const all = [...scope.querySelectorAll("[data-case-map], [data-cases-map]")];
+    if (scope.matches && scope.matches("[data-case-map], [data-cases-map]")) all.push(scope);
+    for (const el of all) {
+      if (el.dataset.ready || el._leaflet_id) continue;
+      if (el.hasAttribute("data-cases-map")) casesMap(el);
+      else caseMap(el);
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", () => init(document));
+  } else {
+    init(document);
+  }
+  document.addEventListener("htmx:load", (evt) => init(evt.target));
+})();

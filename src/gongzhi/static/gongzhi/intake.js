@@ -1,0 +1,366 @@
+// Intake pages (随手拍 and the 12345 hotline form): the retry key, photo previews, the
+// location pin on a tile-less map, the category picker and the "already reported nearby?"
+// hint. Every text shown comes from the page (data-msg-*), so it is translated there.
+(function () {
+  "use strict";
+  const form = document.querySelector("form[data-intake]");
+  if (!form) return;
+
+  const $ = (sel, root) => (root || form).querySelector(sel);
+  const lngInput = $("#id_lng");
+  const latInput = $("#id_lat");
+  const categoryInput = $("#id_category");
+
+  // --- idempotency key: one per filled-in form, kept across retries of the same form ----
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    // crypto.randomUUID needs a secure context; intranets are often plain http.
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  const keyInput = $("[data-idempotency-key]");
+  if (keyInput && !keyInput.value) keyInput.value = newKey();
+
+  // The same report sent again from this tab (back to the form after sending, where the
+  // browser restores the text but the page makes a fresh key) keeps its first key, so it
+  // finds the first case. A report with other words or another category is a new report.
+  const storeKey = "gongzhi.intake." + form.dataset.intake;
+  const fingerprint = () =>
+    ["category", "description", "reporter_phone"]
+      .map((name) => (form.elements[name] ? form.elements[name].value.trim() : ""))
+      .join("\u241f");
+  function settleKey() {
+    if (!keyInput) return;
+    try {
+      const fp = fingerprint();
+      const last = JSON.parse(sessionStorage.getItem(storeKey) || "null");
+      if (last && last.fp === fp) keyInput.value = last.key;
+      else sessionStorage.setItem(storeKey, JSON.stringify({ fp: fp, key: keyInput.value }));
+    } catch (e) {
+      // Storage may be unavailable (private mode): the page's own key still covers retries.
+    }
+  }
+
+  // --- one submission at a time ------------------------------------------------------------
+  const submit = $("button[type=submit]");
+  form.addEventListener("submit", (event) => {
+    if (form.dataset.sending) {
+      event.preventDefault();
+      return;
+    }
+    settleKey();
+    form.dataset.sending = "1";
+    if (submit) {
+      submit.dataset.label = submit.textContent;
+      submit.textContent = submit.dataset.busyText || submit.textContent;
+      setTimeout(() => (submit.disabled = true), 0);
+    }
+  });
+  window.addEventListener("pageshow", () => {
+    // Back from the next page (bfcache): the same form may be sent again, with the same key.
+    delete form.dataset.sending;
+    if (submit) {
+      submit.disabled = false;
+      if (submit.dataset.label) submit.textContent = submit.dataset.label;
+    }
+  });
+
+  // --- photos: accumulate picks (a camera gives one photo at a time), preview, remove ----
+  const photos = $("[data-photos]");
+  if (photos) {
+    const input = $("input[type=file][name=photos]");
+    const list = $("[data-photo-previews]");
+    const add = $("[data-photo-add]");
+    const count = $("[data-photo-count]");
+    const errorBox = $("[data-photo-error]");
+    const max = parseInt(photos.dataset.max, 10) || 6;
+    const maxBytes = parseInt(photos.dataset.maxBytes, 10) || 10 * 1024 * 1024;
+    let kept = [];
+    let urls = [];
+
+    const showError = (text) => {
+      errorBox.textContent = text || "";
+      errorBox.hidden = !text;
+    };
+    const render = () => {
+      urls.forEach((u) => URL.revokeObjectURL(u));
+      urls = kept.map((f) => URL.createObjectURL(f));
+      list.replaceChildren(
+        ...kept.map((file, i) => {
+          const li = document.createElement("li");
+          const img = document.createElement("img");
+          img.src = urls[i];
+          img.alt = file.name;
+          const remove = document.createElement("button");
+          remove.type = "button";
+          remove.className = "remove";
+          remove.textContent = "×";
+          remove.setAttribute("aria-label", photos.dataset.msgRemove || "×");
+          remove.addEventListener("click", () => {
+            kept.splice(i, 1);
+            showError("");
+            sync();
+          });
+          li.append(img, remove);
+          return li;
+        })
+      );
+      add.hidden = kept.length >= max;
+      count.textContent = kept.length ? `${kept.length} / ${max}` : "";
+    };
+    const sync = () => {
+      try {
+        const dt = new DataTransfer();
+        kept.forEach((f) => dt.items.add(f));
+        input.files = dt.files;
+      } catch (e) {
+        // Very old browsers cannot set files: keep only the last pick, which the input holds.
+        kept = Array.from(input.files);
+      }
+      render();
+    };
+    input.addEventListener("change", () => {
+      const problems = [];
+      for (const file of Array.from(input.files)) {
+        if (!file.type.startsWith("image/")) problems.push(photos.dataset.msgNotImage);
+        else if (file.size > maxBytes) problems.push(photos.dataset.msgTooLarge);
+        else if (kept.length >= max) problems.push(photos.dataset.msgTooMany);
+        else kept.push(file);
+      }
+      showError([...new Set(problems)].join(" "));
+      sync();
+    });
+  }
+
+  // --- the "already reported nearby?" hint ----------------------------------------------
+  const nearbySlot = document.getElementById("nearby");
+  let nearbyTimer = null;
+  function askNearby() {
+    if (!nearbySlot || !window.htmx) return;
+    clearTimeout(nearbyTimer);
+    if (!categoryInput.value || !lngInput.value || !latInput.value) {
+      nearbySlot.replaceChildren();
+      return;
+    }
+    nearbyTimer = setTimeout(() => {
+      htmx.ajax("GET", form.dataset.nearbyUrl, {
+        target: nearbySlot,
+        swap: "innerHTML",
+        values: { category: categoryInput.value, lng: lngInput.value, lat: latInput.value },
+      });
+    }, 200);
+  }
+
+  // --- category picker ---------------------------------------------------------------------
+  const picker = $("[data-category-picker]");
+  if (picker) {
+    const chosen = $("[data-category-chosen]", picker);
+    const chosenName = $(".cat-chosen-name", picker);
+    const search = $("[data-category-search]", picker);
+    const searchInput = $("input[type=search]", picker);
+    const results = $("#category-results", picker);
+    picker.addEventListener("click", (event) => {
+      const option = event.target.closest(".cat-option");
+      if (option) {
+        categoryInput.value = option.dataset.id;
+        chosenName.textContent = option.dataset.name;
+        chosen.hidden = false;
+        search.hidden = true;
+        results.replaceChildren();
+        askNearby();
+        return;
+      }
+      if (event.target.closest("[data-category-clear]")) {
+        categoryInput.value = "";
+        chosen.hidden = true;
+        search.hidden = false;
+        searchInput.value = "";
+        searchInput.focus();
+        askNearby();
+      }
+    });
+    // Enter in the search box picks the first match instead of sending the form.
+    searchInput.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      const first = results.querySelector(".cat-option");
+      if (first) first.click();
+    });
+  }
+
+  // --- the map: our own outlines (no tile server), a draggable pin -----------------------
+  const mapEl = document.getElementById("intake-map");
+  const status = $("[data-loc-status]");
+  const place = $("[data-loc-place]");
+  const clearPin = $("[data-clear-pin]");
+  const msg = (name) => (mapEl && mapEl.dataset["msg" + name]) || "";
+  const setStatus = (text, kind) => {
+    status.textContent = text;
+    status.className = "loc-status" + (kind ? " " + kind : "");
+  };
+
+  if (mapEl && window.L) {
+    const map = L.map(mapEl, { zoomSnap: 0.5, preferCanvas: true, attributionControl: false });
+    L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
+    const styles = {
+      city: { color: "#1e3a8a", weight: 2.5, fill: false },
+      county: { color: "#1d4ed8", weight: 1.8, fillColor: "#dbeafe", fillOpacity: 0.35 },
+      township: { color: "#0f766e", weight: 1, fill: false, dashArray: "4 3" },
+      grid: { color: "#64748b", weight: 0.6, fillColor: "#f8fafc", fillOpacity: 0.5 },
+    };
+    let marker = null;
+    let accuracy = null;
+    let outlines = null;
+    let locateRequest = 0;
+
+    const describe = (latlng) => {
+      const ticket = ++locateRequest;
+      const url = `${mapEl.dataset.locateUrl}?lng=${latlng.lng.toFixed(6)}&lat=${latlng.lat.toFixed(6)}`;
+      fetch(url, { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : null))
+        .then((hit) => {
+          if (ticket !== locateRequest || !hit) return;
+          if (!hit.grid) {
+            place.textContent = msg("Outside");
+            return;
+          }
+          const regions = (hit.regions || []).filter((r) => r.level !== "province" && r.level !== "city");
+          place.textContent = [...regions.map((r) => r.name), hit.grid.name].join(" · ");
+        })
+        .catch(() => {});
+    };
+
+    const setPoint = (latlng, how) => {
+      lngInput.value = latlng.lng.toFixed(6);
+      latInput.value = latlng.lat.toFixed(6);
+      if (!marker) {
+        marker = L.marker(latlng, { draggable: true, autoPan: true, keyboard: true }).addTo(map);
+        marker.on("dragend", () => setPoint(marker.getLatLng(), "moved"));
+      } else {
+        marker.setLatLng(latlng);
+      }
+      if (how !== "located" && accuracy) {
+        accuracy.remove();
+        accuracy = null;
+      }
+      if (how === "moved") setStatus(msg("Marked"), "ok");
+      if (clearPin) clearPin.hidden = false;
+      mapEl.dataset.pinned = "1";
+      describe(latlng);
+      askNearby();
+    };
+
+    if (clearPin) {
+      clearPin.addEventListener("click", () => {
+        if (marker) marker.remove();
+        if (accuracy) accuracy.remove();
+        marker = accuracy = null;
+        lngInput.value = latInput.value = "";
+        place.textContent = "";
+        clearPin.hidden = true;
+        delete mapEl.dataset.pinned;
+        setStatus(msg("Pick"));
+        askNearby();
+      });
+    }
+
+    map.on("click", (e) => setPoint(e.latlng, "moved"));
+
+    // Without outlines (e.g. a resident's account sees none), draw a light graticule so the
+    // map does not look broken, and let the scale bar give the distances.
+    let graticule = null;
+    const drawGraticule = () => {
+      if (graticule) graticule.remove();
+      const b = map.getBounds();
+      const span = Math.max(b.getEast() - b.getWest(), 1e-6);
+      const step = Math.pow(10, Math.floor(Math.log10(span / 4)));
+      const lines = [];
+      for (let x = Math.floor(b.getWest() / step) * step; x <= b.getEast(); x += step)
+        lines.push([[b.getSouth(), x], [b.getNorth(), x]]);
+      for (let y = Math.floor(b.getSouth() / step) * step; y <= b.getNorth(); y += step)
+        lines.push([[y, b.getWest()], [y, b.getEast()]]);
+      graticule = L.polyline(lines, { color: "#cbd5e1", weight: 1, interactive: false }).addTo(map);
+    };
+
+    const fallback = L.latLngBounds([[36.3, 101.6], [36.8, 102.9]]);
+    const initial =
+      lngInput.value && latInput.value ? L.latLng(parseFloat(latInput.value), parseFloat(lngInput.value)) : null;
+    if (initial) {
+      map.setView(initial, 16);
+      setPoint(initial, "restored");
+    } else {
+      map.fitBounds(fallback);
+    }
+
+    fetch(mapEl.dataset.layersUrl, { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.json() : { layers: [] }))
+      .then((data) => {
+        let bounds = null;
+        let count = 0;
+        for (const layer of data.layers || []) {
+          if (!layer.features.length) continue;
+          count += layer.features.length;
+          const gj = L.geoJSON(layer.features, {
+            style: () => styles[layer.level] || styles.grid,
+            interactive: false,
+          }).addTo(map);
+          if (layer.level !== "grid" && gj.getBounds().isValid()) {
+            bounds = bounds ? bounds.extend(gj.getBounds()) : gj.getBounds();
+          }
+          outlines = outlines || gj;
+        }
+        if (!count) {
+          drawGraticule();
+          map.on("moveend", drawGraticule);
+          if (!mapEl.dataset.pinned && !mapEl.dataset.geolocate) setStatus(msg("NoOutlines"), "warn");
+        }
+        if (bounds && !mapEl.dataset.pinned) map.fitBounds(bounds, { animate: false });
+        mapEl.dataset.ready = "1";
+      })
+      .catch(() => (mapEl.dataset.ready = "1"));
+
+    // The phone's position (WGS84, like our outlines and what the server stores).
+    const locateMe = () => {
+      if (!("geolocation" in navigator)) {
+        setStatus(msg("Failed"), "warn");
+        return;
+      }
+      setStatus(msg("Locating"));
+      navigator.geolocation.getCurrentPosition(
+        (pos) => {
+          const latlng = L.latLng(pos.coords.latitude, pos.coords.longitude);
+          map.setView(latlng, 17);
+          if (accuracy) accuracy.remove();
+          accuracy = L.circle(latlng, {
+            radius: pos.coords.accuracy || 0,
+            color: "#2563eb",
+            weight: 1,
+            fillOpacity: 0.08,
+            interactive: false,
+          }).addTo(map);
+          setPoint(latlng, "located");
+          setStatus(msg("Located").replace("%s", Math.round(pos.coords.accuracy || 0)), "ok");
+        },
+        () => setStatus(msg("Failed"), "warn"),
+        { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 }
+      );
+    };
+    const locateButton = $("[data-locate-me]");
+    if (locateButton) locateButton.addEventListener("click", locateMe);
+    if (mapEl.dataset.geolocate && !initial) locateMe();
+    else if (!initial) setStatus(msg("Pick"));
+    // The map's container may have been laid out after Leaflet measured it.
+    setTimeout(() => map.invalidateSize(), 150);
+  }
+
+  askNearby();
+
+  // --- sent back with an error: show the first one, and put the cursor in its field ---------
+  const firstError = form.querySelector(".field-error:not([hidden])");
+  if (firstError) {
+    firstError.scrollIntoView({ block: "center" });
+    const holder = firstError.closest(".field, .category-picker, section");
+    const field = holder && holder.querySelector("textarea, input:not([type=hidden]):not([type=file])");
+    if (field) field.focus({ preventScroll: true });
+  }
+})();

@@ -1,0 +1,199 @@
+"""The demo history and the live simulator, run small on the test world."""
+
+import io
+from collections import Counter, defaultdict
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from gongzhi.cases import deadlines, demo_seed, services, stats
+from gongzhi.cases.choices import FINAL_STATES, State
+from gongzhi.cases.models import Callback, Case, CaseEvent, CaseNumberSequence, ExtensionRequest
+from gongzhi.regions.models import Grid
+
+pytestmark = pytest.mark.django_db
+
+COUNT = 400
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def history(world):
+    now = timezone.now()
+    counts = demo_seed.generate(count=COUNT, grids=Grid.objects.all(), now=now, seed=7)
+    return counts, now
+
+
+def test_the_history_is_created_with_timelines(history):
+    counts, _now = history
+    assert counts["cases"] == Case.objects.count() == COUNT
+    assert counts["events"] == CaseEvent.objects.count()
+    assert not Case.objects.annotate(n=Count("events")).filter(n=0).exists()
+    first = {}
+    for case_id, action, at in CaseEvent.objects.order_by("at", "id").values_list(
+        "case_id", "action", "at"
+    ):
+        first.setdefault(case_id, (action, at))
+    for case in Case.objects.only("id", "created_at"):
+        assert first[case.pk] == ("report", case.created_at)
+
+
+def test_handling_times_are_in_order(history):
+    for c in Case.objects.filter(state=State.CLOSED):
+        assert c.created_at <= c.dispatched_at <= c.signed_at <= c.resolved_at <= c.closed_at
+    for c in Case.objects.exclude(state__in=FINAL_STATES):
+        assert c.closed_at is None
+        if c.signed_at:
+            assert c.dispatched_at <= c.signed_at
+    for c in Case.objects.all():
+        last = c.events.order_by("-at", "-id").first()
+        assert c.updated_at == last.at
+        assert c.state == last.to_state or last.action == "merged_in"
+
+
+def test_met_and_overdue_flags_follow_the_deadlines(history):
+    _counts, now = history
+    for c in Case.objects.exclude(sign_for_due=None):
+        if c.signed_at:
+            assert c.sign_for_met == (c.signed_at <= c.sign_for_due)
+        if c.resolved_at:
+            assert c.resolve_met == (c.resolved_at <= c.resolve_due)
+    for c in Case.objects.filter(state=State.CLOSED):
+        assert c.is_overdue == (c.resolve_met is False)
+    # The history already holds every notice the scan would have sent by now: a real scan
+    # at the same moment finds nothing new to say.
+    assert deadlines.scan(now=now) == {"warned": 0, "overdue": 0}
+    # And every overdue notice is on the timeline.
+    noticed = Case.objects.filter(overdue_notified_at__isnull=False)
+    for c in noticed:
+        assert c.events.filter(action="overdue", at=c.overdue_notified_at).exists()
+
+
+def test_the_mix_looks_like_a_real_hotline(history):
+    states = Counter(Case.objects.values_list("state", flat=True))
+    assert states[State.CLOSED] > COUNT * 0.7
+    assert 0.01 < states[State.REJECTED] / COUNT < 0.12
+    assert states[State.MERGED] > 0
+    actions = Counter(CaseEvent.objects.values_list("action", flat=True))
+    for action in (
+        "accept",
+        "dispatch",
+        "sign_for",
+        "resolve",
+        "verify_pass",
+        "callback",
+        "return",
+        "overdue",
+        "deadline_warning",
+    ):
+        assert actions[action] > 0, action
+    closed = Case.objects.filter(state=State.CLOSED)
+    rated = closed.filter(callbacks__isnull=False).distinct().count()
+    assert 0.7 < rated / closed.count() < 0.95
+    overdue = closed.filter(resolve_met=False).count() / closed.count()
+    assert 0.02 < overdue < 0.2
+
+
+def test_rates_from_the_history_are_plausible(history, world):
+    (row,) = stats.rates(viewer=world.admin, group_by="all")
+    assert row["total"] == COUNT
+    assert 0.8 <= row["response_rate"] <= 1
+    assert 0.85 <= row["resolution_rate"] <= 1
+    assert 0.85 <= row["satisfaction_rate"] <= 1
+    assert row["counts"]["rated"] == Callback.objects.values("case").distinct().count()
+
+
+def test_merges_callbacks_and_extensions_are_consistent(history):
+    for c in Case.objects.filter(state=State.MERGED).select_related("merged_into"):
+        target = c.merged_into
+        assert target is not None and target.created_at <= c.created_at
+        assert target.events.filter(action="merged_in", data__case=c.number).exists()
+    for cb in Callback.objects.select_related("case"):
+        event = cb.case.events.get(action="callback", at=cb.created_at)
+        assert event.data["satisfaction"] == cb.satisfaction
+    for request in ExtensionRequest.objects.all():
+        assert request.case.events.filter(
+            action="request_extension", data__request=request.pk
+        ).exists()
+
+
+def test_points_lie_in_their_grids_and_places_follow(history, world):
+    from gongzhi.regions.lookup import locate
+
+    for c in Case.objects.select_related("grid"):
+        hit = locate(c.lng, c.lat)
+        assert hit is not None and hit.grid_id == c.grid_id
+        assert c.region_path == c.grid.region_path
+        assert c.command in (world.command, world.other_command, world.city_command)
+
+
+def test_numbers_are_per_day_and_continue_live(history, world):
+    by_day = defaultdict(list)
+    for number, created in Case.objects.values_list("number", "created_at"):
+        by_day[number[3:11]].append((created, int(number[-6:])))
+        assert number[3:11] == f"{timezone.localtime(created):%Y%m%d}"
+    for day, items in by_day.items():
+        assert [n for _c, n in sorted(items)] == list(range(1, len(items) + 1)), day
+        assert CaseNumberSequence.objects.get(day=f"{day[:4]}-{day[4:6]}-{day[6:]}").last == len(
+            items
+        )
+    case, _ = services.do_report(
+        report=services.Report(
+            channel="quick_report",
+            title="井盖丢失",
+            category_id=world.manhole.pk,
+            lng=world.point[0],
+            lat=world.point[1],
+        ),
+        reporter=world.resident,
+    )
+    today = f"{timezone.localdate():%Y%m%d}"
+    assert case.number == f"HD-{today}-{len(by_day.get(today, [])) + 1:06d}"
+
+
+def test_loading_twice_creates_nothing(history):
+    before = (Case.objects.count(), CaseEvent.objects.count(), Callback.objects.count())
+    again = demo_seed.generate(count=COUNT, grids=Grid.objects.all(), seed=7)
+    assert again == {"cases": 0, "skipped": True}
+    assert (Case.objects.count(), CaseEvent.objects.count(), Callback.objects.count()) == before
+
+
+def test_the_same_seed_tells_the_same_stories(world):
+    now = timezone.now()
+    demo_seed.generate(count=60, grids=Grid.objects.all(), now=now, seed=3)
+    first = list(Case.objects.order_by("number").values_list("title", "state", "category_id"))
+    Case.objects.all().delete()
+    CaseNumberSequence.objects.all().delete()
+    demo_seed.generate(count=60, grids=Grid.objects.all(), now=now, seed=3)
+    second = list(Case.objects.order_by("number").values_list("title", "state", "category_id"))
+    assert first == second
+
+
+def test_simulate_feeds_cases_through_the_real_services(history, world):
+    before = set(Case.objects.values_list("pk", flat=True))
+    last_event = CaseEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    out = io.StringIO()
+    call_command("simulate", "--rate", "6000", "--events", "12", "--seed", "5", stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    assert len(lines) == 13  # twelve events and the closing line
+    new = Case.objects.exclude(pk__in=before)
+    assert new.exists()
+    for case in new:
+        assert case.events.first().action == "report"
+        assert case.idempotency_key.startswith("sim-")
+    # Open cases of the history were moved along by people, each step on the timeline.
+    moved = CaseEvent.objects.filter(case__pk__in=before, id__gt=last_event)
+    assert moved.exists()
+    assert not moved.filter(actor__isnull=True).exists()
+
+
+def test_simulate_stops_after_its_duration(world):
+    out = io.StringIO()
+    call_command("simulate", "--rate", "60", "--duration", "0.3", "--seed", "1", stdout=out)
+    assert Case.objects.count() == 1  # one report at the start, the next was not due yet
