@@ -34,7 +34,10 @@ class GongzhiAPI(NinjaAPI):
     """Mounts the app routers when the URLs or the schema are first built, not when this
     module is imported, so an app's ``api.py`` can import ``ErrorOut`` from here."""
 
-    ROUTERS = [("/cases", "gongzhi.cases.api.router")]
+    ROUTERS = [
+        ("/cases", "gongzhi.cases.api.router"),
+        ("/triage", "gongzhi.cases.triage_api.router"),
+    ]
     _mounted = False
 
     def _mount(self) -> None:

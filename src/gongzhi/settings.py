@@ -223,4 +223,8 @@ GONGZHI = {
     "DEMO_CITY_CODE": "630200",
     # Case numbers read PREFIX-YYYYMMDD-NNNNNN (HD for 海东).
     "CASE_PREFIX": os.environ.get("GONGZHI_CASE_PREFIX", "HD"),
+    # Triage: where training data comes from (dotted paths to callables returning Records),
+    # and how often each process checks for a newly activated model (seconds).
+    "TRIAGE_SOURCES": ["gongzhi.cases.triage_hooks.closed_case_records"],
+    "TRIAGE_CHECK_SECONDS": float(os.environ.get("GONGZHI_TRIAGE_CHECK_SECONDS", "5")),
 }

@@ -24,5 +24,7 @@ def viewer(request):
             "hotline": bool(roles & {Role.HOTLINE_OPERATOR, Role.DISPATCHER, Role.ADMINISTRATOR}),
             "report": bool(roles & {Role.RESIDENT, Role.GRID_WORKER}) or not roles,
             "staff": bool(roles - {Role.RESIDENT}),
+            "triage": bool(roles & {Role.DISPATCHER, Role.ADMINISTRATOR}),
+            "hotspots": bool(roles & STAFF_DESK),
         },
     }

@@ -17,7 +17,7 @@ from gongzhi.regions.lookup import locate
 from gongzhi.regions.models import Grid
 from gongzhi.taxonomy.models import Category
 
-from . import media, routing, workflow
+from . import media, routing, triage_hooks, workflow
 from .choices import Channel, State
 from .errors import CaseError
 from .models import Case, CaseEvent, ChannelPolicy
@@ -122,6 +122,7 @@ def do_report(*, report: Report, reporter=None, entered_by=None, photos=()) -> t
         if found:  # a concurrent retry won the race
             return found, False
         raise
+    triage_hooks.assess_on_commit(case)  # predicted category; unsure ones wait for a dispatcher
     return case, True
 
 

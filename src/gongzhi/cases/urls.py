@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import console, intake
+from .views import console, intake, triage
 
 
 class CaseNumberConverter:
@@ -30,6 +30,11 @@ urlpatterns = [
     path("map/", console.case_map, name="map"),
     path("map/data/", console.map_data, name="map_data"),
     path("rates/", console.rates, name="rates"),
+    # Triage: category queue, hotspots, possible duplicates of a case.
+    path("triage/", triage.queue, name="triage_queue"),
+    path("triage/<casenum:number>/decide/", triage.decide, name="triage_decide"),
+    path("hotspots/", triage.hotspots, name="hotspots"),
+    path("<casenum:number>/similar/", triage.similar, name="similar"),
     path("<casenum:number>/", console.detail, name="detail"),
     path("<casenum:number>/act/<slug:action>/", console.act, name="act"),
 ]

@@ -29,9 +29,11 @@ from sklearn.svm import LinearSVC
 from .text import Tokenizer, normalise
 
 # Long letters say what they are about early. Cutting keeps prediction fast: jieba's cost
-# grows with length, so words come from a shorter head than character n-grams.
-MAX_CHARS = 600
-WORD_CHARS = 250
+# grows with length, so words come from a shorter head than character n-grams. On the Teddy
+# set (grouped 5-fold) 80/400 scored macro-F1 0.9045 at ~2,000 reports/s on one core; the
+# whole text 0.907 at ~250/s; 80/600 0.9086 at ~1,500/s.
+MAX_CHARS = 400
+WORD_CHARS = 80
 PATH_SEP = "/"
 _WHITE = re.compile(r"\s\s+")  # as sklearn's char analyzer collapses white space
 
@@ -43,6 +45,7 @@ class Record:
     title: str
     text: str
     label: str = ""
+    ref: str = ""  # the case number, when the record comes from the platform
 
 
 def join_text(title: str, text: str, max_chars: int = MAX_CHARS) -> str:

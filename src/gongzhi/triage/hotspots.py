@@ -29,7 +29,7 @@ from datetime import datetime
 
 import numpy as np
 
-from .places import extract_places
+from .places import named_places
 from .text import normalise
 
 TEXT_SIM = 0.5
@@ -72,15 +72,41 @@ class Hotspot:
         }
 
 
-def _place(rec: dict) -> str:
+_ESTATE_SUFFIX = ("小区", "社区")
+
+
+def _named_places(rec: dict) -> list[str]:
     if rec.get("place"):
-        return rec["place"]
-    named = extract_places(rec.get("title") or "", limit=5)
-    for p in named:
-        if p[-1] not in "省市县区":  # a named place, not only the county
-            return p
-    named = [p for p in extract_places(rec.get("text") or "", limit=5) if p[-1] not in "省市县区"]
-    return named[0] if named else ""
+        return [rec["place"]]
+    return named_places(rec.get("title") or "") or named_places(rec.get("text") or "")
+
+
+def place_key(name: str) -> str:
+    # "丽发新城小区", "丽发新城社区" and "丽发新城" are one place.
+    for suffix in _ESTATE_SUFFIX:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+def _place(rec: dict) -> str:
+    named = _named_places(rec)
+    return place_key(named[0]) if named else ""
+
+
+def _group_place(group: list[dict]) -> str:
+    """The place most of the group names (earlier, more specific mentions weigh more)."""
+    votes: Counter = Counter()
+    forms: dict[str, Counter] = {}
+    for rec in group:
+        for rank, name in enumerate(_named_places(rec)):
+            key = place_key(name)
+            votes[key] += 1.0 / (1 + rank)
+            forms.setdefault(key, Counter())[name] += 1
+    if not votes:
+        return ""
+    key = votes.most_common(1)[0][0]
+    return forms[key].most_common(1)[0][0]
 
 
 def _doc(rec: dict) -> str:
@@ -223,8 +249,7 @@ def hotspots(
         supports = sum(int(r.get("supports") or 0) for r in group)
         span_days = (max(times) - min(times)).total_seconds() / 86400 if times else 0.0
         growth = _growth(times)
-        place_counts = Counter(places[i] for i in members if places[i])
-        place = place_counts.most_common(1)[0][0] if place_counts else ""
+        place = _group_place(group)
         # The problem: the title closest to the group's centre, said in the group's words.
         centre = np.asarray(x[members].mean(axis=0)).ravel()
         scores = x[members] @ centre

@@ -97,3 +97,49 @@ class TriagePolicy(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AssessmentStatus(models.TextChoices):
+    AUTO = "auto", _("Accepted as predicted")
+    PENDING = "pending", _("Waiting for a dispatcher")
+    CONFIRMED = "confirmed", _("Confirmed by a dispatcher")
+
+
+class Assessment(TimeStampedModel):
+    """What triage made of one report at intake, and what the dispatcher decided.
+
+    Keyed by the case number (plain text: triage sits below cases), one row per case.
+    """
+
+    case_ref = models.CharField(_("case number"), max_length=40, unique=True)
+    model_version = models.CharField(_("model version"), max_length=40, blank=True)
+    predicted = models.CharField(_("predicted label"), max_length=255, blank=True)
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    predictions = models.JSONField(_("ranked predictions"), default=list)
+    chosen = models.CharField(_("category chosen at intake"), max_length=255, blank=True)
+    reason = models.CharField(_("reason for review"), max_length=40, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AssessmentStatus.choices,
+        default=AssessmentStatus.AUTO,
+        db_index=True,
+    )
+    decided = models.CharField(_("final label"), max_length=255, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("triage assessment")
+        verbose_name_plural = _("triage assessments")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_ref}: {self.predicted} ({self.status})"

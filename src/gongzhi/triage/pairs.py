@@ -28,7 +28,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from .duplicates import score_pair
-from .places import extract_places
+from .places import extract_places, named_places
 from .text import normalise
 
 CAPS = {
@@ -42,10 +42,8 @@ CAPS = {
 
 
 def _named(title: str) -> str:
-    for p in extract_places(title, limit=5):
-        if p[-1] not in "省市县区":
-            return p
-    return ""
+    found = named_places(title, limit=1)
+    return found[0] if found else ""
 
 
 def _admin(title: str) -> str:

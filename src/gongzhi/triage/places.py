@@ -30,6 +30,7 @@ _SUFFIXES = (
 )
 _NAMED = re.compile(rf"([{_HAN}A-Za-z0-9]{{2,10}}?(?:{_SUFFIXES}))")
 # Words that open a sentence rather than a name: cut them off the front of a match.
+_TAIL = re.compile(r"小区|社区|花园|家园|公寓|村|广场|大厦")
 _LEADING = re.compile(
     r"^(?:附近|距离|距|靠近|关于|反映|投诉|举报|咨询|请问|请求|建议|希望|要求|我是|我们|我家|本人|位于|"
     r"在|对|给|把|从|向|和|与|及|的|是|有|了|将|被|为|请|求|问|办|市|区|县|镇)+"
@@ -60,6 +61,16 @@ def _clean(name: str) -> str:
 
 def extract_places(text: str, *, limit: int = 5) -> list[str]:
     """Place mentions in order of specificity (named places, then administrative units)."""
+    named, admins = _split_places(text)
+    return (named + admins)[:limit]
+
+
+def named_places(text: str, *, limit: int = 3) -> list[str]:
+    """Only the places below a township (estates, villages, roads, schools…)."""
+    return _split_places(text)[0][:limit]
+
+
+def _split_places(text: str) -> tuple[list[str], list[str]]:
     t = normalise(text)
     admins = []
     for m in _ADMIN.finditer(t):
@@ -70,12 +81,16 @@ def extract_places(text: str, *, limit: int = 5) -> list[str]:
     # "A3区麓泉社区" gives "麓泉社区" rather than "A3区麓泉社区".
     stripped = _ADMIN.sub("，", t)
     named = []
-    for m in _NAMED.finditer(stripped):
-        name = _clean(m.group(1))
+    pos = 0
+    while (m := _NAMED.search(stripped, pos)) is not None:
+        # The shortest suffix won ("丽发新城" of "丽发新城小区"): take a following one too.
+        tail = _TAIL.match(stripped, m.end())
+        pos = tail.end() if tail else m.end()
+        name = _clean(stripped[m.start(1) : pos])
         if name and name not in named:
             named.append(name)
     named.sort(key=_rank)  # stable: text order within a kind
-    return (named + admins)[:limit]
+    return named, admins
 
 
 _ESTATE = (

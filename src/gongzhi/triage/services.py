@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import registry
 from .classifier import Record, TextClassifier, split_label
-from .models import TrainingLabel, TriageModel, TriagePolicy
+from .models import Assessment, AssessmentStatus, TrainingLabel, TriageModel, TriagePolicy
 from .text import governance_terms
 
 
@@ -32,7 +33,8 @@ class TriageError(ValueError):
 
 DEFAULT_THRESHOLD = 0.6
 
-# name -> callable returning Records; filled by the apps above (cases registers closed cases).
+# name -> callable returning Records, besides the dotted paths in GONGZHI["TRIAGE_SOURCES"]
+# (settings name cases' closed cases there, so triage imports nothing from above).
 _sources: dict[str, Callable[[], Iterable[Record]]] = {}
 
 
@@ -82,19 +84,26 @@ def classify(title: str, text: str = "", *, top_k: int = 3) -> dict | None:
 
 
 # -- training ----------------------------------------------------------------------------
+def _configured_sources() -> list[Callable[[], Iterable[Record]]]:
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    names = getattr(settings, "GONGZHI", {}).get("TRIAGE_SOURCES", [])
+    return [import_string(n) for n in names] + list(_sources.values())
+
+
 def platform_records() -> list[Record]:
-    """Closed cases from the registered sources, overridden by dispatchers' labels."""
+    """Records from the configured sources (closed cases), overridden by dispatchers' labels."""
     by_ref: dict[str, Record] = {}
     anonymous: list[Record] = []
-    for fn in _sources.values():
+    for fn in _configured_sources():
         for rec in fn():
-            ref = getattr(rec, "ref", None)
-            if ref:
-                by_ref[ref] = rec
+            if rec.ref:
+                by_ref[rec.ref] = rec
             else:
                 anonymous.append(rec)
     for lab in TrainingLabel.objects.all():
-        by_ref[lab.case_ref] = Record(title=lab.title, text=lab.text, label=lab.label)
+        by_ref[lab.case_ref] = Record(lab.title, lab.text, lab.label, ref=lab.case_ref)
     return [*by_ref.values(), *anonymous]
 
 
@@ -191,3 +200,75 @@ def do_record_label(
         },
     )
     return row
+
+
+# -- assessments (the triage queue) --------------------------------------------------------
+REASON_LOW_CONFIDENCE = "low_confidence"
+REASON_DISAGREES = "disagrees"
+REASON_NO_CATEGORY = "no_category"
+REASON_NO_MODEL = "no_model"
+
+
+def _first(label: str) -> str:
+    parts = split_label(label or "")
+    return parts[0] if parts else ""
+
+
+def do_assess(*, case_ref: str, title: str, text: str, chosen: str = "") -> Assessment:
+    """Classify a new report and decide whether a dispatcher must look at its category.
+
+    It waits in the queue when no category was chosen, when the model is unsure (below the
+    policy's threshold), or when the model is sure of a different first-level category
+    than the one chosen at intake. With no active model, only uncategorised reports wait.
+    """
+    result = classify(title, text)
+    best = result["predictions"][0] if result else {}
+    reason = ""
+    if not chosen:
+        reason = REASON_NO_CATEGORY
+    elif result is None:
+        reason = ""
+    elif result["needs_review"]:
+        reason = REASON_LOW_CONFIDENCE
+    elif _first(best["label"]) != _first(chosen):
+        reason = REASON_DISAGREES
+    row, _created = Assessment.objects.update_or_create(
+        case_ref=case_ref,
+        defaults={
+            "model_version": result["model_version"] if result else "",
+            "predicted": best.get("label", ""),
+            "confidence": best.get("confidence"),
+            "predictions": result["predictions"] if result else [],
+            "chosen": chosen,
+            "reason": reason,
+            "status": AssessmentStatus.PENDING if reason else AssessmentStatus.AUTO,
+        },
+    )
+    return row
+
+
+def do_decide(*, case_ref: str, label: str, title: str, text: str, user) -> Assessment:
+    """The dispatcher's final category: close the assessment and keep it as a training label."""
+    if not split_label(label):
+        raise TriageError("missing_label", _("Choose a category."), "label")
+    with transaction.atomic():
+        row = Assessment.objects.select_for_update().filter(case_ref=case_ref).first()
+        if row is None:
+            row = Assessment(case_ref=case_ref, chosen=label)
+        row.status = AssessmentStatus.CONFIRMED
+        row.decided, row.decided_by, row.decided_at = label, user, timezone.now()
+        row.save()
+        prediction = (
+            {"model_version": row.model_version, "predictions": row.predictions}
+            if row.predictions
+            else None
+        )
+        do_record_label(
+            case_ref=case_ref, title=title, text=text, label=label, user=user, prediction=prediction
+        )
+    return row
+
+
+def pending_refs():
+    """Case numbers waiting for a dispatcher (a subquery for the apps above)."""
+    return Assessment.objects.filter(status=AssessmentStatus.PENDING).values("case_ref")

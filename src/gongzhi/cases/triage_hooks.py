@@ -1,0 +1,254 @@
+"""Where cases meets triage: cases hand their reports to ``gongzhi.triage`` as plain data.
+
+* ``assess_on_commit(case)`` — after a report is committed, classify it; it waits in the
+  dispatcher's triage queue when the model is unsure or disagrees with the chosen category.
+* ``check_decide`` / ``do_decide`` — a dispatcher confirms or changes the category; the
+  choice is written on the case's timeline and kept as a training label.
+* ``similar_open_cases`` — open cases ranked by the duplicate scorer, to offer a merge.
+* ``case_hotspots`` — hotspots over the cases a user may see, for a region and period.
+* ``closed_case_records`` — training data for ``gongzhi triage train`` (named in settings,
+  ``GONGZHI["TRIAGE_SOURCES"]``, so triage never imports cases).
+
+Labels are category codes from the first level down, "/"-separated (``Category.path``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.models import Role
+from gongzhi.core.scope import scope_for
+from gongzhi.regions.models import Region
+from gongzhi.taxonomy.models import Category
+from gongzhi.triage import duplicates, hotspots, places
+from gongzhi.triage import services as triage
+from gongzhi.triage.classifier import Record
+from gongzhi.triage.models import Assessment
+
+from . import relations
+from .choices import OPEN_STATES, State
+from .errors import CaseError, NotAllowed
+from .models import Case, CaseEvent
+
+log = logging.getLogger(__name__)
+
+DECIDERS = frozenset({Role.DISPATCHER})
+
+
+def category_label(category: Category | None) -> str:
+    return category.path.strip("/") if category else ""
+
+
+def category_for_label(label: str) -> Category | None:
+    codes = [c for c in (label or "").split("/") if c]
+    return Category.objects.filter(code=codes[-1], enabled=True).first() if codes else None
+
+
+# -- intake ----------------------------------------------------------------------------------
+def assess(case: Case) -> Assessment | None:
+    try:
+        return triage.do_assess(
+            case_ref=case.number,
+            title=case.title,
+            text=f"{case.description} {case.address}".strip(),
+            chosen=category_label(case.category),
+        )
+    except Exception:  # triage must never lose a report: the queue is the fallback
+        log.exception("triage could not assess case %s", case.number)
+        return None
+
+
+def assess_on_commit(case: Case) -> None:
+    transaction.on_commit(lambda: assess(case))
+
+
+# -- the dispatcher's decision ----------------------------------------------------------------
+def check_decide(*, case: Case, category_id, actor) -> Category:
+    scope = scope_for(actor)
+    allowed = scope.everything or (
+        scope.roles & DECIDERS and relations.holds("governs", actor, case, scope)
+    )
+    if not allowed:
+        raise NotAllowed(
+            "not_permitted", _("Only the dispatcher of this case may set its category.")
+        )
+    if case.state not in OPEN_STATES:
+        raise CaseError("case_closed", _("The category of a finished case cannot be changed."))
+    category = (
+        Category.objects.filter(pk=category_id, enabled=True).first() if category_id else None
+    )
+    if category is None:
+        raise CaseError("required", _("Please choose a category."), "category")
+    return category
+
+
+def do_decide(*, case: Case, category_id, actor) -> Case:
+    """Confirm or change the category; timeline entry, assessment closed, training label."""
+    category = check_decide(case=case, category_id=category_id, actor=actor)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        before = locked.category
+        if before.pk != category.pk:
+            locked.category = category
+            locked.save(update_fields=["category", "updated_at"])
+        CaseEvent.objects.create(
+            case=locked,
+            actor=actor,
+            action="categorise",
+            from_state=locked.state,
+            to_state=locked.state,
+            note=_("Category set to “%(name)s”.") % {"name": category.full_name},
+            data={"from": before.code, "to": category.code},
+            is_public=False,
+        )
+        triage.do_decide(
+            case_ref=locked.number,
+            label=category_label(category),
+            title=locked.title,
+            text=f"{locked.description} {locked.address}".strip(),
+            user=actor,
+        )
+    return locked
+
+
+def queue(viewer):
+    """Open cases waiting for a dispatcher's category, oldest first, with their assessment."""
+    cases = list(
+        Case.objects.visible_to(viewer)
+        .filter(state__in=OPEN_STATES, number__in=triage.pending_refs())
+        .select_related("category")
+        .order_by("created_at")[:200]
+    )
+    found = {
+        a.case_ref: a for a in Assessment.objects.filter(case_ref__in=[c.number for c in cases])
+    }
+    by_code = {c.code: c for c in Category.objects.filter(enabled=True)}
+    rows = []
+    for case in cases:
+        a = found.get(case.number)
+        preds = []
+        for p in (a.predictions if a else [])[:3]:
+            code = p["label"].split("/")[-1]
+            if code in by_code:
+                preds.append({"category": by_code[code], "confidence": p["confidence"]})
+        rows.append({"case": case, "assessment": a, "predictions": preds})
+    return rows
+
+
+# -- duplicates ---------------------------------------------------------------------------------
+def as_record(case: Case) -> dict:
+    return {
+        "id": case.number,
+        "title": case.title,
+        "text": case.description,
+        "lng": case.lng,
+        "lat": case.lat,
+        "time": case.created_at,
+        "category": category_label(case.category),
+    }
+
+
+def similar_open_cases(*, case: Case, viewer, days: int = 30, radius_m: float = 2000, limit=10):
+    """Open cases of the viewer's scope that may report the same problem, best first.
+
+    Candidates: open, reported within ``days`` of this case, and either within
+    ``radius_m`` or (for a report without a point) in the same county.
+    """
+    since, until = case.created_at - timedelta(days=days), case.created_at + timedelta(days=days)
+    qs = (
+        Case.objects.visible_to(viewer)
+        .filter(state__in=OPEN_STATES - {State.MERGED}, created_at__range=(since, until))
+        .exclude(pk=case.pk)
+        .select_related("category")
+    )
+    if case.lng is not None and case.lat is not None:
+        dlat = radius_m / 111_320
+        dlng = radius_m / (111_320 * max(math.cos(math.radians(case.lat)), 0.01))
+        qs = qs.filter(
+            lng__range=(case.lng - dlng, case.lng + dlng),
+            lat__range=(case.lat - dlat, case.lat + dlat),
+        )
+    elif case.region_path:
+        county = "/".join(case.region_path.strip("/").split("/")[:3])
+        qs = qs.filter(region_path__startswith=f"/{county}/")
+    candidates = list(qs.order_by("-created_at")[:300])
+    ranked = duplicates.rank_duplicates(
+        as_record(case),
+        [as_record(c) for c in candidates],
+        min_score=triage.policy().duplicate_min_score,
+        limit=limit,
+    )
+    by_number = {c.number: c for c in candidates}
+    return [{**r, "case": by_number[r["id"]]} for r in ranked]
+
+
+# -- hotspots -------------------------------------------------------------------------------------
+def check_period(start, end) -> tuple[datetime, datetime]:
+    now = timezone.now()
+    end = end or now
+    start = start or end - timedelta(days=90)
+    if start >= end:
+        raise CaseError("bad_period", _("The start of the period must be before its end."), "start")
+    if end - start > timedelta(days=731):
+        raise CaseError("bad_period", _("The period can be at most two years."), "start")
+    return start, end
+
+
+def case_hotspots(*, viewer, region: Region | None, start=None, end=None, top: int = 10):
+    start, end = check_period(start, end)
+    qs = Case.objects.visible_to(viewer).filter(created_at__gte=start, created_at__lt=end)
+    if region is not None:
+        qs = qs.filter(region_path__startswith=region.path)
+    cases = list(
+        qs.select_related("category").only(
+            "number", "title", "description", "address", "created_at", "reporter_id",
+            "reporter_phone", "state", "category__name", "category__path", "category__code",
+        )[:5000]
+    )  # fmt: skip
+    by_number = {c.number: c for c in cases}
+    records = [
+        {
+            "id": c.number,
+            "title": c.title,
+            "text": f"{c.address} {c.description}",
+            "time": c.created_at,
+            # Distinct people: the account, else the phone; anonymous reports count alone.
+            "reporter": c.reporter_id or c.reporter_phone or None,
+            "supports": 0,
+        }
+        for c in cases
+    ]
+    found = hotspots.hotspots(records, top=top, window_days=max(7, (end - start).days))
+    out = []
+    for h in found:
+        data = h.as_dict()
+        data["cases"] = [by_number[i] for i in h.ids if i in by_number]
+        out.append(data)
+    return start, end, out
+
+
+# -- places -----------------------------------------------------------------------------------------
+def locate_text(text: str) -> dict | None:
+    found = places.locate_text(text)
+    return found.as_dict() if found else None
+
+
+# -- training data ------------------------------------------------------------------------------------
+def closed_case_records() -> list[Record]:
+    """Closed cases as training records: the category they were handled under is the label."""
+    rows = (
+        Case.objects.filter(state=State.CLOSED)
+        .select_related("category")
+        .only("number", "title", "description", "category__path")
+        .order_by("-closed_at")[:50_000]
+    )
+    return [
+        Record(title=c.title, text=c.description, label=category_label(c.category), ref=c.number)
+        for c in rows
+    ]

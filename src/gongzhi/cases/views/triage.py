@@ -1,0 +1,135 @@
+"""Triage pages: the dispatcher's category queue, possible duplicates of a case, hotspots.
+
+Thin views over ``cases.triage_hooks`` (which hands plain data to ``gongzhi.triage``);
+every list starts from ``Case.objects.visible_to(viewer)``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from gongzhi.accounts.context_processors import STAFF_DESK
+from gongzhi.regions.models import Region
+from gongzhi.taxonomy.models import Category
+
+from .. import triage_hooks, workflow
+from ..errors import CaseError
+from .console import _case_or_404, _roles
+
+
+def _staff_or_redirect(user):
+    return None if _roles(user) & STAFF_DESK else redirect("cases:report")
+
+
+@login_required
+@require_GET
+def queue(request):
+    if (away := _staff_or_redirect(request.user)) is not None:
+        return away
+    rows = triage_hooks.queue(request.user)
+    categories = Category.objects.filter(enabled=True).order_by("path")
+    return render(
+        request,
+        "cases/triage/queue.html",
+        {"rows": rows, "categories": categories},
+    )
+
+
+@login_required
+@require_POST
+def decide(request, number):
+    case = _case_or_404(request.user, number)
+    try:
+        triage_hooks.do_decide(
+            case=case, category_id=request.POST.get("category"), actor=request.user
+        )
+    except CaseError as error:
+        messages.error(request, error.message)
+        return redirect("cases:triage_queue")
+    messages.success(request, _("Category of %(number)s confirmed.") % {"number": case.number})
+    return redirect("cases:triage_queue")
+
+
+@login_required
+@require_GET
+def similar(request, number):
+    """Open cases that may report the same problem, each with a merge button."""
+    case = _case_or_404(request.user, number)
+    rows = triage_hooks.similar_open_cases(case=case, viewer=request.user)
+    can_merge = "merge" in workflow.allowed_actions(case, request.user)
+    return render(
+        request,
+        "cases/triage/similar.html",
+        {"case": case, "rows": rows, "can_merge": can_merge},
+    )
+
+
+class HotspotForm(forms.Form):
+    region = forms.ModelChoiceField(
+        queryset=Region.objects.none(),
+        required=False,
+        label=gettext_lazy("Region"),
+        empty_label=gettext_lazy("All my regions"),
+    )
+    start = forms.DateField(required=False, label=gettext_lazy("From"))
+    end = forms.DateField(required=False, label=gettext_lazy("To"))
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.visible_to(viewer).order_by("path")
+
+    def period(self):
+        tz = timezone.get_current_timezone()
+        end_day = self.cleaned_data.get("end")
+        start_day = self.cleaned_data.get("start")
+        end = (
+            datetime.combine(end_day + timedelta(days=1), time.min, tz)
+            if end_day
+            else timezone.now()
+        )
+        start = datetime.combine(start_day, time.min, tz) if start_day else end - timedelta(days=90)
+        return start, end
+
+
+@login_required
+@require_GET
+def hotspots(request):
+    if (away := _staff_or_redirect(request.user)) is not None:
+        return away
+    form = HotspotForm(request.GET or None, viewer=request.user)
+    spots, error, start, end = [], None, None, None
+    if form.is_valid() or not request.GET:
+        data = form.cleaned_data if request.GET else {}
+        if request.GET:
+            start, end = form.period()
+        try:
+            start, end, spots = triage_hooks.case_hotspots(
+                viewer=request.user, region=data.get("region"), start=start, end=end
+            )
+        except CaseError as exc:
+            error = exc.message
+    else:
+        error = _("Please correct the period or region.")
+    return render(
+        request,
+        "cases/triage/hotspots.html",
+        {
+            "form": form,
+            "spots": spots,
+            "error": error,
+            "start": start,
+            "end": end,
+            "api_url": reverse("api:triage_hotspots"),
+        },
+        status=400 if error else 200,
+    )
