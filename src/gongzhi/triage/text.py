@@ -57,7 +57,6 @@ class Tokenizer:
     def __init__(self, extra_words: Iterable[str] = ()):
         self.extra_words = sorted({w.strip() for w in extra_words if w and len(w.strip()) > 1})
         self._jieba = None
-        self._lock = threading.Lock()
 
     def __getstate__(self):
         return {"extra_words": self.extra_words}
@@ -65,21 +64,10 @@ class Tokenizer:
     def __setstate__(self, state):
         self.extra_words = state["extra_words"]
         self._jieba = None
-        self._lock = threading.Lock()
 
     def _get(self):
         if self._jieba is None:
-            with self._lock:
-                if self._jieba is None:
-                    import jieba
-
-                    jieba.setLogLevel(logging.WARNING)
-                    tok = jieba.Tokenizer()
-                    tok.initialize()
-                    for word in self.extra_words:
-                        # A high frequency so that a place or term is kept whole.
-                        tok.add_word(word, freq=50_000)
-                    self._jieba = tok
+            self._jieba = _jieba_with(tuple(self.extra_words))
         return self._jieba
 
     def __call__(self, text: str) -> list[str]:
@@ -87,9 +75,29 @@ class Tokenizer:
         return [w for w in self._get().lcut(text, HMM=False) if w.strip()]
 
 
-def shingles(text: str, k: int = 3) -> set[str]:
-    t = re.sub(r"[\s\W_]+", "", text)
-    return {t[i : i + k] for i in range(max(1, len(t) - k + 1))}
+_cache: dict[tuple, object] = {}
+_cache_lock = threading.Lock()
+
+
+def _jieba_with(words: tuple[str, ...]):
+    """A jieba tokenizer with these words added, shared by every model that uses the same
+    words: loading jieba's dictionary takes ~0.5 s, so a reloaded model version (or a test)
+    does not pay it again. The few most recent word lists are kept."""
+    with _cache_lock:
+        tok = _cache.get(words)
+        if tok is None:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            tok = jieba.Tokenizer()
+            tok.initialize()
+            for word in words:
+                # A high frequency so that a place or term is kept whole.
+                tok.add_word(word, freq=50_000)
+            if len(_cache) >= 4:
+                _cache.pop(next(iter(_cache)))
+            _cache[words] = tok
+        return tok
 
 
 def near_duplicate_groups(texts: list[str], threshold: float = 0.6) -> np.ndarray:
