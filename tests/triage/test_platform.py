@@ -238,3 +238,16 @@ def test_train_from_the_platform_uses_dispatchers_labels(world):
     call_command("triage", "train", "--no-holdout", stdout=out)
     trained = json.loads(out.getvalue())
     assert trained["source"] == "platform" and trained["n_train"] == 24
+
+
+def test_a_report_without_a_point_can_be_placed_from_its_address(world):
+    from gongzhi.cases import routing
+
+    case = Case(title="路灯不亮", address="乐都区碾伯镇西关社区2号网格幸福路")
+    triage_hooks.place_from_text(case, f"{case.address} 晚上路灯一直不亮")
+    assert case.region == world.regions.xiguan and case.grid == world.grid_b
+    # …so it can be routed to 乐都区's command centre rather than the city's.
+    assert routing.command_for(case.region_path) == world.command
+    nowhere = Case(title="路灯不亮")
+    triage_hooks.place_from_text(nowhere, "不知道在哪里")
+    assert nowhere.region is None and nowhere.region_path == ""

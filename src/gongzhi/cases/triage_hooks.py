@@ -6,6 +6,7 @@
   choice is written on the case's timeline and kept as a training label.
 * ``similar_open_cases`` — open cases ranked by the duplicate scorer, to offer a merge.
 * ``case_hotspots`` — hotspots over the cases a user may see, for a region and period.
+* ``place_from_text`` — a hotline report with no GPS point is placed from its address.
 * ``closed_case_records`` — training data for ``gongzhi triage train`` (named in settings,
   ``GONGZHI["TRIAGE_SOURCES"]``, so triage never imports cases).
 
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Role
 from gongzhi.core.scope import scope_for
-from gongzhi.regions.models import Region
+from gongzhi.regions.models import Grid, Region
 from gongzhi.taxonomy.models import Category
 from gongzhi.triage import duplicates, hotspots, places
 from gongzhi.triage import services as triage
@@ -237,6 +238,17 @@ def case_hotspots(*, viewer, region: Region | None, start=None, end=None, top: i
 def locate_text(text: str) -> dict | None:
     found = places.locate_text(text)
     return found.as_dict() if found else None
+
+
+def place_from_text(case: Case, text: str) -> None:
+    """Set a point-less case's region (and grid, where the text allows) from its address."""
+    found = places.locate_text(text)
+    if found is None:
+        return
+    grid = Grid.objects.filter(code=found.grid_code).first() if found.grid_code else None
+    case.grid = grid
+    case.region = Region.objects.filter(code=found.region_code).first()
+    case.region_path = found.region_path
 
 
 # -- training data ------------------------------------------------------------------------------------

@@ -148,9 +148,11 @@ class TextClassifier:
         calibrate: bool = True,
         word_chars: int = WORD_CHARS,
         max_chars: int = MAX_CHARS,
+        char_ngrams: tuple[int, int] = (1, 3),
     ):
         self.word_chars = word_chars
         self.max_chars = max_chars
+        self.char_ngrams = tuple(char_ngrams)
         self.tokenizer = Tokenizer(extra_words)
         self.c = c
         self.min_examples = min_examples
@@ -165,7 +167,11 @@ class TextClassifier:
             dtype=np.float32,
         )
         self.char = TfidfVectorizer(
-            analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, dtype=np.float32
+            analyzer="char",
+            ngram_range=self.char_ngrams,
+            sublinear_tf=True,
+            min_df=2,
+            dtype=np.float32,
         )
         self.top: _Level | None = None
         self.children: dict[str, _Level] = {}
@@ -241,12 +247,8 @@ class TextClassifier:
         toks = self.tokenizer(doc[: self.word_chars])
         words = toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
         text = _WHITE.sub(" ", doc)
-        n = len(text)
-        chars = [
-            *text,
-            *(text[i : i + 2] for i in range(n - 1)),
-            *(text[i : i + 3] for i in range(n - 2)),
-        ]
+        lo, hi = self.char_ngrams
+        chars = [text[i : i + k] for k in range(lo, hi + 1) for i in range(len(text) - k + 1)]
         wi, wv = self._weigh(words, self._wvocab, self._widf, 0)
         ci, cv = self._weigh(chars, self._cvocab, self._cidf, self._offset)
         return np.concatenate([wi, ci]), np.concatenate([wv, cv])
