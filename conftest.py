@@ -14,3 +14,13 @@ def _plain_static_storage(settings):
 def _fast_password_hashing(settings):
     # Full-strength PBKDF2 costs a noticeable fraction of a second per user a test creates.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_routing_reference():
+    # Flushes between transactional tests fire no signals: start each test from the rows.
+    from gongzhi.cases import reference
+
+    reference.clear()
+    yield
+    reference.clear()

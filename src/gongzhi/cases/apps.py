@@ -6,3 +6,8 @@ class CasesConfig(AppConfig):
     name = "gongzhi.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        from . import reference
+
+        reference.connect_signals()

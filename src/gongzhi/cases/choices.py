@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class State(models.TextChoices):
@@ -55,6 +56,6 @@ class HandlingLevel(models.TextChoices):
 
 
 class ExtensionStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("extension status", "Pending")
     APPROVED = "approved", _("Approved")
     DENIED = "denied", _("Denied")

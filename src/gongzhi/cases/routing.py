@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from gongzhi.accounts.models import Organisation, OrganisationKind
 from gongzhi.core.workdays import deadline
-from gongzhi.regions.models import Region, RegionLevel
+from gongzhi.regions.models import RegionLevel
 from gongzhi.taxonomy.models import SlaPolicy
 
+from . import reference
 from .choices import HandlingLevel
 from .models import RoutingRule
-
-URGENT_SLA_CODE = "urgent"
 
 
 def _ancestor_codes(region_path: str) -> list[str]:
@@ -18,28 +17,19 @@ def _ancestor_codes(region_path: str) -> list[str]:
     return [c for c in region_path.strip("/").split("/") if c][::-1]
 
 
-def _serving(kind_q: dict, region_path: str) -> Organisation | None:
-    """The unit of the given kind serving the deepest region on this path."""
-    codes = _ancestor_codes(region_path)
-    if not codes:
-        return None
-    candidates = (
-        Organisation.objects.filter(is_active=True, regions__code__in=codes, **kind_q)
-        .distinct()
-        .prefetch_related("regions")
-    )
-    best, best_depth = None, -1
-    for org in candidates:
-        for region in org.regions.all():
-            if region.code in codes:
-                depth = len(codes) - codes.index(region.code)
-                if depth > best_depth:
-                    best, best_depth = org, depth
-    return best
+def _serving(kind: str, region_path: str, function: str | None = None) -> Organisation | None:
+    """The active unit of the given kind serving the deepest region on this path."""
+    t = reference.table()
+    for code in _ancestor_codes(region_path):
+        for org_id in t.serving.get(code, ()):
+            org = t.orgs[org_id]
+            if org.kind == kind and (function is None or org.function == function):
+                return org
+    return None
 
 
 def command_for(region_path: str) -> Organisation | None:
-    found = _serving({"kind": OrganisationKind.COMMAND_CENTRE}, region_path)
+    found = _serving(OrganisationKind.COMMAND_CENTRE, region_path)
     if found is None:  # no location: the top command centre takes it
         found = (
             Organisation.objects.filter(
@@ -56,42 +46,41 @@ def upper_command(case) -> Organisation | None:
     current = case.command
     if current is None:
         return command_for(case.region_path)
-    served = sorted(current.regions.all(), key=lambda r: len(r.path))
+    served = sorted(reference.table().org_regions.get(current.pk, ()), key=len)
     if not served:
         return None
-    parent_path = served[0].path.rstrip("/").rsplit("/", 1)[0] + "/"
+    parent_path = served[0].rstrip("/").rsplit("/", 1)[0] + "/"
     if parent_path == "/":
         return None
-    return _serving({"kind": OrganisationKind.COMMAND_CENTRE}, parent_path)
+    return _serving(OrganisationKind.COMMAND_CENTRE, parent_path)
 
 
 def rule_for(category) -> RoutingRule | None:
+    rules = reference.table().rules
     codes = [c for c in category.path.strip("/").split("/") if c]
-    rules = {
-        r.category.code: r
-        for r in RoutingRule.objects.filter(enabled=True, category__code__in=codes).select_related(
-            "category"
-        )
-    }
     for code in reversed(codes):  # the deepest category with a rule wins
         if code in rules:
             return rules[code]
     return None
 
 
-def _region_at(region_path: str, level: str) -> Region | None:
-    codes = _ancestor_codes(region_path)
-    return Region.objects.filter(code__in=codes, level=level).first() if codes else None
+def _walk_category(category, attribute: str):
+    """The first non-empty ``attribute`` (owner_id, sla_id) from the category upwards."""
+    rows = reference.table().categories
+    node_id = category.pk
+    while node_id is not None and node_id in rows:
+        row = rows[node_id]
+        value = getattr(row, attribute)
+        if value:
+            return value
+        node_id = row.parent_id
+    return None
 
 
 def effective_owner(category) -> Organisation | None:
     """The category's owning unit, or the nearest ancestor's."""
-    node = category
-    while node is not None:
-        if node.owner_id:
-            return node.owner
-        node = node.parent
-    return None
+    owner_id = _walk_category(category, "owner_id")
+    return reference.table().orgs.get(owner_id) if owner_id else None
 
 
 def route_owner(case) -> Organisation | None:
@@ -102,29 +91,30 @@ def route_owner(case) -> Organisation | None:
     if rule is None or not case.region_path:
         return owner
     if rule.level == HandlingLevel.COMMUNITY:
-        return _serving({"kind": OrganisationKind.COMMUNITY}, case.region_path) or owner
+        return _serving(OrganisationKind.COMMUNITY, case.region_path) or owner
     if rule.level == HandlingLevel.TOWNSHIP:
-        return _serving({"kind": OrganisationKind.TOWNSHIP}, case.region_path) or owner
+        return _serving(OrganisationKind.TOWNSHIP, case.region_path) or owner
     function = rule.department_function or (owner.function if owner else "")
     if not function:
         return owner
     if rule.level == HandlingLevel.COUNTY_DEPARTMENT:
-        county = _region_at(case.region_path, RegionLevel.COUNTY)
-        if county is not None:
-            found = Organisation.objects.filter(
-                is_active=True, function=function, regions=county, kind=OrganisationKind.DEPARTMENT
-            ).first()
-            if found:
-                return found
+        t = reference.table()
+        for code in _ancestor_codes(case.region_path):
+            if t.region_level.get(code) == RegionLevel.COUNTY:
+                for org_id in t.serving.get(code, ()):
+                    org = t.orgs[org_id]
+                    if org.kind == OrganisationKind.DEPARTMENT and org.function == function:
+                        return org
+                break
     return owner
 
 
 def sla_for(case) -> SlaPolicy | None:
-    if case.is_urgent:
-        urgent = SlaPolicy.objects.filter(code=URGENT_SLA_CODE, enabled=True).first()
-        if urgent:
-            return urgent
-    return case.category.effective_sla()
+    t = reference.table()
+    if case.is_urgent and t.urgent is not None:
+        return t.urgent
+    sla_id = _walk_category(case.category, "sla_id")
+    return t.slas.get(sla_id) if sla_id else None
 
 
 def deadlines(case, *, start):

@@ -17,10 +17,10 @@ from gongzhi.regions.lookup import locate
 from gongzhi.regions.models import Grid
 from gongzhi.taxonomy.models import Category
 
-from . import media, routing, triage_hooks, workflow
+from . import media, reference, routing, triage_hooks, workflow
 from .choices import Channel, State
 from .errors import CaseError
-from .models import Case, CaseEvent, ChannelPolicy
+from .models import Case, CaseEvent
 from .numbers import next_number
 
 LANDLINE_DIGITS = (7, 12)
@@ -114,9 +114,13 @@ def do_report(*, report: Report, reporter=None, entered_by=None, photos=()) -> t
     if found:
         return found, False
     category, images = check_report(report, photos)
+    # The day's counter is taken in its own short transaction, so concurrent reports are not
+    # queued behind its row lock while each case is built. A report that fails after this
+    # point leaves a gap in the day's numbers, never a duplicate.
+    number = next_number()
     try:
         with transaction.atomic():
-            case = _create(report, category, reporter, entered_by, images)
+            case = _create(report, number, category, reporter, entered_by, images)
     except IntegrityError:
         found = _existing(report.idempotency_key)
         if found:  # a concurrent retry won the race
@@ -126,10 +130,9 @@ def do_report(*, report: Report, reporter=None, entered_by=None, photos=()) -> t
     return case, True
 
 
-def _create(report, category, reporter, entered_by, images) -> Case:
-    now = timezone.now()
+def _create(report, number, category, reporter, entered_by, images) -> Case:
     case = Case(
-        number=next_number(now),
+        number=number,
         title=report.title,
         description=report.description,
         category=category,
@@ -148,7 +151,11 @@ def _create(report, category, reporter, entered_by, images) -> Case:
     if report.lng is not None:
         hit = locate(report.lng, report.lat)
         if hit is not None:
-            grid = Grid.objects.select_related("community").get(pk=hit.grid_id)
+            grid = (
+                Grid.objects.select_related("community")
+                .defer("boundary", "community__boundary")  # megabytes of JSON not needed here
+                .get(pk=hit.grid_id)
+            )
             case.grid, case.region, case.region_path = grid, grid.community, grid.region_path
     case.command = routing.command_for(case.region_path)
     case.save()
@@ -161,7 +168,7 @@ def _create(report, category, reporter, entered_by, images) -> Case:
     )
     for image in images:
         media.store_photo(case=case, image=image, stage="report", user=reporter, event=event)
-    policy = ChannelPolicy.objects.filter(channel=report.channel).first()
+    policy = reference.table().policies.get(report.channel)
     if policy and policy.auto_accept:
         case = workflow.transition(
             case_id=case.pk,

@@ -176,6 +176,7 @@ def transition(
             # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
             Case.objects.select_for_update(of=("self",))
             .select_related("category", "owner", "command", "grid", "region")
+            .defer("grid__boundary", "region__boundary")
             .filter(pk=case_id)
             .first()
         )

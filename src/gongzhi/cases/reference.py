@@ -1,0 +1,124 @@
+"""The reference rows routing reads, held per process.
+
+Every report is routed through the same few thousand rows: units and the regions they
+serve, routing rules, channel policies, SLA policies and categories. Reading them per
+report cost some twenty queries (and parsing region boundaries nobody needed). They are
+read once into a ``Table`` and reused while one cheap query, run at most once a second,
+says none of them changed: an edit in the admin reaches every process within a second, and
+the process that saved it at once (the save signals clear the table there).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from gongzhi.accounts.models import Organisation
+from gongzhi.regions.models import Region
+from gongzhi.taxonomy.models import Category, SlaPolicy
+
+from .models import ChannelPolicy, RoutingRule
+
+URGENT_SLA_CODE = "urgent"
+CHECK_EVERY = 1.0  # seconds between version checks
+
+
+@dataclass
+class CategoryRow:
+    parent_id: int | None
+    owner_id: int | None
+    sla_id: int | None
+
+
+@dataclass
+class Table:
+    version: tuple
+    orgs: dict[int, Organisation] = field(default_factory=dict)
+    serving: dict[str, list[int]] = field(default_factory=dict)  # region code → active units
+    org_regions: dict[int, list[str]] = field(default_factory=dict)  # unit → region paths
+    region_level: dict[str, str] = field(default_factory=dict)
+    rules: dict[str, RoutingRule] = field(default_factory=dict)  # category code → rule
+    policies: dict[str, ChannelPolicy] = field(default_factory=dict)
+    slas: dict[int, SlaPolicy] = field(default_factory=dict)
+    urgent: SlaPolicy | None = None
+    categories: dict[int, CategoryRow] = field(default_factory=dict)
+
+
+_table: Table | None = None
+_checked_at = 0.0
+
+
+def _version_sql() -> str:
+    parts = []
+    for model in (Organisation, Category, SlaPolicy, RoutingRule, ChannelPolicy):
+        t = connection.ops.quote_name(model._meta.db_table)
+        parts += [f"(SELECT COUNT(*) FROM {t})", f"(SELECT MAX(updated_at) FROM {t})"]
+    # Join rows and regions have no timestamps; their count and highest id tell a change.
+    for model in (Organisation.regions.through, Region):
+        t = connection.ops.quote_name(model._meta.db_table)
+        parts += [f"(SELECT COUNT(*) FROM {t})", f"(SELECT MAX(id) FROM {t})"]
+    return "SELECT " + ", ".join(parts)
+
+
+def _version() -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute(_version_sql())
+        return tuple(cursor.fetchone())
+
+
+def table() -> Table:
+    """The current reference rows (no query at all when checked within the last second)."""
+    global _table, _checked_at
+    now = time.monotonic()
+    if _table is not None and now - _checked_at < CHECK_EVERY:
+        return _table
+    version = _version()
+    if _table is None or _table.version != version:
+        _table = _build(version)
+    _checked_at = now
+    return _table
+
+
+def clear(**_signal_kwargs) -> None:
+    global _table
+    _table = None
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for model in (Organisation, Region, Category, SlaPolicy, RoutingRule, ChannelPolicy):
+        post_save.connect(clear, sender=model, dispatch_uid=f"reference-save-{model.__name__}")
+        post_delete.connect(clear, sender=model, dispatch_uid=f"reference-del-{model.__name__}")
+    m2m_changed.connect(
+        clear, sender=Organisation.regions.through, dispatch_uid="reference-org-regions"
+    )
+
+
+def _build(version: tuple) -> Table:
+    t = Table(version=version)
+    t.orgs = {o.pk: o for o in Organisation.objects.order_by("path", "pk")}
+    levels = dict(Region.objects.values_list("code", "level"))
+    t.region_level = levels
+    for org_id, code, path in Organisation.regions.through.objects.values_list(
+        "organisation_id", "region__code", "region__path"
+    ).order_by("organisation__path", "organisation_id"):
+        t.org_regions.setdefault(org_id, []).append(path)
+        if t.orgs[org_id].is_active:
+            t.serving.setdefault(code, []).append(org_id)
+    t.rules = {
+        r.category.code: r
+        for r in RoutingRule.objects.filter(enabled=True).select_related("category")
+    }
+    t.policies = {p.channel: p for p in ChannelPolicy.objects.all()}
+    t.slas = {p.pk: p for p in SlaPolicy.objects.all()}
+    t.urgent = next((p for p in t.slas.values() if p.code == URGENT_SLA_CODE and p.enabled), None)
+    t.categories = {
+        pk: CategoryRow(parent, owner, sla)
+        for pk, parent, owner, sla in Category.objects.values_list(
+            "pk", "parent_id", "owner_id", "sla_id"
+        )
+    }
+    return t
