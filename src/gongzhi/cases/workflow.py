@@ -76,53 +76,67 @@ IN_HAND = {S.DISPATCHED, S.IN_PROGRESS}
 
 
 def rule(label, sources, target, allowed, handler, public=True) -> Rule:
-    return Rule(gettext_lazy(label), frozenset(sources), target, tuple(allowed), handler, public)
+    return Rule(label, frozenset(sources), target, tuple(allowed), handler, public)
 
 
 RULES: dict[str, Rule] = {
-    "accept": rule("Accept", {S.REPORTED}, S.ACCEPTED, [COMMAND], actions.accept),
-    "reject": rule("Reject", {S.REPORTED, S.ACCEPTED}, S.REJECTED, [COMMAND], actions.reject),
+    "accept": rule(gettext_lazy("Accept"), {S.REPORTED}, S.ACCEPTED, [COMMAND], actions.accept),
+    "reject": rule(
+        gettext_lazy("Reject"), {S.REPORTED, S.ACCEPTED}, S.REJECTED, [COMMAND], actions.reject
+    ),
     "dispatch": rule(
-        "Dispatch",
+        gettext_lazy("Dispatch"),
         {S.ACCEPTED, S.RETURNED, S.REOPENED, S.ESCALATED},
         S.DISPATCHED,
         [COMMAND],
         actions.dispatch,
     ),
-    "sign_for": rule("Sign for", {S.DISPATCHED}, S.IN_PROGRESS, [OWNER], actions.sign_for),
-    "return": rule("Return", IN_HAND, S.RETURNED, [OWNER], actions.return_case),
+    "sign_for": rule(
+        gettext_lazy("Sign for"), {S.DISPATCHED}, S.IN_PROGRESS, [OWNER], actions.sign_for
+    ),
+    "return": rule(gettext_lazy("Return"), IN_HAND, S.RETURNED, [OWNER], actions.return_case),
     "add_co_handlers": rule(
-        "Add co-handling units",
+        gettext_lazy("Add co-handling units"),
         IN_HAND,
         None,
         [COMMAND, OWNER_LEADER],
         actions.add_co_handlers,
         public=False,
     ),
-    "resolve": rule("Resolve", {S.IN_PROGRESS}, S.RESOLVED, [OWNER], actions.resolve),
+    "resolve": rule(gettext_lazy("Resolve"), {S.IN_PROGRESS}, S.RESOLVED, [OWNER], actions.resolve),
     "verify_pass": rule(
-        "Verify: solved", {S.RESOLVED}, S.CLOSED, [VERIFIER, COMMAND], actions.verify_pass
+        gettext_lazy("Verify: solved"),
+        {S.RESOLVED},
+        S.CLOSED,
+        [VERIFIER, COMMAND],
+        actions.verify_pass,
     ),
     "verify_fail": rule(
-        "Verify: not solved", {S.RESOLVED}, S.REOPENED, [VERIFIER, COMMAND], actions.verify_fail
+        gettext_lazy("Verify: not solved"),
+        {S.RESOLVED},
+        S.REOPENED,
+        [VERIFIER, COMMAND],
+        actions.verify_fail,
     ),
     "escalate": rule(
-        "Escalate",
+        gettext_lazy("Escalate"),
         {S.REPORTED, S.ACCEPTED, S.RETURNED, S.REOPENED, S.DISPATCHED, S.IN_PROGRESS},
         S.ESCALATED,
         [COMMAND],
         actions.escalate,
     ),
     "merge": rule(
-        "Merge into another case",
+        gettext_lazy("Merge into another case"),
         {S.REPORTED, S.ACCEPTED, S.RETURNED},
         S.MERGED,
         [COMMAND],
         actions.merge,
     ),
-    "supervise": rule("Supervise", OPEN, None, [COMMAND_OR_LEADER], actions.supervise),
+    "supervise": rule(
+        gettext_lazy("Supervise"), OPEN, None, [COMMAND_OR_LEADER], actions.supervise
+    ),
     "request_extension": rule(
-        "Request a deadline extension",
+        gettext_lazy("Request a deadline extension"),
         IN_HAND,
         None,
         [OWNER],
@@ -130,7 +144,7 @@ RULES: dict[str, Rule] = {
         public=False,
     ),
     "decide_extension": rule(
-        "Decide on a deadline extension",
+        gettext_lazy("Decide on a deadline extension"),
         IN_HAND,
         None,
         [COMMAND_OR_LEADER],
@@ -138,9 +152,16 @@ RULES: dict[str, Rule] = {
         public=False,
     ),
     "comment": rule(
-        "Comment", OPEN | {S.CLOSED}, None, [STAFF, CO_HANDLER], actions.comment, public=False
+        gettext_lazy("Comment"),
+        OPEN | {S.CLOSED},
+        None,
+        [STAFF, CO_HANDLER],
+        actions.comment,
+        public=False,
     ),
-    "callback": rule("Callback", {S.CLOSED}, None, [REPORTER, PHONE_CALLBACK], actions.callback),
+    "callback": rule(
+        gettext_lazy("Callback"), {S.CLOSED}, None, [REPORTER, PHONE_CALLBACK], actions.callback
+    ),
 }
 
 
