@@ -16,7 +16,9 @@ from gongzhi.taxonomy.models import Category
 def overview(*, viewer) -> dict:
     scope = scope_for(viewer)
     regions = Region.objects.visible_to(viewer)
-    by_level = dict(regions.values_list("level").annotate(n=Count("id")).values_list("level", "n"))
+    # order_by(): the model's default ordering would otherwise split the GROUP BY per row.
+    counts = regions.order_by().values_list("level").annotate(n=Count("id"))
+    by_level = dict(counts.values_list("level", "n"))
     grids = Grid.objects.visible_to(viewer).filter(is_active=True)
     level_rows = [
         {"level": level, "label": label, "count": by_level.get(level, 0)}
