@@ -4,6 +4,7 @@ one foreground command that stops all three on Ctrl-C (what `make run` uses).
 On more than one machine, run these three as separate services instead (see README).
 """
 
+import argparse
 import os
 import signal
 import subprocess
@@ -33,13 +34,34 @@ def processes(host: str, port: int, workers: int) -> list[list[str]]:
     ]
 
 
+def _address(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"not HOST:PORT: {text!r}")
+    return host or "127.0.0.1", int(port)
+
+
 def main(argv: list[str]) -> int:
-    host = os.environ.get("HOST", "127.0.0.1")
-    port = int(os.environ.get("PORT", "8000"))
-    workers = int(os.environ.get("WORKERS", "3"))
-    if argv:
-        host, _, port_text = argv[0].rpartition(":")
-        host, port = host or "127.0.0.1", int(port_text)
+    parser = argparse.ArgumentParser(
+        prog="gongzhi serve",
+        description="Serve the platform: web server (gunicorn), task worker and deadline watcher.",
+    )
+    default = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+    parser.add_argument(
+        "address",
+        nargs="?",
+        default=default,
+        type=_address,
+        help=f"HOST:PORT to listen on (default {default})",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WORKERS", "3")),
+        help="web server worker processes (default: $WORKERS or 3)",
+    )
+    args = parser.parse_args(argv)
+    (host, port), workers = args.address, args.workers
     children = [subprocess.Popen(cmd) for cmd in processes(host, port, workers)]
     stopping = False
 
