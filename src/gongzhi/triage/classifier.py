@@ -65,9 +65,10 @@ class _Level:
     validation (which costs more than the arithmetic at this size).
     """
 
-    def __init__(self, c: float, calibrate: bool):
+    def __init__(self, c: float, calibrate: bool, class_weight=None):
         self.c = c
         self.calibrate = calibrate
+        self.class_weight = class_weight
         self.classes_: np.ndarray | None = None
         self.constant: str | None = None
         self.weights: np.ndarray | None = None  # (n_features, n_classes), C order
@@ -81,7 +82,7 @@ class _Level:
         if len(classes) == 1:
             self.constant = str(classes[0])
             return self
-        svm = LinearSVC(C=self.c)
+        svm = LinearSVC(C=self.c, class_weight=self.class_weight)
         folds = int(min(3, counts.min()))
         if self.calibrate and folds >= 2:
             # ensemble=False: one SVM on all the data, sigmoids fitted on out-of-fold margins.
@@ -149,7 +150,9 @@ class TextClassifier:
         word_chars: int = WORD_CHARS,
         max_chars: int = MAX_CHARS,
         char_ngrams: tuple[int, int] = (1, 3),
+        class_weight=None,
     ):
+        self.class_weight = class_weight
         self.word_chars = word_chars
         self.max_chars = max_chars
         self.char_ngrams = tuple(char_ngrams)
@@ -199,7 +202,7 @@ class TextClassifier:
         if len(set(first)) < 2:
             raise ValueError("at least two categories are needed")
         x = self._features(docs, fit=True)
-        self.top = _Level(self.c, self.calibrate).fit(x, first)
+        self.top = _Level(self.c, self.calibrate, self.class_weight).fit(x, first)
         self.children = {}
         self._fit_children(x, paths, depth=1, prefix="", rows=np.arange(len(paths)))
         self.label_counts = dict(Counter(PATH_SEP.join(p) for p in paths))
@@ -220,7 +223,9 @@ class TextClassifier:
                 continue  # not enough to learn this level under this parent
             mask = np.isin(labels, kept)
             sub = np.array(idx)[mask]
-            self.children[parent] = _Level(self.c, self.calibrate).fit(x[sub], labels[mask])
+            self.children[parent] = _Level(self.c, self.calibrate, self.class_weight).fit(
+                x[sub], labels[mask]
+            )
             self._fit_children(x, paths, depth=depth + 1, prefix=parent, rows=sub)
 
     def _compile(self) -> None:
