@@ -233,6 +233,25 @@ def test_bad_input_is_refused_next_to_its_field_and_stores_nothing(client, world
     assert 'value="3f2a9c1e-1111-4a4a-9b9b-000000000001"' in html
 
 
+@pytest.mark.parametrize(
+    ("overrides", "field", "chinese"),
+    [
+        ({"description": ""}, "description", "请描述问题"),
+        ({"category": None}, "category", "请选择"),
+    ],
+)
+def test_a_chinese_reader_gets_the_errors_in_chinese(client, world, overrides, field, chinese):
+    login(client, world, world.resident)
+    response = client.post(
+        REPORT, quick_data(world, **overrides), headers={"Accept-Language": "zh-Hans"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    message = re.search(rf'data-testid="error-{field}"[^>]*>(.*?)</', html, re.S).group(1)
+    assert chinese in message, message
+    assert not Case.objects.exists()
+
+
 def test_the_chosen_category_is_shown_again_after_an_error(client, world):
     login(client, world, world.resident)
     html = client.post(REPORT, quick_data(world, description="")).content.decode()
