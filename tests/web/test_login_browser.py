@@ -44,6 +44,6 @@ def test_wrong_password_is_refused_with_a_chinese_message(page, dispatcher):
 
 def test_the_interface_switches_to_english(page, dispatcher):
     page.goto(page.base_url + "/accounts/login/")
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # choosing a language posts the form and reloads
+        page.select_option("select[name=language]", "en")
     assert page.locator("h1").inner_text() == "Log in"
