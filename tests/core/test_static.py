@@ -12,6 +12,10 @@ def test_collectstatic_builds_a_complete_manifest(settings, tmp_path):
     # Raises on any file that references a missing one (a source map, an image in CSS).
     call_command("collectstatic", "--no-input", "-v", "0")
     manifest = (tmp_path / "staticfiles.json").read_text()
-    for asset in ("vendor/htmx/htmx.min.js", "vendor/leaflet/leaflet.js", "vendor/echarts/echarts.min.js",
-                  "gongzhi/app.css"):
+    for asset in (
+        "vendor/htmx/htmx.min.js",
+        "vendor/leaflet/leaflet.js",
+        "vendor/echarts/echarts.min.js",
+        "gongzhi/app.css",
+    ):
         assert asset in manifest

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from gongzhi.accounts.models import User
 
-OUR_APPS = ["core", "regions", "accounts", "taxonomy", "notify"]
+OUR_APPS = ["core", "regions", "accounts", "taxonomy", "notify", "cases", "triage"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

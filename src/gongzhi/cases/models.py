@@ -389,9 +389,9 @@ class ChannelPolicy(TimeStampedModel):
 class CaseNumberSequence(models.Model):
     """Daily counter behind readable case numbers (HD-20261128-000123)."""
 
-    prefix = models.CharField(max_length=8)
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
+    prefix = models.CharField(_("prefix"), max_length=8)
+    day = models.DateField(_("day"))
+    last = models.PositiveIntegerField(_("last number issued"), default=0)
 
     class Meta:
         verbose_name = _("case number sequence")

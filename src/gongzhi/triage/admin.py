@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import TrainingLabel, TriageModel, TriagePolicy
+from .models import Assessment, TrainingLabel, TriageModel, TriagePolicy
 
 
 @admin.register(TriageModel)
@@ -33,3 +33,21 @@ class TrainingLabelAdmin(admin.ModelAdmin):
 @admin.register(TriagePolicy)
 class TriagePolicyAdmin(admin.ModelAdmin):
     list_display = ["name", "confidence_threshold", "duplicate_min_score", "enabled"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "case_ref",
+        "status",
+        "predicted",
+        "confidence",
+        "chosen",
+        "reason",
+        "created_at",
+    ]
+    list_filter = ["status", "reason"]
+    search_fields = ["case_ref", "predicted", "chosen", "decided"]
+    list_select_related = ["decided_by"]
+    raw_id_fields = ["decided_by"]
+    readonly_fields = ["predictions"]

@@ -99,4 +99,3 @@ class Command(BaseCommand):
                 signal.signal(signal.SIGTERM, previous)
             refresh_connection()
         self.stdout.write(_("Stopped watching case deadlines."))
-

@@ -2,6 +2,13 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from gongzhi.demo.loader import load
+from gongzhi.regions.models import RegionLevel
+
+
+def _count_label(key: str) -> str:
+    if key in RegionLevel.values:
+        return str(RegionLevel(key).label)
+    return {"grid": _("grids"), "created": _("created"), "updated": _("updated")}.get(key, key)
 
 
 class Command(BaseCommand):
@@ -17,7 +24,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 _("Demo ready: %(counts)s")
-                % {"counts": ", ".join(f"{k} {v}" for k, v in counts.items())}
+                % {"counts": ", ".join(f"{_count_label(k)} {v}" for k, v in counts.items())}
             )
         )
         cases = result["cases"]
@@ -25,6 +32,11 @@ class Command(BaseCommand):
             self.stdout.write(_("Demo cases already present; none added."))
         else:
             self.stdout.write(_("Demo cases created: %(n)s") % {"n": cases["cases"]})
+        if result.get("triage_model"):
+            self.stdout.write(
+                _("Triage classifier trained on the demo cases: %(version)s")
+                % {"version": result["triage_model"]}
+            )
         if options["verbosity"] > 0:
             self.stdout.write(_("Demo logins (one per role):"))
             for row in result["logins"]:
