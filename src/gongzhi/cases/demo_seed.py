@@ -1311,8 +1311,77 @@ def _draw(rng, ref: Reference, count: int, now, days: int, residents) -> list[Dr
             grid_drafts, points_in(rng, grid_drafts[0].grid, len(grid_drafts)), strict=True
         ):
             d.lng, d.lat = lng, lat
+    _gather(rng, drafts, ref, now, residents)
     _check_points(rng, drafts)
     return drafts
+
+
+# Places many people wrote about in the last weeks: what the hotspot page should surface.
+# (category, place, titles, description); {n} is a building or door number.
+GATHERINGS = (
+    (
+        "环境保护 / 环境污染 / 噪音污染",
+        "丽景花园小区",
+        (
+            "丽景花园小区旁搅拌站夜间噪音扰民",
+            "丽景花园搅拌站半夜施工太吵",
+            "丽景花园附近搅拌站噪音",
+        ),
+        "丽景花园小区{n}号楼旁边的搅拌站每天晚上十一点以后还在作业，罐车进出轰鸣，"
+        "老人孩子都睡不着，希望有关部门管一管。",
+    ),
+    (
+        "公共设施 / 供暖问题",
+        "湟水家园小区",
+        ("湟水家园小区暖气不热", "湟水家园供暖温度不达标", "湟水家园{n}号楼暖气冰凉"),
+        "湟水家园小区{n}号楼从开始供暖到现在室温只有十四五度，家里有老人，"
+        "找物业说是管网问题，一直没有解决。",
+    ),
+    (
+        "道路与井盖 / 道路积水",
+        "南关街菜市场",
+        ("南关街菜市场门口道路积水", "南关街菜市场污水横流", "菜市场门口积水无法通行"),
+        "南关街菜市场门口下水道堵塞，污水漫到路面，{n}米长一段都是积水，行人只能踩着砖头过。",
+    ),
+    (
+        "市容环境 / 露天烧烤与焚烧",
+        "滨河公园",
+        ("滨河公园夜市露天烧烤油烟大", "滨河公园烧烤摊油烟扰民", "滨河公园烧烤烟雾呛人"),
+        "滨河公园东门一到晚上就有十几家露天烧烤，油烟飘到{n}号楼住户家里，窗户都不敢开。",
+    ),
+)
+GATHER_DAYS = 30
+GATHER_RADIUS_M = 150
+
+
+def _gather(rng, drafts: list[Draft], ref: Reference, now, residents) -> None:
+    """Turn some recent drafts into reports about a few places: each gathering takes one
+    grid, one category and one spot, and 10–30 people write about it within a month."""
+    by_name = {c.name: c for c in ref.categories}
+    recent = [d for d in drafts if now - d.created_at <= timedelta(days=GATHER_DAYS)]
+    rng.shuffle(recent)
+    towns = [g for g in ref.grids if g.weight >= TOWN_WEIGHT] or ref.grids
+    for category_name, place, titles, description in GATHERINGS:
+        category = by_name.get(category_name)
+        if category is None or not recent:
+            continue
+        grid = rng.choice(towns)
+        if ref.owner_for(category, grid.region_path) is None:
+            continue
+        ((lng, lat),) = points_in(rng, grid, 1)
+        take, recent = recent[: rng.randint(10, 30)], recent[30:]
+        for d in take:
+            d.category, d.grid = category, grid
+            d.command_id = ref.command_for(grid.region_path)
+            d.owner_id = ref.owner_for(category, grid.region_path)
+            _place(rng, d, ref, residents)
+            n = rng.randint(1, 30)
+            d.title = rng.choice(titles).format(n=n)
+            d.description = description.format(n=n)
+            d.address = f"{grid.township_name}{place}"
+            spread = GATHER_RADIUS_M / 111_320
+            d.lng = round(lng + rng.uniform(-spread, spread), 6)
+            d.lat = round(lat + rng.uniform(-spread, spread) * 0.8, 6)
 
 
 def _check_points(rng, drafts: list[Draft]) -> None:

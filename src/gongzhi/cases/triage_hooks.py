@@ -209,7 +209,8 @@ def case_hotspots(*, viewer, region: Region | None, start=None, end=None, top: i
     cases = list(
         qs.select_related("category").only(
             "number", "title", "description", "address", "created_at", "reporter_id",
-            "reporter_phone", "state", "category__name", "category__path", "category__code",
+            "reporter_phone", "state", "lng", "lat", "category_id",
+            "category__name", "category__path", "category__code",
         )[:5000]
     )  # fmt: skip
     by_number = {c.number: c for c in cases}
@@ -222,6 +223,9 @@ def case_hotspots(*, viewer, region: Region | None, start=None, end=None, top: i
             # Distinct people: the account, else the phone; anonymous reports count alone.
             "reporter": c.reporter_id or c.reporter_phone or None,
             "supports": 0,
+            "lng": c.lng,
+            "lat": c.lat,
+            "kind": c.category_id,
         }
         for c in cases
     ]
