@@ -71,9 +71,15 @@ def test_the_dispatcher_can_override_the_route(world):
     assert case.owner == world.zjj
 
 
-def test_a_report_without_a_point_goes_to_the_top_command_centre(world):
-    case = new_case(world, world.manhole, point=(None, None), address="乐都区碾伯镇西关街")
-    assert case.grid is None and case.command == world.city_command
+def test_a_report_without_a_point_is_placed_from_its_address(world):
+    case = new_case(world, world.manhole, point=(None, None), address="乐都区碾伯镇西关社区西关街")
+    assert case.region == world.regions.xiguan and case.command == world.command
+    assert routing.route_owner(case) == world.cgj  # the county department of that place
+
+
+def test_a_report_placed_nowhere_goes_to_the_top_command_centre(world):
+    case = new_case(world, world.manhole, point=(None, None), address="不知道在哪里")
+    assert case.grid is None and case.region is None and case.command == world.city_command
 
 
 def test_escalation_goes_to_the_command_centre_above(world):

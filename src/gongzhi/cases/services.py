@@ -157,6 +157,9 @@ def _create(report, number, category, reporter, entered_by, images) -> Case:
                 .get(pk=hit.grid_id)
             )
             case.grid, case.region, case.region_path = grid, grid.community, grid.region_path
+    elif report.address:
+        # A caller gives an address, not a point: place it from the names it contains.
+        triage_hooks.place_from_text(case, report.address)
     case.command = routing.command_for(case.region_path)
     case.save()
     event = CaseEvent.objects.create(
