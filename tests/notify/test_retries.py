@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -87,6 +88,11 @@ def test_a_delivery_is_claimed_once_so_it_is_never_sent_twice(
     assert len(sms_gateway.requests) == 1
 
 
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="concurrent workers need PostgreSQL (set DATABASE_URL): the in-memory SQLite "
+    "test database locks whole tables across threads",
+)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_workers_send_once(make_user, db_tasks, sms_gateway):
     sms_gateway.delay = 0.3  # keep the first send in flight while the others try
