@@ -18,6 +18,8 @@ from ninja import Field, Header, Router, Schema, Status
 
 from gongzhi.accounts.models import Membership, Role
 from gongzhi.api import ErrorOut
+from gongzhi.regions import lookup
+from gongzhi.regions.models import Grid
 from gongzhi.taxonomy.models import Category
 
 from . import services, stats
@@ -228,7 +230,7 @@ def _case_out(case, created: bool) -> dict:
         "state": case.state,
         "category": case.category.code,
         "channel": case.channel,
-        "grid": case.grid.code if case.grid_id else None,
+        "grid": _grid_code(case.grid_id),
         "command": case.command.name if case.command_id else None,
         "owner": case.owner.name if case.owner_id else None,
         "created_at": case.created_at,
@@ -236,3 +238,12 @@ def _case_out(case, created: bool) -> dict:
         "resolve_due": case.resolve_due,
         "created": created,
     }
+
+
+def _grid_code(grid_id: int | None) -> str | None:
+    if grid_id is None:
+        return None
+    info = lookup.grid_info(grid_id)  # from memory: the grid row holds its whole boundary
+    if info is not None:
+        return info.code
+    return Grid.objects.filter(pk=grid_id).values_list("code", flat=True).first()

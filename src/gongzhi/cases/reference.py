@@ -39,6 +39,7 @@ class Table:
     serving: dict[str, list[int]] = field(default_factory=dict)  # region code → active units
     org_regions: dict[int, list[str]] = field(default_factory=dict)  # unit → region paths
     region_level: dict[str, str] = field(default_factory=dict)
+    region_id: dict[str, int] = field(default_factory=dict)  # region code → primary key
     rules: dict[str, RoutingRule] = field(default_factory=dict)  # category code → rule
     policies: dict[str, ChannelPolicy] = field(default_factory=dict)
     slas: dict[int, SlaPolicy] = field(default_factory=dict)
@@ -100,8 +101,9 @@ def connect_signals() -> None:
 def _build(version: tuple) -> Table:
     t = Table(version=version)
     t.orgs = {o.pk: o for o in Organisation.objects.order_by("path", "pk")}
-    levels = dict(Region.objects.values_list("code", "level"))
-    t.region_level = levels
+    for pk, code, level in Region.objects.values_list("pk", "code", "level"):
+        t.region_level[code] = level
+        t.region_id[code] = pk
     for org_id, code, path in Organisation.regions.through.objects.values_list(
         "organisation_id", "region__code", "region__path"
     ).order_by("organisation__path", "organisation_id"):

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.validators import MOBILE_RE
 from gongzhi.regions.coords import to_wgs84
 from gongzhi.regions.lookup import locate
-from gongzhi.regions.models import Grid
 from gongzhi.taxonomy.models import Category
 
 from . import media, reference, routing, triage_hooks, workflow
@@ -104,7 +103,11 @@ def check_report(report: Report, photos=()) -> tuple[Category, list]:
 
 
 def _existing(key: str | None) -> Case | None:
-    return Case.objects.filter(idempotency_key=key).first() if key else None
+    if not key:
+        return None
+    # Nearly every key is new: ask the unique index for a bare id before reading a row.
+    pk = Case.objects.filter(idempotency_key=key).values_list("pk", flat=True).first()
+    return Case.objects.get(pk=pk) if pk is not None else None
 
 
 def do_report(*, report: Report, reporter=None, entered_by=None, photos=()) -> tuple[Case, bool]:
@@ -148,15 +151,13 @@ def _create(report, number, category, reporter, entered_by, images) -> Case:
         address=report.address,
         idempotency_key=report.idempotency_key or None,
     )
+    hit = None
     if report.lng is not None:
         hit = locate(report.lng, report.lat)
         if hit is not None:
-            grid = (
-                Grid.objects.select_related("community")
-                .defer("boundary", "community__boundary")  # megabytes of JSON not needed here
-                .get(pk=hit.grid_id)
-            )
-            case.grid, case.region, case.region_path = grid, grid.community, grid.region_path
+            # All from the in-memory index: grid and region rows carry whole boundaries.
+            case.grid_id, case.region_path = hit.grid_id, hit.region_path
+            case.region_id = reference.table().region_id.get(hit.community_code)
     elif report.address:
         # A caller gives an address, not a point: place it from the names it contains.
         triage_hooks.place_from_text(case, report.address)
@@ -167,20 +168,22 @@ def _create(report, number, category, reporter, entered_by, images) -> Case:
         actor=reporter if not report.is_anonymous else None,
         action="report",
         to_state=State.REPORTED,
-        data={"channel": report.channel, "grid": case.grid.code if case.grid else None},
+        data={"channel": report.channel, "grid": hit.code if hit is not None else None},
     )
     for image in images:
         media.store_photo(case=case, image=image, stage="report", user=reporter, event=event)
     policy = reference.table().policies.get(report.channel)
     if policy and policy.auto_accept:
+        # This transaction created the case, so it holds the row: no need to read it again.
         case = workflow.transition(
             case_id=case.pk,
             action="accept",
             actor=None,
+            held=case,
             note=_("Accepted automatically for this channel."),
         )
         if policy.auto_dispatch and routing.route_owner(case) is not None:
-            case = workflow.transition(case_id=case.pk, action="dispatch", actor=None)
+            case = workflow.transition(case_id=case.pk, action="dispatch", actor=None, held=case)
     return case
 
 

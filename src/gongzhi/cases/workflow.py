@@ -182,22 +182,31 @@ def _permitted(r: Rule, actor, case, scope) -> bool:
 
 
 def transition(
-    *, case_id: int, action: str, actor, expected_state: str | None = None, **params
+    *,
+    case_id: int,
+    action: str,
+    actor,
+    expected_state: str | None = None,
+    held: Case | None = None,
+    **params,
 ) -> Case:
     """Take ``action`` on the case as ``actor`` (None: the platform itself).
 
     ``expected_state`` is the state the user saw; if the case has moved on since, the
     action is refused with a Conflict rather than applied to a state they did not see.
+    ``held`` is the case itself when the caller's transaction already holds its row (it
+    created it): intake's automatic accept and dispatch then skip reading it again.
     """
     r = RULES.get(action)
     if r is None:
         raise NotFound("unknown_action", _("There is no such action."))
     with transaction.atomic():
-        case = (
+        case = held if held is not None and held.pk == case_id else None
+        case = case or (
             # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
             Case.objects.select_for_update(of=("self",))
-            .select_related("category", "owner", "command", "grid", "region")
-            .defer("grid__boundary", "region__boundary")
+            # Not grid or region: their rows hold whole boundaries, and no action needs them.
+            .select_related("category", "owner", "command")
             .filter(pk=case_id)
             .first()
         )

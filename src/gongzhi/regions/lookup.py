@@ -55,6 +55,7 @@ class GridLookup:
         self.grid_ids = np.array([g["id"] for g in grids], dtype=np.int64)
         self.index = SpatialIndex([shape(g["boundary"]) for g in grids], tolerance_m)
         self.hits = [self._hit(g, levels) for g in grids]
+        self.by_id = {h.grid_id: h for h in self.hits}
 
     @staticmethod
     def _hit(grid: dict, levels: dict[str, str]) -> GridHit:
@@ -154,6 +155,11 @@ def locate(lng: float, lat: float, *, crs: str | None = None) -> GridHit | None:
     if crs is not None and normalise_crs(crs) != "wgs84":
         lng, lat = to_wgs84(lng, lat, crs)
     return current().locate(float(lng), float(lat))
+
+
+def grid_info(grid_id: int) -> GridHit | None:
+    """A grid's code, name and place from the index, without reading its (large) row."""
+    return current().by_id.get(grid_id)
 
 
 def locate_many(lngs, lats, *, crs: str | None = None) -> BatchHits:
