@@ -7,6 +7,7 @@ source of training data with ``register_source``; triage never imports them.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -42,9 +43,27 @@ def register_source(name: str, fn: Callable[[], Iterable[Record]]) -> None:
     _sources[name] = fn
 
 
+POLICY_TTL = 5.0  # seconds a process trusts its copy of the policy row
+_policy: tuple[float, TriagePolicy | None] = (0.0, None)
+
+
 def policy() -> TriagePolicy:
-    found = TriagePolicy.objects.filter(enabled=True).first()
-    return found or TriagePolicy(name="default", confidence_threshold=DEFAULT_THRESHOLD)
+    """The enabled policy row, read at most every few seconds (it is read on every report);
+    saving a policy clears this process's copy at once."""
+    global _policy
+    read_at, found = _policy
+    now = time.monotonic()
+    if found is None or now - read_at > POLICY_TTL:
+        found = TriagePolicy.objects.filter(enabled=True).first() or TriagePolicy(
+            name="default", confidence_threshold=DEFAULT_THRESHOLD
+        )
+        _policy = (now, found)
+    return found
+
+
+def forget_policy(**_signal_kwargs) -> None:
+    global _policy
+    _policy = (0.0, None)
 
 
 # -- the domain dictionary ---------------------------------------------------------------
