@@ -158,6 +158,9 @@ def test_possible_duplicates_are_ranked_and_offer_a_merge(
         lng=world.point[0] + 0.0005,
     )
     login(client, world.dispatcher)
+    # The case page's merge panel leads the dispatcher to the ranked list.
+    case_page = client.get(f"/cases/{again.number}/").content.decode()
+    assert f'href="/cases/{again.number}/similar/" data-testid="similar-link"' in case_page
     similar = client.get(f"/api/v1/triage/cases/{again.number}/similar").json()
     assert similar[0]["number"] == first.number
     assert similar[0]["distance_m"] < 100 and similar[0]["same_category"] is True
