@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gongzhi.accounts.context_processors.viewer",
+                "gongzhi.core.context_processors.base_map",
             ],
         },
     },
@@ -227,4 +228,12 @@ GONGZHI = {
     # and how often each process checks for a newly activated model (seconds).
     "TRIAGE_SOURCES": ["gongzhi.cases.triage_hooks.closed_case_records"],
     "TRIAGE_CHECK_SECONDS": float(os.environ.get("GONGZHI_TRIAGE_CHECK_SECONDS", "5")),
+    # A base map under our own boundaries: tile URL templates of a WGS84 tile service the
+    # browsers can reach (an intranet tile server, or 天地图 with its key), base layer first
+    # and labels after, separated by spaces. Empty: no tiles, the platform draws only its
+    # own regions and grids (government intranets are often offline).
+    "MAP_TILES": os.environ.get("GONGZHI_MAP_TILES", "").split(),
+    "MAP_SUBDOMAINS": os.environ.get("GONGZHI_MAP_SUBDOMAINS", ""),
+    "MAP_ATTRIBUTION": os.environ.get("GONGZHI_MAP_ATTRIBUTION", ""),
+    "MAP_MAX_ZOOM": int(os.environ.get("GONGZHI_MAP_MAX_ZOOM", "18")),
 }

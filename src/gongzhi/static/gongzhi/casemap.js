@@ -30,6 +30,7 @@
     const data = json(el.dataset.caseMap);
     if (!data) return;
     const map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, attributionControl: false });
+    if (window.gongzhiBaseMap) window.gongzhiBaseMap(map);
     // Build the layers first: a canvas map needs its view before anything is added.
     const layers = [];
     let bounds = null;
@@ -63,6 +64,7 @@
   function casesMap(el) {
     const config = json(el.dataset.config) || { colours: {}, texts: {} };
     const map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, attributionControl: false });
+    if (window.gongzhiBaseMap) window.gongzhiBaseMap(map);
     const renderer = L.canvas({ padding: 0.5 });
     const form = document.getElementById("map-filters");
     const counter = document.getElementById("map-count");

@@ -201,6 +201,7 @@
 
   if (mapEl && window.L) {
     const map = L.map(mapEl, { zoomSnap: 0.5, preferCanvas: true, attributionControl: false });
+    if (window.gongzhiBaseMap) window.gongzhiBaseMap(map);
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
     const styles = {
       city: { color: "#1e3a8a", weight: 2.5, fill: false },

@@ -5,6 +5,7 @@
   const el = document.getElementById("map");
   if (!el || !window.L) return;
   const map = L.map(el, { zoomSnap: 0.25, preferCanvas: true });
+  if (window.gongzhiBaseMap) window.gongzhiBaseMap(map);
   const styles = {
     city: { color: "#1e3a8a", weight: 2.5, fill: false },
     county: { color: "#1d4ed8", weight: 1.6, fillColor: "#bfdbfe", fillOpacity: 0.25 },
