@@ -234,11 +234,15 @@ def transition(
             )
         now = timezone.now()
         before = case.state
+        snapshot = _values(case)
         outcome = r.handler(case=case, actor=actor, now=now, params=params)
         target = outcome.target or r.target
         if target:
             case.state = target
-        case.save()
+        # Write only what the action changed: a smaller UPDATE, and columns another action
+        # owns are never written back from this copy.
+        changed = [name for name, value in _values(case).items() if snapshot[name] != value]
+        case.save(update_fields=[*changed, "updated_at"])
         event = CaseEvent.objects.create(
             case=case,
             actor=actor,
@@ -254,3 +258,7 @@ def transition(
             transaction.on_commit(lambda effect=effect: effect(case, event))
         case.last_event = event
     return case
+
+
+def _values(case: Case) -> dict:
+    return {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}
