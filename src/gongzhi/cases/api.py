@@ -170,12 +170,11 @@ def _channel(user, asked: str | None) -> str:
     )
 
 
-def _category_id(code: str) -> int:
-    found = Category.objects.filter(code=code.strip(), enabled=True).values_list("pk", flat=True)
-    pk = found.first()
-    if pk is None:
+def _category(code: str) -> Category:
+    found = Category.objects.filter(code=code.strip(), enabled=True).first()
+    if found is None:
         raise CaseError("unknown_category", _("There is no such category."), "category")
-    return pk
+    return found
 
 
 def _key(user, raw: str | None) -> str | None:
@@ -206,7 +205,7 @@ def report(
             channel=channel,
             title=payload.title,
             description=payload.description,
-            category_id=_category_id(payload.category),
+            category=_category(payload.category),
             lng=payload.lng,
             lat=payload.lat,
             crs=payload.crs,

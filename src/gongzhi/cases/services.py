@@ -33,6 +33,7 @@ class Report:
     title: str = ""
     description: str = ""
     category_id: int | None = None
+    category: Category | None = None  # the row itself, when the caller has already read it
     lng: float | None = None
     lat: float | None = None
     crs: str = "wgs84"
@@ -67,11 +68,9 @@ def check_report(report: Report, photos=()) -> tuple[Category, list]:
         raise CaseError("required", _("Please describe the problem."), "description")
     if len(report.title) > 120 or len(report.description) > 5000:
         raise CaseError("too_long", _("The description is too long."), "description")
-    category = (
-        Category.objects.filter(pk=report.category_id, enabled=True).first()
-        if report.category_id
-        else None
-    )
+    category = report.category if report.category and report.category.enabled else None
+    if category is None and report.category_id:
+        category = Category.objects.filter(pk=report.category_id, enabled=True).first()
     if category is None:
         raise CaseError("required", _("Please choose a category."), "category")
     has_point = report.lng is not None and report.lat is not None

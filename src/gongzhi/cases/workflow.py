@@ -200,7 +200,8 @@ def transition(
     r = RULES.get(action)
     if r is None:
         raise NotFound("unknown_action", _("There is no such action."))
-    with transaction.atomic():
+    # A held case is part of its creator's transaction, which fails as a whole: no savepoint.
+    with transaction.atomic(savepoint=held is None):
         case = held if held is not None and held.pk == case_id else None
         case = case or (
             # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.

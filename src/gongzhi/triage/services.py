@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -251,19 +252,22 @@ def do_assess(*, case_ref: str, title: str, text: str, chosen: str = "") -> Asse
         reason = REASON_LOW_CONFIDENCE
     elif _first(best["label"]) != _first(chosen):
         reason = REASON_DISAGREES
-    row, _created = Assessment.objects.update_or_create(
-        case_ref=case_ref,
-        defaults={
-            "model_version": result["model_version"] if result else "",
-            "predicted": best.get("label", ""),
-            "confidence": best.get("confidence"),
-            "predictions": result["predictions"] if result else [],
-            "chosen": chosen,
-            "reason": reason,
-            "status": AssessmentStatus.PENDING if reason else AssessmentStatus.AUTO,
-        },
-    )
-    return row
+    values = {
+        "model_version": result["model_version"] if result else "",
+        "predicted": best.get("label", ""),
+        "confidence": best.get("confidence"),
+        "predictions": result["predictions"] if result else [],
+        "chosen": chosen,
+        "reason": reason,
+        "status": AssessmentStatus.PENDING if reason else AssessmentStatus.AUTO,
+    }
+    # Almost every call is a new report: insert first, update only if it was assessed before.
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            return Assessment.objects.create(case_ref=case_ref, **values)
+    except IntegrityError:
+        Assessment.objects.filter(case_ref=case_ref).update(**values, updated_at=timezone.now())
+        return Assessment.objects.get(case_ref=case_ref)
 
 
 def do_decide(*, case_ref: str, label: str, title: str, text: str, user) -> Assessment:
