@@ -426,21 +426,7 @@ def test_the_reporters_personal_data_is_masked(client, world):
     assert "马**" in html and "139****1111" in html
 
 
-@pytest.fixture
-def declared(monkeypatch):
-    """Case declares its personal fields (the declaration models.py is asked to add)."""
-    from gongzhi.accounts import masking
-
-    if not getattr(Case, "sensitive_fields", None):
-        monkeypatch.setattr(
-            Case,
-            "sensitive_fields",
-            {"reporter_name": masking.NAME, "reporter_phone": masking.MOBILE},
-            raising=False,
-        )
-
-
-def test_the_reporters_data_can_be_revealed_audited_by_roles_that_need_it(client, world, declared):
+def test_the_reporters_data_can_be_revealed_audited_by_roles_that_need_it(client, world):
     w = world
     case, _ = services.do_report(
         report=services.Report(

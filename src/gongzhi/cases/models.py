@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.accounts import masking
 from gongzhi.accounts.models import Organisation
 from gongzhi.core.models import TimeStampedModel
 from gongzhi.regions.models import Grid, Region
@@ -55,6 +56,9 @@ class CaseQuerySet(models.QuerySet):
 
 
 class Case(TimeStampedModel):
+    # Masked on every page; roles that need them reveal them, audited (accounts.services).
+    sensitive_fields = {"reporter_name": masking.NAME, "reporter_phone": masking.MOBILE}
+
     number = models.CharField(_("case number"), max_length=24, unique=True)
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True)
