@@ -10,7 +10,6 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.accounts import masking
 from gongzhi.cases.models import Case, CaseEvent, ChannelPolicy, RoutingRule
 from gongzhi.core.models import AuditLog
 
@@ -147,17 +146,7 @@ def test_the_reporters_personal_data_is_masked(client, world, full):
     assert "马**" in html and "139****1111" in html
 
 
-def test_personal_data_is_revealed_only_through_the_audited_action(
-    client, world, full, monkeypatch
-):
-    # The declaration models.py is asked to add (Case.sensitive_fields).
-    if not getattr(Case, "sensitive_fields", None):
-        monkeypatch.setattr(
-            Case,
-            "sensitive_fields",
-            {"reporter_name": masking.NAME, "reporter_phone": masking.MOBILE},
-            raising=False,
-        )
+def test_personal_data_is_revealed_only_through_the_audited_action(client, world, full):
     client.force_login(world.admin)
     html = client.get(admin_url(Case, "change", full.pk)).content.decode()
     unmask = admin_url(Case, "unmask", full.pk)
