@@ -12,9 +12,7 @@ def viewer(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    roles = set(scope_for(user).roles)
-    if user.is_superuser:
-        roles.add(Role.ADMINISTRATOR)
+    roles = set(scope_for(user).roles)  # administrators' scope already names their role
     return {
         "viewer_roles": roles,
         "nav": {

@@ -10,7 +10,10 @@
 * administrators (superusers, or members with the administrator role) see everything.
 """
 
+from django.db.models import Prefetch
+
 from gongzhi.core.scope import Scope
+from gongzhi.regions.models import Region
 
 from .models import Membership, OrganisationKind, Role
 
@@ -37,7 +40,10 @@ def build_scope(user) -> Scope:
     memberships = list(
         Membership.objects.filter(user=user, organisation__is_active=True)
         .select_related("organisation")
-        .prefetch_related("organisation__regions")
+        # Only the paths: a region row also carries its whole boundary.
+        .prefetch_related(
+            Prefetch("organisation__regions", queryset=Region.objects.only("id", "path"))
+        )
     )
     roles = {m.role for m in memberships}
     if user.is_superuser or Role.ADMINISTRATOR in roles:

@@ -144,7 +144,7 @@ class CaseOut(Schema):
 
 
 def _roles(user) -> set[str]:
-    # One light query: scope_for() would also load every served region's boundary.
+    # One query: intake needs only the roles, not the regions the full scope reads.
     roles = set(
         Membership.objects.filter(user=user, organisation__is_active=True).values_list(
             "role", flat=True
