@@ -589,12 +589,8 @@ def test_the_rates_are_for_staff(client, world):
     assert client.get(reverse("cases:rates")).status_code == 302
 
 
-def test_photos_are_served_only_to_those_who_see_the_case(world, rf, settings, tmp_path):
-    """``console.photo`` (to be routed as cases:photo) checks the case's scope."""
-    from django.http import Http404
-
-    from gongzhi.cases.views import console
-
+def test_photos_are_served_only_to_those_who_see_the_case(client, world, settings, tmp_path):
+    """The case page's photos come through a scoped view: uploads have no public URL."""
     from .test_permissions import png
 
     settings.MEDIA_ROOT = tmp_path
@@ -602,12 +598,12 @@ def test_photos_are_served_only_to_those_who_see_the_case(world, rf, settings, t
     services.do_transition(
         case=case, action="resolve", actor=world.handler, photos=[png()], result="已补装井盖"
     )
-    attachment = case.attachments.get()
-    request = rf.get("/")
-    request.user = world.dispatcher
-    response = console.photo(request, case.number, attachment.pk, "thumb")
+    client.force_login(world.dispatcher)
+    html = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    thumb = re.search(r'data-testid="photo"><img src="([^"]+)"', html).group(1)
+    full = re.search(r'<a href="([^"]+)"[^>]*data-testid="photo">', html).group(1)
+    response = client.get(thumb)
     assert response.status_code == 200 and response["Cache-Control"].startswith("private")
     assert b"".join(response.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
-    request.user = world.other_dispatcher
-    with pytest.raises(Http404):
-        console.photo(request, case.number, attachment.pk, "full")
+    client.force_login(world.other_dispatcher)
+    assert client.get(full).status_code == 404

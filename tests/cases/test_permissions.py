@@ -142,6 +142,7 @@ FORM = {
         "reopen_offered": "1",
         "reopen": "1",
     },
+    "category": lambda w, case: {"category": w.pothole.pk},
     "none": {},
 }
 
@@ -187,6 +188,8 @@ ALLOWED = [
     ("request_extension", "dispatched", "cgj_head", "extension", State.DISPATCHED),
     ("decide_extension", "pending_extension", "dispatcher", "approve", State.IN_PROGRESS),
     ("decide_extension", "pending_extension", "leader", "deny", State.IN_PROGRESS),
+    ("categorise", "reported", "dispatcher", "category", State.REPORTED),
+    ("categorise", "in_progress", "city_dispatcher", "category", State.IN_PROGRESS),
     ("comment", "in_progress", "handler", "note", State.IN_PROGRESS),
     ("comment", "in_progress", "grid_worker", "note", State.IN_PROGRESS),
     ("comment", "in_progress", "operator", "note", State.IN_PROGRESS),
@@ -278,6 +281,11 @@ REFUSED = [
     ("decide_extension", "pending_extension", "handler", "approve", 403),
     ("decide_extension", "pending_extension", "cgj_head", "approve", 403),
     ("decide_extension", "pending_extension", "other_dispatcher", "approve", 404),
+    ("categorise", "in_progress", "handler", "category", 403),
+    ("categorise", "reported", "leader", "category", 403),
+    ("categorise", "reported", "operator", "category", 403),
+    ("categorise", "reported", "other_dispatcher", "category", 404),
+    ("categorise", "closed", "dispatcher", "category", 403),
     ("comment", "in_progress", "resident", "note", 403),
     ("comment", "in_progress", "zjj_handler", "note", 404),
     ("comment", "in_progress", "other_dispatcher", "note", 404),

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Organisation
+from gongzhi.taxonomy.models import Category
 
 from . import effects, routing
 from .choices import FINAL_STATES, ExtensionStatus, Satisfaction, State
@@ -252,6 +253,24 @@ def decide_extension(*, case, actor, now, params) -> Outcome:
         note=_text(params, "note", required=False, label=_("a note")),
         data={"request": request.pk, "approved": approve, "new_due": request.new_due.isoformat()},
         after_commit=[effects.tell_owner],
+    )
+
+
+def categorise(*, case, actor, now, params) -> Outcome:
+    """The dispatcher's category (from the triage queue): a Category row or its id."""
+    category = params.get("category")
+    if category is not None and not isinstance(category, Category):  # an id from a form
+        text = str(category)
+        category = (
+            Category.objects.filter(pk=int(text), enabled=True).first() if text.isdigit() else None
+        )
+    if category is None:
+        raise CaseError("required", _("Please choose a category."), "category")
+    before = case.category
+    case.category = category
+    return Outcome(
+        note=_("Category set to “%(name)s”.") % {"name": category.full_name},
+        data={"from": before.code, "to": category.code},
     )
 
 

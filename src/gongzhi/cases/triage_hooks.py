@@ -32,10 +32,10 @@ from gongzhi.triage import services as triage
 from gongzhi.triage.classifier import Record
 from gongzhi.triage.models import Assessment
 
-from . import relations
+from . import relations, workflow
 from .choices import OPEN_STATES, State
 from .errors import CaseError, NotAllowed
-from .models import Case, CaseEvent
+from .models import Case
 
 log = logging.getLogger(__name__)
 
@@ -93,20 +93,9 @@ def do_decide(*, case: Case, category_id, actor) -> Case:
     """Confirm or change the category; timeline entry, assessment closed, training label."""
     category = check_decide(case=case, category_id=category_id, actor=actor)
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
-        before = locked.category
-        if before.pk != category.pk:
-            locked.category = category
-            locked.save(update_fields=["category", "updated_at"])
-        CaseEvent.objects.create(
-            case=locked,
-            actor=actor,
-            action="categorise",
-            from_state=locked.state,
-            to_state=locked.state,
-            note=_("Category set to “%(name)s”.") % {"name": category.full_name},
-            data={"from": before.code, "to": category.code},
-            is_public=False,
+        # The category change is a workflow action: row lock and timeline entry as any other.
+        locked = workflow.transition(
+            case_id=case.pk, action="categorise", actor=actor, category=category
         )
         triage.do_decide(
             case_ref=locked.number,

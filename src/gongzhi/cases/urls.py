@@ -37,4 +37,5 @@ urlpatterns = [
     path("<casenum:number>/similar/", triage.similar, name="similar"),
     path("<casenum:number>/", console.detail, name="detail"),
     path("<casenum:number>/act/<slug:action>/", console.act, name="act"),
+    path("<casenum:number>/photos/<int:pk>/<slug:size>/", console.photo, name="photo"),
 ]

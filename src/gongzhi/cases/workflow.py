@@ -151,6 +151,9 @@ RULES: dict[str, Rule] = {
         actions.decide_extension,
         public=False,
     ),
+    "categorise": rule(
+        gettext_lazy("Set the category"), OPEN, None, [COMMAND], actions.categorise, public=False
+    ),
     "comment": rule(
         gettext_lazy("Comment"),
         OPEN | {S.CLOSED},

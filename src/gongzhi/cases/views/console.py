@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -344,6 +344,8 @@ def _action_forms(request, case, allowed, pending, callbacks) -> list[ActionForm
     user = request.user
     result = []
     for name in sorted(allowed, key=lambda n: ACTION_ORDER.index(n) if n in ACTION_ORDER else 99):
+        if name == "categorise":
+            continue  # set on the triage page, where the model's suggestions are
         form = ActionForm(name, str(workflow.RULES[name].label), ACTION_KIND.get(name, "normal"))
         if name == "dispatch":
             suggested = routing.route_owner(case)
@@ -382,14 +384,8 @@ def _action_forms(request, case, allowed, pending, callbacks) -> list[ActionForm
 
 
 def _photo_url(attachment, size: str) -> str:
-    """The scoped photo view when the URL map has it; the storage URL until then."""
-    try:
-        return reverse("cases:photo", args=[attachment.case.number, attachment.pk, size])
-    except NoReverseMatch:
-        image = (
-            attachment.thumbnail if size == "thumb" and attachment.thumbnail else attachment.image
-        )
-        return image.url
+    # Through the scoped view: uploads have no public URL.
+    return reverse("cases:photo", args=[attachment.case.number, attachment.pk, size])
 
 
 def _detail_context(request, case, *, error=None, error_action=None) -> dict:
@@ -519,6 +515,8 @@ def _parse_params(request, case, action: str) -> dict:
         if choice not in YES | NO:
             raise CaseError("required", _("Approve or deny the request."), "approve")
         params["approve"] = choice in YES
+    elif action == "categorise":
+        params["category"] = post.get("category", "").strip()  # an id: the action looks it up
     elif action == "callback":
         resolved = post.get("resolved", "").strip().lower()
         params["resolved"] = True if resolved in YES else False if resolved in NO else None
@@ -563,10 +561,7 @@ def act(request, number, action):
 @login_required
 @require_GET
 def photo(request, number, pk, size="full"):
-    """A case photo, served only to those who may see the case.
-
-    Not in the URL map yet; add ``path("<casenum:number>/photos/<int:pk>/<slug:size>/",
-    console.photo, name="photo")`` to cases/urls.py to use it instead of the media URL."""
+    """A case photo, served only to those who may see the case."""
     case = _case_or_404(request.user, number)
     attachment = get_object_or_404(Attachment, case=case, pk=pk)
     image = attachment.thumbnail if size == "thumb" and attachment.thumbnail else attachment.image
