@@ -114,6 +114,9 @@ class Case(TimeStampedModel):
     )
     region_path = models.CharField(_("region path"), max_length=255, blank=True, db_index=True)
 
+    # Answers to the category's extra questions (taxonomy.CategoryAttribute), by code.
+    attributes = models.JSONField(_("extra answers"), default=dict, blank=True)
+
     # Who handles it: the command centre that dispatches, the lead unit, its co-handlers.
     command = models.ForeignKey(
         Organisation,
@@ -220,6 +223,32 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.action}"
+
+
+class CaseSupport(models.Model):
+    """A resident who has the same problem adds their voice to an open case (我也遇到)
+    instead of filing a duplicate; supports count towards a hotspot's heat."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="supports"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("supporter"),
+        on_delete=models.CASCADE,
+        related_name="case_supports",
+    )
+    created_at = models.DateTimeField(_("supported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="one_support_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} +1 {self.user_id}"
 
 
 class Attachment(TimeStampedModel):
