@@ -238,4 +238,13 @@ GONGZHI = {
     "MAP_SUBDOMAINS": os.environ.get("GONGZHI_MAP_SUBDOMAINS", ""),
     "MAP_ATTRIBUTION": os.environ.get("GONGZHI_MAP_ATTRIBUTION", ""),
     "MAP_MAX_ZOOM": int(os.environ.get("GONGZHI_MAP_MAX_ZOOM", "18")),
+    # Rate limits (gongzhi.core.ratelimit): "N/s|m|h|d", empty for none; each can be set
+    # from the environment as GONGZHI_RATE_LIMIT_<NAME>, e.g. GONGZHI_RATE_LIMIT_API_REPORT.
+    "RATE_LIMITS": {
+        name: os.environ.get(f"GONGZHI_RATE_LIMIT_{name.upper()}", default)
+        for name, default in {
+            "api_report": "60/m",  # reports through the API, per token or signed-in user
+            "anonymous_report": "10/m",  # reports without a user, per client address
+        }.items()
+    },
 }

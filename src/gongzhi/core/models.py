@@ -43,3 +43,26 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_repr}"
+
+
+class RateCounter(models.Model):
+    """One fixed window of a rate limit: how many hits ``key`` made in ``scope`` since
+    ``window_start`` (epoch seconds). Written only by ``gongzhi.core.ratelimit``."""
+
+    scope = models.CharField(_("scope"), max_length=40)
+    key = models.CharField(_("key"), max_length=128)
+    window_start = models.BigIntegerField(_("window start"))
+    expires = models.BigIntegerField(_("expires"), db_index=True)
+    hits = models.PositiveIntegerField(_("hits"), default=0)
+
+    class Meta:
+        verbose_name = _("rate counter")
+        verbose_name_plural = _("rate counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key", "window_start"], name="core_ratecounter_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} @{self.window_start}: {self.hits}"
