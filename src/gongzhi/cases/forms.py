@@ -139,6 +139,7 @@ class NearbyForm(forms.Form):
     category = forms.IntegerField(min_value=1, max_value=MAX_ID)
     lng = forms.FloatField(min_value=-180, max_value=180)
     lat = forms.FloatField(min_value=-90, max_value=90)
+    text = forms.CharField(max_length=500, required=False)  # what the reporter has typed so far
 
 
 def _yes_no(value) -> bool | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,9 +18,9 @@ from gongzhi.regions.lookup import locate
 from gongzhi.taxonomy.models import Category
 
 from . import media, reference, routing, triage_hooks, workflow
-from .choices import Channel, State
-from .errors import CaseError
-from .models import Case, CaseEvent
+from .choices import FINAL_STATES, Channel, State
+from .errors import CaseError, NotAllowed
+from .models import Case, CaseEvent, CaseSupport
 from .numbers import next_number
 
 LANDLINE_DIGITS = (7, 12)
@@ -199,28 +200,82 @@ def do_transition(*, case: Case, action: str, actor, photos=(), **params) -> Cas
     return case
 
 
-def nearby_open_cases(*, category, lng: float, lat: float, viewer, radius_m=200, days=7, limit=10):
-    """Open cases of the same category within radius_m and the last ``days``: the intake hint."""
+def nearby_open_cases(
+    *, category, lng: float, lat: float, viewer, text: str = "", radius_m=200, days=7, limit=10
+) -> list[dict]:
+    """The intake hint: open cases of the same category within ``radius_m`` over the last
+    ``days``, the likeliest repeat of what the reporter is typing first (triage's duplicate
+    scorer over distance, time, category and text), else the nearest first.
+
+    The hint is a public summary (title, state, distance, supports; never who reported it),
+    shown to anyone signed in, so that a resident can add their voice to a case (``do_support``)
+    instead of repeating it. Each row: case, metres, score, likely (a probable duplicate),
+    supports, and whether the viewer may open the case page.
+    """
     since = timezone.now() - timedelta(days=days)
     dlat = radius_m / 111_320
     dlng = radius_m / (111_320 * max(math.cos(math.radians(lat)), 0.01))
-    candidates = (
-        Case.objects.visible_to(viewer)
-        .open()
+    candidates = list(
+        Case.objects.open()
         .filter(
             category=category,
             created_at__gte=since,
             lng__range=(lng - dlng, lng + dlng),
             lat__range=(lat - dlat, lat + dlat),
         )
-        .only("number", "title", "lng", "lat", "state", "created_at")[: limit * 4]
+        .annotate(n_supports=Count("supports", distinct=True))
+        .only("number", "title", "description", "lng", "lat", "state", "created_at", "reporter_id")
+        .order_by("-created_at")[:200]
     )
-    found = []
-    for c in candidates:
-        d = _metres(lng, lat, c.lng, c.lat)
-        if d <= radius_m:
-            found.append((d, c))
-    return [c for _d, c in sorted(found, key=lambda t: t[0])[:limit]]
+    near = [(c, _metres(lng, lat, c.lng, c.lat)) for c in candidates]
+    near = [(c, d) for c, d in near if d <= radius_m]
+    scores = triage_hooks.duplicate_scores(
+        text=text, lng=lng, lat=lat, category=category, cases=[c for c, _d in near]
+    )
+    threshold = triage_hooks.duplicate_threshold()
+    near.sort(key=lambda t: (-scores.get(t[0].pk, 0.0), t[1]))
+    near = near[:limit]
+    visible = set(
+        Case.objects.visible_to(viewer)
+        .filter(pk__in=[c.pk for c, _d in near])
+        .values_list("pk", flat=True)
+    )
+    supported = set(
+        CaseSupport.objects.filter(user=viewer, case__in=[c for c, _d in near]).values_list(
+            "case_id", flat=True
+        )
+    )
+    return [
+        {
+            "case": c,
+            "distance": round(d),
+            "supported": c.pk in supported,
+            "score": scores.get(c.pk),
+            "likely": scores.get(c.pk, 0.0) >= threshold,
+            "supports": c.n_supports,
+            "own": viewer is not None and c.reporter_id == viewer.pk,
+            "visible": c.pk in visible,
+        }
+        for c, d in near
+    ]
+
+
+def check_support(*, case: Case, user) -> None:
+    if not user.is_authenticated:
+        raise NotAllowed("login_required", _("Please sign in first."))
+    if case.state in FINAL_STATES:
+        raise CaseError("case_not_open", _("This case is no longer open."))
+    if case.reporter_id == user.pk:
+        raise CaseError("own_case", _("This is your own report."))
+
+
+def do_support(*, case: Case, user) -> tuple[int, bool]:
+    """我也遇到: the user has the same problem. One support per person; returns the case's
+    number of supports and whether this one was new."""
+    check_support(case=case, user=user)
+    with transaction.atomic():
+        _support, created = CaseSupport.objects.get_or_create(case=case, user=user)
+    return CaseSupport.objects.filter(case=case).count(), created
 
 
 def _metres(lng1, lat1, lng2, lat2) -> float:

@@ -20,6 +20,7 @@ import math
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -178,6 +179,41 @@ def similar_open_cases(*, case: Case, viewer, days: int = 30, radius_m: float = 
     return [{**r, "case": by_number[r["id"]]} for r in ranked]
 
 
+def duplicate_threshold() -> float:
+    return triage.policy().duplicate_min_score
+
+
+def duplicate_scores(*, text: str, lng, lat, category, cases) -> dict[int, float]:
+    """How likely each case is the problem a reporter is describing: {case pk: score}.
+    Empty until there is some text to compare, so the hint then keeps its nearest-first order."""
+    text = (text or "").strip()
+    if not text or not cases:
+        return {}
+    query = {
+        "id": None,
+        "title": text[:120],
+        "text": text,
+        "lng": lng,
+        "lat": lat,
+        "time": timezone.now(),
+        "category": category_label(category),
+    }
+    records = [
+        {
+            "id": c.pk,
+            "title": c.title,
+            "text": c.description,
+            "lng": c.lng,
+            "lat": c.lat,
+            "time": c.created_at,
+            "category": category_label(category),
+        }
+        for c in cases
+    ]
+    ranked = duplicates.rank_duplicates(query, records, limit=len(records))
+    return {r["id"]: r["score"] for r in ranked}
+
+
 # -- hotspots -------------------------------------------------------------------------------------
 def check_period(start, end) -> tuple[datetime, datetime]:
     now = timezone.now()
@@ -196,7 +232,7 @@ def case_hotspots(*, viewer, region: Region | None, start=None, end=None, top: i
     if region is not None:
         qs = qs.filter(region_path__startswith=region.path)
     cases = list(
-        qs.select_related("category").only(
+        qs.select_related("category").annotate(n_supports=Count("supports", distinct=True)).only(
             "number", "title", "description", "address", "created_at", "reporter_id",
             "reporter_phone", "state", "lng", "lat", "category_id",
             "category__name", "category__path", "category__code",
@@ -211,7 +247,7 @@ def case_hotspots(*, viewer, region: Region | None, start=None, end=None, top: i
             "time": c.created_at,
             # Distinct people: the account, else the phone; anonymous reports count alone.
             "reporter": c.reporter_id or c.reporter_phone or None,
-            "supports": 0,
+            "supports": c.n_supports,
             "lng": c.lng,
             "lat": c.lat,
             "kind": c.category_id,

@@ -146,10 +146,18 @@
       htmx.ajax("GET", form.dataset.nearbyUrl, {
         target: nearbySlot,
         swap: "innerHTML",
-        values: { category: categoryInput.value, lng: lngInput.value, lat: latInput.value },
+        values: {
+          category: categoryInput.value,
+          lng: lngInput.value,
+          lat: latInput.value,
+          // What is typed so far ranks the likeliest repeat of this problem first.
+          text: describeInput ? describeInput.value.slice(0, 500) : "",
+        },
       });
-    }, 200);
+    }, 300);
   }
+  const describeInput = form.elements.namedItem("description");
+  if (describeInput) describeInput.addEventListener("input", askNearby);
 
   // --- category picker ---------------------------------------------------------------------
   const picker = $("[data-category-picker]");
