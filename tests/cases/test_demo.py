@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from gongzhi.cases import deadlines, demo_seed, services, stats
 from gongzhi.cases.choices import FINAL_STATES, State
-from gongzhi.cases.models import Callback, Case, CaseEvent, CaseNumberSequence, ExtensionRequest
+from gongzhi.cases.models import (
+    Callback,
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    CaseSupport,
+    ExtensionRequest,
+)
 from gongzhi.regions.models import Grid
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +204,14 @@ def test_simulate_stops_after_its_duration(world):
     out = io.StringIO()
     call_command("simulate", "--rate", "60", "--duration", "0.3", "--seed", "1", stdout=out)
     assert Case.objects.count() == 1  # one report at the start, the next was not due yet
+
+
+def test_gatherings_carry_supports_from_other_residents(history):
+    """The places many people write about also have residents who added their voice."""
+    counts, now = history
+    supports = CaseSupport.objects.select_related("case")
+    assert counts["supports"] == supports.count() > 0
+    for s in supports:
+        assert s.user_id != s.case.reporter_id
+        assert s.case.created_at <= s.created_at <= now
+    assert len({s.case_id for s in supports}) <= len(demo_seed.GATHERINGS)

@@ -50,7 +50,15 @@ from gongzhi.taxonomy.models import Category
 from . import routing
 from .choices import FINAL_STATES, Channel, ExtensionStatus, HandlingLevel, Satisfaction, State
 from .deadlines import RESOLVE_STATES, SIGN_FOR_STATES, WARN_MIN, WARN_SHARE
-from .models import Callback, Case, CaseEvent, CaseNumberSequence, ChannelPolicy, ExtensionRequest
+from .models import (
+    Callback,
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    CaseSupport,
+    ChannelPolicy,
+    ExtensionRequest,
+)
 
 DEMO_KEY_PREFIX = "demo-"
 DEMO_COUNT = 5000
@@ -726,6 +734,7 @@ class Draft:
     callbacks: list = field(default_factory=list)
     extensions: list = field(default_factory=list)
     states: list = field(default_factory=list)  # (at, state) after each step
+    supports: list = field(default_factory=list)  # (user id, at): 我也遇到 from the hint
 
 
 def _minutes(rng: random.Random, low: float, high: float) -> timedelta:
@@ -1382,6 +1391,14 @@ def _gather(rng, drafts: list[Draft], ref: Reference, now, residents) -> None:
             spread = GATHER_RADIUS_M / 111_320
             d.lng = round(lng + rng.uniform(-spread, spread), 6)
             d.lat = round(lat + rng.uniform(-spread, spread) * 0.8, 6)
+        # Others who met the same problem added their voice from the intake hint instead.
+        if take and residents:
+            first = min(take, key=lambda d: d.created_at)
+            people = rng.sample(residents, min(len(residents), rng.randint(5, 40)))
+            first.supports = [
+                (person[0], min(now, first.created_at + _minutes(rng, 30, 60 * 24 * 7)))
+                for person in people
+            ]
 
 
 def _check_points(rng, drafts: list[Draft]) -> None:
@@ -1505,7 +1522,7 @@ CASE_FIELDS = (
 
 
 def _write(drafts: list[Draft], key_prefix: str) -> dict:
-    with _as_recorded(Case, CaseEvent, Callback, ExtensionRequest):
+    with _as_recorded(Case, CaseEvent, Callback, ExtensionRequest, CaseSupport):
         cases = [
             Case(
                 number=d.number,
@@ -1570,11 +1587,19 @@ def _write(drafts: list[Draft], key_prefix: str) -> dict:
         CaseEvent.objects.bulk_create(events, batch_size=1000)
         callbacks = [Callback(case_id=pks[d.index], **cb) for d in drafts for cb in d.callbacks]
         Callback.objects.bulk_create(callbacks, batch_size=1000)
+        supports = [
+            CaseSupport(case_id=pks[d.index], user_id=user_id, created_at=at)
+            for d in drafts
+            for user_id, at in d.supports
+            if user_id != d.reporter_id
+        ]
+        CaseSupport.objects.bulk_create(supports, batch_size=1000)
     return {
         "cases": len(cases),
         "events": len(events),
         "callbacks": len(callbacks),
         "extension_requests": len(requests),
+        "supports": len(supports),
     }
 
 
