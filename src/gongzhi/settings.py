@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "gongzhi.notify",
     "gongzhi.triage",
     "gongzhi.cases",
+    "gongzhi.open311",
     "gongzhi.command",
     "gongzhi.demo",
 ]
@@ -238,6 +239,10 @@ GONGZHI = {
     "MAP_SUBDOMAINS": os.environ.get("GONGZHI_MAP_SUBDOMAINS", ""),
     "MAP_ATTRIBUTION": os.environ.get("GONGZHI_MAP_ATTRIBUTION", ""),
     "MAP_MAX_ZOOM": int(os.environ.get("GONGZHI_MAP_MAX_ZOOM", "18")),
+    # Open311 GeoReport v2 (/open311/v2/): whether requests may be posted without an
+    # api_key (limited per client address), and the contact its discovery document names.
+    "OPEN311_ANONYMOUS_POSTS": os.environ.get("GONGZHI_OPEN311_ANONYMOUS_POSTS", "") == "1",
+    "OPEN311_CONTACT": os.environ.get("GONGZHI_OPEN311_CONTACT", ""),
     # Rate limits (gongzhi.core.ratelimit): "N/s|m|h|d", empty for none; each can be set
     # from the environment as GONGZHI_RATE_LIMIT_<NAME>, e.g. GONGZHI_RATE_LIMIT_API_REPORT.
     "RATE_LIMITS": {

@@ -11,6 +11,7 @@ from django.db import transaction
 from gongzhi.accounts import demo_seed as people
 from gongzhi.cases import demo_seed as cases
 from gongzhi.regions import demo_seed as regions
+from gongzhi.taxonomy import demo_questions as questions
 from gongzhi.taxonomy import demo_seed as categories
 from gongzhi.triage import services as triage
 from gongzhi.triage.models import TriageModel
@@ -21,6 +22,7 @@ def load(*, stdout=None) -> dict:
         region_counts = regions.load(stdout=stdout)
         logins = people.load(stdout=stdout)
         categories.load(stdout=stdout)
+        questions.load(stdout=stdout)
         case_counts = cases.load(stdout=stdout)
     return {
         "regions": region_counts,

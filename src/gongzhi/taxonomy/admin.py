@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, SlaPolicy
+from .models import Category, CategoryAttribute, CategoryAttributeValue, SlaPolicy
 
 
 @admin.register(SlaPolicy)
@@ -33,6 +33,31 @@ class ChildInline(admin.TabularInline):
     verbose_name_plural = _("sub-categories")
 
 
+class AttributeInline(admin.TabularInline):
+    model = CategoryAttribute
+    fields = ("code", "description", "datatype", "required", "variable", "enabled", "order")
+    extra = 0
+    show_change_link = True  # the allowed answers of a list question are edited there
+    verbose_name = _("extra question")
+    verbose_name_plural = _("extra questions (Open311 attributes)")
+
+
+class AttributeValueInline(admin.TabularInline):
+    model = CategoryAttributeValue
+    fields = ("key", "name", "order")
+    extra = 0
+
+
+@admin.register(CategoryAttribute)
+class CategoryAttributeAdmin(admin.ModelAdmin):
+    list_display = ("description", "code", "category", "datatype", "required", "enabled", "order")
+    list_filter = ("datatype", "required", "enabled")
+    search_fields = ("code", "description", "category__name", "category__code")
+    autocomplete_fields = ("category",)
+    list_select_related = ("category",)
+    inlines = (AttributeValueInline,)
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = (
@@ -54,7 +79,7 @@ class CategoryAdmin(admin.ModelAdmin):
     readonly_fields = ("level", "path", "full_name")
     ordering = ("path",)
     list_per_page = 100
-    inlines = (ChildInline,)
+    inlines = (AttributeInline, ChildInline)
     fieldsets = (
         (None, {"fields": ("code", "name", "parent", "level", "full_name", "path")}),
         (_("Handling"), {"fields": ("owner", "sla", "keywords")}),

@@ -169,3 +169,91 @@ class Category(TimeStampedModel):
                 return node.owner
             node = node.parent
         return None
+
+
+class AttributeDatatype(models.TextChoices):
+    """The datatypes of Open311 GeoReport v2 service attributes."""
+
+    STRING = "string", _("Short text")
+    NUMBER = "number", _("Number")
+    DATETIME = "datetime", _("Date and time")
+    TEXT = "text", _("Long text")
+    SINGLE = "singlevaluelist", _("One choice from a list")
+    MULTI = "multivaluelist", _("Several choices from a list")
+
+
+LIST_DATATYPES = frozenset({AttributeDatatype.SINGLE, AttributeDatatype.MULTI})
+
+
+class CategoryAttribute(TimeStampedModel):
+    """An extra question asked when reporting a case of one category (Open311: an attribute
+    of the service definition). Answers are kept by ``code`` in ``Case.attributes``."""
+
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        related_name="attributes",
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    description = models.CharField(
+        _("question"), max_length=200, help_text=_("What the reporter is asked.")
+    )
+    datatype = models.CharField(
+        _("answer type"),
+        max_length=20,
+        choices=AttributeDatatype.choices,
+        default=AttributeDatatype.STRING,
+    )
+    datatype_description = models.CharField(
+        _("answer hint"),
+        max_length=200,
+        blank=True,
+        help_text=_("How to answer, e.g. the unit of a number."),
+    )
+    required = models.BooleanField(_("required"), default=False)
+    variable = models.BooleanField(
+        _("asks for an answer"),
+        default=True,
+        help_text=_("Off: the text is only shown to the reporter and nothing is asked."),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+
+    class Meta:
+        verbose_name = _("extra question")
+        verbose_name_plural = _("extra questions")
+        ordering = ["category", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "code"], name="unique_category_attribute_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.name}: {self.description}"
+
+
+class CategoryAttributeValue(models.Model):
+    """One allowed answer of a list question."""
+
+    attribute = models.ForeignKey(
+        CategoryAttribute,
+        verbose_name=_("extra question"),
+        on_delete=models.CASCADE,
+        related_name="values",
+    )
+    key = models.SlugField(_("key"), max_length=40)
+    name = models.CharField(_("label"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+
+    class Meta:
+        verbose_name = _("allowed answer")
+        verbose_name_plural = _("allowed answers")
+        ordering = ["attribute", "order", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["attribute", "key"], name="unique_attribute_value_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
