@@ -78,7 +78,7 @@ def test_residents_see_a_public_summary_and_may_add_their_voice(client, world, c
     assert html.count('data-testid="support"') == 2
     response = client.post(reverse("cases:support", args=[same.number]))
     assert response.status_code == 200
-    assert "No need to report it again" in response.content.decode()
+    assert "no need to report it again" in response.content.decode()
     assert CaseSupport.objects.filter(case=same, user=world.resident).count() == 1
     # A second press adds nothing; the hint now says so instead of offering the button.
     client.post(reverse("cases:support", args=[same.number]))
