@@ -15,6 +15,8 @@ const files = {
   "leaflet/dist/leaflet.js.map": "leaflet/leaflet.js.map",
   "leaflet/dist/leaflet.css": "leaflet/leaflet.css",
   "leaflet/dist/images": "leaflet/images",
+  // The report page's outbox of reports taken with no signal (IndexedDB).
+  "idb-keyval/dist/umd.js": "idb-keyval/umd.js",
 };
 
 rmSync(out, { recursive: true, force: true });

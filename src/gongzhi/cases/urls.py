@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import console, intake, triage
+from .views import console, intake, offline, triage
 
 
 class CaseNumberConverter:
@@ -19,6 +19,11 @@ app_name = "cases"
 urlpatterns = [
     # Intake: residents, grid workers, hotline operators; public tracking.
     path("report/", intake.quick_report, name="report"),
+    # 随手拍 without signal: the app manifest, the service worker and what it keeps.
+    path("report/manifest.webmanifest", offline.manifest, name="report_manifest"),
+    path("report/sw.js", offline.worker, name="report_worker"),
+    path("report/shell/", offline.shell, name="report_shell"),
+    path("report/session/", offline.session, name="report_session"),
     path("hotline/", intake.hotline, name="hotline"),
     path("nearby/", intake.nearby, name="nearby"),
     path("categories/", intake.category_search, name="category_search"),

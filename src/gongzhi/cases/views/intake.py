@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from ..errors import CaseError
 from ..forms import MAX_ID, CallbackForm, HotlineForm, NearbyForm, QuickReportForm
 from ..media import MAX_PHOTOS
 from ..models import Attachment, Case
+from ..outbox import page_context
 
 REPORTING_ROLES = frozenset({Role.RESIDENT, Role.GRID_WORKER})
 HOTLINE_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.DISPATCHER, Role.ADMINISTRATOR})
@@ -66,6 +67,18 @@ def _submit(request, form, *, channel: str, reporter, entered_by):
         return None, False
 
 
+def _wants_json(request) -> bool:
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def _form_errors(form) -> dict:
+    """The form's errors as the API shapes them, every message in one line for the phone."""
+    errors = form.errors.get_json_data()
+    field = next(iter(errors), None)
+    text = " ".join(e["message"] for messages in errors.values() for e in messages)
+    return {"error": "invalid", "message": text, "field": None if field == "__all__" else field}
+
+
 def _chosen_category(form) -> Category | None:
     """The category picked before the form came back with an error, to show it again."""
     value = str(form["category"].value() or "")
@@ -90,14 +103,28 @@ def quick_report(request):
         case, created = _submit(
             request, form, channel=channel, reporter=request.user, entered_by=None
         )
+        # A report the phone kept while it had no signal, sent later by its script.
+        as_json = _wants_json(request)
         if case is not None:
             text = (
                 _("Thank you! Your report was received as case %(number)s.")
                 if created
                 else _("This report was already received as case %(number)s.")
-            )
-            messages.success(request, text % {"number": case.number})
+            ) % {"number": case.number}
+            if as_json:
+                return JsonResponse(
+                    {
+                        "number": case.number,
+                        "created": created,
+                        "track_url": _track_url(case),
+                        "message": text,
+                    },
+                    status=201 if created else 200,
+                )
+            messages.success(request, text)
             return redirect(_track_url(case))
+        if as_json:
+            return JsonResponse(_form_errors(form), status=400)
         status = 400
     else:
         form = QuickReportForm()
@@ -116,6 +143,7 @@ def quick_report(request):
         "max_photos": MAX_PHOTOS,
         "radius_m": NEARBY_RADIUS_M,
         "my_reports": [(c, _track_url(c)) for c in mine],
+        **page_context(request.user),
     }
     return render(request, "cases/intake/report.html", context, status=status)
 

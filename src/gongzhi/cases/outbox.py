@@ -1,0 +1,45 @@
+"""What a phone needs to keep reports while it has no signal and send them later: an opaque
+name for the account that took them, and the categories to pick from offline."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.urls import reverse
+
+from gongzhi.taxonomy.models import Category
+
+
+def reporter_tag(user) -> str:
+    """An opaque name for the signed-in account, so that a phone sends a kept report only
+    under the account that took it (a shared phone, a sign-out in between)."""
+    message = f"outbox:{user.pk}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:24]
+
+
+def offline_categories() -> list[dict]:
+    """Every enabled category, for the picker to search when the network is gone."""
+    rows = Category.objects.filter(enabled=True).order_by("path")
+    disabled = list(Category.objects.filter(enabled=False).values_list("path", flat=True))
+    return [
+        {"id": c.pk, "name": c.name, "full_name": c.full_name, "keywords": c.keywords or ""}
+        for c in rows.only("pk", "name", "full_name", "keywords", "path")
+        if not any(c.path.startswith(p) for p in disabled)
+    ]
+
+
+def page_context(user=None) -> dict:
+    """What the report page and its shell both carry for working offline. The shell is kept
+    for nobody (``user`` None): reports taken on it belong to whoever last opened the page."""
+    return {
+        "offline": {
+            "reportUrl": reverse("cases:report"),
+            "sessionUrl": reverse("cases:report_session"),
+            "workerUrl": reverse("cases:report_worker"),
+            "scope": reverse("cases:report"),
+            "reporter": reporter_tag(user) if user is not None else "",
+        },
+        "offline_categories": offline_categories(),
+    }

@@ -1,0 +1,168 @@
+"""随手拍 with no signal, in a real Chromium: the report page opens from its service worker,
+a report taken offline waits on the phone, and it is sent exactly once when the network is
+back; a send repeated after its answer was lost still makes one case."""
+
+import re
+from io import BytesIO
+
+import pytest
+from django.utils import translation
+from PIL import Image
+
+from gongzhi.cases.models import Attachment, Case
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 375, "height": 740}
+REPORT_URL = re.compile(r".*/cases/report/$")
+
+
+@pytest.fixture
+def phone(chromium, live_server, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    lng, lat = world.point
+    context = chromium.new_context(
+        locale="zh-CN",
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"longitude": lng, "latitude": lat, "accuracy": 12},
+        permissions=["geolocation"],
+        service_workers="allow",
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    # live_server.url names localhost, a secure context, where service workers may run.
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+def a_photo(tmp_path):
+    path = tmp_path / "pothole.jpg"
+    buffer = BytesIO()
+    Image.new("RGB", (640, 480), (120, 100, 90)).save(buffer, "JPEG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def zh(msgid: str) -> str:
+    with translation.override("zh-hans"):
+        return translation.gettext(msgid)
+
+
+def log_in(page, username, password):
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def open_with_worker(page):
+    """Open the report page and wait until its worker controls it and has kept the shell."""
+    page.goto(page.base_url + "/cases/report/")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("caches.match('/cases/report/shell/').then(Boolean)")
+
+
+def go_offline(page, offline: bool):
+    page.context.set_offline(offline)  # in Chromium this covers the worker's fetches too
+
+
+def test_a_report_taken_without_signal_is_sent_once_when_the_network_is_back(
+    phone, world, tmp_path
+):
+    page = phone
+    log_in(page, world.resident.username, world.password)
+    open_with_worker(page)
+    page.wait_for_function("document.querySelector('#id_lng').value !== ''")
+
+    go_offline(page, True)
+    page.wait_for_selector("[data-testid=offline-banner]:visible")
+    page.set_input_files("[data-testid=photos]", str(a_photo(tmp_path)))
+    page.wait_for_selector("[data-testid=photo-previews] img")
+    # The category picker searches the list the page carries.
+    page.fill("[data-testid=category-search]", "坑洼")
+    page.locator("[data-testid=category-option]", has_text="路面坑洼").first.click()
+    page.fill("[data-testid=description]", "村口路面塌了一个大坑")
+    page.click("[data-testid=submit]")
+
+    item = page.locator("[data-testid=outbox-item]")
+    item.wait_for()
+    assert item.count() == 1
+    assert item.get_attribute("data-status") == "waiting"
+    assert item.locator("[data-testid=outbox-title]").inner_text() == "村口路面塌了一个大坑"
+    status = item.locator("[data-testid=outbox-status]").inner_text()
+    assert status == zh("Waiting to send")  # 待发送
+    assert page.input_value("[data-testid=description]") == ""  # ready for the next one
+    assert not Case.objects.exists()
+
+    # Reloaded with no network: the page comes from the worker, the report still waits.
+    page.reload()
+    page.wait_for_selector("[data-testid=outbox][data-shell]")
+    assert page.locator("[data-testid=my-reports]").count() == 0  # the shell is nobody's
+    item.wait_for()
+    assert item.get_attribute("data-status") == "waiting"
+    assert not Case.objects.exists()
+
+    go_offline(page, False)
+    page.wait_for_selector("[data-testid=outbox-item][data-status=sent]")
+    case = Case.objects.get(title="村口路面塌了一个大坑")
+    assert page.locator("[data-testid=outbox-number]").inner_text().startswith(case.number)
+    assert case.reporter_id == world.resident.pk and case.category_id == world.pothole.pk
+    assert Attachment.objects.filter(case=case).count() == 1
+    # Loading the page again sends nothing more.
+    open_with_worker(page)
+    page.wait_for_selector("[data-testid=outbox-item][data-status=sent]")
+    assert Case.objects.count() == 1
+    page.click("[data-testid=outbox-number]")
+    page.wait_for_url("**/cases/track/**")
+    assert page.locator("[data-testid=case-number]").inner_text() == case.number
+
+
+def test_a_send_repeated_after_its_answer_was_lost_makes_one_case(phone, world):
+    page = phone
+    # Only the page sends here (no worker, so no Background Sync racing it): the test decides
+    # which answer is lost.
+    context = page.context.browser.new_context(
+        locale="zh-CN", viewport=PHONE, service_workers="block"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base_url = phone.base_url
+    log_in(page, world.resident.username, world.password)
+    page.goto(page.base_url + "/cases/report/")
+    go_offline(page, True)
+    page.fill("[data-testid=category-search]", "井盖")
+    page.locator("[data-testid=category-option]", has_text="井盖缺失破损").first.click()
+    page.fill("#id_address", "碾伯镇西关街小学门口")
+    page.fill("[data-testid=description]", "学校门口井盖丢了")
+    page.click("[data-testid=submit]")
+    page.wait_for_selector("[data-testid=outbox-item][data-status=waiting]")
+
+    # The first send reaches the server, which makes the case, but its answer never comes
+    # back (the signal drops): the phone still has the report as waiting.
+    answers = []
+
+    def lose_the_answer(route):
+        if route.request.method == "POST":
+            answers.append(route.fetch())  # the server has it
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route(REPORT_URL, lose_the_answer)
+    with page.expect_event("requestfailed", lambda r: r.method == "POST"):
+        go_offline(page, False)
+    assert [a.status for a in answers] == [201]
+    case = Case.objects.get(title="学校门口井盖丢了")
+    assert page.locator("[data-testid=outbox-item]").get_attribute("data-status") == "waiting"
+
+    # Sent again with the same key: the server answers with the same case and adds none.
+    page.unroute(REPORT_URL)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("[data-testid=outbox-item][data-status=sent]")
+    assert page.locator("[data-testid=outbox-number]").inner_text().startswith(case.number)
+    assert Case.objects.count() == 1
+    context.close()
