@@ -166,3 +166,120 @@ def test_a_send_repeated_after_its_answer_was_lost_makes_one_case(phone, world):
     assert page.locator("[data-testid=outbox-number]").inner_text().startswith(case.number)
     assert Case.objects.count() == 1
     context.close()
+
+
+def take_offline(page, description, photo=None):
+    """Open the page with its worker, cut the network and send a report, which waits."""
+    open_with_worker(page)
+    page.wait_for_function("document.querySelector('#id_lng').value !== ''")
+    go_offline(page, True)
+    if photo:
+        page.set_input_files("[data-testid=photos]", str(photo))
+        page.wait_for_selector("[data-testid=photo-previews] img")
+    page.fill("[data-testid=category-search]", "井盖")
+    page.locator("[data-testid=category-option]", has_text="井盖缺失破损").first.click()
+    page.fill("[data-testid=description]", description)
+    page.click("[data-testid=submit]")
+    page.wait_for_selector("[data-testid=outbox-item][data-status=waiting]")
+
+
+def test_a_report_whose_post_fails_on_the_server_is_kept_and_sent_again(
+    phone, world, tmp_path, monkeypatch
+):
+    from gongzhi.cases import services
+
+    page = phone
+    log_in(page, world.resident.username, world.password)
+    open_with_worker(page)
+    page.wait_for_function("document.querySelector('#id_lng').value !== ''")
+    page.set_input_files("[data-testid=photos]", str(a_photo(tmp_path)))
+    page.fill("[data-testid=category-search]", "井盖")
+    page.locator("[data-testid=category-option]", has_text="井盖缺失破损").first.click()
+    page.fill("[data-testid=description]", "桥头井盖松动")
+
+    # The phone believes it is online, but the server errs once (a 500).
+    do_report = services.do_report
+    failures = []
+
+    def fails_once(**kwargs):
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("the database went away")
+        return do_report(**kwargs)
+
+    monkeypatch.setattr(services, "do_report", fails_once)
+    page.click("[data-testid=submit]")
+    # The worker kept it and showed the page again, which sends it: one case, with its photo.
+    page.wait_for_selector("[data-testid=outbox-item][data-status=sent]")
+    assert failures == [1]
+    case = Case.objects.get(title="桥头井盖松动")
+    assert page.locator("[data-testid=outbox-number]").inner_text().startswith(case.number)
+    assert Attachment.objects.filter(case=case).count() == 1
+
+
+def test_a_report_the_server_refuses_is_kept_with_its_reason_to_correct(phone, world, tmp_path):
+    page = phone
+    log_in(page, world.resident.username, world.password)
+    fake = tmp_path / "photo.jpg"
+    fake.write_bytes(b"this is not a picture at all")
+    take_offline(page, "路灯下面的井盖坏了", photo=fake)
+
+    go_offline(page, False)
+    refused = page.locator("[data-testid=outbox-item][data-status=refused]")
+    refused.wait_for()
+    assert not Case.objects.exists()
+    reason = refused.locator("[data-testid=outbox-message]").inner_text()
+    assert reason and reason != zh("The report was not accepted.")  # the server's own words
+    page.reload()  # still there: never dropped
+    refused.wait_for()
+
+    # Corrected: back in the form with its photo, which is removed, and sent.
+    refused.locator("[data-fix]").click()
+    assert page.input_value("[data-testid=description]") == "路灯下面的井盖坏了"
+    assert page.locator("[data-testid=outbox-item]").count() == 0
+    page.locator("[data-testid=photo-previews] .remove").click()
+    page.click("[data-testid=submit]")
+    page.wait_for_url("**/cases/track/**")
+    assert Case.objects.get().title == "路灯下面的井盖坏了"
+
+
+def test_a_report_waiting_when_the_session_ended_asks_to_sign_in_and_is_kept(phone, world):
+    page = phone
+    log_in(page, world.resident.username, world.password)
+    take_offline(page, "广场旁边井盖破了")
+
+    page.context.clear_cookies()  # the session expired while the phone had no signal
+    go_offline(page, False)
+    page.wait_for_selector("[data-testid=outbox-note]:visible")
+    note = page.locator("[data-testid=outbox-note]").inner_text()
+    assert note == zh(
+        "Sign in again to send the reports waiting on this phone. They are kept until then."
+    )
+    assert page.locator("[data-testid=outbox-item]").get_attribute("data-status") == "waiting"
+    assert not Case.objects.exists()
+
+    # Signed in again, the report page sends it.
+    log_in(page, world.resident.username, world.password)
+    page.goto(page.base_url + "/cases/report/")
+    page.wait_for_selector("[data-testid=outbox-item][data-status=sent]")
+    assert Case.objects.filter(title="广场旁边井盖破了", reporter=world.resident).count() == 1
+
+
+def test_a_report_taken_under_one_account_is_not_sent_under_another(phone, world):
+    page = phone
+    log_in(page, world.resident.username, world.password)
+    take_offline(page, "市场门口井盖丢了")
+    go_offline(page, True)
+    page.context.clear_cookies()
+    go_offline(page, False)
+
+    log_in(page, world.other_resident.username, world.password)
+    page.goto(page.base_url + "/cases/report/")
+    item = page.locator("[data-testid=outbox-item]")
+    page.wait_for_selector("[data-testid=outbox-item] [data-testid=outbox-message]")
+    assert item.get_attribute("data-status") == "waiting"
+    assert item.locator("[data-testid=outbox-message]").inner_text() == zh(
+        "Taken while another account was signed in on this phone: "
+        "sign in as that account to send it."
+    )
+    assert not Case.objects.exists()

@@ -72,10 +72,14 @@
     );
   }
 
+  // A phone may be shared: what another account sent is not shown; what it has waiting
+  // is, so that nobody wonders where it went.
+  const mine = (r) => !r.owner || !config.reporter || r.owner === config.reporter;
+
   let drawing = Promise.resolve();
   function draw() {
     drawing = drawing.then(async () => {
-      const rows = (await outbox.all()).reverse();
+      const rows = (await outbox.all()).filter((r) => r.status !== "sent" || mine(r)).reverse();
       box.hidden = rows.length === 0;
       list.replaceChildren(...rows.map(item));
       const waiting = rows.filter((r) => r.status === "waiting").length;
@@ -147,8 +151,16 @@
     field("description").value = "";
     if (field("address")) field("address").value = "";
     if (field("is_anonymous")) field("is_anonymous").checked = false;
-    const clear = form.querySelector("[data-category-clear]");
-    if (clear && field("category").value) clear.click();
+    // As the picker's "Change" does, without putting the cursor (and a keyboard) there.
+    field("category").value = "";
+    const chosen = form.querySelector("[data-category-chosen]");
+    const picker = form.querySelector("[data-category-search]");
+    if (chosen && picker) {
+      chosen.hidden = true;
+      picker.hidden = false;
+      picker.querySelector("input[type=search]").value = "";
+      form.querySelector("#category-results").replaceChildren();
+    }
     let remove;
     while ((remove = form.querySelector("[data-photo-previews] .remove"))) remove.click();
     if (keyInput) keyInput.value = outbox.newKey();
