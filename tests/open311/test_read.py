@@ -230,3 +230,19 @@ def test_the_schemas_catch_a_bad_answer(schemas):
     bad[0].update(service_request_id="1", requested_datetime="2026-11-30T10:00:00")
     with pytest.raises(ValidationError):
         schemas.requests.validate(bad)
+
+
+def test_cases_of_private_categories_are_never_listed(client, o311):
+    """A drug tip-off (治安隐患 / 黄赌毒线索) is not published, nor is anything below a
+    category kept out of public feeds; it can still be reported."""
+    from gongzhi.taxonomy.models import Category
+
+    assert Category.objects.get(code="G03").is_public is False  # so the migration says
+    tip = report(o311, text="有人在出租屋聚众吸毒", category=Category.objects.get(code="G03.02"))
+    shown = report(o311)
+    assert [r["service_request_id"] for r in get(client, "requests").json()] == [shown.number]
+    assert get(client, f"requests/{tip.number}").status_code == 404
+    assert get(client, "requests", service_request_id=tip.number).json() == []
+    updates = get(client, "servicerequestupdates").json()
+    assert {u["service_request_id"] for u in updates} == {shown.number}
+    assert "G03.02" in {s["service_code"] for s in get(client, "services").json()}

@@ -37,8 +37,11 @@ def test_add_a_category_under_a_parent(admin_client):
             "color": "#123456",
             "enabled": "on",
             "order": "990",
+            "is_public": "on",
             "children-TOTAL_FORMS": "0",
             "children-INITIAL_FORMS": "0",
+            "attributes-TOTAL_FORMS": "0",
+            "attributes-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors

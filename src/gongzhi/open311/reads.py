@@ -1,7 +1,9 @@
 """What Open311 GET answers: services, service definitions, requests and their updates,
 shaped as the GeoReport v2 dicts. Nothing here names who reported a case: no name,
 phone, e-mail or account; phone and ID numbers written into the text are masked, and
-addresses are cut before the house number (accounts.masking)."""
+addresses are cut before the house number (accounts.masking). Cases of the categories an
+administrator keeps out of public feeds (``Category.is_public``: tip-offs, disputes, people
+in need of care …) are not listed at all."""
 
 from __future__ import annotations
 
@@ -144,6 +146,15 @@ def service_definition(code: str) -> dict:
 # --- requests -----------------------------------------------------------------------------
 
 
+def public(queryset, prefix: str = ""):
+    """Leave out the cases of categories an administrator keeps out of public feeds (and of
+    every category below those)."""
+    paths = Category.objects.filter(is_public=False).values_list("path", flat=True)
+    for path in paths:
+        queryset = queryset.exclude(**{f"{prefix}category__path__startswith": path})
+    return queryset
+
+
 def _cases(place: Region | None):
     latest_note = (
         CaseEvent.objects.filter(case=OuterRef("pk"), is_public=True)
@@ -157,7 +168,8 @@ def _cases(place: Region | None):
         .values("pk")[:1]
     )
     cases = (
-        Case.objects.select_related("category", "owner", "command", "open311")
+        public(Case.objects.all())
+        .select_related("category", "owner", "command", "open311")
         .annotate(status_notes=Subquery(latest_note), photo_id=Subquery(first_photo))
         .order_by("-created_at", "-id")
     )
@@ -280,7 +292,7 @@ def request(*, number: str, place: Region | None, media_url) -> list[dict]:
 
 def report_photo(pk: int, place: Region | None = None) -> Attachment:
     """A photo sent with a report: public like the request it belongs to."""
-    photos = Attachment.objects.filter(pk=pk, stage=Attachment.Stage.REPORT)
+    photos = public(Attachment.objects.filter(pk=pk, stage=Attachment.Stage.REPORT), "case__")
     if place is not None:
         photos = photos.filter(case__region_path__startswith=place.path)
     found = photos.first()
@@ -298,7 +310,7 @@ def updates(*, start_date: str, end_date: str, place: Region | None) -> list[dic
     start, end = _moment(start_date, "start_date"), _moment(end_date, "end_date")
     if start and end and end < start:
         raise bad(_("end_date is before start_date."))
-    events = CaseEvent.objects.filter(is_public=True).select_related("case")
+    events = public(CaseEvent.objects.filter(is_public=True), "case__").select_related("case")
     if place is not None:
         events = events.filter(case__region_path__startswith=place.path)
     if start is None and end is None:

@@ -83,7 +83,7 @@ class CategoryAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("code", "name", "parent", "level", "full_name", "path")}),
         (_("Handling"), {"fields": ("owner", "sla", "keywords")}),
-        (_("Display"), {"fields": ("color", "enabled", "order")}),
+        (_("Display"), {"fields": ("color", "enabled", "order", "is_public")}),
     )
 
     @admin.display(description=_("name"), ordering="path")

@@ -105,6 +105,14 @@ class Category(TimeStampedModel):
     color = models.CharField(_("colour"), max_length=7, default="#2563eb")
     enabled = models.BooleanField(_("enabled"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
+    is_public = models.BooleanField(
+        _("cases listed publicly"),
+        default=True,
+        help_text=_(
+            "Off: cases of this category and of every category below it never appear in "
+            "public feeds such as Open311 (tip-offs, disputes, people in need of care)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("category")
