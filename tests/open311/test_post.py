@@ -125,9 +125,12 @@ def test_bad_posts_are_400_and_change_nothing(client, o311, overrides):
     assert not Case.objects.exists() and not Open311Request.objects.exists()
 
 
-def test_an_unknown_service_is_404(client, o311):
+def test_an_unknown_service_is_400_and_an_unknown_jurisdiction_404(client, o311):
+    """As GeoReport v2 lists a POST's errors."""
     response = post(client, "requests", form(o311, service_code="NOPE"))
-    assert response.status_code == 404 and not Case.objects.exists()
+    assert response.status_code == 400
+    assert post(client, "requests", form(o311, jurisdiction_id="999999")).status_code == 404
+    assert not Case.objects.exists()
 
 
 def test_the_error_names_the_question(client, o311):
@@ -288,3 +291,13 @@ def test_posts_without_a_key_where_allowed_are_limited_per_address(
     assert other.status_code == 201
     case = Case.objects.filter(open311__client__isnull=True).first()
     assert case is not None and case.channel == "open311"
+
+
+def test_photos_of_private_categories_are_not_served(client, o311):
+    """A tip-off's photo is stored with the case but never served publicly."""
+    data = form(o311, service_code="G03.02", **{"attribute[manhole_state]": None})
+    response = post(client, "requests", {**data, "media": image()})
+    assert response.status_code == 201
+    attachment = Attachment.objects.get()
+    assert client.get(f"/open311/v2/media/{attachment.pk}").status_code == 404
+    assert client.get("/open311/v2/media/999999").status_code == 404

@@ -134,9 +134,12 @@ def check_request(
 ) -> tuple[cases.Report, dict]:
     """The report and the answers to keep, or an Open311 error; nothing is written."""
     place = _client_place(client, place)
-    category = reads.enabled_category(submission.service_code) if submission.service_code else None
-    if category is None:
+    if not submission.service_code:
         raise bad(_("service_code is required."))
+    try:
+        category = reads.enabled_category(submission.service_code)
+    except Open311Error as error:  # GeoReport v2: an unknown service_code on a POST is a 400
+        raise bad(error.description) from None
     point = _point(submission)
     address = submission.address_string.strip()
     if point is None and not address:
