@@ -206,25 +206,46 @@ def category_search(request):
 def nearby(request):
     form = NearbyForm(request.GET)
     rows = []
+    category = None
     if form.is_valid():
+        category = Category.objects.filter(pk=form.cleaned_data["category"]).first()
+    if category is not None:
         d = form.cleaned_data
-        found = services.nearby_open_cases(
-            category=d["category"],
+        rows = services.nearby_open_cases(
+            category=category,
             lng=d["lng"],
             lat=d["lat"],
+            text=d["text"],
             viewer=request.user,
             radius_m=NEARBY_RADIUS_M,
             days=NEARBY_DAYS,
         )
-        rows = [(c, round(services._metres(d["lng"], d["lat"], c.lng, c.lat))) for c in found]
     context = {
-        "asked": form.is_valid(),
+        "asked": category is not None,
         "rows": rows,
         "radius_m": NEARBY_RADIUS_M,
         "days": NEARBY_DAYS,
         "link_to_detail": bool(_roles(request.user) - {Role.RESIDENT}),
+        # Residents and grid workers may add their voice instead of reporting it again.
+        "may_support": bool(_roles(request.user) & REPORTING_ROLES),
     }
     return render(request, "cases/intake/_nearby.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def support(request, number):
+    """我也遇到: add the signed-in reporter's voice to an open case from the nearby hint."""
+    case = Case.objects.filter(number=number).only("pk", "state", "reporter_id").first()
+    if case is None:
+        raise Http404
+    try:
+        count, _created = services.do_support(case=case, user=request.user)
+    except CaseError as error:
+        return render(
+            request, "cases/intake/_support.html", {"error": error.message}, status=error.status
+        )
+    return render(request, "cases/intake/_support.html", {"count": count, "supported": True})
 
 
 # --- public tracking ---------------------------------------------------------------------
