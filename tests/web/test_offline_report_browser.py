@@ -250,11 +250,10 @@ def test_a_report_waiting_when_the_session_ended_asks_to_sign_in_and_is_kept(pho
 
     page.context.clear_cookies()  # the session expired while the phone had no signal
     go_offline(page, False)
-    page.wait_for_selector("[data-testid=outbox-note]:visible")
-    note = page.locator("[data-testid=outbox-note]").inner_text()
-    assert note == zh(
+    sign_in = zh(
         "Sign in again to send the reports waiting on this phone. They are kept until then."
     )
+    page.locator("[data-testid=outbox-note]", has_text=sign_in).wait_for()
     assert page.locator("[data-testid=outbox-item]").get_attribute("data-status") == "waiting"
     assert not Case.objects.exists()
 
@@ -276,10 +275,10 @@ def test_a_report_taken_under_one_account_is_not_sent_under_another(phone, world
     log_in(page, world.other_resident.username, world.password)
     page.goto(page.base_url + "/cases/report/")
     item = page.locator("[data-testid=outbox-item]")
-    page.wait_for_selector("[data-testid=outbox-item] [data-testid=outbox-message]")
-    assert item.get_attribute("data-status") == "waiting"
-    assert item.locator("[data-testid=outbox-message]").inner_text() == zh(
+    other_account = zh(
         "Taken while another account was signed in on this phone: "
         "sign in as that account to send it."
     )
+    item.locator("[data-testid=outbox-message]", has_text=other_account).wait_for()
+    assert item.get_attribute("data-status") == "waiting"
     assert not Case.objects.exists()
