@@ -301,3 +301,14 @@ def test_photos_of_private_categories_are_not_served(client, o311):
     attachment = Attachment.objects.get()
     assert client.get(f"/open311/v2/media/{attachment.pk}").status_code == 404
     assert client.get("/open311/v2/media/999999").status_code == 404
+
+
+def test_a_datetime_answer_is_kept_with_its_offset_and_a_notice_asks_nothing(client, o311):
+    data = form(o311, service_code="G05.01", **{"attribute[manhole_state]": None})
+    response = post(client, "requests", {**data, "attribute[observed_at]": "2026-11-30T08:15"})
+    assert response.status_code == 201
+    assert Case.objects.get().attributes == {"observed_at": "2026-11-30T08:15:00+08:00"}
+    bad = post(client, "requests", {**data, "attribute[observed_at]": "last night"})
+    notice = post(client, "requests", {**data, "attribute[notice]": "ok"})
+    assert (bad.status_code, notice.status_code) == (400, 400)
+    assert Case.objects.count() == 1
