@@ -85,12 +85,18 @@ def test_a_report_taken_without_signal_is_sent_once_when_the_network_is_back(
     # The category picker searches the list the page carries.
     page.fill("[data-testid=category-search]", "坑洼")
     page.locator("[data-testid=category-option]", has_text="路面坑洼").first.click()
+    # What the server would refuse is said now, not when the network is back.
+    page.click("[data-testid=submit]")
+    error = page.locator("[data-testid=outbox-error]")
+    error.wait_for()
+    assert error.inner_text() == zh("Please describe the problem.")
+    assert page.locator("[data-testid=outbox-item]").count() == 0
     page.fill("[data-testid=description]", "村口路面塌了一个大坑")
     page.click("[data-testid=submit]")
 
     item = page.locator("[data-testid=outbox-item]")
     item.wait_for()
-    assert item.count() == 1
+    assert item.count() == 1 and not error.is_visible()
     assert item.get_attribute("data-status") == "waiting"
     assert item.locator("[data-testid=outbox-title]").inner_text() == "村口路面塌了一个大坑"
     status = item.locator("[data-testid=outbox-status]").inner_text()

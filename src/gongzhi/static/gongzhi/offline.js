@@ -207,8 +207,13 @@
       if (problem) return;
       form.dataset.keeping = "1";
       try {
-        await ownerSet;
-        await outbox.keep({ url: config.reportUrl, entries: Array.from(new FormData(form).entries()) });
+        try {
+          await ownerSet;
+          await outbox.keep({ url: config.reportUrl, entries: Array.from(new FormData(form).entries()) });
+        } catch (e) {
+          setError(msg("CannotKeep")); // storage refused (private mode, disk full): say so
+          return;
+        }
         clearForm();
         say(navigator.onLine ? "" : msg("Kept"));
         await draw();
