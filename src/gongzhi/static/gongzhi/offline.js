@@ -287,6 +287,10 @@
   window.addEventListener("offline", showOffline);
   outbox.onChange(() => draw());
   showOffline();
-  if (new URLSearchParams(location.search).has("kept")) say(msg("Kept"));
+  if (new URLSearchParams(location.search).has("kept")) {
+    // Sent here by the worker, which kept a report whose sending failed.
+    say(msg("Kept"));
+    history.replaceState(null, "", location.pathname);
+  }
   draw().then(sendWaiting);
 })();
