@@ -17,6 +17,10 @@ const files = {
   "leaflet/dist/images": "leaflet/images",
   // The report page's outbox of reports taken with no signal (IndexedDB).
   "idb-keyval/dist/umd.js": "idb-keyval/umd.js",
+  // The API's interactive docs (/api/v1/docs); the CSS names its source map.
+  "swagger-ui-dist/swagger-ui-bundle.js": "swagger-ui/swagger-ui-bundle.js",
+  "swagger-ui-dist/swagger-ui.css": "swagger-ui/swagger-ui.css",
+  "swagger-ui-dist/swagger-ui.css.map": "swagger-ui/swagger-ui.css.map",
 };
 
 rmSync(out, { recursive: true, force: true });

@@ -4,21 +4,32 @@ Every error, whatever raised it, is answered as::
 
     {"error": "<code>", "message": "<text for a person, in their language>", "field": "<name>"|null}
 
-Authentication is the Django session (``django_auth``): a signed-in browser, or a script
-that signed in through /accounts/login/ and sends the session cookie. Because a cookie is
-sent by browsers on their own, unsafe methods also need the CSRF token (``X-CSRFToken``
-header, value of the ``csrftoken`` cookie). Token authentication for machines comes later.
+Authentication, either of:
+
+* an API token (``Authorization: Bearer gz_…``) for apps and integrations, issued in the
+  admin or by ``gongzhi tokens issue``; it acts as its user, with exactly that user's scope.
+  A token that is unknown, expired or revoked is refused (401), whatever else is sent;
+* the Django session of a signed-in browser. Because a cookie is sent by browsers on their
+  own, unsafe methods also need the CSRF token (``X-CSRFToken`` header, value of the
+  ``csrftoken`` cookie).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Annotated
+
 from django.http import Http404
+from django.shortcuts import render
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import django_auth
+from ninja.openapi.docs import Swagger
+from ninja.pagination import PageNumberPagination
+from ninja.security import HttpBearer, django_auth
 
 from gongzhi.cases.errors import CaseError
+from gongzhi.core.ratelimit import RateLimited
 
 # Where a ninja validation error can come from; the field is the part of "loc" after it.
 PARAM_SOURCES = frozenset({"query", "body", "path", "header", "cookie", "form", "file"})
@@ -30,6 +41,52 @@ class ErrorOut(Schema):
     field: str | None = None
 
 
+# A calendar day in a query: bounded, so that a far-off year neither overflows nor meets the
+# local mean time zone offsets of the distant past (+08:05:43 is no RFC 3339 offset).
+Day = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2099, 12, 31))]
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+MAX_PAGE_SIZE = 200
+
+
+class Pages(PageNumberPagination):
+    """``?page=N&page_size=M`` (default 50, at most 200); answers ``{items, count}``."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
+
+    def __init__(self, **kwargs):
+        super().__init__(page_size=50, max_page_size=MAX_PAGE_SIZE, **kwargs)
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>``: the request acts as the token's user."""
+
+    def authenticate(self, request, token: str):
+        from gongzhi.accounts.tokens import token_for  # the models are loaded by now
+
+        found = token_for(token.strip())
+        if found is None:
+            # Refused outright rather than falling back on a session: a client that sends a
+            # token means to act as that token's user.
+            raise HttpError(401, _("The API token is unknown, has expired or was revoked."))
+        request.user = found.user  # everything downstream scopes by request.user
+        request.api_token = found
+        return found.user
+
+
+class OfflineSwagger(Swagger):
+    """Swagger UI from our own static files (vendor/swagger-ui, copied from the npm package
+    by scripts/build_assets.mjs): intranets are often offline and pages use no CDN."""
+
+    template = "api/docs.html"
+
+    def render_page(self, request, api, **kwargs):
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        return render(request, self.template, {"api": api, "swagger_settings": self.settings})
+
+
 class GongzhiAPI(NinjaAPI):
     """Mounts the app routers when the URLs or the schema are first built, not when this
     module is imported, so an app's ``api.py`` can import ``ErrorOut`` from here."""
@@ -37,6 +94,9 @@ class GongzhiAPI(NinjaAPI):
     ROUTERS = [
         ("/cases", "gongzhi.cases.api.router"),
         ("/triage", "gongzhi.cases.triage_api.router"),
+        ("/regions", "gongzhi.regions.api.router"),
+        ("/categories", "gongzhi.taxonomy.api.router"),
+        ("/organisations", "gongzhi.accounts.api.router"),
     ]
     _mounted = False
 
@@ -61,7 +121,8 @@ api = GongzhiAPI(
     version="1",
     urls_namespace="api",
     docs_url="/docs",
-    auth=django_auth,
+    docs=OfflineSwagger(settings={"persistAuthorization": True}),
+    auth=[TokenAuth(), django_auth],
 )
 
 
@@ -101,6 +162,18 @@ def _http_error(request, exc: HttpError):
         return error_response(request, 403, "csrf_failed", message)
     codes = {401: "not_authenticated", 403: "forbidden", 404: "not_found", 429: "throttled"}
     return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request, exc: RateLimited):
+    response = error_response(
+        request,
+        429,
+        "throttled",
+        _("Too many requests: try again in %(n)d seconds.") % {"n": exc.retry_after},
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(Http404)

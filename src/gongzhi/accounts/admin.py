@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.regions.models import Region
 
+from . import tokens
 from .admin_mixins import MaskedFieldsAdminMixin, ScopedAdminMixin
-from .models import Membership, Organisation, User
+from .models import ApiToken, Membership, Organisation, User
 
 
 def _region_autocomplete_available(admin_site) -> bool:
@@ -127,3 +128,42 @@ class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
     )
     autocomplete_fields = ("user", "organisation")
     list_select_related = ("user", "organisation")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens for apps and integrations. A new token is shown once, after saving."""
+
+    list_display = (
+        "name",
+        "prefix",
+        "user",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "prefix", "user__username")
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ("prefix", "created_at", "last_used_at")
+        return (*fixed, "user") if obj is not None else fixed
+
+    def save_model(self, request, obj, form, change):
+        raw = None if change else tokens.fill_new_key(obj)
+        super().save_model(request, obj, form, change)
+        if raw:
+            self.message_user(
+                request,
+                _("The new token, shown only this once — copy it now: %(token)s") % {"token": raw},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Revoke the chosen tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            tokens.do_revoke(token=token)

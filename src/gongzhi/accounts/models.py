@@ -221,3 +221,27 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for an app or integration, acting as one user with exactly that
+    user's scope. Only a hash is stored: the token itself is shown once, when issued."""
+
+    name = models.CharField(_("name"), max_length=100)
+    user = models.ForeignKey(
+        User, verbose_name=_("acts as"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    key_hash = models.CharField(_("hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

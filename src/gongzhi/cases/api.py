@@ -1,37 +1,58 @@
 """The cases part of the JSON API (mounted at /api/v1/cases by ``gongzhi.api``).
 
-POST /cases         report a problem (intake through ``services.do_report``)
-GET  /cases/rates   the three rates, grouped, over the cases the caller may see
+POST /cases                          report a problem (intake through ``services.do_report``)
+GET  /cases                          the caller's cases: filters, ordering, pages
+GET  /cases/rates                    the three rates, grouped, over the cases the caller may see
+GET  /cases/{number}                 one case, personal data masked, with the caller's actions
+GET  /cases/{number}/timeline        its timeline
+POST /cases/{number}/transitions     a workflow action (``services.do_transition``)
+POST /cases/{number}/callback        回访: the reporter's rating
+GET  /cases/{number}/attachments     its photos; POST adds photos with the action they document
+GET  /cases/{number}/attachments/ID  one photo, through the case page's scoped photo view
 
 Thin on purpose (rule 1): parse, call one service, shape the answer.
 """
-
-from __future__ import annotations
 
 import datetime as dt
 import re
 from typing import Literal
 
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Router, Schema, Status
+from ninja import Field, File, Form, Header, Query, Router, Schema, Status, UploadedFile
+from ninja.pagination import paginate
 
 from gongzhi.accounts.models import Membership, Role
-from gongzhi.api import ErrorOut
+from gongzhi.accounts.services import masked_values
+from gongzhi.api import Day, ErrorOut, Pages
+from gongzhi.core import ratelimit
+from gongzhi.core.scope import scope_for
 from gongzhi.regions import lookup
-from gongzhi.regions.models import Grid
+from gongzhi.regions.models import Grid, Region
 from gongzhi.taxonomy.models import Category
 
-from . import services, stats
-from .choices import Channel
-from .errors import CaseError, NotAllowed
+from . import services, stats, workflow
+from .choices import Channel, State
+from .errors import CaseError, NotAllowed, NotFound
+from .filters import DEFAULT_SORT, SORTS, overdue_q, with_overdue
 from .forms import IDEMPOTENCY_KEY_RE, scoped_idempotency_key
+from .models import Case
+from .views import console
 
 router = Router(tags=["cases"])
 
 GroupBy = Literal["unit", "county", "township", "category", "day", "week", "month", "all"]
 PERIODS = frozenset({"day", "week", "month"})
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    429: ErrorOut,
+}
 
 # Who may report through which channel: a resident cannot claim to be a grid worker (whose
 # reports skip acceptance), and only the hotline desk types in a caller's report.
@@ -86,8 +107,8 @@ def _period_label(value) -> str:
 def rates(
     request,
     group_by: GroupBy = "all",
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
 ):
     """响应率, 解决率 and 满意率 of the cases reported from ``start`` to ``end`` (both whole
     days, Asia/Shanghai, inclusive), grouped, over the cases the caller may see."""
@@ -200,6 +221,10 @@ def report(
     user = request.user
     channel = _channel(user, payload.channel)
     hotline = channel == Channel.HOTLINE
+    key = _key(user, idempotency_key)
+    # A retry of a report already made is answered without counting against the limit.
+    if not (key and Case.objects.filter(idempotency_key=key).exists()):
+        ratelimit.check("api_report", _caller(request), ratelimit.rate("api_report"))
     case, created = services.do_report(
         report=services.Report(
             channel=channel,
@@ -214,7 +239,7 @@ def report(
             reporter_phone=payload.reporter_phone if hotline else "",
             is_anonymous=payload.is_anonymous and not hotline,
             is_urgent=payload.is_urgent and hotline,
-            idempotency_key=_key(user, idempotency_key),
+            idempotency_key=key,
         ),
         reporter=None if hotline else user,
         entered_by=user if hotline else None,
@@ -246,3 +271,444 @@ def _grid_code(grid_id: int | None) -> str | None:
     if info is not None:
         return info.code
     return Grid.objects.filter(pk=grid_id).values_list("code", flat=True).first()
+
+
+def _caller(request) -> str:
+    """Whom a rate limit counts: the token when one is used, else the signed-in user."""
+    token = getattr(request, "api_token", None)
+    return f"token:{token.pk}" if token is not None else f"user:{request.user.pk}"
+
+
+# --- lists and pages ---------------------------------------------------------------------
+# Every read starts from the cases the caller may see (``console.visible_cases``, i.e.
+# ``Case.objects.visible_to``); a case outside them is "not found", as on the case page.
+
+StateName = Literal[tuple(State.values)]  # type: ignore[valid-type]
+ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
+ActionName = Literal[tuple(workflow.RULES)]  # type: ignore[valid-type]
+Ordering = Literal[tuple(SORTS)]  # type: ignore[valid-type]
+
+
+class CaseFilter(Schema):
+    state: list[StateName] | None = Field(None, description="one or more states")
+    category: str | None = Field(
+        None, max_length=40, description="category code; its subcategories included"
+    )
+    region: str | None = Field(None, max_length=12, description="region code; places within it")
+    overdue: bool | None = Field(None, description="true: only overdue cases")
+    channel: ChannelName | None = None
+    created_from: Day | None = Field(None, description="reported on or after (local day)")
+    created_to: Day | None = Field(None, description="reported on or before (local day)")
+    q: str | None = Field(None, max_length=60, description="part of the number or title")
+    ordering: Ordering = Field(DEFAULT_SORT, description="newest, deadline or supervised")
+
+
+class CaseRow(Schema):
+    number: str
+    title: str
+    state: str
+    category: str
+    category_name: str
+    channel: str
+    is_urgent: bool
+    overdue: bool
+    owner: str | None
+    owner_name: str | None
+    grid: str | None
+    region_path: str
+    created_at: dt.datetime
+    sign_for_due: dt.datetime | None
+    resolve_due: dt.datetime | None
+    supervision_count: int
+
+
+class CoHandlerOut(Schema):
+    code: str
+    name: str
+    task: str
+
+
+class CaseDetail(CaseRow):
+    description: str
+    address: str
+    lng: float | None
+    lat: float | None
+    region: str | None
+    command: str | None
+    command_name: str | None
+    is_anonymous: bool
+    reporter_name: str | None = Field(description="masked (personal data)")
+    reporter_phone: str | None = Field(description="masked (personal data)")
+    co_handlers: list[CoHandlerOut]
+    attributes: dict
+    supports: int
+    result: str
+    merged_into: str | None
+    dispatched_at: dt.datetime | None
+    signed_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    sign_for_met: bool | None
+    resolve_met: bool | None
+    actions: list[str] = Field(description="what the caller may do now (POST …/transitions)")
+
+
+def _row(case) -> dict:
+    return {
+        "number": case.number,
+        "title": case.title,
+        "state": case.state,
+        "category": case.category.code,
+        "category_name": case.category.full_name,
+        "channel": case.channel,
+        "is_urgent": case.is_urgent,
+        "overdue": bool(case.late),
+        "owner": case.owner.code if case.owner_id else None,
+        "owner_name": case.owner.name if case.owner_id else None,
+        "grid": case.grid_code,
+        "region_path": case.region_path,
+        "created_at": case.created_at,
+        "sign_for_due": case.sign_for_due,
+        "resolve_due": case.resolve_due,
+        "supervision_count": case.supervision_count,
+    }
+
+
+def _cases(user):
+    # The grid's code by a join, not its row: grid rows carry whole boundaries.
+    return with_overdue(console.visible_cases(user)).annotate(grid_code=F("grid__code"))
+
+
+class _Rows:
+    """The paginator's view of a queryset: counted, sliced, each case shaped as a row."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window):
+        return [_row(c) for c in self.queryset[window]]
+
+
+def _region(code: str):
+    region = Region.objects.filter(code=code.strip()).only("path").first()
+    if region is None:
+        raise CaseError("unknown_region", _("There is no region with this code."), "region")
+    return region
+
+
+def _category_path(code: str) -> str:
+    path = Category.objects.filter(code=code.strip()).values_list("path", flat=True).first()
+    if path is None:
+        raise CaseError("unknown_category", _("There is no such category."), "category")
+    return path
+
+
+@router.get("", response={200: list[CaseRow], **ERRORS}, summary="List cases")
+@paginate(Pages)
+def list_cases(request, filters: Query[CaseFilter]):
+    """The cases the caller may see (as in the queue), filtered, ordered and paginated."""
+    f = filters
+    if f.created_from and f.created_to and f.created_to < f.created_from:
+        raise CaseError("invalid_range", _("The end date is before the start date."), "created_to")
+    cases = _cases(request.user).select_related("category", "owner")
+    if f.state:
+        cases = cases.filter(state__in=f.state)
+    if f.category:
+        cases = cases.filter(category__path__startswith=_category_path(f.category))
+    if f.region:
+        cases = cases.filter(region_path__startswith=_region(f.region).path)
+    if f.channel:
+        cases = cases.filter(channel=f.channel)
+    if f.overdue is not None:
+        cases = cases.filter(overdue_q()) if f.overdue else cases.exclude(overdue_q())
+    if f.q and f.q.strip():
+        text = f.q.strip()
+        cases = cases.filter(Q(number__icontains=text) | Q(title__icontains=text))
+    if f.created_from:
+        cases = cases.filter(created_at__gte=local_midnight(f.created_from))
+    if f.created_to:
+        cases = cases.filter(created_at__lt=local_midnight(f.created_to + dt.timedelta(days=1)))
+    return _Rows(SORTS[f.ordering][1](cases))
+
+
+def _case(user, number: str) -> Case:
+    case = (
+        _cases(user)
+        .select_related("category", "owner", "command", "reporter", "merged_into")
+        .filter(number=number.strip().upper())
+        .first()
+    )
+    if case is None:
+        raise NotFound("case_not_found", _("The case does not exist."))
+    return case
+
+
+def _masked_reporter(case) -> tuple[str | None, str | None]:
+    """As on the case page: the caller's own words masked, else the account's masked data."""
+    if case.reporter_name or case.reporter_phone:
+        masked = masked_values(case)
+        return masked["reporter_name"] or None, masked["reporter_phone"] or None
+    if case.reporter_id:
+        return case.reporter.masked_name or None, case.reporter.masked_mobile or None
+    return None, None
+
+
+def _detail(request, case) -> dict:
+    name, phone = _masked_reporter(case)
+    co_handlers = case.co_handlers.select_related("organisation").order_by("created_at")
+    return {
+        **_row(case),
+        "description": case.description,
+        "address": case.address,
+        "lng": case.lng,
+        "lat": case.lat,
+        "region": case.region_path.strip("/").split("/")[-1] if case.region_path else None,
+        "command": case.command.code if case.command_id else None,
+        "command_name": case.command.name if case.command_id else None,
+        "is_anonymous": case.is_anonymous,
+        "reporter_name": name,
+        "reporter_phone": phone,
+        "co_handlers": [
+            {"code": c.organisation.code, "name": c.organisation.name, "task": c.task}
+            for c in co_handlers
+        ],
+        "attributes": case.attributes or {},
+        "supports": case.supports.count(),
+        "result": case.result,
+        "merged_into": case.merged_into.number if case.merged_into_id else None,
+        "dispatched_at": case.dispatched_at,
+        "signed_at": case.signed_at,
+        "resolved_at": case.resolved_at,
+        "closed_at": case.closed_at,
+        "sign_for_met": case.sign_for_met,
+        "resolve_met": case.resolve_met,
+        "actions": console.available_actions(request, case),
+    }
+
+
+@router.get("/{number}", response={200: CaseDetail, **ERRORS}, summary="A case")
+def case_detail(request, number: str):
+    """One case as its case page shows it: personal data masked, and the actions the
+    caller may take now."""
+    return _detail(request, _case(request.user, number))
+
+
+class EventOut(Schema):
+    id: int
+    at: dt.datetime
+    action: str
+    action_label: str
+    from_state: str
+    to_state: str
+    note: str
+    actor: str | None = Field(description="masked name (staff only)")
+    unit: str | None = Field(description="the acting unit's name")
+    data: dict = Field(description="details (staff only)")
+
+
+def _is_staff(user) -> bool:
+    return bool(set(scope_for(user).roles) - {Role.RESIDENT})
+
+
+def _action_label(action: str) -> str:
+    rule = workflow.RULES.get(action)
+    if rule is not None:
+        return str(rule.label)
+    return {"report": _("Reported"), "merged_in": _("A case was merged in")}.get(action, action)
+
+
+@router.get("/{number}/timeline", response={200: list[EventOut], **ERRORS}, summary="Timeline")
+def timeline(request, number: str):
+    """The case's timeline, oldest first. A resident sees the entries shown to reporters."""
+    case = _case(request.user, number)
+    staff = _is_staff(request.user)
+    events = case.events.select_related("actor", "actor_organisation").order_by("at", "id")
+    if not staff:
+        events = events.filter(is_public=True)
+    return [
+        {
+            "id": e.pk,
+            "at": e.at,
+            "action": e.action,
+            "action_label": _action_label(e.action),
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "note": e.note,
+            "actor": (e.actor.masked_name if e.actor_id else None) if staff else None,
+            "unit": e.actor_organisation.name if e.actor_organisation_id else None,
+            "data": (e.data or {}) if staff else {},
+        }
+        for e in events
+    ]
+
+
+# --- actions -----------------------------------------------------------------------------
+
+ParamValue = str | int | float | bool | list[str | int] | None
+
+
+class TransitionIn(Schema):
+    action: ActionName
+    params: dict[str, ParamValue] = Field(
+        default_factory=dict,
+        description=(
+            "the action's fields, as on the case page: note, reason, result, organisation "
+            "(id), organisations (ids), into (case number), new_due (ISO date-time), approve, "
+            "category (id), resolved, satisfaction, comment, reopen"
+        ),
+    )
+    expected_state: StateName | None = Field(
+        None, description="the state the caller saw: refused with 409 if it has changed"
+    )
+
+
+class TransitionOut(Schema):
+    number: str
+    action: str
+    state: str
+    event: int
+    visible: bool = Field(description="whether the caller may still see the case")
+
+
+def _as_form(params: dict) -> MultiValueDict:
+    """JSON parameters as the form fields the case page posts."""
+    form = MultiValueDict()
+    for key, value in params.items():
+        if isinstance(value, list):
+            form.setlist(key, [str(v) for v in value])
+        elif isinstance(value, bool):
+            form[key] = "yes" if value else "no"
+        else:
+            form[key] = "" if value is None else str(value)
+    return form
+
+
+def _act(request, case, action: str, form, expected_state=None, photos=()):
+    user = request.user
+    params = console.parse_params(user, case, action, form)
+    done = services.do_transition(
+        case=case,
+        action=action,
+        actor=user,
+        photos=photos,
+        expected_state=expected_state or None,
+        **params,
+    )
+    return {
+        "number": done.number,
+        "action": action,
+        "state": done.state,
+        "event": done.last_event.pk,
+        "visible": console.visible_cases(user).filter(pk=done.pk).exists(),
+    }
+
+
+@router.post(
+    "/{number}/transitions", response={200: TransitionOut, **ERRORS}, summary="Take an action"
+)
+def take_action(request, number: str, payload: TransitionIn):
+    """Run a workflow action with the same checks as the case page: 403 when the caller may
+    not take it (or not in this state), 409 when the case changed since they looked."""
+    case = _case(request.user, number)
+    return _act(request, case, payload.action, _as_form(payload.params), payload.expected_state)
+
+
+class CallbackIn(Schema):
+    resolved: bool = Field(description="was the problem solved?")
+    satisfaction: Literal["satisfied", "basic", "unsatisfied"]
+    comment: str = Field("", max_length=500)
+    reopen: bool | None = Field(
+        None, description="reopen when unhappy (default yes); only a phone callback may say no"
+    )
+
+
+@router.post("/{number}/callback", response={200: TransitionOut, **ERRORS}, summary="Callback")
+def callback(request, number: str, payload: CallbackIn):
+    """回访: the reporter (or an operator on the phone) rates a closed case."""
+    case = _case(request.user, number)
+    form = _as_form({"resolved": payload.resolved, "satisfaction": payload.satisfaction})
+    form["comment"] = payload.comment
+    if payload.reopen is not None:
+        form["reopen_offered"] = "1"
+        form["reopen"] = "yes" if payload.reopen else "no"
+    return _act(request, case, "callback", form)
+
+
+# --- photos ------------------------------------------------------------------------------
+
+
+class AttachmentOut(Schema):
+    id: int
+    stage: str
+    created_at: dt.datetime
+    url: str
+    thumbnail_url: str | None
+
+
+@router.get(
+    "/{number}/attachments", response={200: list[AttachmentOut], **ERRORS}, summary="Photos"
+)
+def attachments(request, number: str):
+    case = _case(request.user, number)
+    base = f"{request.path.rstrip('/')}"
+    return [
+        {
+            "id": a.pk,
+            "stage": a.stage,
+            "created_at": a.created_at,
+            "url": f"{base}/{a.pk}",
+            "thumbnail_url": f"{base}/{a.pk}?size=thumb" if a.thumbnail else None,
+        }
+        for a in case.attachments.order_by("created_at", "id")
+    ]
+
+
+PHOTO_ACTIONS = ("resolve", "verify_pass", "verify_fail")
+
+
+@router.post(
+    "/{number}/attachments",
+    response={200: TransitionOut, **ERRORS},
+    summary="Add photos with an action",
+)
+def add_photos(
+    request,
+    number: str,
+    action: Form[Literal[PHOTO_ACTIONS]],  # type: ignore[valid-type]
+    photos: File[list[UploadedFile]],
+    note: Form[str] = "",
+    reason: Form[str] = "",
+    result: Form[str] = "",
+    expected_state: Form[StateName | None] = None,
+):
+    """Photos come with the action they document, as on the case page: ``resolve``
+    (handling evidence), ``verify_pass`` or ``verify_fail`` (verification). Each photo is
+    checked for type, size and pixels; nothing is stored unless the action succeeds."""
+    case = _case(request.user, number)
+    form = MultiValueDict({"note": [note], "reason": [reason], "result": [result]})
+    return _act(request, case, action, form, expected_state, photos=photos)
+
+
+@router.get(
+    "/{number}/attachments/{attachment_id}",
+    response={200: None, **ERRORS},
+    summary="Download a photo",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "the photo",
+                "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def photo(request, number: str, attachment_id: int, size: Literal["full", "thumb"] = "full"):
+    """The photo itself, through the same scoped view as the case page."""
+    _case(request.user, number)
+    return console.photo(request, number.strip().upper(), attachment_id, size)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from gongzhi.api import ErrorOut
+from gongzhi.api import Day, ErrorOut
 from gongzhi.regions.models import Region
 from gongzhi.triage import services as triage
 
@@ -105,8 +105,8 @@ class HotspotsOut(Schema):
 def hotspots(
     request,
     region: str | None = None,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
     top: int = Query(10, ge=1, le=50),
 ):
     """Hotspots among the cases the caller may see; ``region`` is a region code."""

@@ -383,6 +383,16 @@ def _action_forms(request, case, allowed, pending, callbacks) -> list[ActionForm
     return result
 
 
+def available_actions(request, case) -> list[str]:
+    """The actions the case page offers its viewer now, in its order (the API lists these),
+    plus setting the category, which the page leaves to the triage queue."""
+    callbacks = list(case.callbacks.all())
+    pending = case.extension_requests.filter(status="pending").first()
+    allowed = workflow.allowed_actions(case, request.user)
+    names = [f.name for f in _action_forms(request, case, allowed, pending, callbacks)]
+    return names + (["categorise"] if "categorise" in allowed else [])
+
+
 def _photo_url(attachment, size: str) -> str:
     # Through the scoped view: uploads have no public URL.
     return reverse("cases:photo", args=[attachment.case.number, attachment.pk, size])
@@ -481,23 +491,27 @@ def _pk_list(values) -> list[int]:
 
 
 def _parse_params(request, case, action: str) -> dict:
-    """The form's fields as the action's keyword arguments (see cases.actions)."""
-    post = request.POST
+    return parse_params(request.user, case, action, request.POST)
+
+
+def parse_params(user, case, action: str, post) -> dict:
+    """The form's fields as the action's keyword arguments (see cases.actions). ``post`` is
+    the posted form (a QueryDict) or the API's parameters as a MultiValueDict."""
     params = {key: post.get(key, "") for key in TEXT_PARAMS.get(action, ())}
     if action == "dispatch":
         chosen = _pk_list([post.get("organisation", "")])
         if chosen:
             suggested = routing.route_owner(case)
-            _check_offered(request.user, case, chosen, "organisation", also=suggested)
+            _check_offered(user, case, chosen, "organisation", also=suggested)
             params["organisation"] = chosen[0]
     elif action == "add_co_handlers":
         chosen = _pk_list(post.getlist("organisations"))
-        _check_offered(request.user, case, chosen, "organisations")
+        _check_offered(user, case, chosen, "organisations")
         params["organisations"] = chosen
     elif action == "merge":
         number = post.get("into", "").strip().upper()
         # Only into a case the viewer may see: the same answer as for a missing one.
-        target = visible_cases(request.user).filter(number=number).first() if number else None
+        target = visible_cases(user).filter(number=number).first() if number else None
         if target is None:
             raise CaseError("unknown_case", _("There is no case with that number."), "into")
         params["into"] = target
