@@ -2,11 +2,13 @@
 the category's questions, media, api keys and jurisdictions, idempotent retries and the
 rate limit; every refusal changes nothing."""
 
+import re
 from io import BytesIO
 from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image
 
 from gongzhi.cases.models import Attachment, Case
@@ -312,3 +314,12 @@ def test_a_datetime_answer_is_kept_with_its_offset_and_a_notice_asks_nothing(cli
     notice = post(client, "requests", {**data, "attribute[notice]": "ok"})
     assert (bad.status_code, notice.status_code) == (400, 400)
     assert Case.objects.count() == 1
+
+
+def test_the_answers_show_on_the_case_page(client, o311):
+    data = form(o311, **{"attribute[lane]": "sidewalk"})
+    number = post(client, "requests", data).json()[0]["service_request_id"]
+    client.force_login(o311.dispatcher)
+    page = client.get(reverse("cases:detail", args=[number])).content.decode()
+    shown = re.findall(r"<dt>([^<]*)</dt><dd data-testid=\"answer\">([^<]*)</dd>", page)
+    assert shown == [("井盖是什么情况？", "缺失"), ("井盖在哪里？", "人行道")]

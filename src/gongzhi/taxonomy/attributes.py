@@ -116,3 +116,28 @@ def _not_in_list(question: CategoryAttribute) -> AnswerError:
         % {"question": question.description},
         question.code,
     )
+
+
+def labelled(category: Category, answers: dict) -> list[tuple[str, str]]:
+    """The answers as (question, answer) to show a person, in the questions' order; an
+    answer to a question deleted since is shown under its code."""
+    if not answers:
+        return []
+    shown = []
+    asked = {q.code: q for q in questions(category)}
+    for code, question in asked.items():
+        if code in answers:
+            shown.append((question.description, _display(question, answers[code])))
+    shown += [(code, str(value)) for code, value in answers.items() if code not in asked]
+    return shown
+
+
+def _display(question: CategoryAttribute, value) -> str:
+    names = {v.key: v.name for v in question.values.all()}
+    if isinstance(value, list):
+        return "、".join(names.get(v, v) for v in value)
+    if question.datatype == D.DATETIME:
+        moment = parse_datetime(str(value))
+        if moment is not None:
+            return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    return names.get(value, str(value))
