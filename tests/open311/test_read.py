@@ -246,3 +246,21 @@ def test_cases_of_private_categories_are_never_listed(client, o311):
     updates = get(client, "servicerequestupdates").json()
     assert {u["service_request_id"] for u in updates} == {shown.number}
     assert "G03.02" in {s["service_code"] for s in get(client, "services").json()}
+
+
+def test_listing_costs_the_same_queries_for_one_request_or_many(client, o311):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost():
+        with CaptureQueriesContext(connection) as queries:
+            assert get(client, "requests").status_code == 200
+            assert get(client, "servicerequestupdates").status_code == 200
+        return len(queries)
+
+    report(o311)
+    one = cost()
+    for i in range(4):
+        case = report(o311, text=f"第{i}处坑洼", category=o311.manhole)
+        workflow.transition(case_id=case.pk, action="accept", actor=o311.dispatcher, note="收到")
+    assert cost() == one

@@ -98,6 +98,10 @@ def _client_place(client: Open311Client | None, place: Region | None) -> Region 
 
 @dataclass
 class Submission:
+    """A POSTed request as the form gives it. Name and phone become the case's (masked)
+    reporter fields; the e-mail address is accepted as the standard allows but not kept: a
+    case has no place for it and nothing here writes to the reporter by e-mail."""
+
     service_code: str = ""
     lat: str = ""
     long: str = ""
