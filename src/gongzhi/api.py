@@ -17,6 +17,8 @@ Authentication, either of:
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from typing import Annotated
 
 from django.http import Http404
@@ -130,6 +132,47 @@ def error_response(request, status: int, code: str, message: str, field: str | N
     return api.create_response(
         request, {"error": code, "message": str(message), "field": field}, status=status
     )
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _sends_nul(request) -> bool:
+    if "\x00" in request.path or _has_nul(dict(request.GET.lists())):
+        return True
+    if request.content_type == "application/json":
+        if b"\\u0000" not in request.body:  # the JSON spelling of NUL: nearly never there
+            return False
+        try:
+            return _has_nul(json.loads(request.body))
+        except ValueError:
+            return False  # not JSON: the parser answers that
+    return request.method == "POST" and _has_nul(dict(request.POST.lists()))
+
+
+def refuse_nul(run):
+    """A NUL character is never meaningful text, and PostgreSQL cannot store one: refuse it
+    in the path, the query or the body before anything reads the database."""
+
+    @functools.wraps(run)
+    def checked(request, *args, **kwargs):
+        if _sends_nul(request):
+            return error_response(
+                request, 400, "invalid", _("The request contains a NUL character.")
+            )
+        return run(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(refuse_nul, mode="view")
 
 
 @api.exception_handler(CaseError)

@@ -265,3 +265,14 @@ def test_reports_are_rate_limited_per_token_and_retries_do_not_count(world, as_t
     assert Case.objects.count() == 2
     # Another token (another app) has its own allowance.
     assert as_token(world.other_resident).post("/cases", body).status_code == 201
+
+
+def test_a_nul_character_is_refused_before_the_database_sees_it(world, as_token):
+    client = as_token(world.dispatcher)
+    body = {**REPORT, "title": "井盖\x00丢失", "category": world.manhole.code}
+    response = client.post("/cases", body)
+    assert response.status_code == 400 and set(response.json()) == ERROR_KEYS
+    assert client.get("/cases", {"q": "井盖\x00"}).status_code == 400
+    assert client.get("/cases/HD-\x00").status_code == 400
+    assert not Case.objects.exists()
+    assert client.post("/cases", {**body, "title": "井盖丢失"}).status_code == 201

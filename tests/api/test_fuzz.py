@@ -6,7 +6,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -22,7 +24,18 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 
 
 @pytest.fixture
-def fuzz(world, settings):
+def _keep_the_test_connection():
+    # Requests go straight to the WSGI handler, which closes "old" connections after each
+    # one; the test's transaction lives on that connection. Django's test client does this.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz(world, settings, _keep_the_test_connection):
     """A dispatcher's token, and a few real cases for generated input to land on."""
     settings.GONGZHI = {**settings.GONGZHI, "RATE_LIMITS": {}}  # fuzz the intake, not the limit
     _token, raw = tokens.do_issue(user=world.dispatcher, name="fuzz")
