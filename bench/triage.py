@@ -35,7 +35,10 @@ def setup() -> None:
 
 
 def baseline_cv(records, groups, y):
-    """Plain TF-IDF (jieba words) + LinearSVC, as the published 0.90 figure does."""
+    """Plain TF-IDF (jieba words) + LinearSVC, as the published 0.90 figure does.
+
+    Returns the figures and the last fold's pipeline (its speed is measured on one core
+    beside ours)."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics import accuracy_score, f1_score
@@ -48,7 +51,7 @@ def baseline_cv(records, groups, y):
     tok = Tokenizer()
     docs = [f"{r.title} {r.text}" for r in records]
     predicted = np.empty(len(docs), dtype=object)
-    train_s = []
+    train_s, fold_f1 = [], []
     pipe = None
     for train, test in StratifiedGroupKFold(FOLDS, shuffle=True, random_state=SEED).split(
         docs, y, groups
@@ -63,16 +66,29 @@ def baseline_cv(records, groups, y):
         pipe.fit([docs[i] for i in train], y[train])
         train_s.append(time.perf_counter() - t)
         predicted[test] = pipe.predict([docs[i] for i in test])
-    sample = docs[:500]
-    t = time.perf_counter()
-    for d in sample:
-        pipe.predict([d])
-    per_s = len(sample) / (time.perf_counter() - t)
-    return {
+        fold_f1.append(f1_score(y[test], predicted[test].astype(str), average="macro"))
+    figures = {
         "accuracy": round(float(accuracy_score(y, predicted.astype(str))), 4),
         "macro_f1": round(float(f1_score(y, predicted.astype(str), average="macro")), 4),
+        "macro_f1_fold_mean": round(float(np.mean(fold_f1)), 4),
         "training_seconds": round(float(np.mean(train_s)), 2),
-        "predictions_per_second": int(per_s),
+    }
+    return figures, pipe, docs
+
+
+def pipeline_speed(pipe, docs) -> dict:
+    sample = docs[::7][:500]
+    t, cpu = time.perf_counter(), time.process_time()
+    for d in sample:
+        pipe.predict([d])
+    t, cpu = time.perf_counter() - t, time.process_time() - cpu
+    batch = docs[:2000]
+    b = time.perf_counter()
+    pipe.predict(batch)
+    return {
+        "predictions_per_second": int(len(sample) / t),
+        "predictions_per_cpu_second": int(len(sample) / max(cpu, 1e-9)),
+        "batched_predictions_per_second": int(len(batch) / (time.perf_counter() - b)),
     }
 
 
@@ -112,6 +128,10 @@ def main() -> None:
     model = TextClassifier(extra_words=words).fit(records)
     cv["training_seconds_full_data"] = round(time.perf_counter() - t, 2)
 
+    y = np.array([split_label(r.label)[0] for r in records])
+    groups = near_duplicate_groups([join_text(r.title, r.text) for r in records])
+    base, pipe, base_docs = baseline_cv(records, groups, y)
+
     one_core()
     lat = latency(model, records[::7], n=1000)
     docs_t = [r.title for r in records[:2000]]
@@ -121,17 +141,24 @@ def main() -> None:
     lat["batched_predictions_per_second"] = int(2000 / (time.perf_counter() - t))
     cv["latency_one_core"] = lat
     out["classifier"] = cv
-
-    y = np.array([split_label(r.label)[0] for r in records])
-    groups = near_duplicate_groups([join_text(r.title, r.text) for r in records])
     out["baseline"] = {
         "name": "TF-IDF (jieba 1-2-grams) + LinearSVC",
-        **baseline_cv(records, groups, y),
+        **base,
+        "speed_one_core": pipeline_speed(pipe, base_docs),
     }
-    out["targets"] = {
+    targets = {
         "macro_f1": 0.93,
         "predictions_per_second_one_core": 2000,
         "training_seconds_two_cores": 120,
+    }
+    out["targets"] = targets
+    out["targets_met"] = {
+        "macro_f1": cv["macro_f1_fold_mean"] >= targets["macro_f1"]
+        and cv["macro_f1"] >= targets["macro_f1"],
+        "predictions_per_second_one_core": lat["predictions_per_second"]
+        >= targets["predictions_per_second_one_core"],
+        "training_seconds_two_cores": cv["training_seconds_full_data"]
+        < targets["training_seconds_two_cores"],
     }
 
     if (DATA / "hot_messages.csv").is_file():

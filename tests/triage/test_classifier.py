@@ -78,3 +78,38 @@ def test_teddy_subset_trains_and_predicts(teddy):
     predicted = model.predict_top([r.title for r in test], [r.text for r in test])
     accuracy = np.mean([p == r.label for p, r in zip(predicted, test, strict=True)])
     assert accuracy > 0.6  # far above the 1-in-7 of guessing, even on 350 examples
+
+
+def test_batch_path_matches_sklearn_features(model):
+    # predict_top builds its matrix through the one-report path, not sklearn's analyzers.
+    docs = [join_text("西关社区路面坑洼积水", "我是西关社区居民，已经很久了。"), join_text("", "")]
+    fast = model._fast_features(docs).toarray()
+    slow = model._features(docs, False).toarray()
+    np.testing.assert_allclose(fast, slow, atol=1e-6)
+
+
+def test_char_ngram_lookup_matches_sklearn():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from gongzhi.triage.ngrams import CharGrams
+
+    train = ["路灯不亮 请修", "路面坑洼积水", "ab路灯 坏了😀😀", "坑洼的路"]
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), lowercase=False).fit(train)
+    grams = CharGrams(vec.vocabulary_, 1, 3)
+    analyse = vec.build_analyzer()
+    for text in [*train, "没见过的字 路灯", "路", "", "x路灯y坑洼😀"]:
+        expected = sorted(vec.vocabulary_[t] for t in analyse(text) if t in vec.vocabulary_)
+        assert sorted(grams(text).tolist()) == expected, text
+
+
+def test_model_file_from_before_the_ngram_lookup_still_predicts(model, tmp_path):
+    # Model files written by the previous version lack the compiled lookup; loading one
+    # rebuilds it instead of failing at the first report.
+    state = dict(model.__dict__)
+    state.pop("_grams")
+    old = TextClassifier.__new__(TextClassifier)
+    old.__dict__.update(state)
+    joblib.dump(old, tmp_path / "old.joblib")
+    again = joblib.load(tmp_path / "old.joblib")
+    a, b = model.predict("餐馆油烟扰民", "")[0], again.predict("餐馆油烟扰民", "")[0]
+    assert (a.label, round(a.confidence, 6)) == (b.label, round(b.confidence, 6))
