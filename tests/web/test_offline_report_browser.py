@@ -62,8 +62,9 @@ def log_in(page, username, password):
 def open_with_worker(page):
     """Open the report page and wait until its worker controls it and has kept the shell."""
     page.goto(page.base_url + "/cases/report/")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function("caches.match('/cases/report/shell/').then(Boolean)")
+    # Installing fetches every file it keeps: give a busy machine time for it.
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=45_000)
+    page.wait_for_function("caches.match('/cases/report/shell/').then(Boolean)", timeout=45_000)
 
 
 def go_offline(page, offline: bool):
