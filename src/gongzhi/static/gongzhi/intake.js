@@ -158,6 +158,12 @@
   }
   const describeInput = form.elements.namedItem("description");
   if (describeInput) describeInput.addEventListener("input", askNearby);
+  // 我也遇到 posts through htmx. A page opened from the offline shell carries a token
+  // rendered for nobody, so send the browser's own CSRF cookie, which is always current.
+  document.body.addEventListener("htmx:configRequest", (event) => {
+    const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
+    if (cookie) event.detail.headers["X-CSRFToken"] = cookie.slice("csrftoken=".length);
+  });
 
   // --- category picker ---------------------------------------------------------------------
   const picker = $("[data-category-picker]");
