@@ -276,3 +276,27 @@ def test_a_nul_character_is_refused_before_the_database_sees_it(world, as_token)
     assert client.get("/cases/HD-\x00").status_code == 400
     assert not Case.objects.exists()
     assert client.post("/cases", {**body, "title": "井盖丢失"}).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "state,action,params",
+    [
+        ("accepted", "dispatch", {"organisation": 99999999999999999999}),
+        ("accepted", "dispatch", {"organisation": "-5"}),
+        ("dispatched", "add_co_handlers", {"organisations": [99999999999999999999]}),
+        ("accepted", "categorise", {"category": "99999999999999999999"}),
+        ("in_progress", "request_extension", {"new_due": "99999-01-01T00:00", "reason": "需要"}),
+        ("accepted", "merge", {"into": ["a", "b"]}),
+        ("in_progress", "decide_extension", {"approve": [1, 2]}),
+        ("closed", "callback", {"resolved": 1.5, "satisfaction": None}),
+    ],
+)
+def test_malformed_parameters_are_a_400_and_change_nothing(world, as_token, state, action, params):
+    case = case_in(world, state)
+    events = case.events.count()
+    response = as_token(world.admin).post(
+        f"/cases/{case.number}/transitions", {"action": action, "params": params}
+    )
+    assert response.status_code == 400 and set(response.json()) == ERROR_KEYS
+    case.refresh_from_db()
+    assert case.state == state and case.events.count() == events

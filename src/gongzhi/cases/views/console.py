@@ -35,6 +35,7 @@ from .. import routing, services, stats, workflow
 from ..choices import OPEN_STATES, Satisfaction, State
 from ..errors import CaseError
 from ..filters import CaseFilterForm, MapFilterForm, state_counts, with_overdue
+from ..forms import MAX_ID
 from ..models import Attachment, Case, CoHandler
 from ..templatetags.gongzhi_cases import OVERDUE_COLOUR, STATE_COLOURS, state_label
 
@@ -483,11 +484,15 @@ NO = {"0", "no", "false", "off"}
 
 def _pk_list(values) -> list[int]:
     try:
-        return [int(v) for v in values if str(v).strip()]
+        ids = [int(v) for v in values if str(v).strip()]
     except (TypeError, ValueError):
+        ids = [0]
+    # An id no row can have is refused here, not handed to the database (out of its range).
+    if any(not 0 < i <= MAX_ID for i in ids):
         raise CaseError(
             "unknown_organisation", _("One of the chosen units does not exist."), "organisation"
-        ) from None
+        )
+    return ids
 
 
 def _parse_params(request, case, action: str) -> dict:
