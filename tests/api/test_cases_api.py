@@ -300,3 +300,34 @@ def test_malformed_parameters_are_a_400_and_change_nothing(world, as_token, stat
     assert response.status_code == 400 and set(response.json()) == ERROR_KEYS
     case.refresh_from_db()
     assert case.state == state and case.events.count() == events
+
+
+def test_personal_data_is_revealed_audited_to_roles_that_need_it(world, as_token):
+    from gongzhi.core.models import AuditLog
+
+    case = hotline_case(world)
+    path = f"/cases/{case.number}/reveal"
+    shown = as_token(world.operator).post(path, {"reason": "回访"})
+    assert shown.status_code == 200
+    assert shown.json() == {"reporter_name": "马秀兰", "reporter_phone": "13900001111"}
+    entry = AuditLog.objects.get(action="unmask")
+    assert entry.actor == world.operator and entry.reason == "回访"
+    refused = as_token(world.leader).post(path, {"fields": ["reporter_phone"]})
+    assert refused.status_code == 403 and set(refused.json()) == ERROR_KEYS
+    assert AuditLog.objects.filter(action="unmask_denied", actor=world.leader).exists()
+    assert as_token(world.other_dispatcher).post(path, {}).status_code == 404
+
+
+def test_the_list_query_count_does_not_grow_with_the_rows(
+    world, as_token, django_assert_max_num_queries
+):
+    client = as_token(world.dispatcher)
+    for i in range(3):
+        case_in(world, "dispatched", title=f"井盖丢失{i}")
+    client.get("/cases")  # warm the token's last-used stamp and the caches
+    with django_assert_max_num_queries(8) as few:
+        assert len(client.get("/cases").json()["items"]) == 3
+    for i in range(12):
+        case_in(world, "dispatched", title=f"路面坑洼{i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get("/cases").json()["items"]) == 15

@@ -5,6 +5,7 @@ GET  /cases                          the caller's cases: filters, ordering, page
 GET  /cases/rates                    the three rates, grouped, over the cases the caller may see
 GET  /cases/{number}                 one case, personal data masked, with the caller's actions
 GET  /cases/{number}/timeline        its timeline
+POST /cases/{number}/reveal          the reporter's real name and phone, audited
 POST /cases/{number}/transitions     a workflow action (``services.do_transition``)
 POST /cases/{number}/callback        回访: the reporter's rating
 GET  /cases/{number}/attachments     its photos; POST adds photos with the action they document
@@ -17,6 +18,7 @@ import datetime as dt
 import re
 from typing import Literal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -26,6 +28,7 @@ from ninja.pagination import paginate
 
 from gongzhi.accounts.models import Membership, Role
 from gongzhi.accounts.services import masked_values
+from gongzhi.accounts.services import reveal as reveal_personal_data
 from gongzhi.api import Day, ErrorOut, Pages
 from gongzhi.core import ratelimit
 from gongzhi.core.scope import scope_for
@@ -546,6 +549,37 @@ def timeline(request, number: str):
         }
         for e in events
     ]
+
+
+class RevealIn(Schema):
+    fields: list[Literal["reporter_name", "reporter_phone"]] | None = Field(
+        None, description="default: both"
+    )
+    reason: str = Field("", max_length=200, description="why, for the audit log")
+
+
+class RevealOut(Schema):
+    reporter_name: str | None = None
+    reporter_phone: str | None = None
+
+
+@router.post(
+    "/{number}/reveal", response={200: RevealOut, **ERRORS}, summary="Reveal personal data"
+)
+def reveal(request, number: str, payload: RevealIn):
+    """The reporter's real name and phone, for roles whose work needs them (an operator
+    calling back); every reveal, and every refused attempt, is written to the audit log."""
+    case = _case(request.user, number)
+    try:
+        return reveal_personal_data(
+            viewer=request.user,
+            obj=case,
+            fields=payload.fields or None,
+            request=request,
+            reason=payload.reason.strip(),
+        )
+    except PermissionDenied:
+        raise NotAllowed("not_permitted", _("Your role may not see this personal data.")) from None
 
 
 # --- actions -----------------------------------------------------------------------------
