@@ -27,6 +27,7 @@ from .models import (
     Case,
     CaseEvent,
     CaseNumberSequence,
+    CaseSupport,
     ChannelPolicy,
     CoHandler,
     ExtensionRequest,
@@ -309,6 +310,13 @@ class CallbackAdmin(CaseScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("satisfaction", "resolved", "by_phone")
     search_fields = ("case__number",)
     list_select_related = ("case",)
+
+
+@admin.register(CaseSupport)
+class CaseSupportAdmin(CaseScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("case", "user", "created_at")
+    search_fields = ("case__number",)
+    list_select_related = ("case", "user")
 
 
 @admin.register(CaseNumberSequence)
