@@ -25,6 +25,7 @@ READ_ONLY = {
     "ExtensionRequest",
     "Callback",
     "CaseNumberSequence",
+    "CaseSupport",
 }
 
 
@@ -42,17 +43,18 @@ def full(world, settings, tmp_path):
     """A case with every kind of record around it."""
     from .test_permissions import png
 
+    from gongzhi.cases import services
+
     settings.MEDIA_ROOT = tmp_path
     w = world
     case = case_in(w, "in_progress")
     case.reporter_name, case.reporter_phone = "马秀兰", "13900001111"
     case.save(update_fields=["reporter_name", "reporter_phone"])
     move(case, "add_co_handlers", w.dispatcher, organisations=[w.zjj.pk], task="配合")
+    services.do_support(case=case, user=w.other_resident)
     new_due = timezone.now() + timedelta(days=20)
     move(case, "request_extension", w.handler, new_due=new_due, reason="需采购井盖")
     move(case, "decide_extension", w.dispatcher, approve=True)
-    from gongzhi.cases import services
-
     services.do_transition(
         case=case, action="resolve", actor=w.handler, photos=[png()], result="已补装井盖"
     )
