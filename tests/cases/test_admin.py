@@ -41,9 +41,9 @@ def admin_url(model, view, *args):
 @pytest.fixture
 def full(world, settings, tmp_path):
     """A case with every kind of record around it."""
-    from .test_permissions import png
-
     from gongzhi.cases import services
+
+    from .test_permissions import png
 
     settings.MEDIA_ROOT = tmp_path
     w = world
