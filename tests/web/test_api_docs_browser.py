@@ -1,0 +1,32 @@
+"""The API's interactive docs in a real browser, with every other host unreachable (an
+offline intranet): Swagger UI comes from our own static files and lists the operations."""
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from .test_intake_browser import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_docs_work_with_no_way_out(page, world):
+    ours = urlsplit(page.base_url).netloc
+    elsewhere = []
+
+    def only_ours(route):
+        if urlsplit(route.request.url).netloc == ours:
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_ours)
+    log_in(page, world.dispatcher.username, world.password)
+    page.goto(page.base_url + "/api/v1/docs")
+    page.wait_for_selector(".opblock-summary-path")
+    paths = page.eval_on_selector_all(
+        ".opblock-summary-path", "els => els.map(e => e.getAttribute('data-path'))"
+    )
+    assert "/api/v1/cases/{number}/transitions" in paths and "/api/v1/regions/locate" in paths
+    assert elsewhere == []
