@@ -1,11 +1,14 @@
 """The database-backed fixed-window rate limit."""
 
+import threading
+
 import pytest
+from django.db import connection
 
 from gongzhi.core import ratelimit
 from gongzhi.core.models import RateCounter
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db  # the race below asks for real transactions itself
 
 T0 = 1_800_000_000.0  # a whole minute: 30_000_000 * 60
 
@@ -52,3 +55,34 @@ def test_rates_come_from_settings(settings):
     settings.GONGZHI = {**settings.GONGZHI, "RATE_LIMITS": {"api_report": "7/h"}}
     assert ratelimit.rate("api_report") == "7/h"
     assert ratelimit.rate("unknown") == ""
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the race needs PostgreSQL: SQLite serialises all writers",
+)
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_hits_are_all_counted():
+    """Four processes' worth of threads hitting one key at once: none is lost."""
+    threads, each, limit = 4, 10, 25
+    barrier = threading.Barrier(threads)
+    refused = []
+
+    def hammer():
+        try:
+            barrier.wait()
+            for _ in range(each):
+                try:
+                    ratelimit.check("report", "user:1", f"{limit}/h", now=T0)
+                except ratelimit.RateLimited:
+                    refused.append(1)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=hammer) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert RateCounter.objects.get().hits == threads * each
+    assert len(refused) == threads * each - limit
