@@ -233,8 +233,7 @@ class TextClassifier:
     def _compile(self) -> None:
         # Plain dicts and arrays for the one-report path (see _one_vector).
         self._wvocab = dict(self.word.vocabulary_)
-        self._widf = self.word.idf_.astype(np.float64)
-        self._cidf = self.char.idf_.astype(np.float64)
+        self._idf = np.concatenate([self.word.idf_, self.char.idf_]).astype(np.float64)
         self._offset = len(self._wvocab)
         self._grams = CharGrams(self.char.vocabulary_, *self.char_ngrams)
 
@@ -243,24 +242,21 @@ class TextClassifier:
         if "_grams" not in state and self.top is not None:
             self._compile()  # a model file written before CharGrams existed
 
-    @staticmethod
-    def _weigh(ids: np.ndarray, idf: np.ndarray, offset: int):
-        """Sublinear tf × idf, L2-normed, as TfidfVectorizer(sublinear_tf=True) does."""
-        if ids.size == 0:
-            return ids, np.zeros(0)
-        idx, tf = np.unique(ids, return_counts=True)
-        val = (1.0 + np.log(tf)) * idf[idx]
-        return idx + offset, val / np.sqrt(val @ val)
-
     def _one_vector(self, doc: str):
         """The same vector as ``_features([doc])`` (word then char block, each L2-normed)."""
         toks = self.tokenizer(doc[: self.word_chars])
         words = toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
         get = self._wvocab.get
         wids = np.array([j for j in map(get, words) if j is not None], dtype=np.int64)
-        wi, wv = self._weigh(wids, self._widf, 0)
-        ci, cv = self._weigh(self._grams(_WHITE.sub(" ", doc)), self._cidf, self._offset)
-        return np.concatenate([wi, ci]), np.concatenate([wv, cv])
+        cids = self._grams(_WHITE.sub(" ", doc)) + self._offset
+        # Sublinear tf × idf, each block L2-normed, as the two TfidfVectorizers do.
+        idx, tf = np.unique(np.concatenate([wids, cids]), return_counts=True)
+        val = (1.0 + np.log(tf)) * self._idf[idx]
+        cut = int(np.searchsorted(idx, self._offset))
+        for block in (val[:cut], val[cut:]):
+            if block.size:
+                block /= np.sqrt(block @ block)
+        return idx, val
 
     def _fast_features(self, docs: list[str]) -> sp.csr_matrix:
         """``_features(docs, fit=False)`` through the one-report path (several times faster
@@ -269,7 +265,7 @@ class TextClassifier:
         indptr = np.cumsum([0] + [len(i) for i, _v in rows])
         idx = np.concatenate([i for i, _v in rows]) if rows else np.zeros(0, np.int64)
         val = np.concatenate([v for _i, v in rows]) if rows else np.zeros(0)
-        width = self._offset + len(self._cidf)
+        width = len(self._idf)
         return sp.csr_matrix((val, idx, indptr), shape=(len(docs), width))
 
     # -- prediction -----------------------------------------------------------------

@@ -49,20 +49,15 @@ class CharGrams:
         # A window holding an unknown character (digit 0) is no vocabulary term; the running
         # count of zeros tells which windows hold one.
         zeros = np.concatenate([[0], np.cumsum(d == 0)])
-        found = []
+        windows = []
         number = np.zeros(len(d), dtype=np.int64)
-        for k in range(1, self.hi + 1):
-            if k > len(d):
-                break
+        for k in range(1, min(self.hi, len(d)) + 1):
             number = number[: len(d) - k + 1] * self.base + d[k - 1 :]
-            if k < self.lo:
-                continue
-            ok = zeros[k:] == zeros[: len(d) - k + 1]
-            cand = number[ok]
-            pos = np.searchsorted(self.numbers, cand)
-            if not len(self.numbers):
-                break
-            pos[pos == len(self.numbers)] = 0
-            hit = self.numbers[pos] == cand
-            found.append(self.columns[pos[hit]])
-        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+            if k >= self.lo:
+                windows.append(number[zeros[k:] == zeros[: len(d) - k + 1]])
+        if not windows or not len(self.numbers):
+            return np.zeros(0, dtype=np.int64)
+        cand = np.concatenate(windows)
+        pos = np.searchsorted(self.numbers, cand)
+        pos[pos == len(self.numbers)] = 0
+        return self.columns[pos[self.numbers[pos] == cand]]
