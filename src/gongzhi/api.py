@@ -123,7 +123,14 @@ api = GongzhiAPI(
     version="1",
     urls_namespace="api",
     docs_url="/docs",
-    docs=OfflineSwagger(settings={"persistAuthorization": True}),
+    docs=OfflineSwagger(),
+    description=(
+        "Authenticate with `Authorization: Bearer <token>` (an administrator issues tokens in "
+        "the admin or with `gongzhi tokens issue --user U --name N`; a token acts as its user, "
+        "with that user's scope), or with a signed-in session (send the `csrftoken` cookie as "
+        "`X-CSRFToken` on writes). Every error is "
+        '`{"error": code, "message": text, "field": name or null}`.'
+    ),
     auth=[TokenAuth(), django_auth],
 )
 
