@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditLog
+from .models import AuditLog, RateCounter
 
 
 @admin.register(AuditLog)
@@ -20,4 +20,20 @@ class AuditLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RateCounter)
+class RateCounterAdmin(admin.ModelAdmin):
+    """Who is being held back by a rate limit right now; written only by core.ratelimit."""
+
+    list_display = ["scope", "key", "window_start", "expires", "hits"]
+    list_filter = ["scope"]
+    search_fields = ["key"]
+    ordering = ["-window_start"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -58,6 +58,16 @@ class CategoryAttributeAdmin(admin.ModelAdmin):
     inlines = (AttributeValueInline,)
 
 
+@admin.register(CategoryAttributeValue)
+class CategoryAttributeValueAdmin(admin.ModelAdmin):
+    """Usually edited inline on their question; listed too, to find a label across questions."""
+
+    list_display = ("name", "key", "attribute", "order")
+    search_fields = ("key", "name", "attribute__code", "attribute__description")
+    autocomplete_fields = ("attribute",)
+    list_select_related = ("attribute",)
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = (
