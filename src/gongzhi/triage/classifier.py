@@ -5,6 +5,11 @@ characters (1–3-grams, which catch place and unit names jieba splits badly). A
 does the ranking; Platt scaling fitted by cross-validation (``CalibratedClassifierCV``)
 turns its margins into probabilities a threshold can be set on.
 
+Measured on the Teddy set (grouped 5-fold, uncalibrated SVM, macro-F1; this design 0.903)
+and not kept: characters 1–4 (0.898) or characters alone (0.900); C = 0.5 (0.899) or 2
+(0.902); balanced class weights (no gain); LinearSVC + ComplementNB (0.895); NB-SVM
+log-count-ratio features (0.904–0.905, within the folds' noise, for a slower training).
+
 Labels are paths: ``"城乡建设"`` or ``"城乡建设/安全生产"``. The first level is always
 learnt; a deeper level is learnt under a parent wherever the training data holds at least
 two children with ``min_examples`` each, and predicted only when the parent wins.
