@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gongzhi.accounts import tokens
 from gongzhi.accounts.models import ApiToken
@@ -70,18 +70,19 @@ def test_a_session_needs_the_csrf_token_to_write_and_a_token_does_not(world, as_
 
 def test_tokens_on_the_command_line(world):
     out, err = StringIO(), StringIO()
-    call_command(
-        "tokens",
-        "issue",
-        "--user",
-        "dispatcher",
-        "--name",
-        "12345 bridge",
-        "--days",
-        "30",
-        stdout=out,
-        stderr=err,
-    )
+    with translation.override("en"):  # the command speaks the active language
+        call_command(
+            "tokens",
+            "issue",
+            "--user",
+            "dispatcher",
+            "--name",
+            "12345 bridge",
+            "--days",
+            "30",
+            stdout=out,
+            stderr=err,
+        )
     raw = out.getvalue().strip()
     assert raw.startswith(tokens.PREFIX) and "not shown again" in err.getvalue()
     token = ApiToken.objects.get()
@@ -90,7 +91,8 @@ def test_tokens_on_the_command_line(world):
     assert TokenClient(raw).get("/cases").status_code == 200
 
     listing = StringIO()
-    call_command("tokens", "list", stdout=listing)
+    with translation.override("en"):
+        call_command("tokens", "list", stdout=listing)
     line = listing.getvalue().strip()
     assert "12345 bridge" in line and "dispatcher" in line and "active" in line
     assert raw not in line

@@ -8,6 +8,7 @@ from io import BytesIO
 import pytest
 from django.utils import translation
 from PIL import Image
+from playwright.sync_api import expect
 
 from gongzhi.cases.models import Attachment, Case
 
@@ -102,7 +103,7 @@ def test_a_report_taken_without_signal_is_sent_once_when_the_network_is_back(
     assert item.locator("[data-testid=outbox-title]").inner_text() == "村口路面塌了一个大坑"
     status = item.locator("[data-testid=outbox-status]").inner_text()
     assert status == zh("Waiting to send")  # 待发送
-    assert page.input_value("[data-testid=description]") == ""  # ready for the next one
+    expect(page.locator("[data-testid=description]")).to_have_value("")  # ready for the next
     assert not Case.objects.exists()
 
     # Reloaded with no network: the page comes from the worker, the report still waits.
@@ -242,8 +243,9 @@ def test_a_report_the_server_refuses_is_kept_with_its_reason_to_correct(phone, w
 
     # Corrected: back in the form with its photo, which is removed, and sent.
     refused.locator("[data-fix]").click()
-    assert page.input_value("[data-testid=description]") == "路灯下面的井盖坏了"
-    assert page.locator("[data-testid=outbox-item]").count() == 0
+    # The form is filled and the item leaves the list asynchronously: wait for both.
+    expect(page.locator("[data-testid=description]")).to_have_value("路灯下面的井盖坏了")
+    expect(page.locator("[data-testid=outbox-item]")).to_have_count(0)
     page.locator("[data-testid=photo-previews] .remove").click()
     page.click("[data-testid=submit]")
     page.wait_for_url("**/cases/track/**")
