@@ -116,7 +116,7 @@ def schemas():
 
 
 ITEM_TAGS = ("request", "service", "error", "request_update", "endpoint", "format")
-ITEM_TAGS += ("attribute", "value")
+ITEM_TAGS += ("attribute", "value", "note", "photo")
 
 
 def xml_data(response, item: str | None = None):

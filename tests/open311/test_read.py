@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from gongzhi.cases import workflow
 from gongzhi.cases.models import Case
-from gongzhi.open311 import reads
+from gongzhi.open311 import reads, statuses
 
 from . import local_schemas
 from .conftest import get, report, same_in_both, valid, xml_data
@@ -264,3 +264,49 @@ def test_listing_costs_the_same_queries_for_one_request_or_many(client, o311):
         case = report(o311, text=f"第{i}处坑洼", category=o311.manhole)
         workflow.transition(case_id=case.pk, action="accept", actor=o311.dispatcher, note="收到")
     assert cost() == one
+
+
+def test_extensions_add_the_lifecycle_photos_and_public_timeline(
+    client, o311, schemas, settings, tmp_path
+):
+    """extensions=true (as Chicago and Bonn serve it): our state and channel, the report's
+    photos and the public timeline as notes; the plain answer stays as the standard has it."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from gongzhi.cases import media
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = BytesIO()
+    Image.new("RGB", (40, 30), (10, 20, 30)).save(buffer, "JPEG")
+    photo = SimpleUploadedFile("p.jpg", buffer.getvalue(), content_type="image/jpeg")
+    case = report(o311)
+    (image,) = media.check_photos([photo])
+    media.store_photo(case=case, image=image, stage="report", user=None, event=None)
+    workflow.transition(
+        case_id=case.pk, action="accept", actor=o311.dispatcher, note="已受理，回电13900001111"
+    )
+    workflow.transition(case_id=case.pk, action="comment", actor=o311.dispatcher, note="内部意见")
+    status, (one,) = same_in_both(
+        client, f"requests/{case.number}", item="request", extensions="true"
+    )
+    assert status == 200
+    extra = one["extended_attributes"]
+    assert extra["state"] == "accepted" and extra["channel"] == "open311"
+    assert extra["extended_status"] == statuses.extended("accepted")
+    (url,) = extra["photos"]
+    assert client.get(url.removeprefix("http://testserver")).status_code == 200
+    assert [n["type"] for n in one["notes"]] == ["report", "accept"]  # not the comment
+    assert "139****1111" in one["notes"][1]["description"]
+    assert "内部意见" not in str(one) and "13900001111" not in str(one)
+
+    (plain,) = get(client, f"requests/{case.number}").json()
+    assert "notes" not in plain and "extended_attributes" not in plain
+    listed = get(client, "requests", extensions="true").json()
+    schemas.requests.validate(listed)
+    assert listed[0]["notes"] == one["notes"]
+    for bad in ("yes", "1"):
+        assert get(client, "requests", extensions=bad).status_code == 400
+        assert get(client, f"requests/{case.number}", extensions=bad).status_code == 400

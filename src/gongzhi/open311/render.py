@@ -20,6 +20,8 @@ ITEM_TAGS = {
     "formats": "format",
     "attributes": "attribute",
     "values": "value",
+    "notes": "note",
+    "photos": "photo",
 }
 
 

@@ -123,7 +123,12 @@ def _create(request, fmt):
 @require_GET
 @open311
 def request_detail(request, number, fmt):
-    data = reads.request(number=number, place=_place(request), media_url=_media_url(request))
+    data = reads.request(
+        number=number,
+        place=_place(request),
+        media_url=_media_url(request),
+        extensions=(request.GET.get("extensions") or "").strip(),
+    )
     return respond(data, fmt, root="service_requests")
 
 
