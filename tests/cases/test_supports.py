@@ -135,3 +135,31 @@ def test_supports_show_on_the_case_page_and_heat_up_a_hotspot(client, world, cas
     _start, _end, found = triage_hooks.case_hotspots(viewer=world.dispatcher, region=None)
     with_same = [h for h in found if same.number in [c.number for c in h["cases"]]]
     assert with_same and with_same[0]["supports"] == 2
+
+
+def test_the_public_summary_masks_numbers_and_leaves_out_private_categories(client, world):
+    from gongzhi.taxonomy.models import Category
+
+    tip_off = Category.objects.get(code="G03.02")  # kept out of public feeds
+    assert not tip_off.is_listed_publicly()
+    for category, text in [
+        (tip_off, "出租屋有人聚众吸毒"),
+        (world.manhole, "井盖丢了，我的电话13900001111"),
+    ]:
+        services.do_report(
+            report=services.Report(
+                channel="quick_report",
+                description=text,
+                category_id=category.pk,
+                lng=world.point[0] + EAST_50_M,
+                lat=world.point[1],
+            ),
+            reporter=world.other_resident,
+        )
+    client.force_login(world.resident)
+    html, rows = hint(client, world)
+    assert len(rows) == 1 and "139****1111" in html and "13900001111" not in html
+    query = {"category": tip_off.pk, "lng": world.point[0], "lat": world.point[1]}
+    assert 'data-count="0"' in client.get(NEARBY, query).content.decode()
+    client.force_login(world.dispatcher)  # within the dispatcher's scope it is shown
+    assert 'data-count="1"' in client.get(NEARBY, query).content.decode()

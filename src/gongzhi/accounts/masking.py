@@ -103,6 +103,19 @@ MASKERS: dict[str, Callable[[str | None], str]] = {
 }
 
 
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_ID_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+
+
+def mask_numbers_in_text(text: str | None) -> str | None:
+    """Mask the mobile and ID numbers a reporter typed into free text (titles, descriptions)
+    before it is shown to people outside the case."""
+    if not text:
+        return text
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
+    return _MOBILE_IN_TEXT.sub(lambda m: mask_mobile(m.group(0)), text)
+
+
 def mask(kind: str, value: str | None) -> str:
     """Mask ``value`` as personal data of ``kind`` (one of ``KINDS``)."""
     try:

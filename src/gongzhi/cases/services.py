@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts import masking
 from gongzhi.accounts.validators import MOBILE_RE
 from gongzhi.regions.coords import to_wgs84
 from gongzhi.regions.lookup import locate
@@ -215,8 +216,10 @@ def nearby_open_cases(
     since = timezone.now() - timedelta(days=days)
     dlat = radius_m / 111_320
     dlng = radius_m / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+    # Categories kept out of public feeds (tip-offs, disputes …) are hinted only within scope.
+    shown = Case.objects.all() if category.is_listed_publicly() else Case.objects.visible_to(viewer)
     candidates = list(
-        Case.objects.open()
+        shown.open()
         .filter(
             category=category,
             created_at__gte=since,
@@ -248,6 +251,7 @@ def nearby_open_cases(
     return [
         {
             "case": c,
+            "title": masking.mask_numbers_in_text(c.title),
             "distance": round(d),
             "supported": c.pk in supported,
             "score": scores.get(c.pk),

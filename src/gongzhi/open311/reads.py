@@ -8,7 +8,6 @@ in need of care …) are not listed at all."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -34,9 +33,6 @@ FORMATS = ["application/json", "text/xml"]
 WINDOW = dt.timedelta(days=90)
 MAX_REQUESTS = 1000
 
-_MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-_ID_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-
 
 def when(value: dt.datetime | None) -> str | None:
     """ISO 8601 with the offset, in the platform's time zone."""
@@ -45,10 +41,7 @@ def when(value: dt.datetime | None) -> str | None:
 
 def scrub(text: str | None) -> str | None:
     """Mask phone and ID numbers that a reporter typed into free text."""
-    if not text:
-        return text
-    text = _ID_IN_TEXT.sub(lambda m: masking.mask_id_number(m.group(0)), text)
-    return _MOBILE_IN_TEXT.sub(lambda m: masking.mask_mobile(m.group(0)), text)
+    return masking.mask_numbers_in_text(text)
 
 
 # --- jurisdictions, discovery, services -------------------------------------------------

@@ -127,6 +127,11 @@ class Category(TimeStampedModel):
             ),
         ]
 
+    def is_listed_publicly(self) -> bool:
+        """Off when this category or any above it is kept out of public feeds."""
+        paths = Category.objects.filter(is_public=False).values_list("path", flat=True)
+        return not any(self.path.startswith(p) for p in paths)
+
     def __str__(self) -> str:
         return self.name
 
