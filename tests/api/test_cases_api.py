@@ -331,3 +331,43 @@ def test_the_list_query_count_does_not_grow_with_the_rows(
         case_in(world, "dispatched", title=f"路面坑洼{i}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get("/cases").json()["items"]) == 15
+
+
+def test_me_too_through_the_api(world, as_token):
+    """我也遇到 as an app offers it: one support per person, the hint's rules on who may."""
+    from gongzhi.cases.models import CaseSupport
+    from gongzhi.taxonomy.models import Category
+
+    w = world
+    case, _created = services.do_report(
+        report=services.Report(
+            channel="quick_report",
+            description="西关路口井盖丢失",
+            category_id=w.manhole.pk,
+            lng=w.point[0],
+            lat=w.point[1],
+        ),
+        reporter=w.other_resident,
+    )
+    resident = as_token(w.resident)
+    first = resident.post(f"/cases/{case.number}/supports")
+    assert first.status_code == 200, first.content
+    assert first.json() == {"number": case.number, "supports": 1, "created": True}
+    again = resident.post(f"/cases/{case.number}/supports").json()
+    assert again == {"number": case.number, "supports": 1, "created": False}
+    own = as_token(w.other_resident).post(f"/cases/{case.number}/supports")
+    assert own.status_code == 400 and own.json()["error"] == "own_case"
+    tip, _created = services.do_report(
+        report=services.Report(
+            channel="quick_report",
+            description="出租屋有人聚众吸毒",
+            category_id=Category.objects.get(code="G03.02").pk,
+            lng=w.point[0],
+            lat=w.point[1],
+        ),
+        reporter=w.other_resident,
+    )
+    hidden = resident.post(f"/cases/{tip.number}/supports")  # not public, not in scope
+    assert hidden.status_code == 404 and set(hidden.json()) == ERROR_KEYS
+    assert resident.post("/cases/HD-20000101-000001/supports").status_code == 404
+    assert CaseSupport.objects.count() == 1

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from gongzhi.cases import services, triage_hooks
-from gongzhi.cases.models import CaseSupport
+from gongzhi.cases.models import Case, CaseSupport
 
 from .test_intake_views import close
 
@@ -161,5 +161,8 @@ def test_the_public_summary_masks_numbers_and_leaves_out_private_categories(clie
     assert len(rows) == 1 and "139****1111" in html and "13900001111" not in html
     query = {"category": tip_off.pk, "lng": world.point[0], "lat": world.point[1]}
     assert 'data-count="0"' in client.get(NEARBY, query).content.decode()
+    tip = Case.objects.get(category=tip_off)
+    assert client.post(reverse("cases:support", args=[tip.number])).status_code == 404
     client.force_login(world.dispatcher)  # within the dispatcher's scope it is shown
     assert 'data-count="1"' in client.get(NEARBY, query).content.decode()
+    assert not CaseSupport.objects.exists()

@@ -674,6 +674,26 @@ def callback(request, number: str, payload: CallbackIn):
     return _act(request, case, "callback", form)
 
 
+class SupportOut(Schema):
+    number: str
+    supports: int = Field(description="how many people have added their voice")
+    created: bool = Field(description="false when this caller had already added theirs")
+
+
+@router.post(
+    "/{number}/supports", response={200: SupportOut, **ERRORS}, summary="Me too (我也遇到)"
+)
+def support(request, number: str):
+    """Add the caller's voice to an open case with the same problem, instead of reporting it
+    again. Open cases of public categories can be supported by anyone signed in (the intake
+    hint shows them), the others only within the caller's scope; one support per person."""
+    case = Case.objects.select_related("category").filter(number=number.strip().upper()).first()
+    if case is None:
+        raise NotFound("case_not_found", _("The case does not exist."))
+    count, created = services.do_support(case=case, user=request.user)
+    return {"number": case.number, "supports": count, "created": created}
+
+
 # --- photos ------------------------------------------------------------------------------
 
 

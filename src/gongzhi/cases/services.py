@@ -20,7 +20,7 @@ from gongzhi.taxonomy.models import Category
 
 from . import media, reference, routing, triage_hooks, workflow
 from .choices import FINAL_STATES, Channel, State
-from .errors import CaseError, NotAllowed
+from .errors import CaseError, NotAllowed, NotFound
 from .models import Case, CaseEvent, CaseSupport
 from .numbers import next_number
 
@@ -267,6 +267,11 @@ def nearby_open_cases(
 def check_support(*, case: Case, user) -> None:
     if not user.is_authenticated:
         raise NotAllowed("login_required", _("Please sign in first."))
+    # What the hint shows anyone: open cases of public categories; the rest only in scope.
+    if not case.category.is_listed_publicly() and not (
+        Case.objects.visible_to(user).filter(pk=case.pk).exists()
+    ):
+        raise NotFound("case_not_found", _("The case does not exist."))
     if case.state in FINAL_STATES:
         raise CaseError("case_not_open", _("This case is no longer open."))
     if case.reporter_id == user.pk:

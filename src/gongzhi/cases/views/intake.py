@@ -30,7 +30,7 @@ from gongzhi.taxonomy.services import search_categories
 
 from .. import services, workflow
 from ..choices import Channel, Satisfaction, State
-from ..errors import CaseError
+from ..errors import CaseError, NotFound
 from ..forms import MAX_ID, CallbackForm, HotlineForm, NearbyForm, QuickReportForm
 from ..media import MAX_PHOTOS
 from ..models import Attachment, Case
@@ -236,11 +236,13 @@ def nearby(request):
 @require_http_methods(["POST"])
 def support(request, number):
     """我也遇到: add the signed-in reporter's voice to an open case from the nearby hint."""
-    case = Case.objects.filter(number=number).only("pk", "state", "reporter_id").first()
+    case = Case.objects.filter(number=number).select_related("category").first()
     if case is None:
         raise Http404
     try:
         count, _created = services.do_support(case=case, user=request.user)
+    except NotFound:
+        raise Http404 from None
     except CaseError as error:
         return render(
             request, "cases/intake/_support.html", {"error": error.message}, status=error.status
