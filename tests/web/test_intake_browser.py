@@ -5,6 +5,7 @@ from io import BytesIO
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from gongzhi.cases.models import Attachment, Case
 
@@ -60,7 +61,7 @@ def test_a_resident_reports_a_missing_manhole_cover_from_a_phone(phone, world, t
     lat = float(page.input_value("#id_lat"))
     assert abs(lng - world.point[0]) < 1e-5 and abs(lat - world.point[1]) < 1e-5
     page.wait_for_selector("[data-testid=location-place]:has-text('西关社区')")
-    assert page.locator(".leaflet-marker-icon").count() == 1
+    expect(page.locator(".leaflet-marker-icon")).to_have_count(1)  # drawn once the map is up
 
     # A photo from the "camera", previewed.
     page.set_input_files("[data-testid=photos]", str(a_photo(tmp_path)))
@@ -186,8 +187,8 @@ def test_a_report_sent_back_keeps_the_pin_and_the_category(phone, world):
     page.wait_for_selector("[data-testid=error-description]")
     assert not Case.objects.exists()
     # The pin, the category and the nearby hint are back; the cursor waits in the description.
-    assert page.locator(".leaflet-marker-icon").count() == 1
-    assert page.locator("[data-testid=category-chosen]").inner_text() == "道路与井盖 / 井盖缺失破损"
+    expect(page.locator(".leaflet-marker-icon")).to_have_count(1)  # drawn once the map is up
+    expect(page.locator("[data-testid=category-chosen]")).to_have_text("道路与井盖 / 井盖缺失破损")
     page.wait_for_selector("[data-testid=nearby-hint]")
     assert page.evaluate("document.activeElement.name") == "description"
     page.fill("[data-testid=description]", "井盖缺失")
