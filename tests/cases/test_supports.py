@@ -33,28 +33,25 @@ def hint(client, world, text=""):
     return html, [(number, bool(likely)) for number, likely in rows]
 
 
+def quick_report(world, text, east, reporter, category=None):
+    """A 随手拍 report ``east`` degrees of longitude east of the world's point."""
+    case, _created = services.do_report(
+        report=services.Report(
+            channel="quick_report",
+            description=text,
+            category_id=(category or world.manhole).pk,
+            lng=world.point[0] + east,
+            lat=world.point[1],
+        ),
+        reporter=reporter,
+    )
+    return case
+
+
 @pytest.fixture
 def cases(world):
-    other = services.do_report(
-        report=services.Report(
-            channel="quick_report",
-            description="井盖旁边堆了很多建筑垃圾没人清理",
-            category_id=world.manhole.pk,
-            lng=world.point[0] + EAST_50_M,
-            lat=world.point[1],
-        ),
-        reporter=world.other_resident,
-    )[0]
-    same = services.do_report(
-        report=services.Report(
-            channel="quick_report",
-            description="西关路口井盖丢失，晚上很危险",
-            category_id=world.manhole.pk,
-            lng=world.point[0] + EAST_150_M,
-            lat=world.point[1],
-        ),
-        reporter=world.other_resident,
-    )[0]
+    other = quick_report(world, "井盖旁边堆了很多建筑垃圾没人清理", EAST_50_M, world.other_resident)
+    same = quick_report(world, "西关路口井盖丢失，晚上很危险", EAST_150_M, world.other_resident)
     return other, same
 
 
@@ -122,16 +119,7 @@ def test_supports_show_on_the_case_page_and_heat_up_a_hotspot(client, world, cas
     html = client.get(reverse("cases:detail", args=[same.number])).content.decode()
     assert re.search(r'data-testid="supports"[^>]*>2 more residents have this problem<', html)
     for _ in range(2):  # a hotspot needs a few reports of the same place and problem
-        services.do_report(
-            report=services.Report(
-                channel="quick_report",
-                description="西关路口井盖丢失，晚上很危险",
-                category_id=world.manhole.pk,
-                lng=world.point[0] + EAST_150_M,
-                lat=world.point[1],
-            ),
-            reporter=world.resident,
-        )
+        quick_report(world, "西关路口井盖丢失，晚上很危险", EAST_150_M, world.resident)
     _start, _end, found = triage_hooks.case_hotspots(viewer=world.dispatcher, region=None)
     with_same = [h for h in found if same.number in [c.number for c in h["cases"]]]
     assert with_same and with_same[0]["supports"] == 2
@@ -146,16 +134,7 @@ def test_the_public_summary_masks_numbers_and_leaves_out_private_categories(clie
         (tip_off, "出租屋有人聚众吸毒"),
         (world.manhole, "井盖丢了，我的电话13900001111"),
     ]:
-        services.do_report(
-            report=services.Report(
-                channel="quick_report",
-                description=text,
-                category_id=category.pk,
-                lng=world.point[0] + EAST_50_M,
-                lat=world.point[1],
-            ),
-            reporter=world.other_resident,
-        )
+        quick_report(world, text, EAST_50_M, world.other_resident, category)
     client.force_login(world.resident)
     html, rows = hint(client, world)
     assert len(rows) == 1 and "139****1111" in html and "13900001111" not in html
