@@ -65,6 +65,9 @@ class Platform:
             GONGZHI_VAR_DIR=str(self.dir),
             GONGZHI_SECRET_KEY="bench-" + uuid.uuid4().hex,
             DJANGO_SETTINGS_MODULE="gongzhi.settings",
+            # One grid worker sends every report: the default 60 a minute would answer most
+            # of them 429. A limit far above the load keeps the counter's upsert in the cost.
+            GONGZHI_RATE_LIMIT_API_REPORT="100000000/m",
         )
         self.env.pop("GONGZHI_DEBUG", None)
         if database_url:
@@ -245,11 +248,13 @@ def throughput(kind, port, auth, data, clients, seconds):
             closed_loop, [(kind, port, auth, data, seconds, i) for i in range(clients)]
         )
     lat = [x for r in results for x in r[0]]
+    errors = sum(r[1] for r in results)
     return {
-        "requests_per_s": round(len(lat) / seconds, 1),
+        # Only answers that made (or found) a case count: a refusal is not an intake.
+        "requests_per_s": round((len(lat) - errors) / seconds, 1),
         "p50_ms": ms(pct(lat, 0.5)),
         "p99_ms": ms(pct(lat, 0.99)),
-        "errors": sum(r[1] for r in results),
+        "errors": errors,
     }
 
 

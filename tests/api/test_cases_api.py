@@ -267,6 +267,19 @@ def test_reports_are_rate_limited_per_token_and_retries_do_not_count(world, as_t
     assert as_token(world.other_resident).post("/cases", body).status_code == 201
 
 
+def test_a_category_switched_off_is_refused_at_once(world, as_token):
+    # Intake reads categories from the per-process reference table: an edit must reach it.
+    client = as_token(world.resident)
+    assert client.post("/cases", {**REPORT, "category": world.manhole.code}).status_code == 201
+    world.manhole.enabled = False
+    world.manhole.save()
+    refused = client.post("/cases", {**REPORT, "category": world.manhole.code})
+    assert refused.status_code == 400 and refused.json()["error"] == "unknown_category"
+    unknown = client.post("/cases", {**REPORT, "category": "no-such-code"})
+    assert unknown.status_code == 400 and unknown.json()["field"] == "category"
+    assert Case.objects.count() == 1
+
+
 def test_a_nul_character_is_refused_before_the_database_sees_it(world, as_token):
     client = as_token(world.dispatcher)
     body = {**REPORT, "title": "井盖\x00丢失", "category": world.manhole.code}

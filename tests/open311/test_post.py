@@ -178,6 +178,28 @@ def test_a_retry_with_the_same_key_and_device_returns_the_first_request(client, 
     assert Case.objects.count() == 3
 
 
+def test_a_post_repeated_without_a_key_within_ten_minutes_is_a_retry(client, o311, monkeypatch):
+    # FixMyStreet sends no Idempotency-Key: a post repeated after a timeout must not double.
+    clock = SimpleNamespace(now=1_800_000_000.0 - 5)  # five seconds before a window turns
+    monkeypatch.setattr("gongzhi.open311.services.time", SimpleNamespace(time=lambda: clock.now))
+    first = post(client, "requests", form(o311))
+    clock.now += 30  # the retry lands in the next window
+    again = post(client, "requests", form(o311), fmt="xml")
+    assert (first.status_code, again.status_code) == (201, 200)
+    number = first.json()[0]["service_request_id"]
+    assert xml_data(again, "request")[0]["service_request_id"] == number
+    assert Case.objects.count() == 1 and Open311Request.objects.count() == 1
+    # Other words, another device, or the same words much later are new reports.
+    assert (
+        post(client, "requests", form(o311, description="西关路口又一个井盖丢失")).status_code
+        == 201
+    )
+    assert post(client, "requests", form(o311, device_id="phone-2")).status_code == 201
+    clock.now += 25 * 60
+    assert post(client, "requests", form(o311)).status_code == 201
+    assert Case.objects.count() == 4
+
+
 def test_a_retry_by_another_client_is_its_own_request(client, o311):
     headers = {"HTTP_IDEMPOTENCY_KEY": "retry-0001-abcdef"}
     other = Open311Client(name="另一个应用")
@@ -265,9 +287,10 @@ def test_bad_media_is_refused_and_changes_nothing(client, o311, upload):
 
 def test_over_the_clients_rate_is_429_with_retry_after(client, o311, frozen_clock):
     Open311Client.objects.filter(pk=o311.api_client.pk).update(rate="2/m")
-    assert [post(client, "requests", form(o311)).status_code for _ in range(2)] == [201, 201]
-    for fmt in ("json", "xml"):
-        response = post(client, "requests", form(o311), fmt=fmt)
+    posts = [form(o311, description=f"西关路口井盖丢失 第{i}处") for i in range(4)]
+    assert [post(client, "requests", posts[i]).status_code for i in range(2)] == [201, 201]
+    for i, fmt in ((2, "json"), (3, "xml")):
+        response = post(client, "requests", posts[i], fmt=fmt)
         assert response.status_code == 429
         assert int(response["Retry-After"]) > 0
     assert response.status_code == 429 and xml_data(response, "error")[0]["code"] == "429"
@@ -287,9 +310,9 @@ def test_posts_without_a_key_where_allowed_are_limited_per_address(
         "OPEN311_ANONYMOUS_POSTS": True,
         "RATE_LIMITS": {**settings.GONGZHI["RATE_LIMITS"], "anonymous_report": "2/m"},
     }
-    data = form(o311, api_key=None)
-    assert [post(client, "requests", data).status_code for _ in range(3)] == [201, 201, 429]
-    other = post(client, "requests", data, REMOTE_ADDR="10.1.2.3")
+    posts = [form(o311, api_key=None, description=f"西关路口井盖丢失 第{i}处") for i in range(4)]
+    assert [post(client, "requests", posts[i]).status_code for i in range(3)] == [201, 201, 429]
+    other = post(client, "requests", posts[3], REMOTE_ADDR="10.1.2.3")
     assert other.status_code == 201
     case = Case.objects.filter(open311__client__isnull=True).first()
     assert case is not None and case.channel == "open311"

@@ -36,7 +36,7 @@ from gongzhi.regions import lookup
 from gongzhi.regions.models import Grid, Region
 from gongzhi.taxonomy.models import Category
 
-from . import services, stats, workflow
+from . import reference, services, stats, workflow
 from .choices import Channel, State
 from .errors import CaseError, NotAllowed, NotFound
 from .filters import DEFAULT_SORT, SORTS, overdue_q, with_overdue
@@ -195,7 +195,7 @@ def _channel(user, asked: str | None) -> str:
 
 
 def _category(code: str) -> Category:
-    found = Category.objects.filter(code=code.strip(), enabled=True).first()
+    found = reference.category_by_code(code.strip())
     if found is None:
         raise CaseError("unknown_category", _("There is no such category."), "category")
     return found
@@ -225,9 +225,6 @@ def report(
     channel = _channel(user, payload.channel)
     hotline = channel == Channel.HOTLINE
     key = _key(user, idempotency_key)
-    # A retry of a report already made is answered without counting against the limit.
-    if not (key and Case.objects.filter(idempotency_key=key).exists()):
-        ratelimit.check("api_report", _caller(request), ratelimit.rate("api_report"))
     case, created = services.do_report(
         report=services.Report(
             channel=channel,
@@ -246,6 +243,7 @@ def report(
         ),
         reporter=None if hotline else user,
         entered_by=user if hotline else None,
+        admit=lambda: ratelimit.check("api_report", _caller(request), ratelimit.rate("api_report")),
     )
     return Status(201 if created else 200, _case_out(case, created))
 

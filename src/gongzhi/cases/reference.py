@@ -10,6 +10,7 @@ the process that saved it at once (the save signals clear the table there).
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field
 
@@ -45,6 +46,7 @@ class Table:
     slas: dict[int, SlaPolicy] = field(default_factory=dict)
     urgent: SlaPolicy | None = None
     categories: dict[int, CategoryRow] = field(default_factory=dict)
+    enabled_by_code: dict[str, Category] = field(default_factory=dict)
 
 
 _table: Table | None = None
@@ -80,6 +82,13 @@ def table() -> Table:
         _table = _build(version)
     _checked_at = now
     return _table
+
+
+def category_by_code(code: str) -> Category | None:
+    """An enabled category by its code, as the API names it, or None. A copy: the caller
+    may hang it on a case without touching the table's row."""
+    found = table().enabled_by_code.get(code)
+    return copy.copy(found) if found is not None else None
 
 
 def clear(**_signal_kwargs) -> None:
@@ -123,4 +132,5 @@ def _build(version: tuple) -> Table:
             "pk", "parent_id", "owner_id", "sla_id"
         )
     }
+    t.enabled_by_code = {c.code: c for c in Category.objects.filter(enabled=True)}
     return t

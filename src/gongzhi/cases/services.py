@@ -111,12 +111,20 @@ def _existing(key: str | None) -> Case | None:
     return Case.objects.get(pk=pk) if pk is not None else None
 
 
-def do_report(*, report: Report, reporter=None, entered_by=None, photos=()) -> tuple[Case, bool]:
+def do_report(
+    *, report: Report, reporter=None, entered_by=None, photos=(), admit=None
+) -> tuple[Case, bool]:
     """Create a case from a report. Returns (case, created); a retried report with the same
-    idempotency key returns the first case and creates nothing."""
+    idempotency key returns the first case and creates nothing.
+
+    ``admit``, when given, is called only for a report that is not a retry, before anything
+    is written (a rate limit: a retry of a report already made is not counted against it).
+    """
     found = _existing(report.idempotency_key)
     if found:
         return found, False
+    if admit is not None:
+        admit()
     category, images = check_report(report, photos)
     # The day's counter is taken in its own short transaction, so concurrent reports are not
     # queued behind its row lock while each case is built. A report that fails after this

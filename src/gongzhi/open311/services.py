@@ -4,15 +4,19 @@
 
 Everything is checked before anything is written (rule 6); a retried post returns the
 first result (rule 7): a request by its Idempotency-Key, scoped to the client's key and
-the device, an update by the client's own ``update_id``.
+the device, or, when it came without one, by what was posted (``retry_keys``); an update by
+the client's own ``update_id``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
+import json
 import math
 import re
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -36,6 +40,7 @@ from .errors import Open311Error, bad, forbidden, not_found
 from .models import Open311Client, Open311Request, Open311Update, hash_key
 
 MAX_DESCRIPTION = 4000
+RETRY_WINDOW_S = 600  # a post without a key, repeated within this, is taken for a retry
 
 
 def _setting(name: str, default):
@@ -193,6 +198,42 @@ def idempotency_key(*, client: Open311Client | None, device_id: str, raw: str) -
     return f"o311-{digest[:48]}"
 
 
+def retry_keys(
+    *,
+    client: Open311Client | None,
+    submission: Submission,
+    place: Region | None,
+    media=(),
+    now=None,
+) -> tuple[str, str]:
+    """Keys for a post that came without an Idempotency-Key (FixMyStreet sends none), made
+    from what was posted: one for this ten-minute window, one for the window before.
+
+    A client that timed out and posts the same request again within ten minutes finds the
+    first case instead of making a second; the same words posted later, from another device
+    or through another client make a new one. The window's key on the case lets the unique
+    index settle two copies that arrive at the same moment.
+    """
+    owner = client.key_hash if client is not None else "anonymous"
+    content = json.dumps(
+        [
+            dataclasses.asdict(submission),
+            place.code if place is not None else "",
+            [(getattr(m, "name", ""), getattr(m, "size", 0)) for m in media],
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    window = int((time.time() if now is None else now) // RETRY_WINDOW_S)
+
+    def key(w: int) -> str:
+        message = f"open311-retry:{owner}:{w}:{content}".encode()
+        digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+        return f"o311r-{digest[:48]}"
+
+    return key(window), key(window - 1)
+
+
 def do_request(
     *,
     client: Open311Client | None,
@@ -203,6 +244,15 @@ def do_request(
 ) -> tuple[Open311Request, bool]:
     """Create the case (or find the first one, for a retry). Returns (request row, created)."""
     report, answers = check_request(client=client, submission=submission, place=place)
+    if key is None:
+        key, earlier = retry_keys(client=client, submission=submission, place=place, media=media)
+        row = (
+            Open311Request.objects.select_related("case")
+            .filter(case__idempotency_key=earlier)
+            .first()
+        )
+        if row is not None:  # posted again just after a window turned
+            return row, False
     report.idempotency_key = key
     try:
         with transaction.atomic():
