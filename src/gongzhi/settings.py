@@ -5,6 +5,7 @@ GONGZHI_SECRET_KEY       secret key; without it one is generated once into var/s
 DATABASE_URL             e.g. postgres://user@host/db; default SQLite at var/gongzhi.sqlite3
 GONGZHI_ALLOWED_HOSTS    comma-separated; default 127.0.0.1,localhost
 GONGZHI_VAR_DIR          where the SQLite file, uploads and the generated key live
+GONGZHI_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For is believed (see core/clientip)
 """
 
 import os
@@ -164,6 +165,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "gongzhi.core.clientip.client_address"  # the proxy-aware address
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -243,6 +245,9 @@ GONGZHI = {
     # api_key (limited per client address), and the contact its discovery document names.
     "OPEN311_ANONYMOUS_POSTS": os.environ.get("GONGZHI_OPEN311_ANONYMOUS_POSTS", "") == "1",
     "OPEN311_CONTACT": os.environ.get("GONGZHI_OPEN311_CONTACT", ""),
+    # Reverse proxies whose X-Forwarded-For is believed (gongzhi.core.clientip): addresses or
+    # networks, comma-separated, e.g. "127.0.0.1,10.0.0.0/8". Empty: none, use REMOTE_ADDR.
+    "TRUSTED_PROXIES": os.environ.get("GONGZHI_TRUSTED_PROXIES", ""),
     # Rate limits (gongzhi.core.ratelimit): "N/s|m|h|d", empty for none; each can be set
     # from the environment as GONGZHI_RATE_LIMIT_<NAME>, e.g. GONGZHI_RATE_LIMIT_API_REPORT.
     "RATE_LIMITS": {

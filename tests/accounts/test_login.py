@@ -56,6 +56,33 @@ def test_lockout_is_per_user_name(client, person):
     assert log_in(client, GOOD, username="other_person").status_code == 302
 
 
+def test_behind_a_trusted_proxy_the_lockout_is_per_client_address(client, person, settings):
+    settings.GONGZHI = {**settings.GONGZHI, "TRUSTED_PROXIES": "127.0.0.1"}
+    through = {"REMOTE_ADDR": "127.0.0.1"}
+    for _ in range(5):
+        client.post(
+            LOGIN,
+            {"username": "li_jianguo", "password": "wrong-password"},
+            HTTP_X_FORWARDED_FOR="1.1.1.1",
+            **through,
+        )
+    locked = client.post(
+        LOGIN,
+        {"username": "li_jianguo", "password": GOOD},
+        HTTP_X_FORWARDED_FOR="1.1.1.1",
+        **through,
+    )
+    assert locked.status_code == 429
+    # The same account from another resident's address, through the same proxy, is not.
+    response = client.post(
+        LOGIN,
+        {"username": "li_jianguo", "password": GOOD},
+        HTTP_X_FORWARDED_FOR="2.2.2.2",
+        **through,
+    )
+    assert response.status_code == 302
+
+
 def test_a_success_resets_the_counter(client, person):
     for _ in range(4):
         log_in(client, "wrong-password")

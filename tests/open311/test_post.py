@@ -318,6 +318,28 @@ def test_posts_without_a_key_where_allowed_are_limited_per_address(
     assert case is not None and case.channel == "open311"
 
 
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_allowance(
+    client, o311, settings, frozen_clock
+):
+    settings.GONGZHI = {
+        **settings.GONGZHI,
+        "OPEN311_ANONYMOUS_POSTS": True,
+        "TRUSTED_PROXIES": "127.0.0.1",
+        "RATE_LIMITS": {**settings.GONGZHI["RATE_LIMITS"], "anonymous_report": "2/m"},
+    }
+    posts = iter(form(o311, api_key=None, description=f"路口井盖丢失 第{i}处") for i in range(9))
+
+    def via_proxy(forwarded):
+        return post(
+            client, "requests", next(posts), REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded
+        ).status_code
+
+    assert [via_proxy("1.1.1.1") for _ in range(3)] == [201, 201, 429]
+    # Writing another address in front of its own does not give a client a new allowance.
+    assert via_proxy("9.9.9.9, 1.1.1.1") == 429
+    assert via_proxy("2.2.2.2") == 201  # another resident behind the same proxy
+
+
 def test_photos_of_private_categories_are_not_served(client, o311):
     """A tip-off's photo is stored with the case but never served publicly."""
     data = form(o311, service_code="G03.02", **{"attribute[manhole_state]": None})

@@ -2,13 +2,14 @@
 
 from django.db import models
 
+from .clientip import client_address
 from .models import AuditLog
 
 
 def client_ip(request) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request) or None
 
 
 def record(

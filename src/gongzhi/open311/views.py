@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gongzhi.core.clientip import client_address
+
 from . import reads, services
 from .errors import Open311Error, not_found
 from .render import respond
@@ -96,7 +98,7 @@ def _attributes(data) -> dict[str, list[str]]:
 def _create(request, fmt):
     data = request.POST
     client = services.authenticate((data.get("api_key") or "").strip())
-    services.check_rate(client=client, address=request.META.get("REMOTE_ADDR", ""))
+    services.check_rate(client=client, address=client_address(request))
     fields = _params(data, services.Submission.__dataclass_fields__.keys() - {"attributes"})
     submission = services.Submission(**fields, attributes=_attributes(data))
     key = services.idempotency_key(
@@ -152,7 +154,7 @@ def updates(request, fmt):
         return respond(data, fmt, root="service_request_updates")
     data = request.POST
     client = services.authenticate((data.get("api_key") or "").strip())
-    services.check_rate(client=client, address=request.META.get("REMOTE_ADDR", ""))
+    services.check_rate(client=client, address=client_address(request))
     fields = _params(data, services.UpdateSubmission.__dataclass_fields__)
     row, created = services.do_update(
         client=client, submission=services.UpdateSubmission(**fields), place=_place(request, data)
