@@ -64,6 +64,25 @@ def test_domain_words_are_kept_whole():
     assert "碾伯镇西关社区" in tok("碾伯镇西关社区路灯不亮")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "碾伯镇西关社区路灯不亮 碾伯镇西关社区路灯不亮 晚上 看不见路",
+        "a市 a市\t12345热线\r\n反映：ＡＢＣ小区\u3000噪音扰民！！ ok,fine…",
+        "  ",
+        "",
+        "乐都区碾伯镇\x1c高庙村 3号楼 3号楼",
+    ],
+)
+def test_words_are_jiebas_words_of_the_whole_text(text):
+    # The tokenizer cuts each run between spaces once; it must give what one cut gives.
+    from gongzhi.triage.text import Tokenizer
+
+    tok = Tokenizer(["碾伯镇西关社区"])
+    whole = [w for w in tok._get().lcut(text, HMM=False) if w.strip()]
+    assert tok(text) == whole
+
+
 def test_training_needs_two_categories():
     with pytest.raises(ValueError):
         TextClassifier().fit([Record("a", "b", "x"), Record("c", "d", "x")])
@@ -102,11 +121,13 @@ def test_char_ngram_lookup_matches_sklearn():
         assert sorted(grams(text).tolist()) == expected, text
 
 
-def test_model_file_from_before_the_ngram_lookup_still_predicts(model, tmp_path):
-    # Model files written by the previous version lack the compiled lookup; loading one
-    # rebuilds it instead of failing at the first report.
+@pytest.mark.parametrize("missing", [("_grams", "_rows"), ("_rows",)])
+def test_model_file_from_before_the_ngram_lookup_still_predicts(model, tmp_path, missing):
+    # Model files written by earlier versions lack the compiled lookups; loading one
+    # rebuilds them instead of failing at the first report.
     state = dict(model.__dict__)
-    state.pop("_grams")
+    for name in missing:
+        state.pop(name)
     old = TextClassifier.__new__(TextClassifier)
     old.__dict__.update(state)
     joblib.dump(old, tmp_path / "old.joblib")

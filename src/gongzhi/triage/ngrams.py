@@ -57,7 +57,9 @@ class CharGrams:
                 windows.append(number[zeros[k:] == zeros[: len(d) - k + 1]])
         if not windows or not len(self.numbers):
             return np.zeros(0, dtype=np.int64)
-        cand = np.concatenate(windows)
+        # Sorted keys: numpy's binary search starts from the previous key's place, so the
+        # lookups walk the (megabytes large) vocabulary in one direction.
+        cand = np.sort(np.concatenate(windows))
         pos = np.searchsorted(self.numbers, cand)
         pos[pos == len(self.numbers)] = 0
         return self.columns[pos[self.numbers[pos] == cand]]
