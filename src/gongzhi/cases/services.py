@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -126,12 +126,14 @@ def do_report(
     if admit is not None:
         admit()
     category, images = check_report(report, photos)
-    # The day's counter is taken in its own short transaction, so concurrent reports are not
-    # queued behind its row lock while each case is built. A report that fails after this
-    # point leaves a gap in the day's numbers, never a duplicate.
-    number = next_number()
+    # On PostgreSQL the day's counter is taken in its own short transaction, so concurrent
+    # reports are not queued behind its row lock while each case is built (a report that
+    # fails after this point leaves a gap in the day's numbers, never a duplicate). SQLite
+    # has one lock for every write: a second transaction would only hand it over once more.
+    number = None if connection.vendor == "sqlite" else next_number()
     try:
         with transaction.atomic():
+            number = number or next_number()
             case = _create(report, number, category, reporter, entered_by, images)
     except IntegrityError:
         found = _existing(report.idempotency_key)
