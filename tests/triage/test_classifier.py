@@ -3,6 +3,8 @@
 import joblib
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gongzhi.triage.classifier import Record, TextClassifier, join_text
 from gongzhi.triage.evaluation import read_csv
@@ -134,3 +136,17 @@ def test_model_file_from_before_the_ngram_lookup_still_predicts(model, tmp_path,
     again = joblib.load(tmp_path / "old.joblib")
     a, b = model.predict("餐馆油烟扰民", "")[0], again.predict("餐馆油烟扰民", "")[0]
     assert (a.label, round(a.confidence, 6)) == (b.label, round(b.confidence, 6))
+
+
+# What NFKC changes in Chinese reports (and what must compose with it), plus plain text.
+TRICKY = "路灯不亮，：（）！？ＡＢｃ１２　\u00a0…①㎡℃Ⅱ￥﹝ｶﾞ\u0301\u0308e A.,"
+
+
+@given(st.text(alphabet=st.sampled_from(TRICKY), max_size=40) | st.text(max_size=40))
+def test_nfkc_shortcut_is_nfkc(text):
+    # The table plus quick check must give exactly what a full NFKC pass gives.
+    import unicodedata
+
+    from gongzhi.triage.text import nfkc
+
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)

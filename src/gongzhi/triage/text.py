@@ -25,11 +25,27 @@ _BOILERPLATE = re.compile(
 )
 
 
+# NFKC's commonest changes in Chinese text, by a table: full-width ASCII (the punctuation
+# ，：（）！ above all), the ideographic and no-break spaces and the ellipsis. Most texts then
+# pass NFKC's quick check and skip the full pass, which cost ~35 µs of a ~600 µs prediction.
+_WIDE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {
+    0x3000: " ",
+    0x00A0: " ",
+    0x2026: "...",
+}
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, faster on typical Chinese text."""
+    text = text.translate(_WIDE)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
 def normalise(text: str | None) -> str:
     """NFKC (full-width digits and letters to half-width), lower case, one space."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", str(text)).lower()
+    text = nfkc(str(text)).lower()
     text = _BOILERPLATE.sub(" ", text)
     return _SPACE.sub(" ", text).strip()
 
