@@ -1,5 +1,6 @@
 """Who hears about what happened to a case. Called after the commit, never inside it."""
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -16,9 +17,14 @@ def _members(organisation, *roles):
 
 
 def _send(case, event, recipients, title, channels=("in_app",)):
-    recipients = [u for u in recipients if u.pk != getattr(event, "actor_id", None)]
-    if not recipients:
-        return
+    actor_id = getattr(event, "actor_id", None)
+    if isinstance(recipients, QuerySet):
+        # Left as a query: notify() reads the recipients once (a report pays for each read).
+        recipients = recipients.exclude(pk=actor_id) if actor_id is not None else recipients
+    else:
+        recipients = [u for u in recipients if u.pk != actor_id]
+        if not recipients:
+            return
     notify.notify(
         recipients=recipients,
         kind=f"case.{event.action}",

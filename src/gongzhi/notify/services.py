@@ -72,6 +72,8 @@ def notify(
     users = _users(recipients)
     now = timezone.now()
     result = Notified()
+    if not users:
+        return result  # no transaction: on SQLite even an empty one takes the write lock
 
     with transaction.atomic():
         by_user = {}
