@@ -10,6 +10,7 @@ from django.utils import timezone
 from gongzhi.cases import services
 from gongzhi.cases.models import Attachment, Case
 from tests.cases.test_permissions import case_in, png, report
+from tests.cases.test_supports import quick_report
 
 pytestmark = pytest.mark.django_db
 
@@ -352,16 +353,7 @@ def test_me_too_through_the_api(world, as_token):
     from gongzhi.taxonomy.models import Category
 
     w = world
-    case, _created = services.do_report(
-        report=services.Report(
-            channel="quick_report",
-            description="西关路口井盖丢失",
-            category_id=w.manhole.pk,
-            lng=w.point[0],
-            lat=w.point[1],
-        ),
-        reporter=w.other_resident,
-    )
+    case = quick_report(w, "西关路口井盖丢失", 0, w.other_resident)
     resident = as_token(w.resident)
     first = resident.post(f"/cases/{case.number}/supports")
     assert first.status_code == 200, first.content
@@ -370,15 +362,8 @@ def test_me_too_through_the_api(world, as_token):
     assert again == {"number": case.number, "supports": 1, "created": False}
     own = as_token(w.other_resident).post(f"/cases/{case.number}/supports")
     assert own.status_code == 400 and own.json()["error"] == "own_case"
-    tip, _created = services.do_report(
-        report=services.Report(
-            channel="quick_report",
-            description="出租屋有人聚众吸毒",
-            category_id=Category.objects.get(code="G03.02").pk,
-            lng=w.point[0],
-            lat=w.point[1],
-        ),
-        reporter=w.other_resident,
+    tip = quick_report(
+        w, "出租屋有人聚众吸毒", 0, w.other_resident, Category.objects.get(code="G03.02")
     )
     hidden = resident.post(f"/cases/{tip.number}/supports")  # not public, not in scope
     assert hidden.status_code == 404 and set(hidden.json()) == ERROR_KEYS

@@ -4,8 +4,8 @@ their voice to it instead of filing a duplicate."""
 
 import pytest
 
-from gongzhi.cases import services
 from gongzhi.cases.models import Case, CaseSupport
+from tests.cases.test_supports import quick_report
 
 from .test_intake_browser import log_in, phone  # noqa: F401 (the phone fixture)
 
@@ -14,16 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_a_resident_adds_their_voice_instead_of_reporting_again(phone, world):  # noqa: F811
     page = phone
-    known, _created = services.do_report(
-        report=services.Report(
-            channel="quick_report",
-            description="西关路口井盖丢失，晚上很危险",
-            category_id=world.manhole.pk,
-            lng=world.point[0] + 0.0005,
-            lat=world.point[1],
-        ),
-        reporter=world.other_resident,
-    )
+    known = quick_report(world, "西关路口井盖丢失，晚上很危险", 0.0005, world.other_resident)
     log_in(page, world.resident.username, world.password)
     page.goto(page.base_url + "/cases/report/")
     page.wait_for_function("document.querySelector('#id_lng').value !== ''")

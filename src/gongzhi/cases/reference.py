@@ -126,11 +126,7 @@ def _build(version: tuple) -> Table:
     t.policies = {p.channel: p for p in ChannelPolicy.objects.all()}
     t.slas = {p.pk: p for p in SlaPolicy.objects.all()}
     t.urgent = next((p for p in t.slas.values() if p.code == URGENT_SLA_CODE and p.enabled), None)
-    t.categories = {
-        pk: CategoryRow(parent, owner, sla)
-        for pk, parent, owner, sla in Category.objects.values_list(
-            "pk", "parent_id", "owner_id", "sla_id"
-        )
-    }
-    t.enabled_by_code = {c.code: c for c in Category.objects.filter(enabled=True)}
+    categories = list(Category.objects.all())
+    t.categories = {c.pk: CategoryRow(c.parent_id, c.owner_id, c.sla_id) for c in categories}
+    t.enabled_by_code = {c.code: c for c in categories if c.enabled}
     return t

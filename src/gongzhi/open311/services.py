@@ -193,9 +193,7 @@ def idempotency_key(*, client: Open311Client | None, device_id: str, raw: str) -
     if not re.match(IDEMPOTENCY_KEY_RE, raw):
         raise bad(_("The Idempotency-Key header must be 8 to 64 letters, digits, “-” or “_”."))
     owner = client.key_hash if client is not None else "anonymous"
-    message = f"open311:{owner}:{device_id}:{raw}".encode()
-    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
-    return f"o311-{digest[:48]}"
+    return _stored_key("o311", f"open311:{owner}:{device_id}:{raw}")
 
 
 def retry_keys(
@@ -225,13 +223,15 @@ def retry_keys(
         ensure_ascii=False,
     )
     window = int((time.time() if now is None else now) // RETRY_WINDOW_S)
+    return tuple(
+        _stored_key("o311r", f"open311-retry:{owner}:{w}:{content}") for w in (window, window - 1)
+    )
 
-    def key(w: int) -> str:
-        message = f"open311-retry:{owner}:{w}:{content}".encode()
-        digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
-        return f"o311r-{digest[:48]}"
 
-    return key(window), key(window - 1)
+def _stored_key(prefix: str, message: str) -> str:
+    """A key for ``Case.idempotency_key``: an HMAC, so it does not name the client or device."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return f"{prefix}-{digest[:48]}"
 
 
 def do_request(
