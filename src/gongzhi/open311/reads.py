@@ -143,8 +143,7 @@ def service_definition(code: str) -> dict:
 def public(queryset, prefix: str = ""):
     """Leave out the cases of categories an administrator keeps out of public feeds (and of
     every category below those)."""
-    paths = Category.objects.filter(is_public=False).values_list("path", flat=True)
-    for path in paths:
+    for path in Category.unlisted_paths():
         queryset = queryset.exclude(**{f"{prefix}category__path__startswith": path})
     return queryset
 

@@ -127,10 +127,15 @@ class Category(TimeStampedModel):
             ),
         ]
 
+    @staticmethod
+    def unlisted_paths() -> list[str]:
+        """Paths of the categories kept out of public feeds; every category below one of
+        them is kept out too."""
+        return list(Category.objects.filter(is_public=False).values_list("path", flat=True))
+
     def is_listed_publicly(self) -> bool:
         """Off when this category or any above it is kept out of public feeds."""
-        paths = Category.objects.filter(is_public=False).values_list("path", flat=True)
-        return not any(self.path.startswith(p) for p in paths)
+        return not any(self.path.startswith(p) for p in Category.unlisted_paths())
 
     def __str__(self) -> str:
         return self.name
