@@ -130,6 +130,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # connection checkpoints the WAL, on every request otherwise. A local file needs no
     # health check.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    # Writers wait their turn on a file lock rather than SQLite's sleeping busy handler.
+    DATABASES["default"]["ENGINE"] = "gongzhi.core.sqlite"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -36,7 +36,7 @@ def _settings(tmp_path, **env):
 def test_defaults_are_safe_and_chinese(tmp_path):
     s = _settings(tmp_path)
     assert s["debug"] is False
-    assert s["engine"] == "django.db.backends.sqlite3"
+    assert s["engine"] == "gongzhi.core.sqlite"  # SQLite, writers queued on a file lock
     assert s["name"] == str(tmp_path / "gongzhi.sqlite3")
     assert (s["lang"], s["tz"]) == ("zh-hans", "Asia/Shanghai")
 
