@@ -5,8 +5,9 @@ sleeps 1, 2, 5, 10, 15 … ms between tries: a gunicorn worker under a burst of 
 1–1.5 s of every 8 asleep there (~10 ms a wait, for a lock held ~1 ms), with a core idle.
 Here a write transaction, and a write statement outside one, first takes an exclusive
 ``flock`` on a file beside the database: a waiting writer sleeps in the kernel and wakes the
-moment the one before it is done. Readers take nothing (WAL). SQLite's own lock and busy
-timeout stay, for writers that do not come through here (the sqlite3 shell, say).
+moment the one before it is done. Readers take nothing (WAL). The file lock only orders
+writers: SQLite's own lock and busy timeout still guard the data, and still serve writers
+that do not come through here (the sqlite3 shell, say).
 
 A writer that hangs holds the others until it ends; gunicorn's worker timeout kills such a
 worker, and the kernel drops a dead process's lock.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+from contextlib import contextmanager
 
 from django.db.backends.sqlite3 import base
 
@@ -46,31 +48,36 @@ class Connection(base.Database.Connection):
                 os.close(self.lock_fd)  # also drops the lock
                 self.lock_fd, self.locked = None, False
 
-
-def _is_write(query: str) -> bool:
-    return query.lstrip()[:7].upper().startswith(_WRITES)
+    @contextmanager
+    def turn(self):
+        """The lock for one write statement outside a transaction (its own transaction)."""
+        self.take()
+        try:
+            yield
+        finally:
+            self.give()
 
 
 class CursorWrapper(base.SQLiteCursorWrapper):
-    def execute(self, query, params=None):
+    def _waits(self, query: str) -> bool:
         conn = self.connection
-        if conn.lock_fd is None or conn.in_transaction or not _is_write(query):
+        return (
+            conn.lock_fd is not None
+            and not conn.in_transaction  # a transaction took the lock at BEGIN
+            and query.lstrip()[:7].upper().startswith(_WRITES)
+        )
+
+    def execute(self, query, params=None):
+        if not self._waits(query):
             return super().execute(query, params)
-        conn.take()  # one statement in autocommit mode: its own short transaction
-        try:
+        with self.connection.turn():
             return super().execute(query, params)
-        finally:
-            conn.give()
 
     def executemany(self, query, param_list):
-        conn = self.connection
-        if conn.lock_fd is None or conn.in_transaction or not _is_write(query):
+        if not self._waits(query):
             return super().executemany(query, param_list)
-        conn.take()
-        try:
+        with self.connection.turn():
             return super().executemany(query, param_list)
-        finally:
-            conn.give()
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -99,13 +106,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
         try:
             super()._commit()
         finally:
-            # A failed COMMIT leaves the transaction open; Django rolls it back next.
-            if self.connection is not None and not self.connection.in_transaction:
-                self.connection.give()
+            self._end_turn()
 
     def _rollback(self):
         try:
             super()._rollback()
         finally:
-            if self.connection is not None and not self.connection.in_transaction:
-                self.connection.give()
+            self._end_turn()
+
+    def _end_turn(self):
+        # A failed COMMIT leaves the transaction open, and the lock held: Django rolls back next.
+        if self.connection is not None and not self.connection.in_transaction:
+            self.connection.give()
