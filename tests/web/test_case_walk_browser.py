@@ -7,7 +7,7 @@ import pytest
 from gongzhi.cases.choices import Satisfaction, State
 from gongzhi.cases.models import Callback, Case
 
-from .test_intake_browser import a_photo, log_in
+from .phone import a_photo, log_in, phone_options
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,18 +19,10 @@ def browser_for(chromium, live_server, world, settings, tmp_path):
     contexts = []
 
     def open_as(user, *, phone=False):
-        lng, lat = world.point
-        options = {"locale": "zh-CN"}
         if phone:
-            options.update(
-                viewport={"width": 375, "height": 740},
-                is_mobile=True,
-                has_touch=True,
-                geolocation={"longitude": lng, "latitude": lat, "accuracy": 10},
-                permissions=["geolocation"],
-            )
+            options = phone_options(world.point)
         else:
-            options["viewport"] = {"width": 1366, "height": 900}
+            options = {"locale": "zh-CN", "viewport": {"width": 1366, "height": 900}}
         context = chromium.new_context(**options)
         contexts.append(context)
         page = context.new_page()

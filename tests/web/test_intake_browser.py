@@ -1,53 +1,21 @@
 """随手拍 in a real Chromium on a phone-sized screen: log in, let the browser locate the phone,
 take a photo, pick the category, send, and land on the tracking page."""
 
-from io import BytesIO
-
 import pytest
-from PIL import Image
 from playwright.sync_api import expect
 
 from gongzhi.cases.models import Attachment, Case
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from .phone import PHONE, a_photo, log_in, phone_page
 
-PHONE = {"width": 375, "height": 740}
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def phone(chromium, live_server, world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    lng, lat = world.point
-    context = chromium.new_context(
-        locale="zh-CN",
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        geolocation={"longitude": lng, "latitude": lat, "accuracy": 12},
-        permissions=["geolocation"],
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.base_url = live_server.url
-    yield page
-    context.close()
-
-
-def a_photo(tmp_path):
-    path = tmp_path / "manhole.jpg"
-    buffer = BytesIO()
-    Image.new("RGB", (640, 480), (90, 90, 100)).save(buffer, "JPEG")
-    path.write_bytes(buffer.getvalue())
-    return path
-
-
-def log_in(page, username, password):
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    with phone_page(chromium, live_server.url, world.point, device_scale_factor=2) as page:
+        yield page
 
 
 def test_a_resident_reports_a_missing_manhole_cover_from_a_phone(phone, world, tmp_path):

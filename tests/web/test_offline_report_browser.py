@@ -3,61 +3,31 @@ a report taken offline waits on the phone, and it is sent exactly once when the 
 back; a send repeated after its answer was lost still makes one case."""
 
 import re
-from io import BytesIO
 
 import pytest
 from django.utils import translation
-from PIL import Image
 from playwright.sync_api import expect
 
 from gongzhi.cases.models import Attachment, Case
 
+from .phone import PHONE, a_photo, log_in, phone_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 375, "height": 740}
 REPORT_URL = re.compile(r".*/cases/report/$")
 
 
 @pytest.fixture
 def phone(chromium, live_server, world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    lng, lat = world.point
-    context = chromium.new_context(
-        locale="zh-CN",
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        geolocation={"longitude": lng, "latitude": lat, "accuracy": 12},
-        permissions=["geolocation"],
-        service_workers="allow",
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
     # live_server.url names localhost, a secure context, where service workers may run.
-    page.base_url = live_server.url
-    yield page
-    context.close()
-
-
-def a_photo(tmp_path):
-    path = tmp_path / "pothole.jpg"
-    buffer = BytesIO()
-    Image.new("RGB", (640, 480), (120, 100, 90)).save(buffer, "JPEG")
-    path.write_bytes(buffer.getvalue())
-    return path
+    with phone_page(chromium, live_server.url, world.point, service_workers="allow") as page:
+        yield page
 
 
 def zh(msgid: str) -> str:
     with translation.override("zh-hans"):
         return translation.gettext(msgid)
-
-
-def log_in(page, username, password):
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def open_with_worker(page):
