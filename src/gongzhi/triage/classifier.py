@@ -6,9 +6,10 @@ does the ranking; Platt scaling fitted by cross-validation (``CalibratedClassifi
 turns its margins into probabilities a threshold can be set on.
 
 Measured on the Teddy set (grouped 5-fold, uncalibrated SVM, macro-F1; this design 0.903,
-0.908 since rare character n-grams are dropped, see ``_features``) and not kept: characters 1–4 (0.898) or characters alone (0.900); C = 0.5 (0.899) or 2
-(0.902); balanced class weights (no gain); LinearSVC + ComplementNB (0.895); NB-SVM
-log-count-ratio features (0.904–0.905, within the folds' noise, for a slower training).
+0.908 since rare character n-grams are dropped, see ``_features``) and not kept:
+characters 1–4 (0.898) or characters alone (0.900); C = 0.5 (0.899) or 2 (0.902); balanced
+class weights (no gain); LinearSVC + ComplementNB (0.895); NB-SVM log-count-ratio features
+(0.904–0.905, within the folds' noise, for a slower training).
 
 Labels are paths: ``"城乡建设"`` or ``"城乡建设/安全生产"``. The first level is always
 learnt; a deeper level is learnt under a parent wherever the training data holds at least
