@@ -6,7 +6,8 @@ from django.utils import timezone
 from gongzhi.cases import reference, routing, services, workflow
 from gongzhi.cases.choices import State
 from gongzhi.cases.errors import CaseError
-from gongzhi.cases.models import RoutingRule
+from gongzhi.cases.models import Case, ChannelPolicy, RoutingRule
+from gongzhi.notify.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +111,37 @@ def test_a_grid_worker_report_is_accepted_automatically(world):
     )
     assert case.state == State.ACCEPTED
     assert [e.action for e in case.events.all()] == ["report", "accept"]
+
+
+def test_a_channel_can_dispatch_its_reports_on_arrival(world, django_capture_on_commit_callbacks):
+    ChannelPolicy.objects.filter(channel="grid_worker").update(auto_dispatch=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        case, _ = services.do_report(
+            report=services.Report(
+                channel="grid_worker",
+                title="井盖缺失",
+                category_id=world.manhole.pk,
+                lng=world.point[0],
+                lat=world.point[1],
+            ),
+            reporter=world.grid_worker,
+        )
+    # Written once, in its final state: the row, its deadlines and the whole timeline.
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.state, stored.owner, stored.command) == (
+        State.DISPATCHED,
+        world.cgj,
+        world.command,
+    )
+    assert stored.sign_for_due is not None and stored.resolve_due > stored.dispatched_at
+    events = list(stored.events.order_by("pk"))
+    assert [(e.action, e.from_state, e.to_state) for e in events] == [
+        ("report", "", State.REPORTED),
+        ("accept", State.REPORTED, State.ACCEPTED),
+        ("dispatch", State.ACCEPTED, State.DISPATCHED),
+    ]
+    assert events[0].actor == world.grid_worker and events[2].data["organisation"] == world.cgj.code
+    assert case.last_event == events[2]
+    # The owner's handler heard of it once the case was committed.
+    told = Notification.objects.get(recipient=world.handler, kind="case.dispatch")
+    assert case.number in told.title

@@ -1,8 +1,7 @@
 """Readable case numbers: PREFIX-YYYYMMDD-NNNNNN, counted per local day."""
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 
 from .models import CaseNumberSequence
@@ -11,32 +10,21 @@ from .models import CaseNumberSequence
 def next_number(now=None) -> str:
     prefix = settings.GONGZHI.get("CASE_PREFIX", "HD")
     day = timezone.localdate(now or timezone.now())
-    for _attempt in range(3):
-        with transaction.atomic():
-            # UPDATE takes the row lock, so two intakes never read the same value.
-            last = _increment(prefix, day)
-            if last is not None:
-                return f"{prefix}-{day:%Y%m%d}-{last:06d}"
-            try:
-                with transaction.atomic():
-                    CaseNumberSequence.objects.create(prefix=prefix, day=day, last=1)
-                return f"{prefix}-{day:%Y%m%d}-{1:06d}"
-            except IntegrityError:
-                continue  # another intake created today's row first: count on it
-    raise RuntimeError("could not allocate a case number")
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(), [prefix, day])
+        (last,) = cursor.fetchone()
+    return f"{prefix}-{day:%Y%m%d}-{last:06d}"
 
 
-def _increment(prefix: str, day) -> int | None:
-    """Add one to the day's counter and return it; None when the day has no row yet."""
-    if connection.features.can_return_columns_from_insert:  # PostgreSQL, SQLite ≥ 3.35
-        table = connection.ops.quote_name(CaseNumberSequence._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET last = last + 1 WHERE prefix = %s AND day = %s RETURNING last",
-                [prefix, day],
-            )
-            row = cursor.fetchone()
-        return row[0] if row else None
-    if CaseNumberSequence.objects.filter(prefix=prefix, day=day).update(last=F("last") + 1):
-        return CaseNumberSequence.objects.get(prefix=prefix, day=day).last
-    return None
+def _upsert_sql() -> str:
+    # One statement creates the day's row or adds one to it, under the row's lock, so two
+    # intakes never read the same value. Outside a transaction it is a transaction of its
+    # own: on PostgreSQL one round trip instead of BEGIN, UPDATE, COMMIT.
+    q = connection.ops.quote_name
+    table = q(CaseNumberSequence._meta.db_table)
+    prefix, day, last = (q(n) for n in ("prefix", "day", "last"))
+    return (
+        f"INSERT INTO {table} ({prefix}, {day}, {last}) VALUES (%s, %s, 1) "
+        f"ON CONFLICT ({prefix}, {day}) DO UPDATE SET {last} = {table}.{last} + 1 "
+        f"RETURNING {last}"
+    )

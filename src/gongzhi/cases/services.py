@@ -126,10 +126,11 @@ def do_report(
     if admit is not None:
         admit()
     category, images = check_report(report, photos)
-    # On PostgreSQL the day's counter is taken in its own short transaction, so concurrent
-    # reports are not queued behind its row lock while each case is built (a report that
-    # fails after this point leaves a gap in the day's numbers, never a duplicate). SQLite
-    # has one lock for every write: a second transaction would only hand it over once more.
+    # On PostgreSQL the day's counter is taken by one statement outside the case's
+    # transaction, so concurrent reports are not queued behind its row lock while each case
+    # is built (a report that fails after this point leaves a gap in the day's numbers,
+    # never a duplicate). SQLite has one lock for every write: taking it twice would only
+    # hand it over once more.
     number = None if connection.vendor == "sqlite" else next_number()
     try:
         with transaction.atomic():
@@ -173,28 +174,33 @@ def _create(report, number, category, reporter, entered_by, images) -> Case:
         # A caller gives an address, not a point: place it from the names it contains.
         triage_hooks.place_from_text(case, report.address)
     case.command = routing.command_for(case.region_path)
-    case.save()
-    event = CaseEvent.objects.create(
+    report_event = CaseEvent(
         case=case,
         actor=reporter if not report.is_anonymous else None,
         action="report",
         to_state=State.REPORTED,
         data={"channel": report.channel, "grid": hit.code if hit is not None else None},
     )
-    for image in images:
-        media.store_photo(case=case, image=image, stage="report", user=reporter, event=event)
+    case.unsaved_events = [report_event]
     policy = reference.table().policies.get(report.channel)
     if policy and policy.auto_accept:
-        # This transaction created the case, so it holds the row: no need to read it again.
+        # The case is not written yet: the transitions change it in memory and queue their
+        # events, and it is inserted once, in its final state, with all of them.
         case = workflow.transition(
-            case_id=case.pk,
+            case_id=None,
             action="accept",
             actor=None,
             held=case,
             note=_("Accepted automatically for this channel."),
         )
         if policy.auto_dispatch and routing.route_owner(case) is not None:
-            case = workflow.transition(case_id=case.pk, action="dispatch", actor=None, held=case)
+            case = workflow.transition(case_id=None, action="dispatch", actor=None, held=case)
+    case.save(force_insert=True)
+    CaseEvent.objects.bulk_create(case.unsaved_events)
+    case.last_event = case.unsaved_events[-1]
+    del case.unsaved_events
+    for image in images:
+        media.store_photo(case=case, image=image, stage="report", user=reporter, event=report_event)
     return case
 
 

@@ -198,7 +198,9 @@ def transition(
     ``expected_state`` is the state the user saw; if the case has moved on since, the
     action is refused with a Conflict rather than applied to a state they did not see.
     ``held`` is the case itself when the caller's transaction already holds its row (it
-    created it): intake's automatic accept and dispatch then skip reading it again.
+    created it): intake's automatic accept and dispatch then skip reading it again. A held
+    case not yet inserted (no pk) is changed in memory only, and the new event is added to
+    its ``unsaved_events``: the caller writes both.
     """
     r = RULES.get(action)
     if r is None:
@@ -246,8 +248,7 @@ def transition(
         # Write only what the action changed: a smaller UPDATE, and columns another action
         # owns are never written back from this copy.
         changed = [name for name, value in _values(case).items() if snapshot[name] != value]
-        case.save(update_fields=[*changed, "updated_at"])
-        event = CaseEvent.objects.create(
+        event = CaseEvent(
             case=case,
             actor=actor,
             actor_organisation=relations.acting_organisation(actor, case),
@@ -258,6 +259,13 @@ def transition(
             data=outcome.data,
             is_public=r.public,
         )
+        if case.pk is None:
+            # Intake's automatic steps on a case not yet written: its creator inserts the
+            # case in its final state with all its events at once (fewer round trips).
+            case.unsaved_events.append(event)
+        else:
+            case.save(update_fields=[*changed, "updated_at"])
+            event.save(force_insert=True)
         for effect in outcome.after_commit:
             transaction.on_commit(lambda effect=effect: effect(case, event))
         case.last_event = event
