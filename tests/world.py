@@ -135,3 +135,23 @@ def build() -> SimpleNamespace:
     w.leader = _person("leader", "刘振华", city_gov, R.LEADER, head=True)
     w.admin = User.objects.create_superuser("admin", password=PASSWORD, display_name="陈立新")
     return w
+
+
+def report_case(w, category, *, point=None, channel="quick_report", reporter=None, **extra):
+    """A report through intake (``services.do_report``): by the resident, from the 随手拍
+    page, at the world's point, unless told otherwise."""
+    from gongzhi.cases import services
+
+    lng, lat = point or w.point
+    case, _ = services.do_report(
+        report=services.Report(
+            channel=channel,
+            title=extra.pop("title", "测试事项"),
+            category_id=category.pk,
+            lng=lng,
+            lat=lat,
+            **extra,
+        ),
+        reporter=reporter or w.resident,
+    )
+    return case

@@ -3,29 +3,18 @@
 import pytest
 from django.utils import timezone
 
-from gongzhi.cases import reference, routing, services, workflow
+from gongzhi.cases import reference, routing, workflow
 from gongzhi.cases.choices import State
 from gongzhi.cases.errors import CaseError
 from gongzhi.cases.models import Case, ChannelPolicy, RoutingRule
 from gongzhi.notify.models import Notification
+from tests.world import report_case
 
 pytestmark = pytest.mark.django_db
 
 
 def new_case(w, category, point=None, **extra):
-    point = point or w.point
-    case, _ = services.do_report(
-        report=services.Report(
-            channel="quick_report",
-            title="测试事项",
-            category_id=category.pk,
-            lng=point[0],
-            lat=point[1],
-            **extra,
-        ),
-        reporter=w.resident,
-    )
-    return case
+    return report_case(w, category, point=point, **extra)
 
 
 def test_county_department_serving_the_place_owns_a_road_case(world):
@@ -99,16 +88,7 @@ def test_escalation_goes_to_the_command_centre_above(world):
 
 
 def test_a_grid_worker_report_is_accepted_automatically(world):
-    case, _ = services.do_report(
-        report=services.Report(
-            channel="grid_worker",
-            title="路面坑洼",
-            category_id=world.pothole.pk,
-            lng=world.point[0],
-            lat=world.point[1],
-        ),
-        reporter=world.grid_worker,
-    )
+    case = new_case(world, world.pothole, channel="grid_worker", reporter=world.grid_worker)
     assert case.state == State.ACCEPTED
     assert [e.action for e in case.events.all()] == ["report", "accept"]
 
@@ -116,16 +96,7 @@ def test_a_grid_worker_report_is_accepted_automatically(world):
 def test_a_channel_can_dispatch_its_reports_on_arrival(world, django_capture_on_commit_callbacks):
     ChannelPolicy.objects.filter(channel="grid_worker").update(auto_dispatch=True)
     with django_capture_on_commit_callbacks(execute=True):
-        case, _ = services.do_report(
-            report=services.Report(
-                channel="grid_worker",
-                title="井盖缺失",
-                category_id=world.manhole.pk,
-                lng=world.point[0],
-                lat=world.point[1],
-            ),
-            reporter=world.grid_worker,
-        )
+        case = new_case(world, world.manhole, channel="grid_worker", reporter=world.grid_worker)
     # Written once, in its final state: the row, its deadlines and the whole timeline.
     stored = Case.objects.get(pk=case.pk)
     assert (stored.state, stored.owner, stored.command) == (

@@ -3,7 +3,7 @@ request (a missing script, style, tile or icon) and no script error."""
 
 import pytest
 
-from gongzhi.cases import services
+from tests.world import report_case
 
 from .phone import log_in
 
@@ -13,16 +13,7 @@ PAGES = ["/", "/cases/", "/cases/map/", "/cases/rates/", "/cases/triage/", "/cas
 
 
 def test_the_console_pages_load_without_a_failed_request_or_script_error(page, world):
-    case, _ = services.do_report(
-        report=services.Report(
-            channel="quick_report",
-            title="井盖缺失",
-            category_id=world.manhole.pk,
-            lng=world.point[0],
-            lat=world.point[1],
-        ),
-        reporter=world.resident,
-    )
+    case = report_case(world, world.manhole)
     problems = []
     # The browser's own requests (the tab's icon) show only as console errors.
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)

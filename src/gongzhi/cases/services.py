@@ -181,11 +181,11 @@ def _create(report, number, category, reporter, entered_by, images) -> Case:
         to_state=State.REPORTED,
         data={"channel": report.channel, "grid": hit.code if hit is not None else None},
     )
-    case.unsaved_events = [report_event]
+    events = [report_event]
     policy = reference.table().policies.get(report.channel)
     if policy and policy.auto_accept:
-        # The case is not written yet: the transitions change it in memory and queue their
-        # events, and it is inserted once, in its final state, with all of them.
+        # The case is not written yet: the transitions change it in memory and leave their
+        # events unsaved, and it is inserted once, in its final state, with all of them.
         case = workflow.transition(
             case_id=None,
             action="accept",
@@ -193,12 +193,13 @@ def _create(report, number, category, reporter, entered_by, images) -> Case:
             held=case,
             note=_("Accepted automatically for this channel."),
         )
+        events.append(case.last_event)
         if policy.auto_dispatch and routing.route_owner(case) is not None:
             case = workflow.transition(case_id=None, action="dispatch", actor=None, held=case)
+            events.append(case.last_event)
     case.save(force_insert=True)
-    CaseEvent.objects.bulk_create(case.unsaved_events)
-    case.last_event = case.unsaved_events[-1]
-    del case.unsaved_events
+    CaseEvent.objects.bulk_create(events)
+    case.last_event = events[-1]
     for image in images:
         media.store_photo(case=case, image=image, stage="report", user=reporter, event=report_event)
     return case

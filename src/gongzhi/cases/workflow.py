@@ -199,8 +199,8 @@ def transition(
     action is refused with a Conflict rather than applied to a state they did not see.
     ``held`` is the case itself when the caller's transaction already holds its row (it
     created it): intake's automatic accept and dispatch then skip reading it again. A held
-    case not yet inserted (no pk) is changed in memory only, and the new event is added to
-    its ``unsaved_events``: the caller writes both.
+    case not yet inserted (no pk) is changed in memory only and its new event, left in
+    ``last_event``, is not saved either: the caller writes both.
     """
     r = RULES.get(action)
     if r is None:
@@ -245,9 +245,6 @@ def transition(
         target = outcome.target or r.target
         if target:
             case.state = target
-        # Write only what the action changed: a smaller UPDATE, and columns another action
-        # owns are never written back from this copy.
-        changed = [name for name, value in _values(case).items() if snapshot[name] != value]
         event = CaseEvent(
             case=case,
             actor=actor,
@@ -259,11 +256,12 @@ def transition(
             data=outcome.data,
             is_public=r.public,
         )
-        if case.pk is None:
-            # Intake's automatic steps on a case not yet written: its creator inserts the
-            # case in its final state with all its events at once (fewer round trips).
-            case.unsaved_events.append(event)
-        else:
+        # A case not yet inserted (intake's automatic steps) is written by its creator, in
+        # its final state and with all its events at once: fewer round trips.
+        if case.pk is not None:
+            # Write only what the action changed: a smaller UPDATE, and columns another
+            # action owns are never written back from this copy.
+            changed = [name for name, value in _values(case).items() if snapshot[name] != value]
             case.save(update_fields=[*changed, "updated_at"])
             event.save(force_insert=True)
         for effect in outcome.after_commit:
