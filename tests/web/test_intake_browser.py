@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from gongzhi.cases.models import Attachment, Case
 
-from .phone import PHONE, a_photo, log_in, phone_page
+from .phone import PHONE, a_photo, log_in, phone_options, phone_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -163,3 +163,29 @@ def test_a_report_sent_back_keeps_the_pin_and_the_category(phone, world):
     page.click("[data-testid=submit]")
     page.wait_for_url("**/cases/track/**")
     assert Case.objects.count() == 1
+
+
+def _scale_metres(page) -> float:
+    """The distance the map's scale bar stands for, as the user reads it ("500 m", "2 km")."""
+    number, unit = page.locator(".leaflet-control-scale-line").first.inner_text().split()
+    return float(number) * (1000 if unit == "km" else 1)
+
+
+def test_a_grid_worker_without_a_position_sees_their_own_grid(chromium, live_server, world):
+    # The phone gives no position: the map must still open on the grid worker's grid (they
+    # see no region outline, only their grids), not on the whole city with the grid a speck.
+    options = phone_options(world.point)
+    del options["geolocation"], options["permissions"]
+    context = chromium.new_context(**options)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.base_url = live_server.url
+        log_in(page, world.grid_worker.username, world.password)
+        page.goto(page.base_url + "/cases/report/")
+        page.wait_for_selector("[data-testid=map][data-ready='1']")
+        assert _scale_metres(page) <= 1000  # the grid is ~1 × 2 km; the city ~100 km
+        page.locator("[data-testid=map]").click()  # the middle of the view: inside the grid
+        page.wait_for_selector(f"[data-testid=location-place]:has-text('{world.grid.name}')")
+    finally:
+        context.close()

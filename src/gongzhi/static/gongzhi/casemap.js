@@ -83,7 +83,9 @@
             interactive: false,
             renderer,
           }).addTo(map);
-          if (layer.level !== "grid" && gj.getBounds().isValid()) {
+          // Grids come last and lie inside the regions above them: they set the view only for
+          // someone who sees no region, such as a grid worker with a few grids.
+          if ((layer.level !== "grid" || !background) && gj.getBounds().isValid()) {
             background = background ? background.extend(gj.getBounds()) : gj.getBounds();
           }
         }

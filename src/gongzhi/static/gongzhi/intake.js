@@ -319,7 +319,9 @@
             style: () => styles[layer.level] || styles.grid,
             interactive: false,
           }).addTo(map);
-          if (layer.level !== "grid" && gj.getBounds().isValid()) {
+          // Grids come last and lie inside the regions above them: they set the view only for
+          // someone who sees no region, such as a grid worker with a few grids.
+          if ((layer.level !== "grid" || !bounds) && gj.getBounds().isValid()) {
             bounds = bounds ? bounds.extend(gj.getBounds()) : gj.getBounds();
           }
           outlines = outlines || gj;
