@@ -7,7 +7,10 @@ a point in a random demo grid and a random category) and GET /healthz (one SELEC
 
 - throughput: closed loop, CLIENTS processes sending back to back for SECONDS;
 - latency at RATE reports/s: open loop (each request is due at a fixed time and its latency
-  counts from then, so a slow server cannot hide its queue), p50 and p99.
+  counts from then, so a slow server cannot hide its queue), p50 and p99;
+- intake's follow-up (triage, the automatic dispatch's notices), done by the watcher beside
+  the server as under `gongzhi serve`: how many reports waited for it when each phase's
+  load stopped, and how long it then took to finish them.
 
 Prints one JSON object. Targets (issue 3): intake ≥ 50% of the trivial endpoint's
 throughput; p99 < 100 ms at 200 reports/s.
@@ -25,6 +28,7 @@ import os
 import random
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -102,6 +106,15 @@ class Platform:
         return data
 
     def start(self) -> None:
+        # Intake's follow-up (triage, the notices of automatic steps) runs in the watcher, as
+        # under `gongzhi serve`: it shares the cores, and how far it falls behind is measured.
+        self.watcher = subprocess.Popen(
+            [str(BIN / "gongzhi"), "cases", "watch", "--every", "60", "--follow-up-every", "1"],
+            env=self.env,
+            cwd=self.dir,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         self.server = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
@@ -128,10 +141,35 @@ class Platform:
                 time.sleep(0.2)
         raise RuntimeError("the server did not come up")
 
+    def pending(self) -> int:
+        """Reports waiting for their follow-up, read from the database directly."""
+        sql = "SELECT COUNT(*) FROM cases_case WHERE follow_up_pending"
+        if "DATABASE_URL" in self.env:
+            import psycopg
+
+            with psycopg.connect(self.env["DATABASE_URL"], autocommit=True) as conn:
+                return conn.execute(sql).fetchone()[0]
+        with sqlite3.connect(self.dir / "gongzhi.sqlite3", timeout=30) as conn:
+            return conn.execute(sql).fetchone()[0]
+
+    def drained(self, limit: float = 120) -> dict:
+        """How many reports waited for their follow-up when the load stopped, and how long
+        the watcher then took to finish them."""
+        started = time.monotonic()
+        waiting = left = self.pending()
+        while left and time.monotonic() - started < limit:
+            time.sleep(0.1)
+            left = self.pending()
+        return {
+            "waiting_when_load_stopped": waiting,
+            "done_after_s": round(time.monotonic() - started, 1) if not left else None,
+        }
+
     def stop(self) -> None:
-        if self.server:
-            self.server.terminate()
-            self.server.wait(timeout=30)
+        for process in (self.server, getattr(self, "watcher", None)):
+            if process:
+                process.terminate()
+                process.wait(timeout=30)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -283,9 +321,12 @@ def bench_one(name, database_url, opts) -> dict:
         auth = sign_in(platform.port)
         # Warm every worker (imports, the grid index) before measuring.
         throughput("intake", platform.port, auth, data, opts.clients, 2)
+        platform.drained()
         trivial = throughput("trivial", platform.port, auth, data, opts.clients, opts.seconds)
         intake = throughput("intake", platform.port, auth, data, opts.clients, opts.seconds)
+        intake["follow_up"] = platform.drained()
         paced = at_rate("intake", platform.port, auth, data, opts.clients, opts.seconds, opts.rate)
+        paced["follow_up"] = platform.drained()
         share = intake["requests_per_s"] / trivial["requests_per_s"]
         return {
             "database": name,

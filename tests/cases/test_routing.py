@@ -1,6 +1,10 @@
 """Routing as data: the rules decide which level handles a category in a place."""
 
+import json
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from gongzhi.cases import reference, routing, workflow
@@ -113,6 +117,15 @@ def test_a_channel_can_dispatch_its_reports_on_arrival(world, django_capture_on_
     ]
     assert events[0].actor == world.grid_worker and events[2].data["organisation"] == world.cgj.code
     assert case.last_event == events[2]
-    # The owner's handler heard of it once the case was committed.
+    # The reporter's request is answered without telling anyone: intake's follow-up (the
+    # watcher that `gongzhi serve` runs) tells the owner's people, once.
+    assert not Notification.objects.filter(kind="case.dispatch").exists()
+    assert stored.follow_up_pending
+    out = StringIO()
+    call_command("cases", "follow-up", stdout=out)
+    assert json.loads(out.getvalue())["followed_up"] == 1
     told = Notification.objects.get(recipient=world.handler, kind="case.dispatch")
-    assert case.number in told.title
+    assert case.number in told.title and told.link.endswith(f"/cases/{case.number}/")
+    call_command("cases", "follow-up", stdout=StringIO())
+    assert Notification.objects.filter(kind="case.dispatch", recipient=world.handler).count() == 1
+    assert not Case.objects.get(pk=case.pk).follow_up_pending

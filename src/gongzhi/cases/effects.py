@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.models import Role, User
+from gongzhi.accounts.models import Membership, Role, User
 from gongzhi.notify import services as notify
 
 
@@ -16,6 +16,17 @@ def _members(organisation, *roles):
     ).distinct()
 
 
+def _item(case, event, recipients, title) -> notify.Item:
+    return notify.Item(
+        recipients=recipients,
+        kind=f"case.{event.action}",
+        title=f"{title} · {case.number}",
+        body=f"{case.title}\n{event.note}".strip(),
+        link=reverse("cases:detail", args=[case.number]),
+        data={"case": case.number, "action": event.action, "state": case.state},
+    )
+
+
 def _send(case, event, recipients, title, channels=("in_app",)):
     actor_id = getattr(event, "actor_id", None)
     if isinstance(recipients, QuerySet):
@@ -25,24 +36,33 @@ def _send(case, event, recipients, title, channels=("in_app",)):
         recipients = [u for u in recipients if u.pk != actor_id]
         if not recipients:
             return
-    notify.notify(
-        recipients=recipients,
-        kind=f"case.{event.action}",
-        title=f"{title} · {case.number}",
-        body=f"{case.title}\n{event.note}".strip(),
-        link=reverse("cases:detail", args=[case.number]),
-        data={"case": case.number, "action": event.action, "state": case.state},
-        channels=channels,
-    )
+    notify.notify_each([_item(case, event, recipients, title)], channels=channels)
+
+
+def _owner_title(event):
+    return _("Case dispatched to your unit") if event.action == "dispatch" else _("Case update")
 
 
 def tell_owner(case, event):
-    _send(
-        case,
-        event,
-        _members(case.owner, Role.HANDLER, Role.LEADER),
-        _("Case dispatched to your unit") if event.action == "dispatch" else _("Case update"),
-    )
+    _send(case, event, _members(case.owner, Role.HANDLER, Role.LEADER), _owner_title(event))
+
+
+def owner_notices(pairs) -> list[tuple]:
+    """``tell_owner``'s notices for a batch of (case, event), as (case, item) for
+    ``notify.notify_each``: one read of every unit's handlers and leaders (intake's
+    follow-up, which prepares them before it takes any lock)."""
+    units = {case.owner_id for case, _event in pairs if case.owner_id is not None}
+    people: dict[int, set[int]] = {}
+    for unit, user in Membership.objects.filter(
+        organisation_id__in=units, role__in=[Role.HANDLER, Role.LEADER], user__is_active=True
+    ).values_list("organisation_id", "user_id"):
+        people.setdefault(unit, set()).add(user)
+    notices = []
+    for case, event in pairs:
+        recipients = people.get(case.owner_id, set()) - {event.actor_id}
+        if recipients:
+            notices.append((case, _item(case, event, recipients, _owner_title(event))))
+    return notices
 
 
 def tell_owner_heads(case, event):

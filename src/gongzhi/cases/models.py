@@ -8,6 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import masking
@@ -166,6 +167,10 @@ class Case(TimeStampedModel):
         _("idempotency key"), max_length=80, null=True, blank=True, unique=True
     )
 
+    # Set by intake, cleared by its follow-up (``follow_up.run``): the triage assessment and
+    # the notices of intake's automatic steps, done in batches off the reporter's request.
+    follow_up_pending = models.BooleanField(_("follow-up pending"), default=False, editable=False)
+
     objects = CaseQuerySet.as_manager()
 
     class Meta:
@@ -176,6 +181,10 @@ class Case(TimeStampedModel):
             models.Index(fields=["state", "created_at"]),
             models.Index(fields=["category", "created_at"]),
             models.Index(fields=["owner", "state"]),
+            # Holds only the few cases waiting for their follow-up: cheap to keep and to scan.
+            models.Index(
+                fields=["id"], condition=Q(follow_up_pending=True), name="case_follow_up_pending"
+            ),
         ]
 
     def __str__(self) -> str:

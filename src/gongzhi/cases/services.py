@@ -141,7 +141,6 @@ def do_report(
         if found:  # a concurrent retry won the race
             return found, False
         raise
-    triage_hooks.assess_on_commit(case)  # predicted category; unsure ones wait for a dispatcher
     return case, True
 
 
@@ -197,6 +196,8 @@ def _create(report, number, category, reporter, entered_by, images) -> Case:
         if policy.auto_dispatch and routing.route_owner(case) is not None:
             case = workflow.transition(case_id=None, action="dispatch", actor=None, held=case)
             events.append(case.last_event)
+    # Triage and the automatic steps' notices come next, in batches (follow_up.py).
+    case.follow_up_pending = True
     case.save(force_insert=True)
     CaseEvent.objects.bulk_create(events)
     case.last_event = events[-1]

@@ -1,7 +1,8 @@
 """Where cases meets triage: cases hand their reports to ``gongzhi.triage`` as plain data.
 
-* ``assess_on_commit(case)`` — after a report is committed, classify it; it waits in the
-  dispatcher's triage queue when the model is unsure or disagrees with the chosen category.
+* ``check_assessments`` / ``record_assessments`` — intake's follow-up (``follow_up.py``)
+  classifies a batch of new reports; one waits in the dispatcher's triage queue when the
+  model is unsure or disagrees with the chosen category.
 * ``check_decide`` / ``do_decide`` — a dispatcher confirms or changes the category; the
   choice is written on the case's timeline and kept as a training label.
 * ``similar_open_cases`` — open cases ranked by the duplicate scorer, to offer a merge.
@@ -53,21 +54,26 @@ def category_for_label(label: str) -> Category | None:
 
 
 # -- intake ----------------------------------------------------------------------------------
-def assess(case: Case) -> Assessment | None:
-    try:
-        return triage.do_assess(
+def check_assessments(cases: list[Case]) -> dict[str, dict]:
+    """Classify new reports (no writes): case number → the assessment to record. A report
+    triage cannot assess is left out: it must never lose a report, and the queue is there."""
+    assessed = {}
+    for case in cases:
+        report = triage.ReportText(
             case_ref=case.number,
             title=case.title,
             text=f"{case.description} {case.address}".strip(),
             chosen=category_label(case.category),
         )
-    except Exception:  # triage must never lose a report: the queue is the fallback
-        log.exception("triage could not assess case %s", case.number)
-        return None
+        try:
+            assessed.update(triage.check_assess_many([report]))
+        except Exception:
+            log.exception("triage could not assess case %s", case.number)
+    return assessed
 
 
-def assess_on_commit(case: Case) -> None:
-    transaction.on_commit(lambda: assess(case))
+def record_assessments(assessed: dict[str, dict]) -> None:
+    triage.do_assess_many(assessed)
 
 
 # -- the dispatcher's decision ----------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.accounts.models import Role
 from gongzhi.core.scope import scope_for
 
-from . import actions, relations
+from . import actions, follow_up, relations
 from .choices import State
 from .errors import Conflict, NotAllowed, NotFound
 from .models import Case, CaseEvent
@@ -200,7 +200,8 @@ def transition(
     ``held`` is the case itself when the caller's transaction already holds its row (it
     created it): intake's automatic accept and dispatch then skip reading it again. A held
     case not yet inserted (no pk) is changed in memory only and its new event, left in
-    ``last_event``, is not saved either: the caller writes both.
+    ``last_event``, is not saved either: the caller writes both, and intake's follow-up
+    (``follow_up.run``) sends the notices the step would have sent after commit.
     """
     r = RULES.get(action)
     if r is None:
@@ -264,8 +265,11 @@ def transition(
             changed = [name for name, value in _values(case).items() if snapshot[name] != value]
             case.save(update_fields=[*changed, "updated_at"])
             event.save(force_insert=True)
-        for effect in outcome.after_commit:
-            transaction.on_commit(lambda effect=effect: effect(case, event))
+            for effect in outcome.after_commit:
+                transaction.on_commit(lambda effect=effect: effect(case, event))
+        else:
+            # Intake's follow-up sends these notices later, in batches, off the request.
+            follow_up.check_deferrable(action, outcome.after_commit)
         case.last_event = event
     return case
 

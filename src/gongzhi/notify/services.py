@@ -59,62 +59,98 @@ def notify(
     A channel that is not configured, or a user without a phone number / e-mail, gives
     a Delivery with status ``skipped`` and the reason, visible in the admin.
     """
-    _check_kind(kind)
-    title = (title or "").strip()
-    if not title or len(title) > 200:
-        raise ValueError("a notification needs a title of 1 to 200 characters")
-    _check_link(link)
+    item = Item(recipients=recipients, kind=kind, title=title, body=body, link=link, data=data)
+    return notify_each([item], channels=channels)
+
+
+@dataclass
+class Item:
+    """One message for ``notify_each``: the arguments of ``notify`` but the channels."""
+
+    recipients: object
+    kind: str
+    title: str
+    body: str = ""
+    link: str = ""
+    data: dict | None = None
+
+
+def notify_each(items: list[Item], *, channels: Iterable[str] = ("in_app",)) -> Notified:
+    """``notify`` for many messages at once (a batch of cases, each to its own people): one
+    read of all their recipients and one insert of all their rows, whatever the count."""
     codes = list(dict.fromkeys(channels))
     picked = [get_channel(code) for code in codes]  # ValueError on an unknown code
     if not all(ch.per_recipient for ch in picked):
         raise ValueError("webhooks are not per-recipient: use publish_event()")
-    message = Message(kind=kind, title=title, body=body, link=link, data=_jsonable(data or {}))
-    users = _users(recipients)
+    messages = []
+    for item in items:
+        _check_kind(item.kind)
+        title = (item.title or "").strip()
+        if not title or len(title) > 200:
+            raise ValueError("a notification needs a title of 1 to 200 characters")
+        _check_link(item.link)
+        data = _jsonable(item.data or {})
+        messages.append(
+            Message(kind=item.kind, title=title, body=item.body, link=item.link, data=data)
+        )
+    # A queryset stays a query (read once, as it is); everything else is read in one go.
+    listed = [_ids(item.recipients) for item in items]
+    wanted = set().union(*(ids for ids in listed if ids is not None))
+    known = {u.pk: u for u in _users(wanted)} if wanted else {}
+    people = [
+        _users(item.recipients) if ids is None else [known[i] for i in sorted(ids) if i in known]
+        for item, ids in zip(items, listed, strict=True)
+    ]
     now = timezone.now()
     result = Notified()
-    if not users:
+    if not any(people):
         return result  # no transaction: on SQLite even an empty one takes the write lock
 
     with transaction.atomic():
-        by_user = {}
+        by_user: dict[tuple[int, int], Notification] = {}
         if "in_app" in codes:
+            pairs = [(n, user) for n, users in enumerate(people) for user in users]
             result.notifications = Notification.objects.bulk_create(
                 Notification(
                     recipient=user,
-                    kind=kind,
-                    title=title,
-                    body=body,
-                    link=link,
-                    data=message.data,
+                    kind=messages[n].kind,
+                    title=messages[n].title,
+                    body=messages[n].body,
+                    link=messages[n].link,
+                    data=messages[n].data,
                     created_at=now,
                 )
-                for user in users
+                for n, user in pairs
             )
-            by_user = {n.recipient_id: n for n in result.notifications}
+            by_user = {
+                (n, user.pk): row
+                for (n, user), row in zip(pairs, result.notifications, strict=True)
+            }
         rows = []
         for channel in (ch for ch in picked if ch.queued):
-            payload = channel.build_payload(message)
             configured = channel.is_configured()
-            for user in users:
-                target = channel.target_for(user)
-                reason = (
-                    ""
-                    if configured and target
-                    else f"channel {channel.code} is not configured"
-                    if not configured
-                    else f"recipient has no address for {channel.code}"
-                )
-                rows.append(
-                    _delivery(
-                        now,
-                        channel=channel.code,
-                        target=target,
-                        payload=payload,
-                        skip=reason,
-                        notification=by_user.get(user.pk),
-                        recipient=user,
+            for n, users in enumerate(people):
+                payload = channel.build_payload(messages[n])
+                for user in users:
+                    target = channel.target_for(user)
+                    reason = (
+                        ""
+                        if configured and target
+                        else f"channel {channel.code} is not configured"
+                        if not configured
+                        else f"recipient has no address for {channel.code}"
                     )
-                )
+                    rows.append(
+                        _delivery(
+                            now,
+                            channel=channel.code,
+                            target=target,
+                            payload=payload,
+                            skip=reason,
+                            notification=by_user.get((n, user.pk)),
+                            recipient=user,
+                        )
+                    )
         result.deliveries = Delivery.objects.bulk_create(rows)
         _queue_after_commit(result.deliveries)
     return result
@@ -289,14 +325,21 @@ def _jsonable(data) -> dict:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+def _ids(recipients) -> set | None:
+    """The ids of listed recipients (users or ids); None for a queryset."""
+    if isinstance(recipients, models.QuerySet):
+        return None
+    if isinstance(recipients, get_user_model()):
+        recipients = [recipients]
+    return {getattr(r, "pk", r) for r in recipients}
+
+
 def _users(recipients) -> list:
     User = get_user_model()
-    if isinstance(recipients, User):
-        recipients = [recipients]
     if isinstance(recipients, models.QuerySet):
         users = recipients
     else:
-        users = User.objects.filter(pk__in={getattr(r, "pk", r) for r in recipients})
+        users = User.objects.filter(pk__in=_ids(recipients))
     return list(users.filter(is_active=True).distinct().order_by("pk"))
 
 

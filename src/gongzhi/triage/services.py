@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
-from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -234,7 +234,7 @@ def _first(label: str) -> str:
     return parts[0] if parts else ""
 
 
-def do_assess(*, case_ref: str, title: str, text: str, chosen: str = "") -> Assessment:
+def _assessment(title: str, text: str, chosen: str) -> dict:
     """Classify a new report and decide whether a dispatcher must look at its category.
 
     It waits in the queue when no category was chosen, when the model is unsure (below the
@@ -252,7 +252,7 @@ def do_assess(*, case_ref: str, title: str, text: str, chosen: str = "") -> Asse
         reason = REASON_LOW_CONFIDENCE
     elif _first(best["label"]) != _first(chosen):
         reason = REASON_DISAGREES
-    values = {
+    return {
         "model_version": result["model_version"] if result else "",
         "predicted": best.get("label", ""),
         "confidence": best.get("confidence"),
@@ -261,13 +261,39 @@ def do_assess(*, case_ref: str, title: str, text: str, chosen: str = "") -> Asse
         "reason": reason,
         "status": AssessmentStatus.PENDING if reason else AssessmentStatus.AUTO,
     }
-    # Almost every call is a new report: insert first, update only if it was assessed before.
-    try:
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            return Assessment.objects.create(case_ref=case_ref, **values)
-    except IntegrityError:
-        Assessment.objects.filter(case_ref=case_ref).update(**values, updated_at=timezone.now())
-        return Assessment.objects.get(case_ref=case_ref)
+
+
+@dataclass
+class ReportText:
+    """What ``check_assess_many`` needs of one report."""
+
+    case_ref: str
+    title: str
+    text: str
+    chosen: str = ""
+
+
+def check_assess_many(reports: list[ReportText]) -> dict[str, dict]:
+    """Classify a batch of reports (no writes): case_ref → the assessment's values. Run it
+    before the transaction that writes them, so the classifier holds no lock."""
+    return {r.case_ref: _assessment(r.title, r.text, r.chosen) for r in reports}
+
+
+def do_assess_many(assessed: dict[str, dict]) -> list[Assessment]:
+    """Write a batch classified by ``check_assess_many``: one insert for the new reports,
+    each already assessed one updated on its own."""
+    if not assessed:
+        return []
+    old = set(
+        Assessment.objects.filter(case_ref__in=list(assessed)).values_list("case_ref", flat=True)
+    )
+    rows = Assessment.objects.bulk_create(
+        Assessment(case_ref=ref, **values) for ref, values in assessed.items() if ref not in old
+    )
+    now = timezone.now()
+    for ref in old:
+        Assessment.objects.filter(case_ref=ref).update(**assessed[ref], updated_at=now)
+    return rows
 
 
 def do_decide(*, case_ref: str, label: str, title: str, text: str, user) -> Assessment:

@@ -1,9 +1,11 @@
-"""`gongzhi cases tick` and `gongzhi cases watch`: the deadline scan, once or on a timer.
+"""`gongzhi cases tick`, `gongzhi cases follow-up` and `gongzhi cases watch`: the deadline
+scan and intake's follow-up (``follow_up.py``), once or on a timer.
 
-``watch`` is what ``gongzhi serve`` runs beside the web server. Several watchers may run at
-once (on one machine or many): the scan claims each notice with a conditional UPDATE, so a
-notice is sent once whoever gets there first, and a watcher that was down catches up on its
-next tick because the scan looks at every open case past its threshold.
+``watch`` is what ``gongzhi serve`` runs beside the web server: intake's follow-up about
+every second, the deadline scan every minute. Several watchers may run at once (on one
+machine or many): the scan claims each notice with a conditional UPDATE and the follow-up
+claims its batch of cases, so each is done once whoever gets there first, and a watcher
+that was down catches up on its next tick.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.cases import deadlines
+from gongzhi.cases import deadlines, follow_up
 from gongzhi.core.db import refresh_connection
 
 logger = logging.getLogger(__name__)
@@ -31,9 +33,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="verb", required=True)
         sub.add_parser("tick", help=_("Run one deadline scan now and print the counts as JSON."))
+        sub.add_parser(
+            "follow-up",
+            help=_("Follow up every report waiting for it now and print the count as JSON."),
+        )
         watch = sub.add_parser("watch", help=_("Scan every N seconds until interrupted."))
         watch.add_argument(
             "--every", type=float, default=60.0, help=_("Seconds between scans (default 60).")
+        )
+        watch.add_argument(
+            "--follow-up-every",
+            type=float,
+            default=1.0,
+            help=_("Seconds between follow-ups of new reports (default 1)."),
         )
         watch.add_argument(
             "--max-ticks", type=int, default=0, help=_("Stop after this many scans (0: never).")
@@ -43,10 +55,15 @@ class Command(BaseCommand):
         if verb == "tick":
             self.stdout.write(json.dumps(self._tick()))
             return
-        every = options["every"]
-        if every <= 0:
-            raise CommandError(_("--every must be a positive number of seconds."))
-        self._watch(every, options["max_ticks"], options["verbosity"])
+        if verb == "follow-up":
+            self.stdout.write(json.dumps(self._follow_up()))
+            return
+        every, quick = options["every"], options["follow_up_every"]
+        if every <= 0 or quick <= 0:
+            raise CommandError(
+                _("--every and --follow-up-every must be positive numbers of seconds.")
+            )
+        self._watch(every, quick, options["max_ticks"], options["verbosity"])
 
     def _tick(self) -> dict:
         started = time.monotonic()
@@ -57,7 +74,17 @@ class Command(BaseCommand):
             "seconds": round(time.monotonic() - started, 3),
         }
 
-    def _watch(self, every: float, max_ticks: int, verbosity: int) -> None:
+    def _follow_up(self, batches: int = 0) -> dict:
+        """Follow up what is waiting, up to ``batches`` batches (0: until none is left)."""
+        started = time.monotonic()
+        done = runs = 0
+        while n := follow_up.run():
+            done, runs = done + n, runs + 1
+            if batches and runs >= batches:
+                break  # under a flood, let the deadline scan have its turn too
+        return {"followed_up": done, "seconds": round(time.monotonic() - started, 3)}
+
+    def _watch(self, every: float, quick: float, max_ticks: int, verbosity: int) -> None:
         stopping = False
 
         def stop(*_args):
@@ -71,16 +98,16 @@ class Command(BaseCommand):
             _("Watching case deadlines every %(n)s s (Ctrl-C to stop).") % {"n": every}
         )
         ticks = 0
-        next_at = time.monotonic()
+        next_at = next_quick = time.monotonic()
         try:
             while not stopping:
-                refresh_connection()
-                try:
-                    counts = self._tick()
-                except DatabaseError:
-                    # A database hiccup must not kill the watcher; the next tick catches up.
-                    logger.exception("deadline scan failed; retrying on the next tick")
-                    counts = None
+                if time.monotonic() >= next_quick:
+                    self._quietly(lambda: self._follow_up(batches=25), "follow-up", verbosity)
+                    next_quick = time.monotonic() + quick
+                if time.monotonic() < next_at:
+                    time.sleep(min(0.5, max(0.0, min(next_at, next_quick) - time.monotonic())))
+                    continue
+                counts = self._quietly(self._tick, "deadline scan", verbosity)
                 if counts and (verbosity > 1 or counts["warned"] or counts["overdue"]):
                     self.stdout.write(json.dumps(counts))
                 ticks += 1
@@ -88,8 +115,6 @@ class Command(BaseCommand):
                     break
                 # Fixed-rate schedule, so a slow scan does not push every later one back.
                 next_at += every
-                while not stopping and time.monotonic() < next_at:
-                    time.sleep(min(0.5, max(0.0, next_at - time.monotonic())))
                 if time.monotonic() - next_at > every:
                     next_at = time.monotonic()  # far behind (suspended?): do not burst
         except KeyboardInterrupt:
@@ -99,3 +124,15 @@ class Command(BaseCommand):
                 signal.signal(signal.SIGTERM, previous)
             refresh_connection()
         self.stdout.write(_("Stopped watching case deadlines."))
+
+    def _quietly(self, job, name: str, verbosity: int):
+        refresh_connection()
+        try:
+            result = job()
+        except DatabaseError:
+            # A database hiccup must not kill the watcher; the next run catches up.
+            logger.exception("%s failed; retrying on the next run", name)
+            return None
+        if name == "follow-up" and verbosity > 1 and result["followed_up"]:
+            self.stdout.write(json.dumps(result))
+        return result

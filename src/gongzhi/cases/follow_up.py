@@ -1,0 +1,121 @@
+"""Intake's follow-up: what a new report needs once it is stored, done in batches off the
+reporter's request.
+
+A report is answered as soon as its case and timeline are committed, with
+``follow_up_pending`` set on the same row. The watcher (``gongzhi cases watch``, which
+``gongzhi serve`` runs) then takes the pending cases a batch at a time, about every second:
+
+* triage assesses each report (the predicted category; an unsure one waits in the
+  dispatcher's triage queue);
+* the unit a report was dispatched to on arrival hears of it: intake's automatic steps
+  leave their notices here instead of sending them after their commit.
+
+A batch is claimed, written and released in one transaction, so a case is followed up
+exactly once however many watchers run, and a case left pending by a process that died is
+taken by the next run. Done per report inside the request, the same work cost about a
+quarter of intake's time (two reads and two writes a report); in a batch it is a handful of
+statements for all of them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from gongzhi.notify import services as notify
+
+from . import effects
+from .models import Case, CaseEvent
+
+log = logging.getLogger(__name__)
+
+BATCH = 50  # on SQLite a batch of 50 holds the write lock ~15 ms; 200, ~65 ms
+
+# The notices of intake's automatic steps that ``run`` sends (see ``_notices``).
+DEFERRED = {"accept": frozenset(), "dispatch": frozenset({effects.tell_owner})}
+
+
+def check_deferrable(action: str, after_commit) -> None:
+    """Refuse an automatic step at intake whose notices the follow-up would not send."""
+    missing = set(after_commit) - DEFERRED.get(action, frozenset())
+    if missing:
+        names = ", ".join(sorted(f.__name__ for f in missing))
+        raise RuntimeError(f"intake's follow-up does not send {names} for {action!r}")
+
+
+def pending() -> int:
+    return Case.objects.filter(follow_up_pending=True).count()
+
+
+def run(*, limit: int = BATCH) -> int:
+    """Follow up one batch of pending reports; returns how many (0 when none was waiting).
+
+    A batch that fails is retried one case at a time, and a case that fails on its own is
+    logged and let go, so that one bad report cannot hold up every report behind it.
+    """
+    ids = list(
+        Case.objects.filter(follow_up_pending=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return 0
+    try:
+        return _follow_up(ids)
+    except Exception:
+        if len(ids) == 1:
+            log.exception("could not follow up case %s; it is let go", ids[0])
+            Case.objects.filter(pk=ids[0]).update(follow_up_pending=False)
+            return 1
+        log.exception("a follow-up batch failed; retrying its cases one by one")
+        return sum(run_one(pk) for pk in ids)
+
+
+def run_one(pk: int) -> int:
+    try:
+        return _follow_up([pk])
+    except Exception:
+        log.exception("could not follow up case %s; it is let go", pk)
+        return Case.objects.filter(pk=pk, follow_up_pending=True).update(follow_up_pending=False)
+
+
+def _follow_up(ids: list[int]) -> int:
+    from . import triage_hooks  # it imports the workflow, which imports this module
+
+    cases = {c.pk: c for c in Case.objects.filter(pk__in=ids).select_related("category", "owner")}
+    # Everything that only reads comes before the transaction: on SQLite its write lock
+    # holds up every report arriving meanwhile.
+    assessed = triage_hooks.check_assessments(list(cases.values()))
+    notices = effects.owner_notices(_notices(list(cases.values())))
+    with transaction.atomic():
+        # Another watcher's batch is skipped, not waited for; one it finished is not pending.
+        claimed = list(
+            Case.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=ids, follow_up_pending=True)
+            .values_list("pk", flat=True)
+        )
+        if not claimed:
+            return 0
+        Case.objects.filter(pk__in=claimed).update(follow_up_pending=False)
+        mine = {cases[pk].number for pk in claimed}
+        triage_hooks.record_assessments({n: a for n, a in assessed.items() if n in mine})
+        notify.notify_each([item for case, item in notices if case.number in mine])
+    return len(claimed)
+
+
+def _notices(cases: list[Case]) -> list[tuple[Case, CaseEvent]]:
+    """(case, event) for each case that intake dispatched (its first dispatch, by nobody) and
+    that is still with that unit: a unit it was sent on to since heard of it then."""
+    first: dict[int, CaseEvent] = {}
+    for event in CaseEvent.objects.filter(
+        case_id__in=[c.pk for c in cases], action="dispatch", actor__isnull=True
+    ).order_by("pk"):
+        first.setdefault(event.case_id, event)
+    return [
+        (c, first[c.pk])
+        for c in cases
+        if c.pk in first
+        and c.owner is not None
+        and first[c.pk].data.get("organisation") == c.owner.code
+    ]
