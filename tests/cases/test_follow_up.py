@@ -143,3 +143,19 @@ def test_two_watchers_at_once_follow_up_each_report_once(transactional_db):
     assert Assessment.objects.count() == 30
     told = Notification.objects.filter(recipient=w.handler, kind="case.dispatch")
     assert sorted(n.data["case"] for n in told) == sorted(c.number for c in cases)
+
+
+def test_a_lost_database_connection_leaves_the_reports_waiting(dispatching, monkeypatch):
+    from django.db import OperationalError
+
+    reports(dispatching, 2)
+
+    def away(items, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(notify, "notify_each", away)
+    with pytest.raises(OperationalError):
+        follow_up.run()
+    assert follow_up.pending() == 2  # not the reports' fault: the next run takes them
+    monkeypatch.undo()
+    assert follow_up.run() == 2

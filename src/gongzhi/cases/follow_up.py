@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 
 from gongzhi.notify import services as notify
 
@@ -29,6 +29,7 @@ from . import effects
 from .models import Case, CaseEvent
 
 log = logging.getLogger(__name__)
+UNAVAILABLE = (OperationalError, InterfaceError)  # the database, not a report, is the problem
 
 BATCH = 25  # on SQLite, whose one write lock it holds: ~5 ms a batch (200: ~65 ms)
 
@@ -52,7 +53,8 @@ def run(*, limit: int = BATCH) -> int:
     """Follow up one batch of pending reports; returns how many (0 when none was waiting).
 
     A batch that fails is retried one case at a time, and a case that fails on its own is
-    logged and let go, so that one bad report cannot hold up every report behind it.
+    logged and let go, so that one bad report cannot hold up every report behind it. A lost
+    connection is not the reports' fault: it is raised, and the watcher's next run retries.
     """
     ids = list(
         Case.objects.filter(follow_up_pending=True)
@@ -63,18 +65,19 @@ def run(*, limit: int = BATCH) -> int:
         return 0
     try:
         return _follow_up(ids)
+    except UNAVAILABLE:
+        raise
     except Exception:
-        if len(ids) == 1:
-            log.exception("could not follow up case %s; it is let go", ids[0])
-            Case.objects.filter(pk=ids[0]).update(follow_up_pending=False)
-            return 1
-        log.exception("a follow-up batch failed; retrying its cases one by one")
-        return sum(run_one(pk) for pk in ids)
+        if len(ids) > 1:
+            log.exception("a follow-up batch failed; retrying its cases one by one")
+    return sum(_one(pk) for pk in ids)
 
 
-def run_one(pk: int) -> int:
+def _one(pk: int) -> int:
     try:
         return _follow_up([pk])
+    except UNAVAILABLE:
+        raise
     except Exception:
         log.exception("could not follow up case %s; it is let go", pk)
         return Case.objects.filter(pk=pk, follow_up_pending=True).update(follow_up_pending=False)
