@@ -1,5 +1,6 @@
-"""`gongzhi serve`: the web server plus the background worker and the deadline watcher, as
-one foreground command that stops all three on Ctrl-C (what `make run` uses).
+"""`gongzhi serve`: the web server, the background worker and the case watcher (intake's
+follow-up and the deadline scan), as one foreground command that stops all three on Ctrl-C
+(what `make run` uses).
 
 On more than one machine, run these three as separate services instead (see README).
 """
@@ -44,7 +45,7 @@ def _address(text: str) -> tuple[str, int]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="gongzhi serve",
-        description="Serve the platform: web server (gunicorn), task worker and deadline watcher.",
+        description="Serve the platform: web server (gunicorn), task worker and case watcher.",
     )
     default = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
     parser.add_argument(
