@@ -89,6 +89,21 @@ def test_the_case_list_shows_what_it_should(client, world, full):
     assert client.get(admin_url(Case, "changelist"), {"state__exact": "closed"}).status_code == 200
 
 
+def test_an_administrator_sees_the_reports_waiting_for_their_follow_up(client, world):
+    from gongzhi.cases import follow_up
+    from tests.world import report_case
+
+    waiting = report_case(world, world.manhole, title="等待跟进的上报")
+    client.force_login(world.admin)
+    url = admin_url(Case, "changelist")
+    assert "follow_up_pending__exact=1" in client.get(url).content.decode()  # a filter to pick
+    html = client.get(url, {"follow_up_pending__exact": "1"}).content.decode()
+    assert waiting.number in html
+    follow_up.run()
+    html = client.get(url, {"follow_up_pending__exact": "1"}).content.decode()
+    assert waiting.number not in html
+
+
 def test_state_and_handling_cannot_be_changed_in_the_admin(client, world, full):
     client.force_login(world.admin)
     url = admin_url(Case, "change", full.pk)

@@ -150,6 +150,8 @@ class CaseAdmin(ScopedAdminMixin, MaskedFieldsAdminMixin, admin.ModelAdmin):
         "channel",
         "is_overdue",
         "is_urgent",
+        # Reports the watcher has not followed up yet: a growing list means it is not running.
+        "follow_up_pending",
         ("owner", admin.RelatedOnlyFieldListFilter),
         ("command", admin.RelatedOnlyFieldListFilter),
         "created_at",
