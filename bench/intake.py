@@ -108,12 +108,13 @@ class Platform:
     def start(self) -> None:
         # Intake's follow-up (triage, the notices of automatic steps) runs in the watcher, as
         # under `gongzhi serve`: it shares the cores, and how far it falls behind is measured.
+        self.watcher_log = open(self.dir / "watcher.log", "wb")  # noqa: SIM115 (closed in stop)
         self.watcher = subprocess.Popen(
             [str(BIN / "gongzhi"), "cases", "watch", "--every", "60", "--follow-up-every", "1"],
             env=self.env,
             cwd=self.dir,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.watcher_log,  # a pipe nobody reads would stall it once full
         )
         self.server = subprocess.Popen(
             [
@@ -165,11 +166,19 @@ class Platform:
             "done_after_s": round(time.monotonic() - started, 1) if not left else None,
         }
 
+    def watcher_errors(self) -> list[str]:
+        """The watcher's logged errors, if any (a follow-up that failed shows here)."""
+        self.watcher_log.flush()
+        text = (self.dir / "watcher.log").read_text(errors="replace")
+        return [line for line in text.splitlines() if "Error" in line or "ERROR" in line][:5]
+
     def stop(self) -> None:
         for process in (self.server, getattr(self, "watcher", None)):
             if process:
                 process.terminate()
                 process.wait(timeout=30)
+        if getattr(self, "watcher_log", None):
+            self.watcher_log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -341,6 +350,7 @@ def bench_one(name, database_url, opts) -> dict:
                 "p99_lt_100ms_at_rate": (paced["p99_ms"] or 1e9) < 100,
             },
             "demo_load_seconds": data["demo_load_seconds"],
+            "watcher_errors": platform.watcher_errors(),
         }
     finally:
         platform.stop()
