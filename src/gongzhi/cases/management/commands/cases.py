@@ -95,7 +95,11 @@ class Command(BaseCommand):
         in_main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGTERM, stop) if in_main else None
         self.stdout.write(
-            _("Watching case deadlines every %(n)s s (Ctrl-C to stop).") % {"n": every}
+            _(
+                "Following up new reports every %(quick)s s and watching case deadlines "
+                "every %(n)s s (Ctrl-C to stop)."
+            )
+            % {"quick": quick, "n": every}
         )
         ticks = 0
         next_at = next_quick = time.monotonic()
@@ -123,7 +127,7 @@ class Command(BaseCommand):
             if in_main:
                 signal.signal(signal.SIGTERM, previous)
             refresh_connection()
-        self.stdout.write(_("Stopped watching case deadlines."))
+        self.stdout.write(_("Stopped following up reports and watching case deadlines."))
 
     def _quietly(self, job, name: str, verbosity: int):
         refresh_connection()
