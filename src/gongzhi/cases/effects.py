@@ -44,13 +44,15 @@ def _owner_title(event):
 
 
 def tell_owner(case, event):
-    _send(case, event, _members(case.owner, Role.HANDLER, Role.LEADER), _owner_title(event))
+    items = [item for _case, item in owner_notices([(case, event)])]
+    if items:
+        notify.notify_each(items)
 
 
 def owner_notices(pairs) -> list[tuple]:
-    """``tell_owner``'s notices for a batch of (case, event), as (case, item) for
+    """The owning units' notices for a batch of (case, event), as (case, item) for
     ``notify.notify_each``: one read of every unit's handlers and leaders (intake's
-    follow-up, which prepares them before it takes any lock)."""
+    follow-up prepares them before it takes any lock)."""
     units = {case.owner_id for case, _event in pairs if case.owner_id is not None}
     people: dict[int, set[int]] = {}
     for unit, user in Membership.objects.filter(

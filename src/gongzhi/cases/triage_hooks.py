@@ -59,14 +59,12 @@ def check_assessments(cases: list[Case]) -> dict[str, dict]:
     triage cannot assess is left out: it must never lose a report, and the queue is there."""
     assessed = {}
     for case in cases:
-        report = triage.ReportText(
-            case_ref=case.number,
-            title=case.title,
-            text=f"{case.description} {case.address}".strip(),
-            chosen=category_label(case.category),
-        )
         try:
-            assessed.update(triage.check_assess_many([report]))
+            assessed[case.number] = triage.check_assess(
+                title=case.title,
+                text=f"{case.description} {case.address}".strip(),
+                chosen=category_label(case.category),
+            )
         except Exception:
             log.exception("triage could not assess case %s", case.number)
     return assessed

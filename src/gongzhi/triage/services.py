@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import transaction
@@ -234,8 +233,8 @@ def _first(label: str) -> str:
     return parts[0] if parts else ""
 
 
-def _assessment(title: str, text: str, chosen: str) -> dict:
-    """Classify a new report and decide whether a dispatcher must look at its category.
+def check_assess(*, title: str, text: str, chosen: str = "") -> dict:
+    """Classify a new report (no writes) and decide whether a dispatcher must look at its category.
 
     It waits in the queue when no category was chosen, when the model is unsure (below the
     policy's threshold), or when the model is sure of a different first-level category
@@ -263,25 +262,10 @@ def _assessment(title: str, text: str, chosen: str) -> dict:
     }
 
 
-@dataclass
-class ReportText:
-    """What ``check_assess_many`` needs of one report."""
-
-    case_ref: str
-    title: str
-    text: str
-    chosen: str = ""
-
-
-def check_assess_many(reports: list[ReportText]) -> dict[str, dict]:
-    """Classify a batch of reports (no writes): case_ref → the assessment's values. Run it
-    before the transaction that writes them, so the classifier holds no lock."""
-    return {r.case_ref: _assessment(r.title, r.text, r.chosen) for r in reports}
-
-
 def do_assess_many(assessed: dict[str, dict]) -> list[Assessment]:
-    """Write a batch classified by ``check_assess_many``: one insert for the new reports,
-    each already assessed one updated on its own."""
+    """Write a batch of ``check_assess`` results, by case reference: one insert for the new
+    reports, each already assessed one updated on its own. Classify before the transaction
+    that writes them, so the classifier holds no lock."""
     if not assessed:
         return []
     old = set(

@@ -106,12 +106,14 @@ class Command(BaseCommand):
         try:
             while not stopping:
                 if time.monotonic() >= next_quick:
-                    self._quietly(lambda: self._follow_up(batches=25), "follow-up", verbosity)
+                    done = self._quietly(lambda: self._follow_up(batches=25), "follow-up")
+                    if done and verbosity > 1 and done["followed_up"]:
+                        self.stdout.write(json.dumps(done))
                     next_quick = time.monotonic() + quick
                 if time.monotonic() < next_at:
                     time.sleep(min(0.5, max(0.0, min(next_at, next_quick) - time.monotonic())))
                     continue
-                counts = self._quietly(self._tick, "deadline scan", verbosity)
+                counts = self._quietly(self._tick, "deadline scan")
                 if counts and (verbosity > 1 or counts["warned"] or counts["overdue"]):
                     self.stdout.write(json.dumps(counts))
                 ticks += 1
@@ -129,14 +131,11 @@ class Command(BaseCommand):
             refresh_connection()
         self.stdout.write(_("Stopped following up reports and watching case deadlines."))
 
-    def _quietly(self, job, name: str, verbosity: int):
+    def _quietly(self, job, name: str):
         refresh_connection()
         try:
-            result = job()
+            return job()
         except DatabaseError:
             # A database hiccup must not kill the watcher; the next run catches up.
             logger.exception("%s failed; retrying on the next run", name)
             return None
-        if name == "follow-up" and verbosity > 1 and result["followed_up"]:
-            self.stdout.write(json.dumps(result))
-        return result
