@@ -19,6 +19,7 @@ from gongzhi.cases.models import (
     ExtensionRequest,
 )
 from gongzhi.regions.models import Grid
+from gongzhi.triage.models import Assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -194,6 +195,9 @@ def test_simulate_feeds_cases_through_the_real_services(history, world):
     for case in new:
         assert case.events.first().action == "report"
         assert case.idempotency_key.startswith("sim-")
+    # Run without a watcher, the simulator follows up its own reports: triage has seen each.
+    assert not new.filter(follow_up_pending=True).exists()
+    assert set(Assessment.objects.values_list("case_ref", flat=True)) >= {c.number for c in new}
     # Open cases of the history were moved along by people, each step on the timeline.
     moved = CaseEvent.objects.filter(case__pk__in=before, id__gt=last_event)
     assert moved.exists()

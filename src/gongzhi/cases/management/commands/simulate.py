@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from gongzhi.cases import follow_up
 from gongzhi.cases.simulate import Simulator
 from gongzhi.core.db import refresh_connection
 
@@ -69,7 +70,11 @@ class Command(BaseCommand):
                     break
                 refresh_connection()
                 try:
-                    if emit(simulator.report()):
+                    report = simulator.report()
+                    # Under `serve` the watcher would do this too (each case is followed up
+                    # once); run alone, the simulator's reports would wait for a watcher.
+                    follow_up.run()
+                    if emit(report):
                         break
                     done = False
                     for _step in range(simulator.moves(moves)):
