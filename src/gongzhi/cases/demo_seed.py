@@ -42,7 +42,7 @@ from shapely.geometry import shape
 
 from gongzhi.accounts.demo_seed import synthetic_mobile, synthetic_name
 from gongzhi.accounts.models import Membership, Organisation, OrganisationKind, Role, User
-from gongzhi.core import workdays
+from gongzhi.core import holidays, workdays
 from gongzhi.regions import lookup
 from gongzhi.regions.models import Grid, GridAssignment, Region, RegionLevel
 from gongzhi.taxonomy.models import Category
@@ -1654,6 +1654,7 @@ def load(*, stdout=None) -> dict:
         if stdout is not None:
             stdout.write("cases: demo cases already present, nothing created\n")
         return {"cases": 0, "skipped": True}
+    holidays.load()  # the history's deadlines count on the same calendar as live ones
     counts = generate(count=DEMO_COUNT, grids=city_grids())
     if stdout is not None:
         stdout.write(

@@ -1,7 +1,8 @@
 """The reference rows routing reads, held per process.
 
 Every report is routed through the same few thousand rows: units and the regions they
-serve, routing rules, channel policies, SLA policies and categories. Reading them per
+serve, routing rules, channel policies, SLA policies, categories, and the calendar days its
+deadlines are counted on. Reading them per
 report cost some twenty queries (and parsing region boundaries nobody needed). They are
 read once into a ``Table`` and reused while one cheap query, run at most once a second,
 says none of them changed: an edit in the admin reaches every process within a second, and
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from gongzhi.accounts.models import Organisation
+from gongzhi.core import holidays, workdays
+from gongzhi.core.models import CalendarDay
 from gongzhi.regions.models import Region
 from gongzhi.taxonomy.models import Category, SlaPolicy
 
@@ -55,7 +58,7 @@ _checked_at = 0.0
 
 def _version_sql() -> str:
     parts = []
-    for model in (Organisation, Category, SlaPolicy, RoutingRule, ChannelPolicy):
+    for model in (Organisation, Category, SlaPolicy, RoutingRule, ChannelPolicy, CalendarDay):
         t = connection.ops.quote_name(model._meta.db_table)
         parts += [f"(SELECT COUNT(*) FROM {t})", f"(SELECT MAX(updated_at) FROM {t})"]
     # Join rows and regions have no timestamps; their count and highest id tell a change.
@@ -94,12 +97,21 @@ def category_by_code(code: str) -> Category | None:
 def clear(**_signal_kwargs) -> None:
     global _table
     _table = None
+    workdays.use_calendar({})  # until the next table() installs the rows again
 
 
 def connect_signals() -> None:
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    for model in (Organisation, Region, Category, SlaPolicy, RoutingRule, ChannelPolicy):
+    for model in (
+        Organisation,
+        Region,
+        Category,
+        SlaPolicy,
+        RoutingRule,
+        ChannelPolicy,
+        CalendarDay,
+    ):
         post_save.connect(clear, sender=model, dispatch_uid=f"reference-save-{model.__name__}")
         post_delete.connect(clear, sender=model, dispatch_uid=f"reference-del-{model.__name__}")
     m2m_changed.connect(
@@ -129,4 +141,7 @@ def _build(version: tuple) -> Table:
     categories = list(Category.objects.all())
     t.categories = {c.pk: CategoryRow(c.parent_id, c.owner_id, c.sla_id) for c in categories}
     t.enabled_by_code = {c.code: c for c in categories if c.enabled}
+    # Deadlines are computed right after a table() call (routing.sla_for), so the calendar
+    # they count on is as fresh as the rest.
+    holidays.load()
     return t

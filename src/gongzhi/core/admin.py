@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
-from .models import AuditLog, RateCounter
+from .models import AuditLog, CalendarDay, RateCounter
 
 
 @admin.register(AuditLog)
@@ -37,3 +39,19 @@ class RateCounterAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """The year's holidays and make-up working days, entered from the holiday notice when
+    chinese-calendar does not know the year yet; every deadline counts on them."""
+
+    list_display = ["date", "weekday", "is_workday", "name"]
+    list_filter = ["is_workday"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+    ordering = ["-date"]
+
+    @admin.display(description=_("weekday"))
+    def weekday(self, obj):
+        return date_format(obj.date, "l")

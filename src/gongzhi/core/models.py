@@ -66,3 +66,27 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key} @{self.window_start}: {self.hits}"
+
+
+class CalendarDay(TimeStampedModel):
+    """A day the year's holiday notice sets apart from the usual week: a holiday (放假) or a
+    make-up working day (调休上班). These rows win over the ``chinese-calendar`` package, so
+    a year the package does not know yet, or a correction, is entered as data and counted
+    in every deadline from then on (``workdays.use_calendar``)."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(
+        _("working day"),
+        default=False,
+        help_text=_("Ticked: a make-up working day (调休上班). Not ticked: a holiday (放假)."),
+    )
+    name = models.CharField(_("name"), max_length=50, blank=True, help_text=_("For example 春节."))
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("holidays and make-up working days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        kind = _("working day") if self.is_workday else _("holiday")
+        return f"{self.date} · {kind}" + (f" · {self.name}" if self.name else "")

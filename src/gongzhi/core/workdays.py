@@ -1,8 +1,11 @@
 """Working days on the Chinese calendar, and SLA deadlines (ARCHITECTURE.md, rule 5).
 
 Statutory holidays and 调休 make-up working days (a Saturday or Sunday that is worked to
-make a holiday longer) come from the ``chinese-calendar`` package. For a year the package
-does not know yet, the rule falls back to "Monday to Friday" and logs one warning per year.
+make a holiday longer) come from the ``chinese-calendar`` package, overridden day by day by
+the platform's own calendar rows (``CalendarDay``, installed here by ``use_calendar``): the
+package learns a year's holidays only from a release after the notice is published, and a
+deadline into that year must not wait for an upgrade. For a year neither knows, the rule
+falls back to "Monday to Friday" and logs one warning per year.
 
 Everything is counted on the calendar of Asia/Shanghai: a date is a local date, whatever
 time zone the datetime passed in carries. Functions take and return *aware* datetimes; a
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -51,17 +55,44 @@ UNITS = (MINUTES, HOURS, WORKDAYS)
 # warning is advice, not state that other processes need).
 _warned_years: set[int] = set()
 
+# The platform's calendar rows (date → is a working day), and the years they cover. A
+# per-process copy, rebuilt from the database (cases.reference installs it).
+_days: dict[dt.date, bool] = {}
+_years: frozenset[int] = frozenset()
+
+
+def use_calendar(days: Mapping[dt.date, bool]) -> None:
+    """Count on these days as given (True: a working day), whatever the package says."""
+    global _days, _years
+    _days = dict(days)
+    _years = frozenset(d.year for d in _days)
+
+
+def calendar_source(year: int) -> str:
+    """Where ``year``'s holidays come from: "platform", "package" or "weekdays" (neither)."""
+    if year in _years:
+        return "platform"
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 30))
+    except NotImplementedError:
+        return "weekdays"
+    return "package"
+
 
 def is_workday(day: dt.date) -> bool:
     """Is this local date a working day (statutory calendar, including 调休)?"""
+    found = _days.get(day)
+    if found is not None:
+        return found
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
-        if day.year not in _warned_years:
+        if day.year not in _warned_years and day.year not in _years:
             _warned_years.add(day.year)
             logger.warning(
-                "chinese-calendar has no holiday data for %s; counting Monday to Friday as "
-                "working days. Upgrade the chinese-calendar package.",
+                "No holiday calendar for %s: counting Monday to Friday as working days. Enter "
+                "that year's holidays and make-up working days in the admin (or with "
+                "`gongzhi calendar import`), or upgrade chinese-calendar.",
                 day.year,
             )
         return day.weekday() < 5
