@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
 from gongzhi.cases import reference, services, workflow
-from gongzhi.core import workdays
+from gongzhi.core import holidays, workdays
 from gongzhi.core.models import CalendarDay
 
 UNKNOWN_YEAR = 2031  # chinese-calendar 1.11 knows up to 2026
@@ -143,3 +143,28 @@ def test_a_bad_file_changes_nothing_and_says_where(tmp_path, rows, says):
     with translation.override("en"), pytest.raises(CommandError, match=says):
         call_command("calendar", "import", str(path), stdout=io.StringIO())
     assert not CalendarDay.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_years_still_to_enter():
+    assert holidays.missing_years(dt.date(2090, 3, 1)) == [2090]
+    assert holidays.missing_years(dt.date(2090, 10, 5)) == [2090, 2091]  # the notice is out
+    CalendarDay.objects.create(date=dt.date(2091, 1, 1), name="元旦")
+    assert holidays.missing_years(dt.date(2090, 10, 5)) == [2090]
+    assert holidays.missing_years(dt.date(2026, 3, 1)) == []  # the package knows 2026
+
+
+@pytest.mark.django_db
+def test_the_admin_index_says_which_years_to_enter(world, client, monkeypatch):
+    from gongzhi.core.templatetags import gongzhi_core
+
+    monkeypatch.setattr(gongzhi_core.timezone, "localdate", lambda: dt.date(2090, 10, 5))
+    client.force_login(world.admin)
+    html = client.get("/admin/").content.decode()
+    assert "2090 年的节假日安排尚未录入" in html and "2091 年的节假日安排尚未录入" in html
+    assert 'href="/admin/core/calendarday/"' in html
+    # A staff member who cannot enter them is not told to.
+    world.dispatcher.is_staff = True
+    world.dispatcher.save()
+    client.force_login(world.dispatcher)
+    assert "calendarday" not in client.get("/admin/").content.decode()
