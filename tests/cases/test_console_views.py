@@ -291,6 +291,34 @@ def test_overdue_rows_are_marked(client, world):
     assert 'class="overdue"' in html and 'data-late="1"' in html
 
 
+def test_rows_due_soon_are_marked_from_when_the_owner_is_warned(client, world):
+    """The queue and the inbox mark a deadline due soon from the moment the deadline scan
+    warns its unit (the last fifth of the time to resolve, at least an hour)."""
+    now = timezone.now()
+    soon, calm, late = (case_in(world, "in_progress") for _ in range(3))
+    week_ago = now - timedelta(days=7)
+    Case.objects.filter(pk=soon.pk).update(
+        dispatched_at=week_ago, resolve_due=now + timedelta(hours=3)
+    )
+    Case.objects.filter(pk=calm.pk).update(
+        dispatched_at=week_ago, resolve_due=now + timedelta(days=3)
+    )
+    Case.objects.filter(pk=late.pk).update(
+        dispatched_at=week_ago, resolve_due=now - timedelta(hours=1)
+    )
+    client.force_login(world.dispatcher)
+    html = client.get(reverse("cases:queue")).content.decode()
+
+    def marks(case):
+        row = html[html.index(f'data-number="{case.number}"') :]
+        row = row[: row.index("</tr>")]
+        return re.search(r'data-late="(\d)" data-soon="(\d)"', row).groups()
+
+    assert marks(soon) == ("0", "1") and marks(calm) == ("0", "0") and marks(late) == ("1", "0")
+    page = client.get(reverse("cases:detail", args=[soon.number])).content.decode()
+    assert 'class="deadline soon"' in page
+
+
 @pytest.mark.parametrize("viewer", ["dispatcher", "operator", "grid_worker", "resident"])
 def test_the_inbox_is_for_units(client, world, viewer):
     client.force_login(getattr(world, viewer))

@@ -28,3 +28,34 @@ def test_the_console_pages_load_without_a_failed_request_or_script_error(page, w
         page.wait_for_load_state("networkidle")
         assert response.status == 200, path
         assert not problems, (path, problems)
+
+
+def test_a_countdown_turns_due_soon_then_overdue_as_time_passes(page, world):
+    """The queue's countdowns move on in the page: due soon from when the unit is warned,
+    overdue once the deadline has passed, without a reload."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from gongzhi.cases import deadlines
+    from gongzhi.cases.models import Case
+    from tests.cases.test_permissions import case_in
+
+    case = case_in(world, "in_progress")
+    now = timezone.now()
+    dispatched, due = now - timedelta(hours=10), now + timedelta(hours=3)
+    soon_from = deadlines.warn_from(dispatched, due)
+    Case.objects.filter(pk=case.pk).update(
+        dispatched_at=dispatched + (now + timedelta(seconds=20) - soon_from),
+        resolve_due=due + (now + timedelta(seconds=20) - soon_from),
+    )  # shifted so that it is due soon 20 s from now
+    page.clock.install(time=datetime.now())
+    log_in(page, world.dispatcher.username, world.password)
+    page.goto(page.base_url + "/cases/")
+    deadline = page.locator(f'[data-number="{case.number}"] [data-testid="deadline"]')
+    assert "soon" not in deadline.get_attribute("class")
+    page.clock.fast_forward("00:40")
+    assert "soon" in deadline.get_attribute("class")
+    page.clock.fast_forward("03:00:00")
+    classes = deadline.get_attribute("class").split()
+    assert "late" in classes and "soon" not in classes

@@ -22,6 +22,12 @@ SIGN_FOR_STATES = [State.DISPATCHED]
 RESOLVE_STATES = [State.DISPATCHED, State.IN_PROGRESS]
 
 
+def warn_from(start, due, *, minimum=WARN_MIN):
+    """When a deadline running from ``start`` to ``due`` becomes due soon: the owner is
+    warned then, and the consoles show it."""
+    return due - max((due - start) * WARN_SHARE, minimum)
+
+
 def _claim(case_id: int, field: str, now, extra=None) -> bool:
     """Set ``field`` to now if it is still empty; True for the one caller that did."""
     updates = {field: now, **(extra or {})}
@@ -41,8 +47,7 @@ def scan(*, now=None) -> dict:
         dispatched_at__isnull=False,
     ).only("id", "dispatched_at", "resolve_due")
     for case in due_soon.iterator():
-        window = max((case.resolve_due - case.dispatched_at) * WARN_SHARE, WARN_MIN)
-        if case.resolve_due - now <= window:
+        if now >= warn_from(case.dispatched_at, case.resolve_due):
             with transaction.atomic():
                 if _claim(case.pk, "warned_at", now):
                     warned += 1

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import deadlines
 from ..choices import OPEN_STATES, Channel, Satisfaction, State
 from ..filters import RESOLVE_RUNNING, SIGN_FOR_RUNNING
 
@@ -129,13 +130,22 @@ def deadline_info(case, now=None) -> dict:
     """The running deadline of a case, or how its deadlines ended."""
     now = now or timezone.now()
     info: dict = {"due": None, "late": False, "label": "", "countdown": "", "outcome": ""}
+    # Due soon: for resolving, from when the deadline scan warns the owner; signing for is
+    # counted in minutes or hours, so only its last fifth.
     if case.state in SIGN_FOR_RUNNING and case.sign_for_due:
         info.update(due=case.sign_for_due, label=_("Sign for by"))
+        minimum = timedelta(0)
     elif case.state in RESOLVE_RUNNING and case.resolve_due:
         info.update(due=case.resolve_due, label=_("Resolve by"))
+        minimum = deadlines.WARN_MIN
     if info["due"] is not None:
         left = info["due"] - now
         info["late"] = left.total_seconds() < 0 or bool(case.is_overdue)
+        if case.dispatched_at is not None:
+            info["soon_from"] = deadlines.warn_from(
+                case.dispatched_at, info["due"], minimum=minimum
+            )
+            info["soon"] = not info["late"] and now >= info["soon_from"]
         if left.total_seconds() < 0:
             info["countdown"] = _("overdue by %(time)s") % {"time": human_duration(left)}
         else:
@@ -210,16 +220,32 @@ def deadline_rows(case, now=None) -> list[dict]:
     """Both deadlines of a case: when due, whether met (and when), the countdown if running."""
     now = now or timezone.now()
     rows = []
-    for label, due, met, done_at, running_states in (
-        (_("Sign for by"), case.sign_for_due, case.sign_for_met, case.signed_at, SIGN_FOR_RUNNING),
-        (_("Resolve by"), case.resolve_due, case.resolve_met, case.resolved_at, RESOLVE_RUNNING),
+    for label, due, met, done_at, running_states, minimum in (
+        (
+            _("Sign for by"),
+            case.sign_for_due,
+            case.sign_for_met,
+            case.signed_at,
+            SIGN_FOR_RUNNING,
+            timedelta(0),
+        ),
+        (
+            _("Resolve by"),
+            case.resolve_due,
+            case.resolve_met,
+            case.resolved_at,
+            RESOLVE_RUNNING,
+            deadlines.WARN_MIN,
+        ),
     ):
         if due is None:
             continue
         running = case.state in running_states and met is None
         left = due - now
         late = running and left.total_seconds() < 0
-        countdown = ""
+        countdown, soon_from = "", None
+        if running and case.dispatched_at is not None:
+            soon_from = deadlines.warn_from(case.dispatched_at, due, minimum=minimum)
         if running:
             countdown = (_("overdue by %(time)s") if late else _("%(time)s left")) % {
                 "time": human_duration(left)
@@ -232,6 +258,8 @@ def deadline_rows(case, now=None) -> list[dict]:
                 "done_at": done_at,
                 "running": running,
                 "late": late,
+                "soon": bool(soon_from) and not late and now >= soon_from,
+                "soon_from": soon_from,
                 "countdown": countdown,
             }
         )

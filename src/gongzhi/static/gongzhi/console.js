@@ -30,8 +30,11 @@
       const left = due - now;
       el.textContent = fill(left < 0 ? w.overdue : w.left, { time: human(left, w) });
       const box = el.closest(".due, .deadline") || el;
-      box.classList.toggle("late", left < 0);
-      el.classList.toggle("late", left < 0);
+      const late = left < 0 || box.dataset.late === "1"; // marked overdue stays overdue
+      const soonFrom = Date.parse(el.dataset.soonFrom || "");
+      box.classList.toggle("late", late);
+      box.classList.toggle("soon", !late && !Number.isNaN(soonFrom) && now >= soonFrom);
+      el.classList.toggle("late", late);
     });
   }
 
