@@ -635,3 +635,15 @@ def test_photos_are_served_only_to_those_who_see_the_case(client, world, setting
     assert b"".join(response.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
     client.force_login(world.other_dispatcher)
     assert client.get(full).status_code == 404
+
+
+def test_a_countdown_under_a_minute_does_not_read_zero():
+    from django.utils import translation
+
+    from gongzhi.cases.templatetags.gongzhi_cases import human_duration
+
+    with translation.override("en"):
+        assert human_duration(timedelta(seconds=-40)) == "under a minute"
+        assert human_duration(timedelta(minutes=3, seconds=5)) == "3 min"
+    with translation.override("zh-hans"):
+        assert human_duration(timedelta(seconds=40)) == "不足 1 分钟"

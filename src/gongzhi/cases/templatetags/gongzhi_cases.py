@@ -123,6 +123,8 @@ def human_duration(delta: timedelta) -> str:
         return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
     if hours:
         return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": mins}
+    if not mins:
+        return _("under a minute")  # "0 min left" reads as if the time were already up
     return _("%(minutes)d min") % {"minutes": mins}
 
 
@@ -209,6 +211,7 @@ def countdown_i18n():
             "days": _("%(days)d d %(hours)d h"),
             "hours": _("%(hours)d h %(minutes)d min"),
             "minutes": _("%(minutes)d min"),
+            "under": _("under a minute"),
             "left": _("%(time)s left"),
             "overdue": _("overdue by %(time)s"),
         }

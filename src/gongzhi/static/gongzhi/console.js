@@ -18,6 +18,7 @@
     const mins = minutes % 60;
     if (days) return fill(w.days, { days, hours });
     if (hours) return fill(w.hours, { hours, minutes: mins });
+    if (!mins && w.under) return w.under;
     return fill(w.minutes, { minutes: mins });
   }
   function tick() {
