@@ -56,18 +56,6 @@ def clone(case, count: int) -> list[Case]:
     return Case.objects.bulk_create(copies)
 
 
-@pytest.fixture
-def spread(world):
-    """Cases in both counties and in several states."""
-    w = world
-    return {
-        "ledu_new": report(w, title="井盖丢失"),
-        "ledu_doing": case_in(w, "in_progress"),
-        "ledu_closed": case_in(w, "closed"),
-        "pingan_new": report(w, point=w.other_point, title="平安区路灯"),
-    }
-
-
 # -- the queue ---------------------------------------------------------------------------------
 
 
@@ -544,20 +532,6 @@ def test_the_map_is_for_staff(client, world):
 
 
 # -- the rates ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def rated(world):
-    w = world
-    happy = case_in(w, "closed")
-    move(happy, "callback", w.resident, resolved=True, satisfaction="satisfied")
-    unhappy = case_in(w, "closed")
-    move(unhappy, "callback", w.resident, resolved=False, satisfaction="unsatisfied", reopen=False)
-    case_in(w, "in_progress")
-    other = report(w, point=w.other_point)
-    move(other, "accept", w.other_dispatcher)
-    move(other, "dispatch", w.other_dispatcher)
-    return w
 
 
 @pytest.mark.parametrize("group_by", ["unit", "county", "township", "category", "month", None])

@@ -59,3 +59,25 @@ def test_a_countdown_turns_due_soon_then_overdue_as_time_passes(page, world):
     page.clock.fast_forward("03:00:00")
     classes = deadline.get_attribute("class").split()
     assert "late" in classes and "soon" not in classes
+
+
+def test_the_queue_export_takes_the_filters_just_changed_in_place(page, world):
+    """Filters change the list in place (htmx); the export button downloads that list."""
+    import io
+
+    from openpyxl import load_workbook
+
+    lamp = report_case(world, world.manhole, title="平安路路灯不亮")
+    report_case(world, world.manhole, title="西关街井盖缺失")
+    log_in(page, world.dispatcher.username, world.password)
+    page.goto(page.base_url + "/cases/")
+    page.fill("input[name=q]", "路灯")
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=case-row]').length === 1", timeout=10_000
+    )
+    with page.expect_download() as download:
+        page.click('[data-testid="export-queue"]')
+    book = load_workbook(io.BytesIO(download.value.path().read_bytes()), read_only=True)
+    numbers = [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert numbers == [lamp.number]
+    assert download.value.suggested_filename.endswith(".xlsx")

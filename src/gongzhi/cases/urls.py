@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import console, intake, offline, triage
+from .views import console, exports, intake, offline, triage
 
 
 class CaseNumberConverter:
@@ -31,11 +31,13 @@ urlpatterns = [
     path("track/<casenum:number>/", intake.track, name="track"),
     # Consoles: dispatchers, departments, grid workers, leaders.
     path("", console.queue, name="queue"),
+    path("export.xlsx", exports.queue_export, name="queue_export"),
     path("inbox/", console.inbox, name="inbox"),
     path("tasks/", console.tasks, name="tasks"),
     path("map/", console.case_map, name="map"),
     path("map/data/", console.map_data, name="map_data"),
     path("rates/", console.rates, name="rates"),
+    path("rates/export.xlsx", exports.rates_export, name="rates_export"),
     # Triage: category queue, hotspots, possible duplicates of a case.
     path("triage/", triage.queue, name="triage_queue"),
     path("triage/<casenum:number>/decide/", triage.decide, name="triage_decide"),

@@ -737,15 +737,10 @@ def rates(request):
     roles = _roles(request.user)
     if not _is_staff(roles):
         return redirect(_home_console(roles))
-    form = RatesForm(request.GET)
-    group_by, first_day, last_day = form.period()
-    start = timezone.make_aware(datetime.combine(first_day, time.min))
-    end = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min))
-    rows = stats.rates(viewer=request.user, group_by=group_by, start=start, end=end)
-    overall = stats.rates(viewer=request.user, group_by="all", start=start, end=end)
-    labels = [_label(row, group_by) for row in rows]
+    data = rates_table(request)
+    rows = data["rows"]
     # Hundreds of units make an unreadable chart: it shows the busiest, the table shows all.
-    charted = sorted(zip(rows, labels, strict=True), key=lambda rl: -rl[0]["total"])[:CHART_TOP]
+    charted = sorted(data["table"], key=lambda rl: -rl[0]["total"])[:CHART_TOP]
     chart = {
         "labels": [label for _row, label in charted],
         "series": [
@@ -761,19 +756,62 @@ def rates(request):
         request,
         "cases/console/rates.html",
         {
-            "form": form,
-            "group_by": group_by,
-            "group_label": dict(RATE_GROUPS).get(group_by, group_by),
-            "first_day": first_day,
-            "last_day": last_day,
-            "rows": rows,
-            "table": list(zip(rows, labels, strict=True)),
-            "overall": overall[0] if overall else None,
+            **data,
+            "sort_columns": [
+                {"key": key, "title": title, "largest_first": RATE_SORTS[key][1]}
+                for key, title in (
+                    ("total", _("Cases")),
+                    ("response", _("Response rate")),
+                    ("resolution", _("Resolution rate")),
+                    ("satisfaction", _("Satisfaction rate")),
+                    ("overdue", _("Overdue")),
+                )
+            ],
             "chart": chart,
             "chart_is_partial": len(rows) > CHART_TOP,
             "chart_top": CHART_TOP,
         },
     )
+
+
+# A column to sort the rates table by: its figure, and whether the largest comes first. Rates
+# go lowest first (where a leader looks), an empty rate last.
+RATE_SORTS = {
+    "total": ("total", True),
+    "response": ("response_rate", False),
+    "resolution": ("resolution_rate", False),
+    "satisfaction": ("satisfaction_rate", False),
+    "overdue": ("overdue", True),
+}
+
+
+def rates_table(request) -> dict:
+    """The rates of the viewer's scope for the asked grouping, period and order (the page
+    and its export show the same)."""
+    form = RatesForm(request.GET)
+    group_by, first_day, last_day = form.period()
+    start = timezone.make_aware(datetime.combine(first_day, time.min))
+    end = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min))
+    rows = stats.rates(viewer=request.user, group_by=group_by, start=start, end=end)
+    overall = stats.rates(viewer=request.user, group_by="all", start=start, end=end)
+    table = list(zip(rows, [_label(row, group_by) for row in rows], strict=True))
+    sort = request.GET.get("sort")
+    if sort in RATE_SORTS:
+        key, largest_first = RATE_SORTS[sort]
+        sign = -1 if largest_first else 1
+        # Ties: the unit with more cases first (0 of 10 in time matters more than 0 of 1).
+        table.sort(key=lambda rl: (rl[0][key] is None, sign * (rl[0][key] or 0), -rl[0]["total"]))
+    return {
+        "form": form,
+        "group_by": group_by,
+        "group_label": dict(RATE_GROUPS).get(group_by, group_by),
+        "first_day": first_day,
+        "last_day": last_day,
+        "rows": rows,
+        "table": table,
+        "sort": sort if sort in RATE_SORTS else "",
+        "overall": overall[0] if overall else None,
+    }
 
 
 def _as_pct(value):

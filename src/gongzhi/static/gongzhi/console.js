@@ -39,6 +39,15 @@
     });
   }
 
+  // -- an export link takes the filters as they are now (htmx changes them in place) -------
+  document.addEventListener("click", (evt) => {
+    const link = evt.target.closest && evt.target.closest("a[data-export-form]");
+    const form = link && document.getElementById(link.dataset.exportForm);
+    if (!form) return;
+    const query = new URLSearchParams(new FormData(form)).toString();
+    link.href = link.href.split("?")[0] + (query ? "?" + query : "");
+  });
+
   // -- the case page: show an action's error in place instead of ignoring a 4xx -----------
   document.addEventListener("htmx:beforeSwap", (evt) => {
     const status = evt.detail.xhr.status;

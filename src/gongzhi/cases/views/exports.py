@@ -1,0 +1,72 @@
+"""Excel downloads of the queue (as filtered) and of the rates table (as sorted)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from gongzhi.accounts.context_processors import STAFF_DESK
+from gongzhi.core import audit
+
+from .. import exports
+from ..filters import CaseFilterForm
+from .console import ROW_RELATED, _home_console, _is_staff, _roles, rates_table, visible_cases
+
+
+def _download(request, content: bytes, name: str, what: str, count: int) -> HttpResponse:
+    # A list of cases leaving the platform is recorded like any other sensitive read.
+    audit.record(
+        actor=request.user,
+        action="export",
+        reason=f"{what} ({count}): {request.GET.urlencode()}",
+        request=request,
+    )
+    filename = f"{name}-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
+@require_GET
+def queue_export(request):
+    roles = _roles(request.user)
+    if not roles & STAFF_DESK:
+        return redirect(_home_console(roles))
+    now = timezone.now()
+    form = CaseFilterForm(request.GET, viewer=request.user)
+    cases = form.sort(form.apply(visible_cases(request.user), now=now))
+    count = cases.count()
+    if count > exports.MAX_ROWS:
+        messages.error(
+            request,
+            _("%(count)d cases match: narrow the filters to at most %(max)d to export them.")
+            % {"count": count, "max": exports.MAX_ROWS},
+        )
+        return redirect(f"{reverse('cases:queue')}?{request.GET.urlencode()}")
+    rows = cases.select_related(*ROW_RELATED).iterator(chunk_size=2000)
+    content = exports.queue_workbook(rows, now=now)
+    return _download(request, content, _("Case queue"), "queue", count)
+
+
+@login_required
+@require_GET
+def rates_export(request):
+    roles = _roles(request.user)
+    if not _is_staff(roles):
+        return redirect(_home_console(roles))
+    data = rates_table(request)
+    content = exports.rates_workbook(
+        data["table"],
+        group_label=str(data["group_label"]),
+        first_day=data["first_day"],
+        last_day=data["last_day"],
+    )
+    return _download(request, content, _("Rates"), "rates", len(data["table"]))
