@@ -35,6 +35,7 @@ Definitions, used consistently:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
@@ -79,13 +80,19 @@ def calendar_source(year: int) -> str:
     return "package"
 
 
+@functools.lru_cache(maxsize=4096)
+def _package_is_workday(day: dt.date) -> bool:
+    # The package validates and looks up every call; a deadline walks up to a month of days.
+    return chinese_calendar.is_workday(day)
+
+
 def is_workday(day: dt.date) -> bool:
     """Is this local date a working day (statutory calendar, including 调休)?"""
     found = _days.get(day)
     if found is not None:
         return found
     try:
-        return chinese_calendar.is_workday(day)
+        return _package_is_workday(day)
     except NotImplementedError:
         if day.year not in _warned_years and day.year not in _years:
             _warned_years.add(day.year)
