@@ -333,6 +333,10 @@ def test_a_hotline_case_is_saved_and_a_fresh_form_shows_its_number(client, world
     assert case.channel == "hotline" and case.reporter is None and case.entered_by == world.operator
     assert case.reporter_phone == "13812345678" and case.reporter_name == "王建国"
     assert case.is_urgent and case.state == State.ACCEPTED
+    # The timeline says which operator took the call, for their centre.
+    reported = case.events.get(action="report")
+    assert reported.actor == world.operator
+    assert reported.actor_organisation == world.operator.memberships.get().organisation
     page = client.get(response["Location"])
     html = page.content.decode()
     assert f'data-testid="hotline-saved" data-number="{case.number}"' in html

@@ -1003,6 +1003,8 @@ class Replay:
     def _who(self, who: str):
         s, ref, d = self.s, self.ref, self.d
         if who == "reporter":
+            if d.reporter_id is None and d.entered_by_id:  # a call: the operator who took it
+                return d.entered_by_id, ref.member_org.get(d.entered_by_id)
             return d.reporter_id, ref.member_org.get(d.reporter_id)
         if who == "command":
             return ref.first(s["command_id"], Role.DISPATCHER), s["command_id"]

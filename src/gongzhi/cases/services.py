@@ -18,7 +18,7 @@ from gongzhi.regions.coords import to_wgs84
 from gongzhi.regions.lookup import locate
 from gongzhi.taxonomy.models import Category
 
-from . import media, reference, routing, triage_hooks, workflow
+from . import media, reference, relations, routing, triage_hooks, workflow
 from .choices import FINAL_STATES, Channel, State
 from .errors import CaseError, NotAllowed, NotFound
 from .models import Case, CaseEvent, CaseSupport
@@ -173,9 +173,17 @@ def _create(report, number, category, reporter, entered_by, images) -> Case:
         # A caller gives an address, not a point: place it from the names it contains.
         triage_hooks.place_from_text(case, report.address)
     case.command = routing.command_for(case.region_path)
+    # The timeline names who made the report: the resident or grid worker, or the operator
+    # who took the call (the caller has no account); nobody for an anonymous report.
+    actor = None if report.is_anonymous else (reporter or entered_by)
     report_event = CaseEvent(
         case=case,
-        actor=reporter if not report.is_anonymous else None,
+        actor=actor,
+        actor_organisation=(
+            relations.acting_organisation(entered_by, case)
+            if actor is not None and actor == entered_by
+            else None
+        ),
         action="report",
         to_state=State.REPORTED,
         data={"channel": report.channel, "grid": hit.code if hit is not None else None},
