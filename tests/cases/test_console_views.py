@@ -621,3 +621,13 @@ def test_a_countdown_under_a_minute_does_not_read_zero():
         assert human_duration(timedelta(minutes=3, seconds=5)) == "3 min"
     with translation.override("zh-hans"):
         assert human_duration(timedelta(seconds=40)) == "不足 1 分钟"
+
+
+def test_the_rates_chart_leaves_out_rows_without_any_rate(client, world, rated):
+    report(world)  # nobody has taken it on: no lead unit, no rate yet
+    client.force_login(world.city_dispatcher)
+    response = client.get(reverse("cases:rates"), {"group_by": "unit"})
+    labels = [label for _row, label in response.context["table"]]
+    unowned = [label for row, label in response.context["table"] if not row["key"]]
+    assert unowned and unowned[0] in labels
+    assert unowned[0] not in response.context["chart"]["labels"]

@@ -740,7 +740,15 @@ def rates(request):
     data = rates_table(request)
     rows = data["rows"]
     # Hundreds of units make an unreadable chart: it shows the busiest, the table shows all.
-    charted = sorted(data["table"], key=lambda rl: -rl[0]["total"])[:CHART_TOP]
+    # A row without any rate yet (cases nobody has taken on) would only be an empty slot.
+    rated_rows = [
+        rl
+        for rl in data["table"]
+        if any(
+            rl[0][k] is not None for k in ("response_rate", "resolution_rate", "satisfaction_rate")
+        )
+    ]
+    charted = sorted(rated_rows, key=lambda rl: -rl[0]["total"])[:CHART_TOP]
     chart = {
         "labels": [label for _row, label in charted],
         "series": [
