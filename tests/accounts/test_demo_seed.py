@@ -184,3 +184,24 @@ def test_demo_logins_work_through_the_login_page(client, regions):
 def test_without_regions_it_says_so(db):
     with pytest.raises(RuntimeError, match="load the regions"):
         demo_seed.load()
+
+
+def test_every_desk_has_someone_to_act_at_it(regions):
+    """Each command centre has a dispatcher and each department, township and community a
+    handler, so the demo's timelines and the simulator name people, not the platform."""
+    logins = {row["username"] for row in demo_seed.load()}
+    for org in Organisation.objects.filter(kind__in=list(demo_seed.DESK_STAFF)):
+        role = demo_seed.DESK_STAFF[org.kind][0]
+        if org.kind == OrganisationKind.COMMAND_CENTRE:
+            assert Membership.objects.filter(organisation=org, role=role).exists(), org
+        else:
+            assert Membership.objects.filter(
+                organisation=org, role__in=[Role.HANDLER, Role.LEADER]
+            ).exists(), org
+    desk_people = User.objects.filter(username__startswith="desk")
+    assert desk_people.exists() and not logins & set(desk_people.values_list("username", flat=True))
+    # The demo logins keep their desks to themselves: no synthetic colleague beside them.
+    handler_unit = Membership.objects.get(user__username="demo_handler").organisation
+    assert not Membership.objects.filter(
+        organisation=handler_unit, user__username__startswith="desk"
+    ).exists()

@@ -482,6 +482,45 @@ def _people_specs(tree: Tree) -> tuple[list[PersonSpec], list[PersonSpec]]:
     return people, grid_workers
 
 
+# Who keeps a unit's desk when no demo login works there: without them the demo's timelines
+# would show the platform itself dispatching, signing for and resolving most cases, and the
+# live simulator (which acts only as real people) could move few of them.
+DESK_STAFF = {
+    OrganisationKind.COMMAND_CENTRE: (Role.DISPATCHER, "值班调度员"),
+    OrganisationKind.DEPARTMENT: (Role.HANDLER, "业务科员"),
+    OrganisationKind.TOWNSHIP: (Role.HANDLER, "综治干部"),
+    OrganisationKind.COMMUNITY: (Role.HANDLER, "社区干部"),
+}
+DESK_ROLES = {Role.DISPATCHER, Role.HANDLER, Role.LEADER}
+
+
+def _desk_staff_specs(
+    organisations: list[OrgSpec], people: list[PersonSpec], tree: Tree
+) -> list[PersonSpec]:
+    """One synthetic person at each desk no demo login sits at (not among the logins)."""
+    staffed = {p.organisation_code for p in people if p.role in DESK_ROLES}
+    staff = []
+    for org in organisations:
+        if org.kind not in DESK_STAFF or org.code in staffed:
+            continue
+        role, title = DESK_STAFF[org.kind]
+        rng = random.Random(f"gongzhi-demo-desk:{org.code}")
+        name, _male = synthetic_name(rng)
+        region = org.regions[0] if org.regions else tree.city.code
+        staff.append(
+            PersonSpec(
+                role=role,
+                username=f"desk{org.code}".replace("-", "").lower()[:150],
+                name=name,
+                organisation_code=org.code,
+                title=title,
+                id_region=region[:6],  # a region code begins with its county's
+                login=False,
+            )
+        )
+    return staff
+
+
 def _personal_data(spec: PersonSpec) -> tuple[str, str]:
     rng = random.Random(f"gongzhi-demo-person:{spec.username}")
     male = rng.random() < 0.5
@@ -671,9 +710,11 @@ def load(*, stdout=None) -> list[dict]:
     counts = Counts()
     with transaction.atomic():
         tree = Tree()
-        organisations = _sync_organisations(_organisation_specs(tree), tree, counts)
+        org_specs = _organisation_specs(tree)
+        organisations = _sync_organisations(org_specs, tree, counts)
         people, grid_workers = _people_specs(tree)
-        _sync_people(people + grid_workers, organisations, counts)
+        desks = _desk_staff_specs(org_specs, people, tree)
+        _sync_people(people + grid_workers + desks, organisations, counts)
     if stdout is not None:
         for what in counts.created:
             stdout.write(
