@@ -1,12 +1,32 @@
-"""The platform's working-day calendar rows, installed into ``workdays`` (which stays free of
-the database so that its arithmetic can be used and tested anywhere)."""
+"""The platform's working-day calendar rows: installed into ``workdays`` (which stays free of
+the database so that its arithmetic can be used and tested anywhere), imported from the CSV
+an administrator writes from the year's holiday notice, and listed by year.
+
+chinese-calendar learns a year's holidays only in a release after the State Council's notice
+(published each autumn); until then the year is entered here, one row per holiday or make-up
+working day, or per run of them::
+
+    date,kind,name
+    2027-02-06..2027-02-13,holiday,春节
+    2027-02-14,workday,春节调休
+"""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+
+import chinese_calendar
+from django.db import transaction
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from . import workdays
 from .models import CalendarDay
+
+
+class CalendarError(ValueError):
+    """A calendar file that cannot be imported; the message says where and why."""
 
 
 def load() -> None:
@@ -23,3 +43,103 @@ def missing_years(today: dt.date) -> list[int]:
     load()
     years = [today.year] + ([today.year + 1] if today.month >= NOTICE_MONTH else [])
     return [y for y in years if workdays.calendar_source(y) == "weekdays"]
+
+
+KINDS = {"holiday": False, "放假": False, "休": False, "workday": True, "上班": True, "班": True}
+RANGE_SEPARATORS = ("..", "~", "至")
+LONGEST_RUN = 31  # days: no holiday is longer; a longer range is a typing error
+
+
+def parse_days(text: str) -> list[dt.date]:
+    """One date, or a run of dates written FIRST..LAST (both included)."""
+    text = text.strip()
+    parts = [text]
+    for sep in RANGE_SEPARATORS:
+        if sep in text:
+            parts = text.split(sep, 1)
+            break
+    try:
+        first, last = (dt.date.fromisoformat(p.strip()) for p in (parts[0], parts[-1]))
+    except ValueError:
+        raise ValueError(_("not a date (YYYY-MM-DD) or a run of dates (FIRST..LAST)")) from None
+    length = (last - first).days + 1
+    if not 1 <= length <= LONGEST_RUN:
+        raise ValueError(_("not a run of days going forward, at most %d days long") % LONGEST_RUN)
+    return [first + dt.timedelta(days=i) for i in range(length)]
+
+
+def check_csv(text: str) -> dict[dt.date, tuple[bool, str]]:
+    """A CSV file's days (date → (is a working day, name)), or CalendarError naming the
+    first bad row: nothing is imported from a file with one."""
+    reader = csv.DictReader(text.splitlines())
+    if not reader.fieldnames or not {"date", "kind"} <= set(reader.fieldnames):
+        raise CalendarError(_("The file needs a header row with the columns date, kind and name."))
+    days: dict[dt.date, tuple[bool, str]] = {}
+    for line, row in enumerate(reader, start=2):
+        kind = (row.get("kind") or "").strip().lower()
+        if kind not in KINDS:
+            raise CalendarError(
+                _("Line %(line)d: the kind must be holiday or workday, not “%(kind)s”.")
+                % {"line": line, "kind": row.get("kind") or ""}
+            )
+        try:
+            dates = parse_days(row.get("date") or "")
+        except ValueError as error:
+            raise CalendarError(
+                _("Line %(line)d: “%(date)s” is %(error)s.")
+                % {"line": line, "date": row.get("date") or "", "error": error}
+            ) from error
+        name = (row.get("name") or "").strip()[:50]
+        for day in dates:
+            if day in days and days[day][0] != KINDS[kind]:
+                raise CalendarError(
+                    _("Line %(line)d: %(day)s is both a holiday and a working day in this file.")
+                    % {"line": line, "day": day}
+                )
+            days[day] = (KINDS[kind], name)
+    if not days:
+        raise CalendarError(_("The file holds no days."))
+    return days
+
+
+def _package_name(day: dt.date) -> str:
+    """The holiday chinese-calendar says ``day`` belongs to, in the user's language."""
+    try:
+        _on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return ""
+    holiday = next((h for h in chinese_calendar.Holiday if h.value == name), None)
+    if holiday is None:
+        return ""
+    return holiday.chinese if get_language().startswith("zh") else holiday.value
+
+
+def do_import(days: dict[dt.date, tuple[bool, str]]) -> dict:
+    """Store checked days (``check_csv``) in one transaction; a day already there is replaced."""
+    existing = set(CalendarDay.objects.filter(date__in=days).values_list("date", flat=True))
+    with transaction.atomic():
+        for day, (is_workday, name) in sorted(days.items()):
+            CalendarDay.objects.update_or_create(
+                date=day, defaults={"is_workday": is_workday, "name": name}
+            )
+    load()
+    return {
+        "created": len(days) - len(existing),
+        "updated": len(existing),
+        "years": sorted({d.year for d in days}),
+    }
+
+
+def year_days(year: int) -> list[tuple[dt.date, bool, str]]:
+    """The days of ``year`` that differ from a plain Monday-to-Friday week, or that the
+    platform's rows name: (date, is a working day, the holiday's name)."""
+    load()
+    rows = {d.date: d.name for d in CalendarDay.objects.filter(date__year=year)}
+    out = []
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        working = workdays.is_workday(day)
+        if working != (day.weekday() < 5) or day in rows:
+            out.append((day, working, rows[day] if day in rows else _package_name(day)))
+        day += dt.timedelta(days=1)
+    return out
