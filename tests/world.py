@@ -155,3 +155,25 @@ def report_case(w, category, *, point=None, channel="quick_report", reporter=Non
         reporter=reporter or w.resident,
     )
     return case
+
+
+def call_case(w, category, *, point=None, **extra):
+    """A call taken by the world's hotline operator: the caller has a name and a phone, not
+    an account."""
+    from gongzhi.cases import services
+
+    lng, lat = point or w.point
+    case, _ = services.do_report(
+        report=services.Report(
+            channel="hotline",
+            title=extra.pop("title", "测试事项"),
+            category_id=category.pk,
+            lng=lng,
+            lat=lat,
+            reporter_name=extra.pop("reporter_name", "马秀兰"),
+            reporter_phone=extra.pop("reporter_phone", "13900001111"),
+            **extra,
+        ),
+        entered_by=w.operator,
+    )
+    return case

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from gongzhi.cases import services
 from gongzhi.cases.models import Attachment, Case
 from tests.cases.test_permissions import case_in, png, report
 from tests.cases.test_supports import quick_report
+from tests.world import call_case
 
 pytestmark = pytest.mark.django_db
 
@@ -23,20 +23,7 @@ def numbers(response) -> set[str]:
 
 
 def hotline_case(w):
-    case, _created = services.do_report(
-        report=services.Report(
-            channel="hotline",
-            title="路灯不亮",
-            description="西关街路灯不亮",
-            category_id=w.manhole.pk,
-            lng=w.point[0],
-            lat=w.point[1],
-            reporter_name="马秀兰",
-            reporter_phone="13900001111",
-        ),
-        entered_by=w.operator,
-    )
-    return case
+    return call_case(w, w.manhole, title="路灯不亮", description="西关街路灯不亮")
 
 
 # -- reading ------------------------------------------------------------------------------

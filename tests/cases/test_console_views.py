@@ -18,6 +18,7 @@ from gongzhi.cases import services, stats
 from gongzhi.cases.models import Callback, Case
 from gongzhi.core.models import AuditLog
 from gongzhi.taxonomy.models import Category
+from tests.world import call_case
 
 from .test_permissions import case_in, move, report
 
@@ -101,18 +102,7 @@ def test_queue_filters(client, world, spread):
     w = world
     client.force_login(w.city_dispatcher)
     url = reverse("cases:queue")
-    hotline, _ = services.do_report(
-        report=services.Report(
-            channel="hotline",
-            title="路面坑洼",
-            category_id=w.pothole.pk,
-            lng=w.point[0],
-            lat=w.point[1],
-            reporter_name="马秀兰",
-            reporter_phone="13900001111",
-        ),
-        entered_by=w.operator,
-    )
+    hotline = call_case(w, w.pothole, title="路面坑洼")
     old = report(w, title="去年的老问题")
     Case.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
     other = Category.objects.exclude(pk=w.manhole.parent_id).filter(parent__isnull=True).first()
@@ -424,18 +414,7 @@ def test_the_reporter_sees_only_the_public_timeline_and_no_staff_names(client, w
 
 def test_the_reporters_personal_data_is_masked(client, world):
     w = world
-    case, _ = services.do_report(
-        report=services.Report(
-            channel="hotline",
-            title="噪音扰民",
-            category_id=w.manhole.pk,
-            lng=w.point[0],
-            lat=w.point[1],
-            reporter_name="马秀兰",
-            reporter_phone="13900001111",
-        ),
-        entered_by=w.operator,
-    )
+    case = call_case(w, w.manhole, title="噪音扰民")
     client.force_login(w.dispatcher)
     html = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert "马秀兰" not in html and "13900001111" not in html
@@ -444,18 +423,7 @@ def test_the_reporters_personal_data_is_masked(client, world):
 
 def test_the_reporters_data_can_be_revealed_audited_by_roles_that_need_it(client, world):
     w = world
-    case, _ = services.do_report(
-        report=services.Report(
-            channel="hotline",
-            title="噪音扰民",
-            category_id=w.manhole.pk,
-            lng=w.point[0],
-            lat=w.point[1],
-            reporter_name="马秀兰",
-            reporter_phone="13900001111",
-        ),
-        entered_by=w.operator,
-    )
+    case = call_case(w, w.manhole, title="噪音扰民")
     reveal_url = reverse("reveal_personal_data", args=["cases", "case", case.pk])
     client.force_login(w.leader)  # a leader's role may not unmask
     html = client.get(reverse("cases:detail", args=[case.number])).content.decode()

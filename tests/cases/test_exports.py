@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from gongzhi.cases import exports, services
+from gongzhi.cases import exports
 from gongzhi.core.models import AuditLog
+from tests.world import call_case
 
 from .test_console_views import ROW, numbers
 from .test_permissions import case_in
@@ -53,19 +54,7 @@ def test_the_queue_export_holds_exactly_the_filtered_visible_cases(
 
 def test_the_queue_export_keeps_the_pages_order_and_leaves_out_personal_data(client, world):
     w = world
-    hotline, _ = services.do_report(
-        report=services.Report(
-            channel="hotline",
-            title="路面坑洼",
-            category_id=w.pothole.pk,
-            lng=w.point[0],
-            lat=w.point[1],
-            reporter_name="马秀兰",
-            reporter_phone="13900001111",
-            address="西关街 18 号",
-        ),
-        entered_by=w.operator,
-    )
+    hotline = call_case(w, w.pothole, title="路面坑洼", address="西关街 18 号")
     doing = case_in(w, "in_progress")
     client.force_login(w.dispatcher)
     rows = sheet_rows(client.get(reverse("cases:queue_export"), {"sort": "deadline"}))

@@ -13,6 +13,7 @@ from PIL import Image
 from gongzhi.cases import services, workflow
 from gongzhi.cases.choices import State
 from gongzhi.cases.models import Attachment, Callback, Case
+from tests.world import call_case
 
 pytestmark = pytest.mark.django_db
 
@@ -407,18 +408,14 @@ def test_tracking_needs_the_right_token_or_the_reporter(client, world):
 
 def test_the_tracking_page_shows_progress_but_no_personal_data(client, world):
     w = world
-    case, _ = services.do_report(
-        report=services.Report(
-            channel="hotline",
-            description="路口井盖丢失，联系电话13812345678",
-            category_id=w.manhole.pk,
-            address="乐都区碾伯镇西关街12号3单元",
-            reporter_name="王建国",
-            reporter_phone="13987654321",
-            lng=w.point[0],
-            lat=w.point[1],
-        ),
-        entered_by=w.operator,
+    case = call_case(
+        w,
+        w.manhole,
+        title="",
+        description="路口井盖丢失，联系电话13812345678",
+        address="乐都区碾伯镇西关街12号3单元",
+        reporter_name="王建国",
+        reporter_phone="13987654321",
     )
     case = workflow.transition(case_id=case.pk, action="dispatch", actor=w.dispatcher)
     workflow.transition(
@@ -525,16 +522,13 @@ def test_an_incomplete_rating_is_shown_in_place(client, world):
 
 
 def test_a_case_without_an_account_is_rated_by_hotline_callback(client, world):
-    case, _ = services.do_report(
-        report=services.Report(
-            channel="hotline",
-            description="路口井盖丢失",
-            category_id=world.manhole.pk,
-            lng=world.point[0],
-            lat=world.point[1],
-            reporter_phone="13812345678",
-        ),
-        entered_by=world.operator,
+    case = call_case(
+        world,
+        world.manhole,
+        title="",
+        description="路口井盖丢失",
+        reporter_name="",
+        reporter_phone="13812345678",
     )
     case = close(world, case)
     html = client.get(track_url(case, case.tracking_token)).content.decode()
