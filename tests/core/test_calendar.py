@@ -162,9 +162,48 @@ def test_the_admin_index_says_which_years_to_enter(world, client, monkeypatch):
     client.force_login(world.admin)
     html = client.get("/admin/").content.decode()
     assert "2090 年的节假日安排尚未录入" in html and "2091 年的节假日安排尚未录入" in html
-    assert 'href="/admin/core/calendarday/"' in html
+    assert 'href="/admin/core/calendarday/import/"' in html
     # A staff member who cannot enter them is not told to.
     world.dispatcher.is_staff = True
     world.dispatcher.save()
     client.force_login(world.dispatcher)
     assert "calendarday" not in client.get("/admin/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_administrator_imports_a_year_in_the_admin(world, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongzhi.core.models import AuditLog
+
+    client.force_login(world.admin)
+    listing = client.get("/admin/core/calendarday/").content.decode()
+    assert 'data-testid="calendar-import"' in listing
+    rows = f"date,kind,name\n{UNKNOWN_YEAR}-01-31..{UNKNOWN_YEAR}-02-06,holiday,春节\n"
+
+    # Excel on a Chinese Windows saves CSV as GB18030: read as such. A bad row: nothing.
+    bad = (rows + f"{UNKNOWN_YEAR}-02-30,workday,春节调休\n").encode("gb18030")
+    response = client.post(
+        "/admin/core/calendarday/import/", {"file": SimpleUploadedFile("2031.csv", bad)}
+    )
+    assert response.status_code == 200 and "第 3 行" in response.content.decode()
+    assert not CalendarDay.objects.exists()
+
+    good = (rows + f"{UNKNOWN_YEAR}-01-26,workday,春节调休\n").encode("gb18030")
+    response = client.post(
+        "/admin/core/calendarday/import/", {"file": SimpleUploadedFile("2031.csv", good)}
+    )
+    assert response.status_code == 302
+    assert CalendarDay.objects.filter(name="春节", is_workday=False).count() == 7
+    assert CalendarDay.objects.get(date=dt.date(UNKNOWN_YEAR, 1, 26)).is_workday
+    assert AuditLog.objects.filter(action="calendar_import", actor=world.admin).exists()
+    # The next deadline counts on them at once (this process cleared its table on save).
+    assert workdays.calendar_source(UNKNOWN_YEAR) == "platform"
+
+
+@pytest.mark.django_db
+def test_staff_who_may_not_change_the_calendar_cannot_import(world, client):
+    world.dispatcher.is_staff = True
+    world.dispatcher.save()
+    client.force_login(world.dispatcher)
+    assert client.get("/admin/core/calendarday/import/").status_code == 403

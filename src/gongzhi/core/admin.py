@@ -1,7 +1,13 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from . import audit, holidays
 from .models import AuditLog, CalendarDay, RateCounter
 
 
@@ -41,17 +47,65 @@ class RateCounterAdmin(admin.ModelAdmin):
         return False
 
 
+class CalendarImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+
+
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
     """The year's holidays and make-up working days, entered from the holiday notice when
-    chinese-calendar does not know the year yet; every deadline counts on them."""
+    chinese-calendar does not know the year yet; every deadline counts on them. A whole
+    year is imported from a CSV file (``core.holidays``) on the list's "Import" page."""
 
     list_display = ["date", "weekday", "is_workday", "name"]
     list_filter = ["is_workday"]
     search_fields = ["name"]
     date_hierarchy = "date"
     ordering = ["-date"]
+    change_list_template = "admin/core/calendarday/change_list.html"
 
     @admin.display(description=_("weekday"))
     def weekday(self, obj):
         return date_format(obj.date, "l")
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="core_calendarday_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form = CalendarImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                text = holidays.decode_csv(form.cleaned_data["file"].read())
+                result = holidays.do_import(holidays.check_csv(text))
+            except holidays.CalendarError as error:
+                form.add_error("file", str(error))  # nothing was imported
+            else:
+                audit.record(
+                    actor=request.user,
+                    action="calendar_import",
+                    reason=f"{result['created']} new, {result['updated']} replaced",
+                    request=request,
+                )
+                self.message_user(
+                    request,
+                    _("Imported %(created)d new days and replaced %(updated)d.") % result,
+                    messages.SUCCESS,
+                )
+                return redirect("admin:core_calendarday_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import holidays and make-up working days"),
+            "opts": self.opts,
+            "form": form,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/core/calendarday/import.html", context)

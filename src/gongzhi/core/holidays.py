@@ -68,6 +68,22 @@ def parse_days(text: str) -> list[dt.date]:
     return [first + dt.timedelta(days=i) for i in range(length)]
 
 
+MAX_FILE_BYTES = 200_000  # a year's notice is a few dozen rows
+
+
+def decode_csv(raw: bytes) -> str:
+    """The text of an uploaded CSV: UTF-8 (with or without Excel's BOM) or, as Excel on a
+    Chinese Windows saves it, GB18030."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise CalendarError(_("The file is too large for a holiday calendar."))
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CalendarError(_("The file is not text in UTF-8 or GB18030."))
+
+
 def check_csv(text: str) -> dict[dt.date, tuple[bool, str]]:
     """A CSV file's days (date → (is a working day, name)), or CalendarError naming the
     first bad row: nothing is imported from a file with one."""

@@ -15,4 +15,5 @@ def calendar_notice(context):
     return {
         "years": holidays.missing_years(timezone.localdate()),
         "url": reverse("admin:core_calendarday_changelist"),
+        "import_url": reverse("admin:core_calendarday_import"),
     }

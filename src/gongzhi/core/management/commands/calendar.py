@@ -35,12 +35,12 @@ class Command(BaseCommand):
 
     def _import(self, path: Path) -> dict:
         try:
-            text = path.read_text(encoding="utf-8-sig")  # Excel writes a BOM
-        except (OSError, UnicodeDecodeError) as error:
+            raw = path.read_bytes()
+        except OSError as error:
             message = _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error}
             raise CommandError(message) from error
         try:
-            days = holidays.check_csv(text)
+            days = holidays.check_csv(holidays.decode_csv(raw))
         except holidays.CalendarError as error:
             raise CommandError(str(error)) from error
         return holidays.do_import(days)
