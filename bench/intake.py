@@ -3,7 +3,9 @@
 For each database (SQLite, and PostgreSQL when one answers at BENCH_PG_URL), a fresh
 platform with the 海东 demo is served by gunicorn with several workers. A grid worker signs
 in; client processes then POST reports to /api/v1/cases (each with its own Idempotency-Key,
-a point in a random demo grid and a random category) and GET /healthz (one SELECT 1):
+a point in a random demo grid and a random category), GET /healthz (one SELECT 1), and GET
+/api/v1/regions/locate signed in (the session and user read, then an in-memory lookup: the
+floor under any signed-in call, intake included):
 
 - throughput: closed loop, CLIENTS processes sending back to back for SECONDS;
 - latency at RATE reports/s: open loop (each request is due at a fixed time and its latency
@@ -235,6 +237,11 @@ def sign_in(port: int) -> dict:
 def one_call(kind, port, auth, data, rng):
     if kind == "trivial":
         return request(port, "GET", "/healthz")[0]
+    if kind == "signed_in":
+        # The floor any signed-in API call stands on: session, user, then an in-memory lookup.
+        lng, lat = rng.choice(data["points"])
+        path = f"/api/v1/regions/locate?lng={lng}&lat={lat}"
+        return request(port, "GET", path, headers={"Cookie": auth["Cookie"]})[0]
     lng, lat = rng.choice(data["points"])
     body = json.dumps(
         {
@@ -332,6 +339,7 @@ def bench_one(name, database_url, opts) -> dict:
         throughput("intake", platform.port, auth, data, opts.clients, 2)
         platform.drained()
         trivial = throughput("trivial", platform.port, auth, data, opts.clients, opts.seconds)
+        signed_in = throughput("signed_in", platform.port, auth, data, opts.clients, opts.seconds)
         intake = throughput("intake", platform.port, auth, data, opts.clients, opts.seconds)
         intake["follow_up"] = platform.drained()
         paced = at_rate("intake", platform.port, auth, data, opts.clients, opts.seconds, opts.rate)
@@ -342,6 +350,11 @@ def bench_one(name, database_url, opts) -> dict:
             "server": f"gunicorn, {opts.workers} sync workers",
             "clients": opts.clients,
             "trivial_endpoint": trivial,
+            # GET /api/v1/regions/locate signed in: what authentication alone leaves of trivial.
+            "signed_in_endpoint": signed_in,
+            "signed_in_share_of_trivial": round(
+                signed_in["requests_per_s"] / trivial["requests_per_s"], 3
+            ),
             "intake": intake,
             "intake_share_of_trivial": round(share, 3),
             "intake_at_rate": paced,
