@@ -110,13 +110,13 @@ class Platform:
     def start(self) -> None:
         # Intake's follow-up (triage, the notices of automatic steps) runs in the watcher, as
         # under `gongzhi serve`: it shares the cores, and how far it falls behind is measured.
-        self.watcher_log = open(self.dir / "watcher.log", "wb")  # noqa: SIM115 (closed in stop)
+        self.log = open(self.dir / "server.log", "wb")  # noqa: SIM115 (closed in stop)
         self.watcher = subprocess.Popen(
             [str(BIN / "gongzhi"), "cases", "watch", "--every", "60", "--follow-up-every", "1"],
             env=self.env,
             cwd=self.dir,
             stdout=subprocess.DEVNULL,
-            stderr=self.watcher_log,  # a pipe nobody reads would stall it once full
+            stderr=self.log,  # a pipe nobody reads would stall it once full
         )
         self.server = subprocess.Popen(
             [
@@ -132,7 +132,7 @@ class Platform:
             env=self.env,
             cwd=self.dir,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,  # one log for both; a pipe nobody reads could fill
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -168,11 +168,13 @@ class Platform:
             "done_after_s": round(time.monotonic() - started, 1) if not left else None,
         }
 
-    def watcher_errors(self) -> list[str]:
-        """The watcher's logged errors, if any (a follow-up that failed shows here)."""
-        self.watcher_log.flush()
-        text = (self.dir / "watcher.log").read_text(errors="replace")
-        return [line for line in text.splitlines() if "Error" in line or "ERROR" in line][:5]
+    def logged_errors(self) -> list[str]:
+        """Errors the server or the watcher logged, if any (a worker killed for a timeout, a
+        follow-up that failed)."""
+        self.log.flush()
+        text = (self.dir / "server.log").read_text(errors="replace")
+        marks = ("Error", "ERROR", "CRITICAL")
+        return [line for line in text.splitlines() if any(m in line for m in marks)][:5]
 
     def stop(self) -> None:
         for process in (self.server, getattr(self, "watcher", None)):
@@ -180,7 +182,7 @@ class Platform:
                 process.terminate()
                 process.wait(timeout=30)
         if getattr(self, "watcher_log", None):
-            self.watcher_log.close()
+            self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -363,7 +365,7 @@ def bench_one(name, database_url, opts) -> dict:
                 "p99_lt_100ms_at_rate": (paced["p99_ms"] or 1e9) < 100,
             },
             "demo_load_seconds": data["demo_load_seconds"],
-            "watcher_errors": platform.watcher_errors(),
+            "errors_logged": platform.logged_errors(),
         }
     finally:
         platform.stop()
