@@ -73,6 +73,23 @@ def test_layers_are_scoped_geojson(client, tree, root):
     assert all(not layer["features"] for layer in data["layers"])
 
 
+def test_outlines_are_public_geography_for_anyone_signed_in(client, tree, root):
+    """A resident's 随手拍 map draws the territory's outlines: the townships (and the city and
+    county, where they have a boundary), never a grid, a record or anything personal."""
+    nobody = User.objects.create_user("nobody", password="Gongzhi@Nobody26")
+    assert client.get(reverse("regions:outlines")).status_code == 302  # signed in only
+    client.force_login(nobody)
+    data = client.get(reverse("regions:outlines")).json()
+    assert [layer["level"] for layer in data["layers"]] == ["township"]
+    names = {f["properties"]["name"] for layer in data["layers"] for f in layer["features"]}
+    assert names == set(
+        Region.objects.filter(level="township", boundary__isnull=False).values_list(
+            "name", flat=True
+        )
+    )
+    assert set(data) == {"layers"}
+
+
 @pytest.mark.parametrize("model", [Region, Grid, GridAssignment])
 def test_admin_list_add_change_and_search_pages_open(client, tree, root, model):
     client.force_login(root)

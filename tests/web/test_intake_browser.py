@@ -189,3 +189,22 @@ def test_a_grid_worker_without_a_position_sees_their_own_grid(chromium, live_ser
         page.wait_for_selector(f"[data-testid=location-place]:has-text('{world.grid.name}')")
     finally:
         context.close()
+
+
+def test_a_resident_without_a_position_sees_the_territorys_outlines(chromium, live_server, world):
+    # A resident's own scope holds no region: the map still draws the public outlines to
+    # find a place by, instead of an empty canvas.
+    options = phone_options(world.point)
+    del options["geolocation"], options["permissions"]
+    context = chromium.new_context(**options)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.base_url = live_server.url
+        log_in(page, world.resident.username, world.password)
+        page.goto(page.base_url + "/cases/report/")
+        page.wait_for_selector("[data-testid=map][data-ready='1']")
+        # Fitted to the outlines (the world is ~7 km across), not the fallback view (~100 km).
+        assert _scale_metres(page) <= 5000
+    finally:
+        context.close()

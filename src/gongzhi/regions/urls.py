@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.region_index, name="index"),
     path("locate", views.locate, name="locate"),
     path("layers", views.layers, name="layers"),
+    path("outlines", views.outlines, name="outlines"),
 ]

@@ -77,3 +77,19 @@ def layers(request):
     # Coarse to fine: the map draws them in this order, so grids end up on top.
     result.append({"level": "grid", "features": [_feature(g, "grid") for g in grids]})
     return JsonResponse({"layers": result})
+
+
+@login_required
+@require_GET
+def outlines(request):
+    """The city, county and township outlines of the whole territory, for the 随手拍 map of
+    someone whose own scope holds no region (a resident): administrative boundaries are
+    public geography, like the answer of ``locate``. Nothing else (no grid, no record)."""
+    regions = Region.objects.filter(level__in=MAP_LEVELS, boundary__isnull=False).only(
+        "code", "name", "level", "boundary"
+    )
+    by_level: dict[str, list] = {level: [] for level in MAP_LEVELS}
+    for region in regions:
+        by_level[region.level].append(_feature(region, region.level))
+    layers = [{"level": level, "features": feats} for level, feats in by_level.items() if feats]
+    return JsonResponse({"layers": layers})

@@ -307,8 +307,15 @@
       map.fitBounds(fallback);
     }
 
-    fetch(mapEl.dataset.layersUrl, { credentials: "same-origin" })
-      .then((r) => (r.ok ? r.json() : { layers: [] }))
+    const getLayers = (url) =>
+      fetch(url, { credentials: "same-origin" }).then((r) => (r.ok ? r.json() : { layers: [] }));
+    const hasFeatures = (data) => (data.layers || []).some((layer) => layer.features.length);
+    // Someone whose scope holds no region (a resident) gets the public administrative
+    // outlines instead, so that there is something to find their place by.
+    getLayers(mapEl.dataset.layersUrl)
+      .then((data) =>
+        hasFeatures(data) || !mapEl.dataset.outlinesUrl ? data : getLayers(mapEl.dataset.outlinesUrl)
+      )
       .then((data) => {
         let bounds = null;
         let count = 0;
