@@ -545,3 +545,18 @@ def test_the_token_link_from_the_redirect_is_the_only_way_in(client, world):
     location = client.post(REPORT, quick_data(world))["Location"]
     token = parse_qs(urlsplit(location).query)["t"][0]
     assert token == Case.objects.get().tracking_token
+
+
+def test_the_hotline_form_says_where_a_typed_address_will_place_the_call(client, world):
+    w = world
+    login(client, w, w.operator)
+    url = reverse("cases:address_hint")
+    html = client.get(url, {"address": "乐都区碾伯镇西关社区西关街"}).content.decode()
+    assert f'data-region="{w.regions.xiguan.code}"' in html
+    assert "碾伯镇" in html and "西关社区" in html
+    unknown = client.get(url, {"address": "不知道在哪里"}).content.decode()
+    assert 'data-testid="address-hint" data-region=""' in unknown
+    assert client.get(url, {"address": ""}).content.decode().strip() == ""
+    # Only those who take calls use it.
+    login(client, w, w.resident)
+    assert client.get(url, {"address": "碾伯镇"}).status_code == 403

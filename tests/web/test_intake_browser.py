@@ -131,6 +131,10 @@ def test_the_hotline_operator_enters_a_call(phone, world):
     page.fill("#id_reporter_name", "王先生")
     page.fill("[data-testid=reporter-phone]", "13812345678")
     page.fill("[data-testid=address]", "乐都区碾伯镇西关街")
+    # While typing, the form says where the address will place the call (there is no pin).
+    hint = page.wait_for_selector("[data-testid=address-hint]")
+    placed_in = hint.get_attribute("data-region")
+    assert placed_in == world.regions.xiguan.code and "碾伯镇 · 西关社区" in hint.inner_text()
     page.fill("[data-testid=category-search]", "坑洼")
     page.locator("[data-testid=category-option]", has_text="路面坑洼").first.click()
     page.fill("[data-testid=description]", "西关街路面有大坑")
@@ -139,6 +143,7 @@ def test_the_hotline_operator_enters_a_call(phone, world):
     case = Case.objects.get()
     assert page.locator("[data-testid=hotline-saved]").get_attribute("data-number") == case.number
     assert case.channel == "hotline" and case.entered_by_id == world.operator.pk
+    assert case.region.code == placed_in  # where the hint said
     # A fresh form with a fresh retry key, ready for the next call.
     assert page.input_value("[data-testid=reporter-phone]") == ""
     assert page.input_value("[name=idempotency_key]") != ""

@@ -26,6 +26,7 @@ urlpatterns = [
     path("report/session/", offline.session, name="report_session"),
     path("hotline/", intake.hotline, name="hotline"),
     path("nearby/", intake.nearby, name="nearby"),
+    path("address-hint/", intake.address_hint, name="address_hint"),
     path("nearby/<casenum:number>/support/", intake.support, name="support"),
     path("categories/", intake.category_search, name="category_search"),
     path("track/<casenum:number>/", intake.track, name="track"),

@@ -25,10 +25,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gongzhi.accounts.masking import mask_address, mask_id_number, mask_mobile
 from gongzhi.accounts.models import Role
 from gongzhi.core.scope import scope_for
+from gongzhi.regions.models import Region
 from gongzhi.taxonomy.models import Category
 from gongzhi.taxonomy.services import search_categories
 
-from .. import services, workflow
+from .. import services, triage_hooks, workflow
 from ..choices import Channel, Satisfaction, State
 from ..errors import CaseError, NotFound
 from ..forms import MAX_ID, CallbackForm, HotlineForm, NearbyForm, QuickReportForm
@@ -198,6 +199,32 @@ def category_search(request):
         c.parent_path = c.full_name[: -len(c.name)] if c.full_name.endswith(c.name) else ""
     return render(
         request, "cases/intake/_category_results.html", {"categories": categories, "q": q}
+    )
+
+
+@login_required
+@require_GET
+def address_hint(request):
+    """Where a typed address will place a case without a pin, shown under the field while the
+    operator types, so that a call is not saved to the wrong township."""
+    if not _roles(request.user) & HOTLINE_ROLES:
+        raise PermissionDenied
+    text = request.GET.get("address", "").strip()[:200]
+    found = triage_hooks.locate_text(text) if len(text) >= 2 else None
+    chain = []
+    if found:
+        codes = [c for c in found["region_path"].strip("/").split("/") if c]
+        rows = {
+            c: (n, lv)
+            for c, n, lv in Region.objects.filter(code__in=codes).values_list(
+                "code", "name", "level"
+            )
+        }
+        chain = [rows[c][0] for c in codes if c in rows and rows[c][1] not in ("province", "city")]
+        if found["grid_name"]:
+            chain.append(found["grid_name"])
+    return render(
+        request, "cases/intake/_address_hint.html", {"text": text, "found": found, "chain": chain}
     )
 
 
