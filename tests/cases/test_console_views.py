@@ -579,6 +579,28 @@ def test_photos_are_served_only_to_those_who_see_the_case(client, world, setting
     assert client.get(full).status_code == 404
 
 
+def test_the_queue_filters_the_cases_whose_unit_was_warned(client, world):
+    from gongzhi.cases import deadlines
+
+    now = timezone.now()
+    soon, calm = case_in(world, "in_progress"), case_in(world, "in_progress")
+    Case.objects.filter(pk=soon.pk).update(
+        dispatched_at=now - timedelta(days=7), resolve_due=now + timedelta(hours=3)
+    )
+    Case.objects.filter(pk=calm.pk).update(
+        dispatched_at=now - timedelta(days=1), resolve_due=now + timedelta(days=6)
+    )
+    deadlines.scan(now=now)  # the watcher's scan warns the first unit
+    client.force_login(world.dispatcher)
+    listed = numbers(client.get(reverse("cases:queue"), {"due_soon": "on"}))
+    assert listed == {soon.number}
+    api = client.get("/api/v1/cases", {"due_soon": "true"}).json()
+    assert [c["number"] for c in api["items"]] == [soon.number]
+    # Past its deadline it is overdue instead, and leaves this list.
+    Case.objects.filter(pk=soon.pk).update(resolve_due=now - timedelta(minutes=1))
+    assert numbers(client.get(reverse("cases:queue"), {"due_soon": "on"})) == set()
+
+
 def test_a_countdown_under_a_minute_does_not_read_zero():
     from django.utils import translation
 

@@ -39,7 +39,7 @@ from gongzhi.taxonomy.models import Category
 from . import reference, services, stats, workflow
 from .choices import Channel, State
 from .errors import CaseError, NotAllowed, NotFound
-from .filters import DEFAULT_SORT, SORTS, overdue_q, with_overdue
+from .filters import DEFAULT_SORT, SORTS, due_soon_q, overdue_q, with_overdue
 from .forms import IDEMPOTENCY_KEY_RE, scoped_idempotency_key
 from .models import Case
 from .views import console
@@ -297,6 +297,9 @@ class CaseFilter(Schema):
     )
     region: str | None = Field(None, max_length=12, description="region code; places within it")
     overdue: bool | None = Field(None, description="true: only overdue cases")
+    due_soon: bool | None = Field(
+        None, description="true: only cases whose unit has been warned that they are due soon"
+    )
     channel: ChannelName | None = None
     created_from: Day | None = Field(None, description="reported on or after (local day)")
     created_to: Day | None = Field(None, description="reported on or before (local day)")
@@ -428,6 +431,8 @@ def list_cases(request, filters: Query[CaseFilter]):
         cases = cases.filter(channel=f.channel)
     if f.overdue is not None:
         cases = cases.filter(overdue_q()) if f.overdue else cases.exclude(overdue_q())
+    if f.due_soon is not None:
+        cases = cases.filter(due_soon_q()) if f.due_soon else cases.exclude(due_soon_q())
     if f.q and f.q.strip():
         text = f.q.strip()
         cases = cases.filter(Q(number__icontains=text) | Q(title__icontains=text))

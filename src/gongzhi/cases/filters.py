@@ -36,6 +36,14 @@ def overdue_q(now=None) -> Q:
     )
 
 
+def due_soon_q(now=None) -> Q:
+    """Due soon: the deadline scan has warned the unit, and the deadline has not passed."""
+    now = now or timezone.now()
+    return Q(
+        state__in=RESOLVE_RUNNING, warned_at__isnull=False, resolve_due__gte=now, is_overdue=False
+    )
+
+
 def with_overdue(queryset, now=None):
     """Annotate ``late`` (bool) with the same rule as ``overdue_q``."""
     return queryset.annotate(late=ExpressionWrapper(overdue_q(now), output_field=BooleanField()))
@@ -105,6 +113,8 @@ class _CaseFilterMixin:
             queryset = queryset.filter(channel=v["channel"])
         if v.get("overdue"):
             queryset = queryset.filter(overdue_q(now))
+        if v.get("due_soon"):
+            queryset = queryset.filter(due_soon_q(now))
         if v.get("q"):
             text = v["q"].strip()
             queryset = queryset.filter(Q(number__icontains=text) | Q(title__icontains=text))
@@ -152,6 +162,7 @@ class CaseFilterForm(_CaseFilterMixin, forms.Form):
         label=_("Channel"), required=False, choices=[("", _("All channels")), *Channel.choices]
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    due_soon = forms.BooleanField(label=_("Due soon (unit warned)"), required=False)
     date_from = forms.DateField(
         label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
