@@ -4,11 +4,12 @@ an administrator writes from the year's holiday notice, and listed by year.
 
 chinese-calendar learns a year's holidays only in a release after the State Council's notice
 (published each autumn); until then the year is entered here, one row per holiday or make-up
-working day, or per run of them::
+working day, or per run of them, as the notice gives them (here 2026's Spring Festival)::
 
     date,kind,name
-    2027-02-06..2027-02-13,holiday,春节
-    2027-02-14,workday,春节调休
+    2026-02-15..2026-02-23,holiday,春节
+    2026-02-14,workday,春节调休
+    2026-02-28,workday,春节调休
 """
 
 from __future__ import annotations
