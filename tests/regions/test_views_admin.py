@@ -73,6 +73,24 @@ def test_layers_are_scoped_geojson(client, tree, root):
     assert all(not layer["features"] for layer in data["layers"])
 
 
+def test_a_map_may_ask_to_leave_out_more_grids_than_it_can_show(client, tree, root):
+    client.force_login(root)
+    url = reverse("regions:layers")
+    few = client.get(url, {"max_grids": "4"}).json()
+    assert [layer["level"] for layer in few["layers"]] == ["township", "grid"]
+    many = client.get(url, {"max_grids": "3"}).json()
+    assert [layer["level"] for layer in many["layers"]] == ["township"]
+    assert many["grids_left_out"] == 4
+    # Someone who sees no region outline keeps their grids whatever the cap (nothing else
+    # would show where they work).
+    worker = User.objects.create_user("worker", password="Gongzhi@Worker26")
+    for grid in tree["grids"][:2]:
+        GridAssignment.objects.create(grid=grid, user=worker)
+    client.force_login(worker)
+    data = client.get(url, {"max_grids": "1"}).json()
+    assert [layer["level"] for layer in data["layers"]][-1] == "grid"
+
+
 def test_outlines_are_public_geography_for_anyone_signed_in(client, tree, root):
     """A resident's 随手拍 map draws the territory's outlines: the townships (and the city and
     county, where they have a boundary), never a grid, a record or anything personal."""

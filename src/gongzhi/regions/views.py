@@ -59,7 +59,12 @@ def _feature(obj, level: str) -> dict:
 @login_required
 @require_GET
 def layers(request):
-    """The viewer's cities, counties, townships and grids as GeoJSON layers for the map."""
+    """The viewer's cities, counties, townships and grids as GeoJSON layers for the map.
+
+    ``?max_grids=N``: leave the grids out when the viewer sees more than N of them and some
+    region outline as well. A city's two thousand grids are ~750 KB of JSON and a grey blur
+    at the zoom that shows the city; a tapped point still finds its grid (``locate``).
+    """
     regions = (
         Region.objects.visible_to(request.user)
         .filter(level__in=MAP_LEVELS, boundary__isnull=False)
@@ -74,6 +79,11 @@ def layers(request):
         .only("code", "name", "boundary")
     )
     result = [{"level": level, "features": feats} for level, feats in by_level.items() if feats]
+    cap = request.GET.get("max_grids", "")
+    if cap.isdigit() and result:
+        count = grids.count()
+        if count > int(cap):
+            return JsonResponse({"layers": result, "grids_left_out": count})
     # Coarse to fine: the map draws them in this order, so grids end up on top.
     result.append({"level": "grid", "features": [_feature(g, "grid") for g in grids]})
     return JsonResponse({"layers": result})
