@@ -219,3 +219,21 @@ def test_gatherings_carry_supports_from_other_residents(history):
         assert s.user_id != s.case.reporter_id
         assert s.case.created_at <= s.created_at <= now
     assert len({s.case_id for s in supports}) <= len(demo_seed.GATHERINGS)
+
+
+def test_the_demo_assesses_its_open_cases_and_some_wait_for_a_dispatcher(history):
+    """After training on the history, the demo's open cases are assessed as intake's
+    follow-up would have; reports that raise two matters are where triage disagrees."""
+    from gongzhi.demo import loader
+    from gongzhi.triage.models import Assessment
+
+    assert loader._triage_model() is not None
+    result = loader._assess_open_cases()
+    open_numbers = set(
+        Case.objects.exclude(state__in=FINAL_STATES).values_list("number", flat=True)
+    )
+    assert result["n"] == len(open_numbers) > 0
+    assert set(Assessment.objects.values_list("case_ref", flat=True)) == open_numbers
+    mixed = Case.objects.filter(title__in=demo_seed.MIXED_TITLES)
+    assert mixed.exists()  # some reports raise two matters
+    assert loader._assess_open_cases() == {"n": 0, "pending": 0}  # once

@@ -1270,6 +1270,10 @@ def points_in(rng: random.Random, grid: GridInfo, k: int) -> list[tuple[float, f
     return (found + [(round(point.x, 6), round(point.y, 6))] * k)[:k]
 
 
+MIXED_SHARE = 0.12  # reports that raise two unrelated matters at once
+MIXED_TITLES = ("来电反映多个问题", "反映两个问题", "多个问题请一并处理", "群众反映身边问题")
+
+
 def _place(rng, d: Draft, ref: Reference, residents) -> None:
     """Who reported it, through which channel, in which words."""
     texts, name = d.category.texts, d.category.name
@@ -1294,6 +1298,13 @@ def _place(rng, d: Draft, ref: Reference, residents) -> None:
     d.words = words(rng)
     d.title = render(rng.choice(texts.titles), d.words)[:120]
     d.description = render(rng.choice(texts.descriptions), d.words)
+    if d.channel in (Channel.HOTLINE, Channel.QUICK_REPORT) and rng.random() < MIXED_SHARE:
+        # A caller raises two matters, the pressing one (the category chosen) last: triage
+        # reads the first and disagrees, and the report waits in the dispatcher's queue.
+        other = rng.choice([c for c in ref.categories if c.name != name] or ref.categories)
+        first = render(rng.choice(other.texts.descriptions), words(rng))
+        d.description = f"{first}还有，{d.description}"
+        d.title = rng.choice(MIXED_TITLES)
     d.address = f"{d.grid.township_name}{d.words['road']}{rng.randint(1, 200)}号附近"
 
 

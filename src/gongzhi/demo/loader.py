@@ -24,12 +24,37 @@ def load(*, stdout=None) -> dict:
         categories.load(stdout=stdout)
         questions.load(stdout=stdout)
         case_counts = cases.load(stdout=stdout)
+    model = _triage_model()
     return {
         "regions": region_counts,
         "logins": logins,
         "cases": case_counts,
-        "triage_model": _triage_model(),
+        "triage_model": model,
+        "assessed": _assess_open_cases() if model else {"n": 0, "pending": 0},
     }
+
+
+def _assess_open_cases() -> dict:
+    """Assess the history's open cases with the new model, as intake's follow-up would have:
+    the dispatcher's triage queue then holds the ones it was unsure of."""
+    from gongzhi.cases import triage_hooks
+    from gongzhi.cases.choices import FINAL_STATES
+    from gongzhi.cases.models import Case
+    from gongzhi.triage.models import Assessment, AssessmentStatus
+
+    done = Assessment.objects.values("case_ref")
+    open_cases = list(
+        Case.objects.exclude(state__in=FINAL_STATES)
+        .exclude(number__in=done)
+        .select_related("category")
+    )
+    assessed = triage_hooks.check_assessments(open_cases)
+    with transaction.atomic():
+        triage_hooks.record_assessments(assessed)
+    pending = Assessment.objects.filter(
+        case_ref__in=list(assessed), status=AssessmentStatus.PENDING
+    ).count()
+    return {"n": len(assessed), "pending": pending}
 
 
 def _triage_model() -> str | None:

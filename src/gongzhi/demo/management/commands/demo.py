@@ -37,6 +37,10 @@ class Command(BaseCommand):
                 _("Triage classifier trained on the demo cases: %(version)s")
                 % {"version": result["triage_model"]}
             )
+            self.stdout.write(
+                _("Open cases assessed by it: %(n)d (%(pending)d wait in the triage queue)")
+                % result["assessed"]
+            )
         if options["verbosity"] > 0:
             self.stdout.write(_("Demo logins (one per role):"))
             for row in result["logins"]:
