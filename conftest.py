@@ -20,10 +20,13 @@ def _fast_password_hashing(settings):
 def _fresh_routing_reference():
     # Flushes between transactional tests fire no signals: start each test from the rows.
     from gongzhi.cases import reference
+    from gongzhi.triage import registry
     from gongzhi.triage import services as triage
 
     reference.clear()
     triage.forget_policy()
+    registry.invalidate()  # a model a test activated is gone with its rolled-back row
     yield
     reference.clear()
     triage.forget_policy()
+    registry.invalidate()

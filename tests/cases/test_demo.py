@@ -221,10 +221,14 @@ def test_gatherings_carry_supports_from_other_residents(history):
     assert len({s.case_id for s in supports}) <= len(demo_seed.GATHERINGS)
 
 
-def test_the_demo_assesses_its_open_cases_and_some_wait_for_a_dispatcher(history):
+def test_the_demo_assesses_its_open_cases_and_some_wait_for_a_dispatcher(
+    history, settings, tmp_path
+):
     """After training on the history, the demo's open cases are assessed as intake's
     follow-up would have; reports that raise two matters are where triage disagrees."""
     from gongzhi.demo import loader
+
+    settings.GONGZHI = {**settings.GONGZHI, "TRIAGE_MODEL_DIR": str(tmp_path / "models")}
     from gongzhi.triage.models import Assessment
 
     assert loader._triage_model() is not None
