@@ -106,6 +106,8 @@ def test_outlines_are_public_geography_for_anyone_signed_in(client, tree, root):
         )
     )
     assert set(data) == {"layers"}
+    # The phone keeps them a while instead of fetching them for every report.
+    assert "max-age=600" in client.get(reverse("regions:outlines"))["Cache-Control"]
 
 
 @pytest.mark.parametrize("model", [Region, Grid, GridAssignment])

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from shapely.geometry import mapping, shape
 
@@ -91,6 +92,7 @@ def layers(request):
 
 @login_required
 @require_GET
+@cache_control(private=True, max_age=600)  # ~200 KB that changes only with a boundary import
 def outlines(request):
     """The city, county and township outlines of the whole territory, for the 随手拍 map of
     someone whose own scope holds no region (a resident): administrative boundaries are
