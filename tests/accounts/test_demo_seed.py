@@ -191,13 +191,9 @@ def test_every_desk_has_someone_to_act_at_it(regions):
     handler, so the demo's timelines and the simulator name people, not the platform."""
     logins = {row["username"] for row in demo_seed.load()}
     for org in Organisation.objects.filter(kind__in=list(demo_seed.DESK_STAFF)):
-        role = demo_seed.DESK_STAFF[org.kind][0]
-        if org.kind == OrganisationKind.COMMAND_CENTRE:
-            assert Membership.objects.filter(organisation=org, role=role).exists(), org
-        else:
-            assert Membership.objects.filter(
-                organisation=org, role__in=[Role.HANDLER, Role.LEADER]
-            ).exists(), org
+        for role, _title in demo_seed.DESK_STAFF[org.kind]:
+            sitting = demo_seed.SITS_AT[role]
+            assert Membership.objects.filter(organisation=org, role__in=sitting).exists(), org
     desk_people = User.objects.filter(username__startswith="desk")
     assert desk_people.exists() and not logins & set(desk_people.values_list("username", flat=True))
     # The demo logins keep their desks to themselves: no synthetic colleague beside them.

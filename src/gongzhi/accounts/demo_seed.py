@@ -485,39 +485,45 @@ def _people_specs(tree: Tree) -> tuple[list[PersonSpec], list[PersonSpec]]:
 # Who keeps a unit's desk when no demo login works there: without them the demo's timelines
 # would show the platform itself dispatching, signing for and resolving most cases, and the
 # live simulator (which acts only as real people) could move few of them.
+# A command centre both dispatches and answers what it keeps (a consultation, say).
 DESK_STAFF = {
-    OrganisationKind.COMMAND_CENTRE: (Role.DISPATCHER, "值班调度员"),
-    OrganisationKind.DEPARTMENT: (Role.HANDLER, "业务科员"),
-    OrganisationKind.TOWNSHIP: (Role.HANDLER, "综治干部"),
-    OrganisationKind.COMMUNITY: (Role.HANDLER, "社区干部"),
+    OrganisationKind.COMMAND_CENTRE: (
+        (Role.DISPATCHER, "值班调度员"),
+        (Role.HANDLER, "综合受理员"),
+    ),
+    OrganisationKind.DEPARTMENT: ((Role.HANDLER, "业务科员"),),
+    OrganisationKind.TOWNSHIP: ((Role.HANDLER, "综治干部"),),
+    OrganisationKind.COMMUNITY: ((Role.HANDLER, "社区干部"),),
 }
-DESK_ROLES = {Role.DISPATCHER, Role.HANDLER, Role.LEADER}
+# Who counts as sitting at a desk of that role (a leader may sign for the unit's cases).
+SITS_AT = {Role.DISPATCHER: {Role.DISPATCHER}, Role.HANDLER: {Role.HANDLER, Role.LEADER}}
 
 
 def _desk_staff_specs(
     organisations: list[OrgSpec], people: list[PersonSpec], tree: Tree
 ) -> list[PersonSpec]:
     """One synthetic person at each desk no demo login sits at (not among the logins)."""
-    staffed = {p.organisation_code for p in people if p.role in DESK_ROLES}
     staff = []
     for org in organisations:
-        if org.kind not in DESK_STAFF or org.code in staffed:
-            continue
-        role, title = DESK_STAFF[org.kind]
-        rng = random.Random(f"gongzhi-demo-desk:{org.code}")
-        name, _male = synthetic_name(rng)
-        region = org.regions[0] if org.regions else tree.city.code
-        staff.append(
-            PersonSpec(
-                role=role,
-                username=f"desk{org.code}".replace("-", "").lower()[:150],
-                name=name,
-                organisation_code=org.code,
-                title=title,
-                id_region=region[:6],  # a region code begins with its county's
-                login=False,
+        for role, title in DESK_STAFF.get(org.kind, ()):
+            if any(p.organisation_code == org.code and p.role in SITS_AT[role] for p in people):
+                continue
+            rng = random.Random(f"gongzhi-demo-desk:{org.code}:{role}")
+            name, _male = synthetic_name(rng)
+            region = org.regions[0] if org.regions else tree.city.code
+            # The centre's second desk gets a suffix; every other name is as it always was.
+            suffix = "h" if role == Role.HANDLER and len(DESK_STAFF[org.kind]) > 1 else ""
+            staff.append(
+                PersonSpec(
+                    role=role,
+                    username=f"desk{org.code}{suffix}".replace("-", "").lower()[:150],
+                    name=name,
+                    organisation_code=org.code,
+                    title=title,
+                    id_region=region[:6],  # a region code begins with its county's
+                    login=False,
+                )
             )
-        )
     return staff
 
 
