@@ -1,6 +1,8 @@
 """随手拍 in a real Chromium on a phone-sized screen: log in, let the browser locate the phone,
 take a photo, pick the category, send, and land on the tracking page."""
 
+from contextlib import contextmanager
+
 import pytest
 from playwright.sync_api import expect
 
@@ -176,40 +178,40 @@ def _scale_metres(page) -> float:
     return float(number) * (1000 if unit == "km" else 1)
 
 
-def test_a_grid_worker_without_a_position_sees_their_own_grid(chromium, live_server, world):
-    # The phone gives no position: the map must still open on the grid worker's grid (they
-    # see no region outline, only their grids), not on the whole city with the grid a speck.
-    options = phone_options(world.point)
-    del options["geolocation"], options["permissions"]
+@contextmanager
+def report_page_without_a_position(chromium, live_server, user, password):
+    """The 随手拍 page on a phone that gives no position, its map loaded."""
+    options = phone_options((0.0, 0.0))
+    del options["geolocation"], options["permissions"]  # no position at all
     context = chromium.new_context(**options)
     try:
         page = context.new_page()
         page.set_default_timeout(15_000)
         page.base_url = live_server.url
-        log_in(page, world.grid_worker.username, world.password)
+        log_in(page, user.username, password)
         page.goto(page.base_url + "/cases/report/")
         page.wait_for_selector("[data-testid=map][data-ready='1']")
+        yield page
+    finally:
+        context.close()
+
+
+def test_a_grid_worker_without_a_position_sees_their_own_grid(chromium, live_server, world):
+    # The phone gives no position: the map must still open on the grid worker's grid (they
+    # see no region outline, only their grids), not on the whole city with the grid a speck.
+    with report_page_without_a_position(
+        chromium, live_server, world.grid_worker, world.password
+    ) as page:
         assert _scale_metres(page) <= 1000  # the grid is ~1 × 2 km; the city ~100 km
         page.locator("[data-testid=map]").click()  # the middle of the view: inside the grid
         page.wait_for_selector(f"[data-testid=location-place]:has-text('{world.grid.name}')")
-    finally:
-        context.close()
 
 
 def test_a_resident_without_a_position_sees_the_territorys_outlines(chromium, live_server, world):
     # A resident's own scope holds no region: the map still draws the public outlines to
     # find a place by, instead of an empty canvas.
-    options = phone_options(world.point)
-    del options["geolocation"], options["permissions"]
-    context = chromium.new_context(**options)
-    try:
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.base_url = live_server.url
-        log_in(page, world.resident.username, world.password)
-        page.goto(page.base_url + "/cases/report/")
-        page.wait_for_selector("[data-testid=map][data-ready='1']")
+    with report_page_without_a_position(
+        chromium, live_server, world.resident, world.password
+    ) as page:
         # Fitted to the outlines (the world is ~7 km across), not the fallback view (~100 km).
         assert _scale_metres(page) <= 5000
-    finally:
-        context.close()

@@ -53,7 +53,7 @@ def _save(book: Workbook) -> bytes:
     return out.getvalue()
 
 
-def queue_workbook(cases, *, now: datetime) -> bytes:
+def queue_workbook(cases) -> bytes:
     """The queue's columns, one row per case (``cases`` with category, owner and region)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Cases"))

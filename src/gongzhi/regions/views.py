@@ -57,6 +57,17 @@ def _feature(obj, level: str) -> dict:
     }
 
 
+def _region_layers(regions) -> list[dict]:
+    """City, county and township outlines as GeoJSON layers, coarse to fine (empty ones left
+    out): the map draws them in this order."""
+    by_level: dict[str, list] = {level: [] for level in MAP_LEVELS}
+    for region in regions.filter(level__in=MAP_LEVELS, boundary__isnull=False).only(
+        "code", "name", "level", "boundary"
+    ):
+        by_level[region.level].append(_feature(region, region.level))
+    return [{"level": level, "features": feats} for level, feats in by_level.items() if feats]
+
+
 @login_required
 @require_GET
 def layers(request):
@@ -66,20 +77,12 @@ def layers(request):
     region outline as well. A city's two thousand grids are ~750 KB of JSON and a grey blur
     at the zoom that shows the city; a tapped point still finds its grid (``locate``).
     """
-    regions = (
-        Region.objects.visible_to(request.user)
-        .filter(level__in=MAP_LEVELS, boundary__isnull=False)
-        .only("code", "name", "level", "boundary")
-    )
-    by_level: dict[str, list] = {level: [] for level in MAP_LEVELS}
-    for region in regions:
-        by_level[region.level].append(_feature(region, region.level))
+    result = _region_layers(Region.objects.visible_to(request.user))
     grids = (
         Grid.objects.visible_to(request.user)
         .filter(is_active=True, boundary__isnull=False)
         .only("code", "name", "boundary")
     )
-    result = [{"level": level, "features": feats} for level, feats in by_level.items() if feats]
     cap = request.GET.get("max_grids", "")
     if cap.isdigit() and result:
         count = grids.count()
@@ -97,11 +100,4 @@ def outlines(request):
     """The city, county and township outlines of the whole territory, for the 随手拍 map of
     someone whose own scope holds no region (a resident): administrative boundaries are
     public geography, like the answer of ``locate``. Nothing else (no grid, no record)."""
-    regions = Region.objects.filter(level__in=MAP_LEVELS, boundary__isnull=False).only(
-        "code", "name", "level", "boundary"
-    )
-    by_level: dict[str, list] = {level: [] for level in MAP_LEVELS}
-    for region in regions:
-        by_level[region.level].append(_feature(region, region.level))
-    layers = [{"level": level, "features": feats} for level, feats in by_level.items() if feats]
-    return JsonResponse({"layers": layers})
+    return JsonResponse({"layers": _region_layers(Region.objects.all())})

@@ -52,7 +52,7 @@ def queue_export(request):
         )
         return redirect(f"{reverse('cases:queue')}?{request.GET.urlencode()}")
     rows = cases.select_related(*ROW_RELATED).iterator(chunk_size=2000)
-    content = exports.queue_workbook(rows, now=now)
+    content = exports.queue_workbook(rows)
     return _download(request, content, _("Case queue"), "queue", count)
 
 
