@@ -20,13 +20,15 @@ def _fast_password_hashing(settings):
 def _fresh_routing_reference():
     # Flushes between transactional tests fire no signals: start each test from the rows.
     from gongzhi.cases import reference
-    from gongzhi.triage import registry
+    from gongzhi.triage import gazetteer, registry
     from gongzhi.triage import services as triage
 
     reference.clear()
     triage.forget_policy()
     registry.invalidate()  # a model a test activated is gone with its rolled-back row
+    gazetteer.invalidate()
     yield
     reference.clear()
     triage.forget_policy()
     registry.invalidate()
+    gazetteer.invalidate()

@@ -234,6 +234,28 @@ def test_places_in_text_are_geocoded_to_region_and_grid(world, client):
     assert body["location"]["region_name"] == "东关社区"
 
 
+def test_a_renamed_place_is_found_by_its_new_name(world, monkeypatch):
+    from django.utils import timezone
+
+    from gongzhi.regions.models import Region
+    from gongzhi.triage import gazetteer
+
+    assert triage_hooks.locate_text("碾伯镇东关社区下水道堵了")["region_name"] == "东关社区"
+    # Saved in this process (the admin): the next call knows the new name.
+    dongguan = Region.objects.get(name="东关社区")
+    dongguan.name = "东门社区"
+    dongguan.save()
+    assert triage_hooks.locate_text("碾伯镇东门社区下水道堵了")["region_name"] == "东门社区"
+    # Changed by another process (no signal here): known after the next version check.
+    Region.objects.filter(pk=dongguan.pk).update(name="东城社区", updated_at=timezone.now())
+    assert triage_hooks.locate_text("碾伯镇东城社区下水道堵了")["region_name"] == "碾伯镇"
+    now = gazetteer._clock()
+    monkeypatch.setattr(gazetteer, "_clock", lambda: now + 6)
+    hit = triage_hooks.locate_text("碾伯镇东城社区下水道堵了")
+    assert hit["region_name"] == "东城社区" and hit["matched"][:2] == ["碾伯镇", "东城社区"]
+    assert triage_hooks.locate_text("碾伯镇东门社区下水道堵了")["region_name"] == "碾伯镇"
+
+
 def test_train_from_the_platform_uses_dispatchers_labels(world):
     labels = {name: Category.objects.get(full_name=name).path.strip("/") for name in ISSUES}
     for i in range(24):

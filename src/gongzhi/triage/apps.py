@@ -10,8 +10,18 @@ class TriageConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from . import services
+        from gongzhi.regions.models import Grid, Region
+
+        from . import gazetteer, services
         from .models import TriagePolicy
+
+        for model in (Region, Grid):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    gazetteer.invalidate_on_commit,
+                    sender=model,
+                    dispatch_uid=f"triage-gazetteer-{signal is post_save}-{model.__name__}",
+                )
 
         post_save.connect(services.forget_policy, sender=TriagePolicy, dispatch_uid="triage-policy")
         post_delete.connect(

@@ -13,8 +13,9 @@ Two layers:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from . import gazetteer
+from .gazetteer import TextLocation
 from .text import normalise
 
 _HAN = r"\u4e00-\u9fff"
@@ -144,100 +145,6 @@ def main_place(text: str) -> str:
 
 
 # -- the gazetteer (database) -------------------------------------------------------------
-@dataclass(frozen=True)
-class TextLocation:
-    region_code: str
-    region_name: str
-    region_level: str
-    region_path: str
-    grid_code: str | None
-    grid_name: str | None
-    matched: tuple[str, ...]
-    lng: float | None
-    lat: float | None
-
-    def as_dict(self) -> dict:
-        return {
-            "region_code": self.region_code,
-            "region_name": self.region_name,
-            "region_level": self.region_level,
-            "region_path": self.region_path,
-            "grid_code": self.grid_code,
-            "grid_name": self.grid_name,
-            "matched": list(self.matched),
-            "lng": self.lng,
-            "lat": self.lat,
-        }
-
-
-_SHORT = re.compile(r"(?:省|市|县|区|镇|乡|街道|社区|村|居委会|村委会)$")
-
-
-def _aliases(name: str) -> set[str]:
-    # "乐都区" is also written "乐都"; "西关社区" as "西关". Keep at least two characters.
-    out = {name}
-    short = _SHORT.sub("", name)
-    if len(short) >= 2:
-        out.add(short)
-    return out
-
-
 def locate_text(text: str) -> TextLocation | None:
     """The deepest region (and grid, where possible) that a text names, or None."""
-    from gongzhi.regions.models import LEVEL_ORDER, Grid, Region
-
-    t = normalise(text)
-    if not t:
-        return None
-    regions = list(
-        Region.objects.values_list("code", "name", "level", "path", "centre_lng", "centre_lat")
-    )
-    hits = {}
-    for code, name, level, path, lng, lat in regions:
-        found = [a for a in _aliases(name) if a and a.lower() in t]
-        if found:
-            hits[code] = (name, level, path, lng, lat, max(found, key=len))
-    grids = list(
-        Grid.objects.filter(is_active=True).values_list(
-            "code", "name", "region_path", "centre_lng", "centre_lat"
-        )
-    )
-    grid_hits = [g for g in grids if g[1] and g[1].lower() in t]
-    if not hits and not grid_hits:
-        return None
-
-    def support(code: str) -> tuple:
-        name, level, path, *_rest, alias = hits[code]
-        # More named ancestors first, then a deeper level, then a longer (full) name.
-        named_ancestors = sum(1 for c in path.strip("/").split("/") if c in hits and c != code)
-        return (named_ancestors, LEVEL_ORDER.index(level), len(alias))
-
-    best = max(hits, key=support) if hits else None
-    grid = None
-    if grid_hits:
-        inside = [g for g in grid_hits if best is None or g[2].startswith(hits[best][2])]
-        grid = (inside or grid_hits)[0]
-        if best is None or not grid[2].startswith(hits[best][2]):
-            community = grid[2].strip("/").split("/")[-1]
-            best = community
-            row = next(r for r in regions if r[0] == community)
-            hits[best] = (row[1], row[2], row[3], row[4], row[5], grid[1])
-    elif hits[best][1] == "community":
-        only = [g for g in grids if g[2] == hits[best][2]]
-        grid = only[0] if len(only) == 1 else None
-    name, level, path, lng, lat, _alias = hits[best]
-    matched = tuple(hits[c][5] for c in path.strip("/").split("/") if c in hits)
-    if grid is not None:
-        matched = (*matched, grid[1])
-        lng, lat = grid[3], grid[4]
-    return TextLocation(
-        region_code=best,
-        region_name=name,
-        region_level=level,
-        region_path=path,
-        grid_code=grid[0] if grid else None,
-        grid_name=grid[1] if grid else None,
-        matched=matched,
-        lng=lng,
-        lat=lat,
-    )
+    return gazetteer.locate_text(text)
