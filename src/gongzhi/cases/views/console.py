@@ -28,7 +28,6 @@ from django.views.decorators.vary import vary_on_headers
 
 from gongzhi.accounts.context_processors import STAFF_DESK, UNIT_DESK
 from gongzhi.accounts.models import Membership, Organisation, OrganisationKind, Role
-from gongzhi.core.scope import scope_for
 from gongzhi.regions.models import GridAssignment
 
 from .. import routing, services, stats, workflow
@@ -36,8 +35,9 @@ from ..choices import OPEN_STATES, Satisfaction, State
 from ..errors import CaseError
 from ..filters import CaseFilterForm, MapFilterForm, state_counts, with_overdue
 from ..forms import MAX_ID
-from ..models import Attachment, Case, CoHandler
+from ..models import Attachment, CoHandler
 from ..templatetags.gongzhi_cases import OVERDUE_COLOUR, STATE_COLOURS, state_label
+from .common import ROW_RELATED, case_or_404, home_console, is_staff, roles_of, visible_cases
 
 PER_PAGE = 50
 INBOX_LIMIT = 100
@@ -48,7 +48,6 @@ DISPATCH_KINDS = (
     OrganisationKind.TOWNSHIP,
     OrganisationKind.COMMUNITY,
 )
-ROW_RELATED = ("category", "owner", "region")
 
 # The queue shows states in the order a case lives through them.
 STATE_ORDER = [
@@ -69,34 +68,6 @@ STATE_ORDER = [
 # -- who may use which console ---------------------------------------------------------------
 
 
-def _roles(user) -> set[str]:
-    return set(scope_for(user).roles)  # administrators' scope already names their role
-
-
-def _is_staff(roles: set[str]) -> bool:
-    return bool(roles - {Role.RESIDENT})
-
-
-def _home_console(roles: set[str]) -> str:
-    """Where a person's own console is, for a redirect from one that is not theirs."""
-    if roles & STAFF_DESK:
-        return reverse("cases:queue")
-    if roles & UNIT_DESK:
-        return reverse("cases:inbox")
-    if Role.GRID_WORKER in roles:
-        return reverse("cases:tasks")
-    return reverse("cases:report")
-
-
-def visible_cases(user):
-    """The viewer's cases, as a plain queryset (no DISTINCT) that can be counted, grouped
-    and ordered freely: ``visible_to`` inside a subquery."""
-    scope = scope_for(user)
-    if scope.everything:
-        return Case.objects.all()
-    return Case.objects.filter(pk__in=Case.objects.visible_to(user).values("pk"))
-
-
 def _is_htmx_for(request, target: str) -> bool:
     return bool(request.headers.get("HX-Request")) and request.headers.get("HX-Target") == target
 
@@ -108,9 +79,9 @@ def _is_htmx_for(request, target: str) -> bool:
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def queue(request):
-    roles = _roles(request.user)
+    roles = roles_of(request.user)
     if not roles & STAFF_DESK:
-        return redirect(_home_console(roles))
+        return redirect(home_console(roles))
     now = timezone.now()
     form = CaseFilterForm(request.GET, viewer=request.user)
     unfiltered_states = form.apply(visible_cases(request.user), states=False, now=now)
@@ -163,9 +134,9 @@ def _paths_q(lookup: str, paths: list[str]) -> Q:
 @login_required
 @require_GET
 def inbox(request):
-    roles = _roles(request.user)
+    roles = roles_of(request.user)
     if not roles & (UNIT_DESK | {Role.ADMINISTRATOR}):
-        return redirect(_home_console(roles))
+        return redirect(home_console(roles))
     now = timezone.now()
     paths = _unit_paths(request.user)
     co_handled = CoHandler.objects.filter(_paths_q("organisation__path", paths)).values("case_id")
@@ -213,9 +184,9 @@ def inbox(request):
 @login_required
 @require_GET
 def tasks(request):
-    roles = _roles(request.user)
+    roles = roles_of(request.user)
     if Role.GRID_WORKER not in roles and Role.ADMINISTRATOR not in roles:
-        return redirect(_home_console(roles))
+        return redirect(home_console(roles))
     now = timezone.now()
     assignments = list(
         GridAssignment.objects.filter(user=request.user, grid__is_active=True).select_related(
@@ -245,22 +216,6 @@ def tasks(request):
 
 
 # -- 4. the case page and its actions ---------------------------------------------------------
-
-
-def _case_or_404(user, number: str) -> Case:
-    return get_object_or_404(
-        visible_cases(user).select_related(
-            "category",
-            "owner",
-            "command",
-            "grid",
-            "region",
-            "reporter",
-            "entered_by",
-            "merged_into",
-        ),
-        number=number,
-    )
 
 
 def _dispatch_units(user, case):
@@ -401,8 +356,8 @@ def _photo_url(attachment, size: str) -> str:
 
 def _detail_context(request, case, *, error=None, error_action=None) -> dict:
     user = request.user
-    roles = _roles(user)
-    staff = _is_staff(roles)
+    roles = roles_of(user)
+    staff = is_staff(roles)
     events = case.events.select_related("actor", "actor_organisation").order_by("at", "id")
     if not staff:
         events = events.filter(is_public=True)
@@ -446,14 +401,14 @@ def _detail_context(request, case, *, error=None, error_action=None) -> dict:
             "colour": STATE_COLOURS.get(case.state, "#6b7280"),
         },
         "now": timezone.now(),
-        "back_url": _home_console(roles) if staff else "",
+        "back_url": home_console(roles) if staff else "",
     }
 
 
 @login_required
 @require_GET
 def detail(request, number):
-    case = _case_or_404(request.user, number)
+    case = case_or_404(request.user, number)
     return render(request, "cases/console/detail.html", _detail_context(request, case))
 
 
@@ -548,7 +503,7 @@ def parse_params(user, case, action: str, post) -> dict:
 @login_required
 @require_POST
 def act(request, number, action):
-    case = _case_or_404(request.user, number)
+    case = case_or_404(request.user, number)
     photos = request.FILES.getlist("photos") if action in PHOTO_ACTIONS else ()
     try:
         params = _parse_params(request, case, action)
@@ -561,7 +516,7 @@ def act(request, number, action):
             **params,
         )
     except CaseError as error:
-        case = _case_or_404(request.user, number)  # as it is now: nothing was changed
+        case = case_or_404(request.user, number)  # as it is now: nothing was changed
         context = _detail_context(request, case, error=error, error_action=action)
         return render(request, "cases/console/detail.html", context, status=error.status)
     rule = workflow.RULES[action]
@@ -569,7 +524,7 @@ def act(request, number, action):
     if visible_cases(request.user).filter(pk=case.pk).exists():
         target = reverse("cases:detail", args=[case.number])
     else:  # e.g. returned by a unit: no longer theirs to see
-        target = _home_console(_roles(request.user))
+        target = home_console(roles_of(request.user))
     if request.headers.get("HX-Request") and target != reverse("cases:detail", args=[case.number]):
         response = HttpResponse(status=200)
         response["HX-Redirect"] = target
@@ -581,7 +536,7 @@ def act(request, number, action):
 @require_GET
 def photo(request, number, pk, size="full"):
     """A case photo, served only to those who may see the case."""
-    case = _case_or_404(request.user, number)
+    case = case_or_404(request.user, number)
     attachment = get_object_or_404(Attachment, case=case, pk=pk)
     image = attachment.thumbnail if size == "thumb" and attachment.thumbnail else attachment.image
     if not image:
@@ -597,9 +552,9 @@ def photo(request, number, pk, size="full"):
 @login_required
 @require_GET
 def case_map(request):
-    roles = _roles(request.user)
-    if not _is_staff(roles):
-        return redirect(_home_console(roles))
+    roles = roles_of(request.user)
+    if not is_staff(roles):
+        return redirect(home_console(roles))
     form = MapFilterForm(request.GET, viewer=request.user)
     legend = [
         {"state": s, "label": state_label(s), "colour": STATE_COLOURS[s]}
@@ -633,7 +588,7 @@ def case_map(request):
 @require_GET
 def map_data(request):
     """GeoJSON of the viewer's open cases with a point, filtered like the map's form."""
-    if not _is_staff(_roles(request.user)):
+    if not is_staff(roles_of(request.user)):
         return JsonResponse({"error": "forbidden"}, status=403)
     form = MapFilterForm(request.GET, viewer=request.user)
     cases = form.apply(
@@ -734,9 +689,9 @@ CHART_TOP = 15
 @login_required
 @require_GET
 def rates(request):
-    roles = _roles(request.user)
-    if not _is_staff(roles):
-        return redirect(_home_console(roles))
+    roles = roles_of(request.user)
+    if not is_staff(roles):
+        return redirect(home_console(roles))
     data = rates_table(request)
     rows = data["rows"]
     # Hundreds of units make an unreadable chart: it shows the busiest, the table shows all.

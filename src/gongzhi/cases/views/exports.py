@@ -17,7 +17,8 @@ from gongzhi.core import audit
 
 from .. import exports
 from ..filters import CaseFilterForm
-from .console import ROW_RELATED, _home_console, _is_staff, _roles, rates_table, visible_cases
+from .common import ROW_RELATED, home_console, is_staff, roles_of, visible_cases
+from .console import rates_table
 
 
 def _download(request, content: bytes, name: str, what: str, count: int) -> HttpResponse:
@@ -37,9 +38,9 @@ def _download(request, content: bytes, name: str, what: str, count: int) -> Http
 @login_required
 @require_GET
 def queue_export(request):
-    roles = _roles(request.user)
+    roles = roles_of(request.user)
     if not roles & STAFF_DESK:
-        return redirect(_home_console(roles))
+        return redirect(home_console(roles))
     now = timezone.now()
     form = CaseFilterForm(request.GET, viewer=request.user)
     cases = form.sort(form.apply(visible_cases(request.user), now=now))
@@ -59,9 +60,9 @@ def queue_export(request):
 @login_required
 @require_GET
 def rates_export(request):
-    roles = _roles(request.user)
-    if not _is_staff(roles):
-        return redirect(_home_console(roles))
+    roles = roles_of(request.user)
+    if not is_staff(roles):
+        return redirect(home_console(roles))
     data = rates_table(request)
     content = exports.rates_workbook(
         data["table"],

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gongzhi.accounts.masking import mask_address, mask_id_number, mask_mobile
 from gongzhi.accounts.models import Role
-from gongzhi.core.scope import scope_for
 from gongzhi.regions.models import Region
 from gongzhi.taxonomy.models import Category
 from gongzhi.taxonomy.services import search_categories
@@ -36,16 +35,13 @@ from ..forms import MAX_ID, CallbackForm, HotlineForm, NearbyForm, QuickReportFo
 from ..media import MAX_PHOTOS
 from ..models import Attachment, Case
 from ..outbox import page_context
+from .common import roles_of
 
 REPORTING_ROLES = frozenset({Role.RESIDENT, Role.GRID_WORKER})
 HOTLINE_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.DISPATCHER, Role.ADMINISTRATOR})
 NEARBY_RADIUS_M = 200
 NEARBY_DAYS = 7
 MY_REPORTS = 10
-
-
-def _roles(user) -> set[str]:
-    return set(scope_for(user).roles)  # administrators' scope already names their role
 
 
 def _track_url(case: Case) -> str:
@@ -94,7 +90,7 @@ def _chosen_category(form) -> Category | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def quick_report(request):
-    roles = _roles(request.user)
+    roles = roles_of(request.user)
     if not roles & REPORTING_ROLES:
         raise PermissionDenied
     channel = Channel.GRID_WORKER if Role.GRID_WORKER in roles else Channel.QUICK_REPORT
@@ -155,7 +151,7 @@ def quick_report(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def hotline(request):
-    if not _roles(request.user) & HOTLINE_ROLES:
+    if not roles_of(request.user) & HOTLINE_ROLES:
         raise PermissionDenied
     status = 200
     saved = None
@@ -207,7 +203,7 @@ def category_search(request):
 def address_hint(request):
     """Where a typed address will place a case without a pin, shown under the field while the
     operator types, so that a call is not saved to the wrong township."""
-    if not _roles(request.user) & HOTLINE_ROLES:
+    if not roles_of(request.user) & HOTLINE_ROLES:
         raise PermissionDenied
     text = request.GET.get("address", "").strip()[:200]
     found = triage_hooks.locate_text(text) if len(text) >= 2 else None
@@ -252,9 +248,9 @@ def nearby(request):
         "rows": rows,
         "radius_m": NEARBY_RADIUS_M,
         "days": NEARBY_DAYS,
-        "link_to_detail": bool(_roles(request.user) - {Role.RESIDENT}),
+        "link_to_detail": bool(roles_of(request.user) - {Role.RESIDENT}),
         # Residents and grid workers may add their voice instead of reporting it again.
-        "may_support": bool(_roles(request.user) & REPORTING_ROLES),
+        "may_support": bool(roles_of(request.user) & REPORTING_ROLES),
     }
     return render(request, "cases/intake/_nearby.html", context)
 

@@ -29,7 +29,8 @@ from django.views.decorators.http import require_GET
 from ..forms import QuickReportForm
 from ..media import MAX_PHOTOS
 from ..outbox import page_context, reporter_tag
-from .intake import NEARBY_RADIUS_M, REPORTING_ROLES, _roles
+from .common import roles_of
+from .intake import NEARBY_RADIUS_M, REPORTING_ROLES
 
 # What the report page needs to open with no network; the worker also keeps any other static
 # file the page asks for.
@@ -58,7 +59,7 @@ ICONS = [("gongzhi/icons/icon-192.png", "192x192"), ("gongzhi/icons/icon-512.png
 def shell(request):
     """The report page as the worker keeps it: for nobody, so a phone shared by two people
     never shows one the other's name or reports. Sending always goes through the outbox."""
-    if not _roles(request.user) & REPORTING_ROLES:
+    if not roles_of(request.user) & REPORTING_ROLES:
         raise PermissionDenied
     context = {
         "form": QuickReportForm(),
@@ -87,7 +88,7 @@ def session(request):
     return JsonResponse(
         {
             "signed_in": True,
-            "may_report": bool(_roles(user) & REPORTING_ROLES),
+            "may_report": bool(roles_of(user) & REPORTING_ROLES),
             "reporter": reporter_tag(user),
             "csrf": get_token(request),
         }

@@ -24,11 +24,11 @@ from gongzhi.taxonomy.models import Category
 
 from .. import triage_hooks, workflow
 from ..errors import CaseError
-from .console import _case_or_404, _roles
+from .common import case_or_404, roles_of
 
 
 def _staff_or_redirect(user):
-    return None if _roles(user) & STAFF_DESK else redirect("cases:report")
+    return None if roles_of(user) & STAFF_DESK else redirect("cases:report")
 
 
 @login_required
@@ -48,7 +48,7 @@ def queue(request):
 @login_required
 @require_POST
 def decide(request, number):
-    case = _case_or_404(request.user, number)
+    case = case_or_404(request.user, number)
     try:
         triage_hooks.do_decide(
             case=case, category_id=request.POST.get("category"), actor=request.user
@@ -64,7 +64,7 @@ def decide(request, number):
 @require_GET
 def similar(request, number):
     """Open cases that may report the same problem, each with a merge button."""
-    case = _case_or_404(request.user, number)
+    case = case_or_404(request.user, number)
     rows = triage_hooks.similar_open_cases(case=case, viewer=request.user)
     can_merge = "merge" in workflow.allowed_actions(case, request.user)
     return render(

@@ -1,0 +1,59 @@
+"""What several case views need: the viewer's roles, their console and their cases."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from gongzhi.accounts.context_processors import STAFF_DESK, UNIT_DESK
+from gongzhi.accounts.models import Role
+from gongzhi.core.scope import scope_for
+
+from ..models import Case
+
+# The columns a list of cases shows beside each row.
+ROW_RELATED = ("category", "owner", "region")
+
+
+def roles_of(user) -> set[str]:
+    return set(scope_for(user).roles)  # administrators' scope already names their role
+
+
+def is_staff(roles: set[str]) -> bool:
+    return bool(roles - {Role.RESIDENT})
+
+
+def home_console(roles: set[str]) -> str:
+    """Where a person's own console is, for a redirect from one that is not theirs."""
+    if roles & STAFF_DESK:
+        return reverse("cases:queue")
+    if roles & UNIT_DESK:
+        return reverse("cases:inbox")
+    if Role.GRID_WORKER in roles:
+        return reverse("cases:tasks")
+    return reverse("cases:report")
+
+
+def visible_cases(user):
+    """The viewer's cases, as a plain queryset (no DISTINCT) that can be counted, grouped
+    and ordered freely: ``visible_to`` inside a subquery."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Case.objects.all()
+    return Case.objects.filter(pk__in=Case.objects.visible_to(user).values("pk"))
+
+
+def case_or_404(user, number: str) -> Case:
+    return get_object_or_404(
+        visible_cases(user).select_related(
+            "category",
+            "owner",
+            "command",
+            "grid",
+            "region",
+            "reporter",
+            "entered_by",
+            "merged_into",
+        ),
+        number=number,
+    )
