@@ -498,6 +498,22 @@ def test_the_reporter_rates_a_closed_case_and_unsatisfied_reopens_it(client, wor
     assert 'data-testid="progress" data-stage="1"' in html
 
 
+def test_the_reporters_notices_open_the_page_where_they_answer(
+    client, world, django_capture_on_commit_callbacks
+):
+    from gongzhi.notify.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = close(world, make_case(world))
+    asked = Notification.objects.get(recipient=world.resident, kind="case.verify_pass")
+    assert asked.link == track_url(case, case.tracking_token)
+    login(client, world, world.resident)
+    assert 'data-testid="callback"' in client.get(asked.link).content.decode()
+    # Staff are still sent to the case page.
+    staff = Notification.objects.exclude(recipient=world.resident).first()
+    assert staff.link == reverse("cases:detail", args=[case.number])
+
+
 def test_a_satisfied_rating_keeps_the_case_closed_and_is_asked_only_once(client, world):
     case = close(world, make_case(world))
     login(client, world, world.resident)

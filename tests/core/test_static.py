@@ -19,3 +19,21 @@ def test_collectstatic_builds_a_complete_manifest(settings, tmp_path):
         "gongzhi/app.css",
     ):
         assert asset in manifest
+
+
+def test_the_map_pin_is_named_by_its_collected_file(settings, tmp_path, rf):
+    # Leaflet guesses its pin's folder from leaflet.css, which collectstatic's hashed names
+    # break (the pin was a broken image in production): the pages name the files instead.
+    from gongzhi.core.context_processors import base_map
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--no-input", "-v", "0")
+    marker = base_map(rf.get("/"))["base_map"]["marker"]
+    for url in marker.values():
+        name = url.removeprefix(settings.STATIC_URL)
+        assert name != url and (tmp_path / name).is_file()
+        assert "marker-" in name and name.count(".") == 2  # hashed: marker-icon.<hash>.png

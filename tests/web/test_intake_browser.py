@@ -1,6 +1,7 @@
 """随手拍 in a real Chromium on a phone-sized screen: log in, let the browser locate the phone,
 take a photo, pick the category, send, and land on the tracking page."""
 
+import json
 from contextlib import contextmanager
 
 import pytest
@@ -32,6 +33,11 @@ def test_a_resident_reports_a_missing_manhole_cover_from_a_phone(phone, world, t
     assert abs(lng - world.point[0]) < 1e-5 and abs(lat - world.point[1]) < 1e-5
     page.wait_for_selector("[data-testid=location-place]:has-text('西关社区')")
     expect(page.locator(".leaflet-marker-icon")).to_have_count(1)  # drawn once the map is up
+    # The pin is the platform's own image file (the sharp one on this 2× screen), loaded.
+    pin = page.locator(".leaflet-marker-icon")
+    marker = json.loads(page.locator("#base-map").text_content())["marker"]
+    assert pin.get_attribute("src") == marker["iconRetinaUrl"]
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=pin.element_handle())
 
     # A photo from the "camera", previewed.
     page.set_input_files("[data-testid=photos]", str(a_photo(tmp_path)))

@@ -16,18 +16,18 @@ def _members(organisation, *roles):
     ).distinct()
 
 
-def _item(case, event, recipients, title) -> notify.Item:
+def _item(case, event, recipients, title, link=None) -> notify.Item:
     return notify.Item(
         recipients=recipients,
         kind=f"case.{event.action}",
         title=f"{title} · {case.number}",
         body=f"{case.title}\n{event.note}".strip(),
-        link=reverse("cases:detail", args=[case.number]),
+        link=link or reverse("cases:detail", args=[case.number]),
         data={"case": case.number, "action": event.action, "state": case.state},
     )
 
 
-def _send(case, event, recipients, title, channels=("in_app",)):
+def _send(case, event, recipients, title, channels=("in_app",), link=None):
     actor_id = getattr(event, "actor_id", None)
     if isinstance(recipients, QuerySet):
         # Left as a query: notify() reads the recipients once (a report pays for each read).
@@ -36,7 +36,7 @@ def _send(case, event, recipients, title, channels=("in_app",)):
         recipients = [u for u in recipients if u.pk != actor_id]
         if not recipients:
             return
-    notify.notify_each([_item(case, event, recipients, title)], channels=channels)
+    notify.notify_each([_item(case, event, recipients, title, link)], channels=channels)
 
 
 def _owner_title(event):
@@ -106,14 +106,17 @@ def tell_verifiers(case, event):
     )
 
 
+# The reporter's notices open the tracking page: their view of the report, where the
+# callback is answered (the case page is the units' desk).
 def tell_reporter(case, event):
     if case.reporter is not None:
-        _send(case, event, [case.reporter], _("News about your report"))
+        _send(case, event, [case.reporter], _("News about your report"), link=case.tracking_url())
 
 
 def ask_reporter_for_callback(case, event):
     if case.reporter is not None:
-        _send(case, event, [case.reporter], _("Your report was closed: was it solved?"))
+        title = _("Your report was closed: was it solved?")
+        _send(case, event, [case.reporter], title, link=case.tracking_url())
 
 
 def warn_owner(case, event):

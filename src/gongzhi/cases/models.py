@@ -5,6 +5,7 @@ State changes happen only in ``cases.workflow.transition``; nothing else assigns
 """
 
 import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import models
@@ -189,6 +190,14 @@ class Case(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def tracking_url(self) -> str:
+        """The reporter's page for the case: public progress, and the callback once closed."""
+        from django.urls import reverse
+
+        return (
+            f"{reverse('cases:track', args=[self.number])}?{urlencode({'t': self.tracking_token})}"
+        )
 
     @property
     def is_open(self) -> bool:

@@ -1,4 +1,7 @@
 from django.conf import settings
+from django.templatetags.static import static
+
+_MARKER = "vendor/leaflet/images/"
 
 
 def base_map(request) -> dict:
@@ -10,5 +13,12 @@ def base_map(request) -> dict:
             "subdomains": conf.get("MAP_SUBDOMAINS", ""),
             "attribution": conf.get("MAP_ATTRIBUTION", ""),
             "maxZoom": conf.get("MAP_MAX_ZOOM", 18),
+            # Leaflet finds its pin from leaflet.css, where the collected (hashed) file name
+            # defeats it: the pin's own URLs are given instead.
+            "marker": {
+                "iconUrl": static(_MARKER + "marker-icon.png"),
+                "iconRetinaUrl": static(_MARKER + "marker-icon-2x.png"),
+                "shadowUrl": static(_MARKER + "marker-shadow.png"),
+            },
         }
     }

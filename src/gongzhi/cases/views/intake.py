@@ -44,10 +44,6 @@ NEARBY_DAYS = 7
 MY_REPORTS = 10
 
 
-def _track_url(case: Case) -> str:
-    return reverse("cases:track", args=[case.number]) + "?" + urlencode({"t": case.tracking_token})
-
-
 def _submit(request, form, *, channel: str, reporter, entered_by):
     """Validate the form, then the report in the service. (case, created) or (None, False)."""
     if not form.is_valid():
@@ -113,13 +109,13 @@ def quick_report(request):
                     {
                         "number": case.number,
                         "created": created,
-                        "track_url": _track_url(case),
+                        "track_url": case.tracking_url(),
                         "message": text,
                     },
                     status=201 if created else 200,
                 )
             messages.success(request, text)
-            return redirect(_track_url(case))
+            return redirect(case.tracking_url())
         if as_json:
             return JsonResponse(_form_errors(form), status=400)
         status = 400
@@ -139,7 +135,7 @@ def quick_report(request):
         "channel": channel,
         "max_photos": MAX_PHOTOS,
         "radius_m": NEARBY_RADIUS_M,
-        "my_reports": [(c, _track_url(c)) for c in mine],
+        "my_reports": [(c, c.tracking_url()) for c in mine],
         **page_context(request.user),
     }
     return render(request, "cases/intake/report.html", context, status=status)
@@ -177,7 +173,7 @@ def hotline(request):
         "form": form,
         "category": _chosen_category(form),
         "saved": saved,
-        "saved_track_url": request.build_absolute_uri(_track_url(saved)) if saved else "",
+        "saved_track_url": request.build_absolute_uri(saved.tracking_url()) if saved else "",
         "radius_m": NEARBY_RADIUS_M,
     }
     return render(request, "cases/intake/hotline.html", context, status=status)
@@ -432,14 +428,14 @@ def track(request, number):
                 status = error.status
             else:
                 messages.success(request, _("Thank you for your rating."))
-                return redirect(_track_url(case))
+                return redirect(case.tracking_url())
         else:
             status = 400
 
     stage = STAGE_OF_STATE.get(case.state)
     context = {
         "case": case,
-        "track_url": _track_url(case),
+        "track_url": case.tracking_url(),
         "title": _scrub(case.title),
         "description": _scrub(case.description),
         "place": _place(case),
