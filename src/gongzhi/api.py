@@ -37,10 +37,18 @@ from gongzhi.core.ratelimit import RateLimited
 PARAM_SOURCES = frozenset({"query", "body", "path", "header", "cookie", "form", "file"})
 
 
+class FieldErrorOut(Schema):
+    error: str
+    message: str
+    field: str | None = None
+
+
 class ErrorOut(Schema):
     error: str
     message: str
     field: str | None = None
+    # When the input has several problems: every one of them, the first as above.
+    errors: list[FieldErrorOut] | None = None
 
 
 # A calendar day in a query: bounded, so that a far-off year neither overflows nor meets the
@@ -184,7 +192,7 @@ api.add_decorator(refuse_nul, mode="view")
 
 @api.exception_handler(CaseError)
 def _case_error(request, exc: CaseError):
-    return error_response(request, exc.status, exc.code, exc.message, exc.field)
+    return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
 @api.exception_handler(ValidationError)

@@ -230,6 +230,15 @@ def test_bad_reports_get_400_and_store_nothing(world, change, field):
     assert not Case.objects.exists()
 
 
+def test_every_problem_of_a_report_is_listed_the_first_named_as_before(world):
+    client, token = signed_in(world.resident, world.password)
+    status, body = post(client, token, manhole(world, title="", description="", lng=None, lat=None))
+    assert status == 400 and (body["error"], body["field"]) == ("required", "description")
+    assert [e["field"] for e in body["errors"]] == ["description", "location"]
+    assert all(e["message"] for e in body["errors"])
+    assert not Case.objects.exists()
+
+
 def test_a_bad_idempotency_key_is_refused(world):
     client, token = signed_in(world.resident, world.password)
     status, body = post(client, token, manhole(world), key="no spaces allowed")

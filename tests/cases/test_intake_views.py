@@ -311,6 +311,41 @@ def test_the_hotline_requires_the_callers_phone(client, world):
     assert not Case.objects.exists()
 
 
+def test_an_empty_hotline_form_names_every_missing_field_at_once(client, world):
+    # The caller is waiting on the line: one round trip shows all that is missing.
+    login(client, world, world.operator)
+    empty = hotline_data(world, description="", reporter_phone="", category="", address="")
+    html = client.post(HOTLINE, empty).content.decode()
+    for field in ("description", "reporter_phone", "category", "address"):
+        assert f'data-testid="error-{field}"' in html
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("１３９１２３４５６７８", "13912345678"),  # full-width, from a Chinese input method
+        ("+86 139 1234 5678", "13912345678"),
+        ("0972-8612345", "09728612345"),  # 海东's area code
+        ("(0972) 861 2345", "09728612345"),
+        ("400-123-4567", "4001234567"),
+    ],
+)
+def test_phone_numbers_are_stored_as_plain_digits(client, world, typed, stored):
+    login(client, world, world.operator)
+    assert client.post(HOTLINE, hotline_data(world, reporter_phone=typed)).status_code == 302
+    assert Case.objects.get().reporter_phone == stored
+
+
+@pytest.mark.parametrize("typed", ["1391234567", "23912345678", "139123456789", "+86 0972861234"])
+def test_a_number_that_is_no_phone_is_refused(client, world, typed):
+    login(client, world, world.operator)
+    response = client.post(HOTLINE, hotline_data(world, reporter_phone=typed))
+    assert response.status_code == 400
+    assert 'data-testid="error-reporter_phone"' in response.content.decode()
+    assert not Case.objects.exists()
+
+
 def test_the_hotline_requires_an_address_or_a_point(client, world):
     login(client, world, world.operator)
     response = client.post(HOTLINE, hotline_data(world, address=""))

@@ -1,6 +1,8 @@
 """Errors a case service raises. Views turn them into a Chinese message, the API into
 ``{"error": code, "message": ..., "field": ...}``."""
 
+from __future__ import annotations
+
 
 class CaseError(Exception):
     status = 400
@@ -8,9 +10,27 @@ class CaseError(Exception):
     def __init__(self, code: str, message: str, field: str | None = None):
         super().__init__(message)
         self.code, self.message, self.field = code, str(message), field
+        self.others: list[CaseError] = []  # more problems found in the same input
+
+    @classmethod
+    def first_of(cls, errors: list[CaseError]) -> CaseError:
+        """One error that carries the rest: a form shows them all at once, and the API names
+        the first as before and lists all of them under ``errors``."""
+        first = errors[0]
+        first.others = list(errors[1:])
+        return first
+
+    @property
+    def all(self) -> list[CaseError]:
+        return [self, *self.others]
 
     def as_dict(self) -> dict:
-        return {"error": self.code, "message": self.message, "field": self.field}
+        out = {"error": self.code, "message": self.message, "field": self.field}
+        if self.others:
+            out["errors"] = [
+                {"error": e.code, "message": e.message, "field": e.field} for e in self.all
+            ]
+        return out
 
 
 class NotAllowed(CaseError):

@@ -77,8 +77,9 @@ class IntakeForm(forms.Form):
         return data
 
     def add_case_error(self, error: CaseError) -> None:
-        field = self.error_targets.get(error.field or "", error.field)
-        self.add_error(field if field in self.fields else None, error.message)
+        for each in error.all:
+            field = self.error_targets.get(each.field or "", each.field)
+            self.add_error(field if field in self.fields else None, each.message)
 
     def _report(self, *, channel: str, user, **extra) -> Report:
         d = self.cleaned_data
@@ -162,7 +163,8 @@ class CallbackForm(forms.Form):
     comment = forms.CharField(required=False, max_length=500, widget=forms.Textarea)
 
     def add_case_error(self, error: CaseError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, error.message)
+        for each in error.all:
+            self.add_error(each.field if each.field in self.fields else None, each.message)
 
     def params(self) -> dict:
         d = self.cleaned_data

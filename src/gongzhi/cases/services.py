@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts import masking
-from gongzhi.accounts.validators import MOBILE_RE
+from gongzhi.accounts.validators import normalise_phone
 from gongzhi.regions.coords import to_wgs84
 from gongzhi.regions.lookup import locate
 from gongzhi.taxonomy.models import Category
@@ -23,8 +23,6 @@ from .choices import FINAL_STATES, Channel, State
 from .errors import CaseError, NotAllowed, NotFound
 from .models import Case, CaseEvent, CaseSupport
 from .numbers import next_number
-
-LANDLINE_DIGITS = (7, 12)
 
 
 @dataclass
@@ -48,59 +46,74 @@ class Report:
 
 
 def _check_phone(phone: str) -> str:
-    phone = phone.replace(" ", "").replace("-", "")
-    if MOBILE_RE.match(phone) or (
-        phone.isdigit() and LANDLINE_DIGITS[0] <= len(phone) <= LANDLINE_DIGITS[1]
-    ):
-        return phone
-    raise CaseError(
-        "invalid_phone", _("Enter a valid mobile or landline number."), "reporter_phone"
-    )
+    found = normalise_phone(phone)
+    if found is None:
+        raise CaseError(
+            "invalid_phone", _("Enter a valid mobile or landline number."), "reporter_phone"
+        )
+    return found
 
 
 def check_report(report: Report, photos=()) -> tuple[Category, list]:
-    """Validate everything before anything is written (rule 6)."""
+    """Validate everything before anything is written (rule 6). Every problem is named at
+    once, so that a caller on the line is not asked four times."""
     if report.channel not in Channel.values:
         raise CaseError("invalid_channel", _("Unknown reporting channel."), "channel")
+    errors: list[CaseError] = []
     report.title = (report.title or "").strip()
     report.description = (report.description or "").strip()
     if not report.title and report.description:
         report.title = report.description[:30]
     if len(report.title) < 2:
-        raise CaseError("required", _("Please describe the problem."), "description")
-    if len(report.title) > 120 or len(report.description) > 5000:
-        raise CaseError("too_long", _("The description is too long."), "description")
+        errors.append(CaseError("required", _("Please describe the problem."), "description"))
+    elif len(report.title) > 120 or len(report.description) > 5000:
+        errors.append(CaseError("too_long", _("The description is too long."), "description"))
     category = report.category if report.category and report.category.enabled else None
     if category is None and report.category_id:
         category = Category.objects.filter(pk=report.category_id, enabled=True).first()
     if category is None:
-        raise CaseError("required", _("Please choose a category."), "category")
+        errors.append(CaseError("required", _("Please choose a category."), "category"))
     has_point = report.lng is not None and report.lat is not None
+    report.address = (report.address or "").strip()[:200]
     if has_point:
         try:
-            lng, lat = float(report.lng), float(report.lat)
-        except (TypeError, ValueError):
-            raise CaseError(
-                "invalid_location", _("The location is not a valid point."), "location"
-            ) from None
-        if not (
-            math.isfinite(lng) and math.isfinite(lat) and -180 <= lng <= 180 and -90 <= lat <= 90
-        ):
-            raise CaseError("invalid_location", _("The location is not a valid point."), "location")
-        report.lng, report.lat = (float(v) for v in to_wgs84(lng, lat, report.crs))
-    report.address = (report.address or "").strip()[:200]
-    if not has_point and not report.address:
-        raise CaseError("required", _("Please give the location or the address."), "location")
+            report.lng, report.lat = _check_point(report.lng, report.lat, report.crs)
+        except CaseError as error:
+            errors.append(error)
+    elif not report.address:
+        errors.append(
+            CaseError("required", _("Please give the location or the address."), "location")
+        )
     report.reporter_name = (report.reporter_name or "").strip()[:50]
-    if report.channel == Channel.HOTLINE:
-        if not report.reporter_phone:
-            raise CaseError(
-                "required", _("Please enter the caller's phone number."), "reporter_phone"
-            )
-    if report.reporter_phone:
-        report.reporter_phone = _check_phone(report.reporter_phone)
-    images = media.check_photos(photos)
+    if report.channel == Channel.HOTLINE and not (report.reporter_phone or "").strip():
+        errors.append(
+            CaseError("required", _("Please enter the caller's phone number."), "reporter_phone")
+        )
+    elif report.reporter_phone:
+        try:
+            report.reporter_phone = _check_phone(report.reporter_phone)
+        except CaseError as error:
+            errors.append(error)
+    try:
+        images = media.check_photos(photos)
+    except CaseError as error:
+        errors.append(error)
+    if errors:
+        raise CaseError.first_of(errors)
     return category, images
+
+
+def _check_point(lng, lat, crs: str) -> tuple[float, float]:
+    try:
+        lng, lat = float(lng), float(lat)
+    except (TypeError, ValueError):
+        raise CaseError(
+            "invalid_location", _("The location is not a valid point."), "location"
+        ) from None
+    if not (math.isfinite(lng) and math.isfinite(lat) and -180 <= lng <= 180 and -90 <= lat <= 90):
+        raise CaseError("invalid_location", _("The location is not a valid point."), "location")
+    lng, lat = to_wgs84(lng, lat, crs)
+    return float(lng), float(lat)
 
 
 def _existing(key: str | None) -> Case | None:
