@@ -229,6 +229,9 @@ GONGZHI = {
     # How far outside every grid a point may fall and still be given the nearest grid (metres).
     "GRID_SNAP_TOLERANCE_M": float(os.environ.get("GONGZHI_GRID_SNAP_TOLERANCE_M", "200")),
     "DEMO_CITY_CODE": "630200",
+    # An extension moves the resolve deadline by at most this many days, and only if asked
+    # for before it passes (lateness is not undone after the fact).
+    "MAX_EXTENSION_DAYS": int(os.environ.get("GONGZHI_MAX_EXTENSION_DAYS", "30")),
     # Case numbers read PREFIX-YYYYMMDD-NNNNNN (HD for 海东).
     "CASE_PREFIX": os.environ.get("GONGZHI_CASE_PREFIX", "HD"),
     # Triage: where training data comes from (dotted paths to callables returning Records),

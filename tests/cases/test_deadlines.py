@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from gongzhi.cases import deadlines, services, workflow
 from gongzhi.cases.choices import State
+from gongzhi.cases.errors import CaseError
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.tasks import scan_deadlines
 from gongzhi.notify.models import Notification
@@ -117,13 +118,16 @@ def test_warning_comes_first_then_overdue(world, django_capture_on_commit_callba
     assert not events["overdue"].is_public  # internal: the reporter's timeline stays calm
 
 
-def test_an_approved_extension_clears_overdue(world, django_capture_on_commit_callbacks):
+def test_an_extension_asked_in_time_and_approved_late_clears_overdue(
+    world, django_capture_on_commit_callbacks
+):
     w = world
     case = act(dispatched(w), "sign_for", w.handler)
     old_due = case.resolve_due
-    assert scan(old_due + timedelta(minutes=1), django_capture_on_commit_callbacks)["overdue"] == 1
     new_due = old_due + timedelta(days=10)
     act(case, "request_extension", w.handler, new_due=new_due, reason="需协调供水部门")
+    # The command centre decides only after the old deadline has passed.
+    assert scan(old_due + timedelta(minutes=1), django_capture_on_commit_callbacks)["overdue"] == 1
     case = act(case, "decide_extension", w.dispatcher, approve=True)
     assert case.resolve_due == new_due
     assert not case.is_overdue and case.overdue_notified_at is None and case.warned_at is None
@@ -140,7 +144,6 @@ def test_an_approved_extension_clears_overdue(world, django_capture_on_commit_ca
 def test_a_denied_extension_leaves_the_case_overdue(world, django_capture_on_commit_callbacks):
     w = world
     case = act(dispatched(w), "sign_for", w.handler)
-    scan(case.resolve_due + timedelta(minutes=1), django_capture_on_commit_callbacks)
     act(
         case,
         "request_extension",
@@ -148,8 +151,50 @@ def test_a_denied_extension_leaves_the_case_overdue(world, django_capture_on_com
         new_due=case.resolve_due + timedelta(days=3),
         reason="配件未到",
     )
+    scan(case.resolve_due + timedelta(minutes=1), django_capture_on_commit_callbacks)
     case = act(case, "decide_extension", w.dispatcher, approve=False)
     assert case.is_overdue
+
+
+def test_lateness_cannot_be_undone_by_an_extension_asked_after_the_deadline(
+    world, django_capture_on_commit_callbacks
+):
+    w = world
+    case = act(dispatched(w), "sign_for", w.handler)
+    scan(case.resolve_due + timedelta(minutes=1), django_capture_on_commit_callbacks)
+    with pytest.raises(CaseError) as refused:
+        act(
+            case,
+            "request_extension",
+            w.handler,
+            new_due=case.resolve_due + timedelta(days=3),
+            reason="来不及了",
+        )
+    assert refused.value.code == "overdue"
+    case.refresh_from_db()
+    assert case.is_overdue and not case.extension_requests.exists()
+
+
+def test_an_extension_is_at_most_thirty_days(world, settings):
+    w = world
+    case = act(dispatched(w), "sign_for", w.handler)
+    with pytest.raises(CaseError) as refused:
+        act(
+            case,
+            "request_extension",
+            w.handler,
+            new_due=case.resolve_due + timedelta(days=31),
+            reason="工程量大",
+        )
+    assert refused.value.code == "too_far" and "30" in refused.value.message
+    act(
+        case,
+        "request_extension",
+        w.handler,
+        new_due=case.resolve_due + timedelta(days=30),
+        reason="工程量大",
+    )
+    assert case.extension_requests.count() == 1
 
 
 def test_sign_for_overdue_is_separate_from_resolve_overdue(

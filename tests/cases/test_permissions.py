@@ -514,6 +514,17 @@ def test_an_approved_extension_moves_the_deadline(client, world):
     assert case.extension_requests.get().status == "approved"
 
 
+def test_the_extension_form_says_when_it_is_too_late_and_shows_the_deadline(client, world):
+    case = case_in(world, "in_progress")
+    client.force_login(world.handler)
+    url = reverse("cases:detail", args=[case.number])
+    html = client.get(url).content.decode()
+    assert 'data-testid="extension-current-due"' in html and 'name="new_due"' in html
+    Case.objects.filter(pk=case.pk).update(is_overdue=True)
+    html = client.get(url).content.decode()
+    assert 'data-testid="extension-too-late"' in html and 'name="new_due"' not in html
+
+
 def test_a_unit_returning_a_case_goes_back_to_its_inbox(client, world):
     """After returning, the case is no longer the unit's to see: back to the inbox."""
     case = case_in(world, "in_progress")

@@ -8,8 +8,9 @@ what to write on the timeline and what to do after the commit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Organisation
@@ -211,16 +212,36 @@ def supervise(*, case, actor, now, params) -> Outcome:
     )
 
 
+def max_extension_days() -> int:
+    return int(settings.GONGZHI.get("MAX_EXTENSION_DAYS", 30))
+
+
 def request_extension(*, case, actor, now, params) -> Outcome:
     new_due = params.get("new_due")
     reason = _text(
         params, "reason", required=True, label=_("the reason for the extension"), max_length=300
     )
+    if case.is_overdue or (case.resolve_due and case.resolve_due <= now):
+        raise CaseError(
+            "overdue",
+            _(
+                "The deadline has passed: an extension must be asked for before it. Resolve "
+                "the case, or explain the delay in a comment."
+            ),
+            "new_due",
+        )
     if not isinstance(new_due, datetime):
         raise CaseError("required", _("Choose the new deadline."), "new_due")
     if new_due <= now or (case.resolve_due and new_due <= case.resolve_due):
         raise CaseError(
             "not_later", _("The new deadline must be later than the current one."), "new_due"
+        )
+    days = max_extension_days()
+    if new_due > (case.resolve_due or now) + timedelta(days=days):
+        raise CaseError(
+            "too_far",
+            _("An extension may move the deadline by at most %(days)d days.") % {"days": days},
+            "new_due",
         )
     if case.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
         raise CaseError(

@@ -31,6 +31,7 @@ from gongzhi.accounts.models import Membership, Organisation, OrganisationKind, 
 from gongzhi.regions.models import GridAssignment
 
 from .. import routing, services, stats, workflow
+from ..actions import max_extension_days
 from ..choices import OPEN_STATES, Satisfaction, State
 from ..errors import CaseError
 from ..filters import CaseFilterForm, MapFilterForm, state_counts, with_overdue
@@ -296,6 +297,10 @@ def _already_rated(case, callbacks) -> bool:
     return case.closed_at is not None and any(cb.created_at >= case.closed_at for cb in callbacks)
 
 
+def _local_input(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
 def _action_forms(request, case, allowed, pending, callbacks) -> list[ActionForm]:
     user = request.user
     result = []
@@ -323,11 +328,18 @@ def _action_forms(request, case, allowed, pending, callbacks) -> list[ActionForm
         elif name == "request_extension":
             if pending is not None:
                 continue  # one request at a time
-            start = max(case.resolve_due or timezone.now(), timezone.now())
-            form.extra = {
-                "min": timezone.localtime(start).strftime("%Y-%m-%dT%H:%M"),
-                "suggest": timezone.localtime(start + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
-            }
+            now = timezone.now()
+            if case.is_overdue or (case.resolve_due and case.resolve_due <= now):
+                form.extra = {"overdue": True}  # said, rather than a form that would be refused
+            else:
+                start = case.resolve_due or now
+                last = start + timedelta(days=max_extension_days())
+                form.extra = {
+                    "due": case.resolve_due,
+                    "min": _local_input(start),
+                    "max": _local_input(last),
+                    "suggest": _local_input(min(start + timedelta(days=3), last)),
+                }
         elif name == "callback":
             if _already_rated(case, callbacks):
                 continue
