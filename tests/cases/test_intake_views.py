@@ -384,6 +384,32 @@ def test_a_hotline_case_is_saved_and_a_fresh_form_shows_its_number(client, world
     assert 'data-testid="hotline-saved"' not in other
 
 
+def test_the_platforms_own_notes_are_shown_in_the_readers_language(client, world):
+    login(client, world, world.operator)
+    client.post(HOTLINE, hotline_data(world), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    case = Case.objects.get()
+    assert case.events.get(action="accept").note == "该渠道的事件自动受理。"  # as written
+    url = track_url(case, case.tracking_token)
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Accepted automatically for this channel." in english and "自动受理" not in english
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "该渠道的事件自动受理。" in chinese
+
+
+def test_the_category_note_follows_the_reader_too(world):
+    from django.utils import translation
+
+    case = make_case(world)
+    with translation.override("zh-hans"):
+        workflow.transition(
+            case_id=case.pk, action="categorise", actor=world.dispatcher, category=world.manhole
+        )
+    event = case.events.get(action="categorise")
+    assert event.note.startswith("类别设为")  # as written, in Chinese
+    with translation.override("en"):
+        assert event.display_note() == f"Category set to “{world.manhole.full_name}”."
+
+
 def test_a_retried_hotline_submission_makes_one_case(client, world):
     login(client, world, world.operator)
     client.post(HOTLINE, hotline_data(world))

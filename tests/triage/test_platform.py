@@ -86,7 +86,11 @@ def test_an_unsure_report_waits_for_the_dispatcher_whose_choice_is_kept(
     case.refresh_from_db()
     assert case.category == world.manhole
     event = CaseEvent.objects.get(case=case, action="categorise")
-    assert event.data == {"from": world.pothole.code, "to": world.manhole.code}
+    assert event.data == {
+        "from": world.pothole.code,
+        "to": world.manhole.code,
+        "to_name": world.manhole.full_name,
+    }
     label = TrainingLabel.objects.get(case_ref=case.number)
     assert label.label == world.manhole.path.strip("/") and label.labelled_by == world.dispatcher
     assert 'data-testid="triage-empty"' in client.get("/cases/triage/").content.decode()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.models import Organisation
 from gongzhi.taxonomy.models import Category
 
-from . import effects, routing
+from . import effects, notes, routing
 from .choices import FINAL_STATES, ExtensionStatus, Satisfaction, State
 from .errors import CaseError
 from .models import Callback, Case, CaseEvent, CoHandler, ExtensionRequest
@@ -290,8 +290,8 @@ def categorise(*, case, actor, now, params) -> Outcome:
     before = case.category
     case.category = category
     return Outcome(
-        note=_("Category set to “%(name)s”.") % {"name": category.full_name},
-        data={"from": before.code, "to": category.code},
+        note=_(notes.CATEGORY_SET) % {"name": category.full_name},
+        data={"from": before.code, "to": category.code, "to_name": category.full_name},
     )
 
 

@@ -545,7 +545,7 @@ def timeline(request, number: str):
             "action_label": _action_label(e.action),
             "from_state": e.from_state,
             "to_state": e.to_state,
-            "note": e.note,
+            "note": e.display_note(),
             "actor": (e.actor.masked_name if e.actor_id else None) if staff else None,
             "unit": e.actor_organisation.name if e.actor_organisation_id else None,
             "data": (e.data or {}) if staff else {},

@@ -47,7 +47,7 @@ from gongzhi.regions import lookup
 from gongzhi.regions.models import Grid, GridAssignment, Region, RegionLevel
 from gongzhi.taxonomy.models import Category
 
-from . import routing
+from . import notes, routing
 from .choices import FINAL_STATES, Channel, ExtensionStatus, HandlingLevel, Satisfaction, State
 from .deadlines import RESOLVE_STATES, SIGN_FOR_STATES, WARN_MIN, WARN_SHARE
 from .models import (
@@ -787,7 +787,7 @@ def _story(rng: random.Random, d: Draft, ref: Reference, merge_into: Draft | Non
     if auto_accept:
         t += timedelta(milliseconds=4)
         steps.append(
-            Step(t, "accept", "platform", {"note": _("Accepted automatically for this channel.")})
+            Step(t, "accept", "platform", {"note": _(notes.AUTO_ACCEPTED)})
         )
     if auto_accept and auto_dispatch and d.owner_id is not None:
         t += timedelta(milliseconds=4)

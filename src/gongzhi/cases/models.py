@@ -242,6 +242,13 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case.number} {self.action}"
 
+    def display_note(self) -> str:
+        """The note in the reader's language where the platform wrote it (it is stored in
+        the language of whoever's request made it); a person's own words as written."""
+        from .notes import display_note
+
+        return display_note(self)
+
 
 class CaseSupport(models.Model):
     """A resident who has the same problem adds their voice to an open case (我也遇到)

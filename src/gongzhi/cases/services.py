@@ -18,7 +18,7 @@ from gongzhi.regions.coords import to_wgs84
 from gongzhi.regions.lookup import locate
 from gongzhi.taxonomy.models import Category
 
-from . import media, reference, relations, routing, triage_hooks, workflow
+from . import media, notes, reference, relations, routing, triage_hooks, workflow
 from .choices import FINAL_STATES, Channel, State
 from .errors import CaseError, NotAllowed, NotFound
 from .models import Case, CaseEvent, CaseSupport
@@ -211,7 +211,7 @@ def _create(report, number, category, reporter, entered_by, images) -> Case:
             action="accept",
             actor=None,
             held=case,
-            note=_("Accepted automatically for this channel."),
+            note=_(notes.AUTO_ACCEPTED),
         )
         events.append(case.last_event)
         if policy.auto_dispatch and routing.route_owner(case) is not None:

@@ -357,7 +357,7 @@ def _timeline(case: Case) -> list[dict]:
                 "text": text,
                 "details": details,
                 "unit": event.actor_organisation.name if event.actor_organisation else "",
-                "note": _scrub(event.note),
+                "note": _scrub(event.display_note()),
             }
         )
     return entries
