@@ -786,9 +786,7 @@ def _story(rng: random.Random, d: Draft, ref: Reference, merge_into: Draft | Non
     auto_accept, auto_dispatch = ref.policies.get(d.channel, (False, False))
     if auto_accept:
         t += timedelta(milliseconds=4)
-        steps.append(
-            Step(t, "accept", "platform", {"note": _(notes.AUTO_ACCEPTED)})
-        )
+        steps.append(Step(t, "accept", "platform", {"note": _(notes.AUTO_ACCEPTED)}))
     if auto_accept and auto_dispatch and d.owner_id is not None:
         t += timedelta(milliseconds=4)
         return _handle(rng, d, ref, t, steps, "platform")
