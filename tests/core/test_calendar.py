@@ -122,6 +122,7 @@ def test_import_a_year_from_a_csv_file_and_show_it(tmp_path):
     call_command("calendar", "show", str(UNKNOWN_YEAR), stdout=out)
     lines = out.getvalue().splitlines()
     assert "platform" in lines[0] or "平台" in lines[0]
+    assert str(UNKNOWN_YEAR) in lines[1] and ("incomplete" in lines[1] or "未录全" in lines[1])
     assert any(line.startswith(f"{UNKNOWN_YEAR}-01-26") and "春节调休" in line for line in lines)
     assert sum("春节" in line for line in lines) == 8
 
@@ -152,6 +153,18 @@ def test_the_years_still_to_enter():
     CalendarDay.objects.create(date=dt.date(2091, 1, 1), name="元旦")
     assert holidays.missing_years(dt.date(2090, 10, 5)) == [2090]
     assert holidays.missing_years(dt.date(2026, 3, 1)) == []  # the package knows 2026
+    # One holiday entered is not a year entered: 2091 is still named, as partly entered.
+    assert holidays.notice_years(dt.date(2090, 10, 5)) == [(2090, False), (2091, True)]
+    for start, length, name in [
+        ((1, 26), 8, "春节"),
+        ((4, 5), 1, "清明节"),
+        ((5, 1), 5, "劳动节"),
+        ((10, 1), 7, "国庆节"),
+    ]:
+        for i in range(length):
+            day = dt.date(2091, *start) + dt.timedelta(days=i)
+            CalendarDay.objects.get_or_create(date=day, defaults={"name": name})
+    assert holidays.notice_years(dt.date(2090, 10, 5)) == [(2090, False)]
 
 
 @pytest.mark.django_db
@@ -163,6 +176,9 @@ def test_the_admin_index_says_which_years_to_enter(world, client, monkeypatch):
     html = client.get("/admin/").content.decode()
     assert "2090 年的节假日安排尚未录入" in html and "2091 年的节假日安排尚未录入" in html
     assert 'href="/admin/core/calendarday/import/"' in html
+    CalendarDay.objects.create(date=dt.date(2091, 1, 1), name="元旦")  # a start, no more
+    html = client.get("/admin/").content.decode()
+    assert 'data-testid="calendar-partly" data-year="2091"' in html
     # A staff member who cannot enter them is not told to.
     world.dispatcher.is_staff = True
     world.dispatcher.save()

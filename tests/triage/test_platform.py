@@ -181,6 +181,30 @@ def test_possible_duplicates_are_ranked_and_offer_a_merge(
     assert Case.objects.get(pk=again.pk).state == "merged"
 
 
+def test_the_triage_queue_flags_only_rows_with_look_alikes(
+    world, model, client, django_capture_on_commit_callbacks
+):
+    import re
+
+    TriagePolicy.objects.update(confidence_threshold=0.999)  # every report waits
+    report(world, django_capture_on_commit_callbacks)
+    again = report(world, django_capture_on_commit_callbacks, title="西关路口井盖丢了")
+    alone = report(
+        world,
+        django_capture_on_commit_callbacks,
+        title="东村养老金没发",
+        description="东村老人养老金三个月没发",
+        category_id=Category.objects.get(full_name="劳动和社会保障").pk,
+        lng=world.point[0] + 0.01,
+    )
+    html = login(client, world.dispatcher).get("/cases/triage/").content.decode()
+    rows = dict(
+        re.findall(r'data-testid="triage-row" data-number="([^"]+)">(.*?)</tr>', html, re.S)
+    )
+    assert 'data-testid="similar-found"' in rows[again.number]
+    assert "similar-" not in rows[alone.number]  # nothing to look at: no flag, no link
+
+
 def test_hotspots_page_and_api(world, model, client, django_capture_on_commit_callbacks):
     for i, user in enumerate([world.resident, world.other_resident, world.resident]):
         fields = dict(

@@ -38,12 +38,47 @@ def load() -> None:
 NOTICE_MONTH = 10  # the State Council publishes next year's holidays in the autumn
 
 
+# Days off by law each year (元旦 1, 春节 4, 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3, since
+# 2025), and the holidays whose date is fixed: a year entered by hand needs at least these.
+STATUTORY_DAYS_OFF = 13
+FIXED_HOLIDAYS = ((1, 1), (5, 1), (10, 1))
+
+
 def missing_years(today: dt.date) -> list[int]:
     """This year, and from October next year, when neither the platform's rows nor the
     package know their holidays (deadlines there fall back to Monday to Friday)."""
+    return [y for y, complete in notice_years(today) if not complete]
+
+
+def notice_years(today: dt.date) -> list[tuple[int, bool]]:
+    """The years the admin should hear about, as (year, partly entered): this year and,
+    from October, next year, where the package does not know the holidays and the
+    platform's rows are absent or plainly incomplete (fewer days off than the law gives, or
+    none on 1 January, 1 May or 1 October) — a half-entered year would otherwise count its
+    missing holidays as working days without a word."""
     load()
     years = [today.year] + ([today.year + 1] if today.month >= NOTICE_MONTH else [])
-    return [y for y in years if workdays.calendar_source(y) == "weekdays"]
+    out = []
+    for year in years:
+        source = workdays.calendar_source(year)
+        if source == "weekdays":
+            out.append((year, False))
+        elif source == "platform" and not looks_complete(year):
+            out.append((year, True))
+    return out
+
+
+def looks_complete(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 30))
+        return True  # the package knows the year: rows only correct it
+    except NotImplementedError:
+        pass
+    off = set(
+        CalendarDay.objects.filter(date__year=year, is_workday=False).values_list("date", flat=True)
+    )
+    fixed = all(dt.date(year, m, d) in off for m, d in FIXED_HOLIDAYS)
+    return fixed and len(off) >= STATUTORY_DAYS_OFF
 
 
 KINDS = {"holiday": False, "放假": False, "休": False, "workday": True, "上班": True, "班": True}

@@ -27,6 +27,9 @@ from ..errors import CaseError
 from .common import case_or_404, roles_of
 
 
+SIMILAR_CHECKED_ROWS = 50
+
+
 def _staff_or_redirect(user):
     return None if roles_of(user) & STAFF_DESK else redirect("cases:report")
 
@@ -37,6 +40,11 @@ def queue(request):
     if (away := _staff_or_redirect(request.user)) is not None:
         return away
     rows = triage_hooks.queue(request.user)
+    # Say which rows have look-alikes (~4 ms a row), rather than flag every row; past the
+    # first page's worth only the link to look is offered.
+    for row in rows[:SIMILAR_CHECKED_ROWS]:
+        found = triage_hooks.similar_open_cases(case=row["case"], viewer=request.user, limit=3)
+        row["similar"] = len(found)
     categories = Category.objects.filter(enabled=True).order_by("path")
     return render(
         request,

@@ -13,7 +13,8 @@ def calendar_notice(context):
     if not context["request"].user.has_perm("core.add_calendarday"):
         return {"years": []}
     return {
-        "years": holidays.missing_years(timezone.localdate()),
+        "years": holidays.notice_years(timezone.localdate()),
+        "days_off": holidays.STATUTORY_DAYS_OFF,
         "url": reverse("admin:core_calendarday_changelist"),
         "import_url": reverse("admin:core_calendarday_import"),
     }

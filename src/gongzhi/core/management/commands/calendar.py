@@ -60,6 +60,14 @@ class Command(BaseCommand):
             }[workdays.calendar_source(year)]
             % {"year": year}
         )
+        if workdays.calendar_source(year) == "platform" and not holidays.looks_complete(year):
+            self.stdout.write(
+                _(
+                    "Warning: %(year)d looks incomplete (fewer than %(days)d days off, or none "
+                    "on 1 January, 1 May or 1 October); the days missing count as working days."
+                )
+                % {"year": year, "days": holidays.STATUTORY_DAYS_OFF}
+            )
         for day, working, name in days:
             kind = _("working day") if working else _("holiday")
             self.stdout.write(
