@@ -26,7 +26,6 @@ from .. import triage_hooks, workflow
 from ..errors import CaseError
 from .common import case_or_404, roles_of
 
-
 SIMILAR_CHECKED_ROWS = 50
 
 
