@@ -250,6 +250,15 @@ def test_the_inbox_groups_the_units_cases(client, world):
     assert set(ROW.findall(section(html, "group-to_sign"))) == {other.number}
 
 
+def test_a_governments_leader_has_no_inbox_of_its_bureaus_cases(client, world):
+    w = world
+    case_in(w, "dispatched")
+    client.force_login(w.leader)  # 海东市人民政府: supervises 乐都区城市管理局, does not handle
+    assert numbers(client.get(reverse("cases:inbox"))) == set()
+    client.force_login(w.cgj_head)  # the bureau's own head does
+    assert len(numbers(client.get(reverse("cases:inbox")))) == 1
+
+
 def test_a_co_handling_unit_sees_the_case_in_its_inbox(client, world):
     w = world
     case = case_in(w, "in_progress")

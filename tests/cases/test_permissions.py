@@ -245,6 +245,11 @@ REFUSED = [
     ("sign_for", "dispatched", "grid_worker", "none", 403),
     ("sign_for", "dispatched", "resident", "none", 403),
     ("sign_for", "in_progress", "handler", "none", 403),
+    # A government's leader supervises its bureaus' cases but does not handle them.
+    ("sign_for", "dispatched", "leader", "none", 403),
+    ("return", "in_progress", "leader", "reason", 403),
+    ("resolve", "in_progress", "leader", "result", 403),
+    ("request_extension", "in_progress", "leader", "extension", 403),
     ("return", "in_progress", "dispatcher", "reason", 403),
     ("return", "in_progress", "zjj_handler", "reason", 404),
     ("return", "resolved", "handler", "reason", 403),

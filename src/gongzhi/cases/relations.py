@@ -1,26 +1,52 @@
 """How a person relates to a case: the second half of each rule in the workflow table."""
 
+from gongzhi.accounts.models import Membership, OrganisationKind, Role
 from gongzhi.regions.models import GridAssignment
 
 
-def _member_of(scope, organisation) -> bool:
-    return organisation is not None and scope.covers_organisation_path(organisation.path)
+def handling_units(actor) -> tuple[tuple[str, bool], ...]:
+    """The units whose cases ``actor`` handles as a handler or a leader: (path, with its
+    sub-units). A department, township or community answers for its sub-units too; a
+    government's leaders supervise the bureaus under them (they see and urge their cases)
+    but do not sign for, return or resolve them. Kept on the user object, like its scope."""
+    units = getattr(actor, "_gongzhi_units", None)
+    if units is None:
+        rows = Membership.objects.filter(
+            user=actor, role__in=[Role.HANDLER, Role.LEADER], organisation__is_active=True
+        ).values_list("organisation__path", "organisation__kind")
+        units = tuple(sorted({(path, kind != OrganisationKind.GOVERNMENT) for path, kind in rows}))
+        actor._gongzhi_units = units
+    return units
+
+
+def handles(units, organisation) -> bool:
+    if organisation is None:
+        return False
+    path = organisation.path
+    return any(path == p or (subtree and path.startswith(p)) for p, subtree in units)
+
+
+def _member_of(actor, scope, organisation) -> bool:
+    if scope.everything:
+        return organisation is not None
+    return handles(handling_units(actor), organisation)
 
 
 def governs(actor, case, scope) -> bool:
     """The command side: governs the place, or belongs to the case's command centre."""
     if case.region_path and scope.governs_region_path(case.region_path):
         return True
-    return _member_of(scope, case.command)
+    return case.command is not None and scope.covers_organisation_path(case.command.path)
 
 
 def in_owner(actor, case, scope) -> bool:
-    return _member_of(scope, case.owner)
+    return _member_of(actor, scope, case.owner)
 
 
 def in_co_handler(actor, case, scope) -> bool:
     return any(
-        _member_of(scope, c.organisation) for c in case.co_handlers.select_related("organisation")
+        _member_of(actor, scope, c.organisation)
+        for c in case.co_handlers.select_related("organisation")
     )
 
 

@@ -27,10 +27,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from gongzhi.accounts.context_processors import STAFF_DESK, UNIT_DESK
-from gongzhi.accounts.models import Membership, Organisation, OrganisationKind, Role
+from gongzhi.accounts.models import Organisation, OrganisationKind, Role
 from gongzhi.regions.models import GridAssignment
 
-from .. import routing, services, stats, workflow
+from .. import relations, routing, services, stats, workflow
 from ..actions import max_extension_days
 from ..choices import OPEN_STATES, Satisfaction, State
 from ..errors import CaseError
@@ -110,25 +110,11 @@ def queue(request):
 # -- 2. a unit's inbox ------------------------------------------------------------------------
 
 
-def _unit_paths(user) -> list[str]:
-    """The units the viewer handles cases for (as a handler or a leader), with their
-    sub-units — the same rule as ``relations.in_owner``."""
-    paths = set(
-        Membership.objects.filter(
-            user=user, role__in=[Role.HANDLER, Role.LEADER], organisation__is_active=True
-        ).values_list("organisation__path", flat=True)
-    )
-    kept: list[str] = []
-    for path in sorted(paths, key=len):
-        if not any(path.startswith(k) for k in kept):
-            kept.append(path)
-    return kept
-
-
-def _paths_q(lookup: str, paths: list[str]) -> Q:
+def _units_q(lookup: str, units) -> Q:
+    """The rows of these units (``relations.handling_units``), each with its sub-units or not."""
     condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(**{f"{lookup}__startswith": path})
+    for path, subtree in units:
+        condition |= Q(**{f"{lookup}__startswith" if subtree else lookup: path})
     return condition
 
 
@@ -139,9 +125,9 @@ def inbox(request):
     if not roles & (UNIT_DESK | {Role.ADMINISTRATOR}):
         return redirect(home_console(roles))
     now = timezone.now()
-    paths = _unit_paths(request.user)
-    co_handled = CoHandler.objects.filter(_paths_q("organisation__path", paths)).values("case_id")
-    mine = visible_cases(request.user).filter(_paths_q("owner__path", paths) | Q(pk__in=co_handled))
+    units = relations.handling_units(request.user)
+    co_handled = CoHandler.objects.filter(_units_q("organisation__path", units)).values("case_id")
+    mine = visible_cases(request.user).filter(_units_q("owner__path", units) | Q(pk__in=co_handled))
     mine = with_overdue(mine, now).select_related(*ROW_RELATED)
     groups = [
         {
@@ -168,14 +154,16 @@ def inbox(request):
         group["more"] = len(rows) > INBOX_LIMIT
         group["cases"] = rows[:INBOX_LIMIT]
         for case in rows:
-            case.is_co_handled = not (
-                case.owner is not None and any(case.owner.path.startswith(p) for p in paths)
-            )
-    units = Organisation.objects.filter(path__in=paths).order_by("path")
+            case.is_co_handled = not relations.handles(units, case.owner)
     return render(
         request,
         "cases/console/inbox.html",
-        {"groups": groups, "units": units, "now": now, "has_units": bool(paths)},
+        {
+            "groups": groups,
+            "units": Organisation.objects.filter(path__in=[p for p, _s in units]).order_by("path"),
+            "now": now,
+            "has_units": bool(units),
+        },
     )
 
 
