@@ -253,10 +253,13 @@ def test_the_inbox_groups_the_units_cases(client, world):
 def test_a_governments_leader_has_no_inbox_of_its_bureaus_cases(client, world):
     w = world
     case_in(w, "dispatched")
+    inbox = reverse("cases:inbox")
     client.force_login(w.leader)  # 海东市人民政府: supervises 乐都区城市管理局, does not handle
-    assert numbers(client.get(reverse("cases:inbox"))) == set()
+    assert numbers(client.get(inbox)) == set()
+    assert f'href="{inbox}"' not in client.get(reverse("cases:queue")).content.decode()
     client.force_login(w.cgj_head)  # the bureau's own head does
-    assert len(numbers(client.get(reverse("cases:inbox")))) == 1
+    assert len(numbers(client.get(inbox))) == 1
+    assert f'href="{inbox}"' in client.get(inbox).content.decode()
 
 
 def test_a_co_handling_unit_sees_the_case_in_its_inbox(client, world):

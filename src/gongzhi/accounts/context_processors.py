@@ -8,6 +8,17 @@ STAFF_DESK = {Role.DISPATCHER, Role.HOTLINE_OPERATOR, Role.LEADER, Role.ADMINIST
 UNIT_DESK = {Role.HANDLER, Role.LEADER}
 
 
+def _has_inbox(user, roles) -> bool:
+    if Role.HANDLER in roles:
+        return True
+    if Role.LEADER not in roles:
+        return False
+    from gongzhi.cases.relations import handling_units
+
+    # A government's leaders supervise; only a unit that handles cases has an inbox.
+    return any(subtree for _path, subtree in handling_units(user))
+
+
 def viewer(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -17,7 +28,7 @@ def viewer(request):
         "viewer_roles": roles,
         "nav": {
             "queue": bool(roles & STAFF_DESK),
-            "inbox": bool(roles & UNIT_DESK),
+            "inbox": _has_inbox(user, roles),
             "tasks": Role.GRID_WORKER in roles,
             "hotline": bool(roles & {Role.HOTLINE_OPERATOR, Role.DISPATCHER, Role.ADMINISTRATOR}),
             "report": bool(roles & {Role.RESIDENT, Role.GRID_WORKER}) or not roles,
