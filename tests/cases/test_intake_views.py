@@ -452,6 +452,25 @@ def test_nearby_shows_open_cases_of_the_same_category_within_200_m(client, world
         assert bad.status_code == 200 and b"nearby-hint" not in bad.content
 
 
+def test_a_call_without_a_pin_is_checked_against_the_place_its_address_names(client, world):
+    here = make_case(world)  # in 西关社区1号网格
+    make_case(world, lng=world.point[0] + 0.015, lat=world.point[1])  # in 2号网格
+    login(client, world, world.operator)
+    query = {"category": world.manhole.pk, "text": "井盖丢了"}
+    html = client.get(
+        reverse("cases:nearby"), {**query, "address": "碾伯镇西关社区1号网格幸福路口"}
+    ).content.decode()
+    assert re.findall(r'data-testid="nearby-case" data-number="([^"]+)"', html) == [here.number]
+    assert 'data-testid="nearby-by-place"' in html and "西关社区1号网格" in html
+    # The whole community when the address names no grid.
+    html = client.get(reverse("cases:nearby"), {**query, "address": "西关社区"}).content.decode()
+    assert 'data-count="2"' in html
+    # Only a county, or nothing known: too coarse to say anything.
+    for address in ["乐都区", "不知道哪里"]:
+        html = client.get(reverse("cases:nearby"), {**query, "address": address}).content.decode()
+        assert "nearby-hint" not in html
+
+
 # --- tracking -----------------------------------------------------------------------------
 
 

@@ -138,9 +138,18 @@ class NearbyForm(forms.Form):
     """The query of the "already reported nearby?" hint."""
 
     category = forms.IntegerField(min_value=1, max_value=MAX_ID)
-    lng = forms.FloatField(min_value=-180, max_value=180)
-    lat = forms.FloatField(min_value=-90, max_value=90)
+    lng = forms.FloatField(min_value=-180, max_value=180, required=False)
+    lat = forms.FloatField(min_value=-90, max_value=90, required=False)
+    # A hotline call without a pin: the address as typed, placed by the gazetteer.
+    address = forms.CharField(max_length=200, required=False)
     text = forms.CharField(max_length=500, required=False)  # what the reporter has typed so far
+
+    def clean(self):
+        data = super().clean()
+        has_point = data.get("lng") is not None and data.get("lat") is not None
+        if not has_point and not (data.get("address") or "").strip():
+            raise forms.ValidationError("a point or an address is needed")
+        return data
 
 
 def _yes_no(value) -> bool | None:

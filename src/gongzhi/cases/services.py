@@ -241,41 +241,59 @@ def do_transition(*, case: Case, action: str, actor, photos=(), **params) -> Cas
 
 
 def nearby_open_cases(
-    *, category, lng: float, lat: float, viewer, text: str = "", radius_m=200, days=7, limit=10
+    *,
+    category,
+    viewer,
+    lng: float | None = None,
+    lat: float | None = None,
+    place=None,
+    text: str = "",
+    radius_m=200,
+    days=7,
+    limit=10,
 ) -> list[dict]:
-    """The intake hint: open cases of the same category within ``radius_m`` over the last
-    ``days``, the likeliest repeat of what the reporter is typing first (triage's duplicate
-    scorer over distance, time, category and text), else the nearest first.
+    """The intake hint: open cases of the same category within ``radius_m`` of the point (or,
+    for a hotline call with only an address, in the grid or community it names: ``place``, a
+    ``triage.gazetteer.TextLocation``) over the last ``days``, the likeliest repeat of what the
+    reporter is typing first (triage's duplicate scorer over distance, time, category and
+    text), else the nearest first.
 
     The hint is a public summary (title, state, distance, supports; never who reported it),
     shown to anyone signed in, so that a resident can add their voice to a case (``do_support``)
-    instead of repeating it. Each row: case, metres, score, likely (a probable duplicate),
-    supports, and whether the viewer may open the case page.
+    instead of repeating it. Each row: case, metres (None by place), score, likely (a probable
+    duplicate), supports, and whether the viewer may open the case page.
     """
     since = timezone.now() - timedelta(days=days)
-    dlat = radius_m / 111_320
-    dlng = radius_m / (111_320 * max(math.cos(math.radians(lat)), 0.01))
     # Categories kept out of public feeds (tip-offs, disputes …) are hinted only within scope.
     shown = Case.objects.all() if category.is_listed_publicly() else Case.objects.visible_to(viewer)
-    candidates = list(
-        shown.open()
-        .filter(
-            category=category,
-            created_at__gte=since,
-            lng__range=(lng - dlng, lng + dlng),
-            lat__range=(lat - dlat, lat + dlat),
+    shown = shown.open().filter(category=category, created_at__gte=since)
+    if lng is not None and lat is not None:
+        dlat = radius_m / 111_320
+        dlng = radius_m / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+        shown = shown.filter(
+            lng__range=(lng - dlng, lng + dlng), lat__range=(lat - dlat, lat + dlat)
         )
-        .annotate(n_supports=Count("supports", distinct=True))
+    elif place is not None and place.grid_code:
+        shown = shown.filter(grid__code=place.grid_code)
+    elif place is not None:
+        shown = shown.filter(region_path__startswith=place.region_path)
+    else:
+        return []
+    candidates = list(
+        shown.annotate(n_supports=Count("supports", distinct=True))
         .only("number", "title", "description", "lng", "lat", "state", "created_at", "reporter_id")
         .order_by("-created_at")[:200]
     )
-    near = [(c, _metres(lng, lat, c.lng, c.lat)) for c in candidates]
-    near = [(c, d) for c, d in near if d <= radius_m]
+    if lng is not None and lat is not None:
+        near = [(c, _metres(lng, lat, c.lng, c.lat)) for c in candidates]
+        near = [(c, d) for c, d in near if d <= radius_m]
+    else:
+        near = [(c, None) for c in candidates]
     scores = triage_hooks.duplicate_scores(
         text=text, lng=lng, lat=lat, category=category, cases=[c for c, _d in near]
     )
     threshold = triage_hooks.duplicate_threshold()
-    near.sort(key=lambda t: (-scores.get(t[0].pk, 0.0), t[1]))
+    near.sort(key=lambda t: (-scores.get(t[0].pk, 0.0), t[1] or 0.0))
     near = near[:limit]
     visible = set(
         Case.objects.visible_to(viewer)
@@ -291,7 +309,7 @@ def nearby_open_cases(
         {
             "case": c,
             "title": masking.mask_numbers_in_text(c.title),
-            "distance": round(d),
+            "distance": None if d is None else round(d),
             "supported": c.pk in supported,
             "score": scores.get(c.pk),
             "likely": scores.get(c.pk, 0.0) >= threshold,

@@ -273,6 +273,15 @@ def locate_text(text: str) -> dict | None:
     return found.as_dict() if found else None
 
 
+def place_for_hint(address: str):
+    """The grid or community an address names (None when it names only something larger):
+    where the hotline's "already reported?" hint looks for a call without a pin."""
+    found = places.locate_text(address) if len((address or "").strip()) >= 2 else None
+    if found is None or not (found.grid_code or found.region_level == "community"):
+        return None
+    return found
+
+
 def place_from_text(case: Case, text: str) -> None:
     """Set a point-less case's region (and grid, where the text allows) from its address."""
     found = places.locate_text(text)

@@ -228,19 +228,27 @@ def nearby(request):
     category = None
     if form.is_valid():
         category = Category.objects.filter(pk=form.cleaned_data["category"]).first()
+    place = None
     if category is not None:
         d = form.cleaned_data
-        rows = services.nearby_open_cases(
-            category=category,
-            lng=d["lng"],
-            lat=d["lat"],
-            text=d["text"],
-            viewer=request.user,
-            radius_m=NEARBY_RADIUS_M,
-            days=NEARBY_DAYS,
-        )
+        if d["lng"] is None or d["lat"] is None:
+            place = triage_hooks.place_for_hint(d["address"])
+            if place is None:  # no pin, and no grid or community recognised: nothing to say
+                category = None
+        if category is not None:
+            rows = services.nearby_open_cases(
+                category=category,
+                lng=d["lng"],
+                lat=d["lat"],
+                place=place,
+                text=d["text"],
+                viewer=request.user,
+                radius_m=NEARBY_RADIUS_M,
+                days=NEARBY_DAYS,
+            )
     context = {
         "asked": category is not None,
+        "place": " · ".join(place.matched) if place else "",
         "rows": rows,
         "radius_m": NEARBY_RADIUS_M,
         "days": NEARBY_DAYS,

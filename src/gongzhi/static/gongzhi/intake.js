@@ -138,26 +138,28 @@
   function askNearby() {
     if (!nearbySlot || !window.htmx) return;
     clearTimeout(nearbyTimer);
-    if (!categoryInput.value || !lngInput.value || !latInput.value) {
+    const hasPoint = lngInput.value && latInput.value;
+    // A hotline call without a pin: the server looks in the grid or community the address names.
+    const address = !hasPoint && addressInput ? addressInput.value.trim() : "";
+    if (!categoryInput.value || (!hasPoint && address.length < 2)) {
       nearbySlot.replaceChildren();
       return;
     }
     nearbyTimer = setTimeout(() => {
-      htmx.ajax("GET", form.dataset.nearbyUrl, {
-        target: nearbySlot,
-        swap: "innerHTML",
-        values: {
-          category: categoryInput.value,
-          lng: lngInput.value,
-          lat: latInput.value,
-          // What is typed so far ranks the likeliest repeat of this problem first.
-          text: describeInput ? describeInput.value.slice(0, 500) : "",
-        },
-      });
+      const values = {
+        category: categoryInput.value,
+        // What is typed so far ranks the likeliest repeat of this problem first.
+        text: describeInput ? describeInput.value.slice(0, 500) : "",
+      };
+      if (hasPoint) Object.assign(values, { lng: lngInput.value, lat: latInput.value });
+      else values.address = address.slice(0, 200);
+      htmx.ajax("GET", form.dataset.nearbyUrl, { target: nearbySlot, swap: "innerHTML", values });
     }, 300);
   }
   const describeInput = form.elements.namedItem("description");
+  const addressInput = form.elements.namedItem("address");
   if (describeInput) describeInput.addEventListener("input", askNearby);
+  if (addressInput) addressInput.addEventListener("input", askNearby);
   // 我也遇到 posts through htmx. A page opened from the offline shell carries a token
   // rendered for nobody, so send the browser's own CSRF cookie, which is always current.
   document.body.addEventListener("htmx:configRequest", (event) => {
