@@ -48,3 +48,17 @@ def test_limit_and_empty_query():
 def test_disabled_categories_and_their_children_are_not_offered():
     Category.objects.filter(name="道路与井盖", level=1).update(enabled=False)
     assert "井盖缺失破损" not in names(search_categories("井盖"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("manhole", "井盖缺失破损"),
+        ("street light", "路灯损坏"),
+        ("noise", "邻里纠纷"),
+        ("pothole", "路面坑洼"),
+    ],
+)
+def test_the_daily_categories_are_found_in_english_too(typed, first):
+    # The English form's placeholder suggests these words: they must find something.
+    assert search_categories(typed)[0].name == first
