@@ -141,6 +141,10 @@ def test_queue_filters(client, world, spread):
     assert get(overdue="on") == {s["ledu_doing"]}
     # A bad value is ignored, not fatal.
     assert client.get(url, {"date_from": "yesterday", "category": "x"}).status_code == 200
+    # A period that ends before it starts is said, not answered with an empty list.
+    backwards = {"date_from": today.isoformat(), "date_to": (today - timedelta(days=3)).isoformat()}
+    html = client.get(url, backwards).content.decode()
+    assert 'data-testid="filter-errors"' in html and "结束日期早于开始日期" in html
 
 
 def test_queue_sorting(client, world):

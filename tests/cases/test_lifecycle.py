@@ -112,3 +112,26 @@ def test_bad_input_stores_nothing(world):
         services.do_report(report=bad, reporter=world.resident)
     assert excinfo.value.field == "description"
     assert not Case.objects.exists()
+
+
+def test_the_command_centre_is_told_what_happened_in_the_notice_title(
+    world, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import translation
+
+    from gongzhi.notify.models import Notification
+
+    w = world
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        case = act(act(report(w), "accept", w.dispatcher), "dispatch", w.dispatcher)
+        case = act(case, "sign_for", w.handler)
+        new_due = case.resolve_due + timedelta(days=2)
+        act(case, "request_extension", w.handler, new_due=new_due, reason="等配件")
+        act(case, "return", w.handler, reason="不属于本单位")
+    titles = list(
+        Notification.objects.filter(recipient=w.dispatcher).values_list("title", flat=True)
+    )
+    assert any(t.startswith("Deadline extension requested") for t in titles)
+    assert any(t.startswith("Case returned by its unit") for t in titles)

@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import Membership, Role, User
 from gongzhi.notify import services as notify
@@ -92,8 +93,20 @@ def tell_co_handlers(case, event):
         )
 
 
+# What the command centre is told, by what happened: a dispatcher scanning the inbox should
+# not have to open each notice to tell a returned case from an extension request.
+COMMAND_TITLES = {
+    "return": gettext_lazy("Case returned by its unit"),
+    "verify_fail": gettext_lazy("Case failed verification and is reopened"),
+    "escalate": gettext_lazy("Case escalated to your centre"),
+    "request_extension": gettext_lazy("Deadline extension requested"),
+    "callback": gettext_lazy("Reporter not satisfied: case reopened"),
+}
+
+
 def tell_command(case, event):
-    _send(case, event, _members(case.command, Role.DISPATCHER), _("Case needs the command centre"))
+    title = COMMAND_TITLES.get(event.action) or _("Case needs the command centre")
+    _send(case, event, _members(case.command, Role.DISPATCHER), str(title))
 
 
 def tell_verifiers(case, event):

@@ -175,6 +175,14 @@ class CaseFilterForm(_CaseFilterMixin, forms.Form):
         choices=[(key, label) for key, (label, _fn) in SORTS.items()],
     )
 
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            # Said, rather than answering "no cases" for a period that cannot hold any.
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
     def __init__(self, data=None, *, viewer, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["category"].queryset = first_level_categories()
