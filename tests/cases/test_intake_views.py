@@ -612,7 +612,11 @@ def test_an_incomplete_rating_is_shown_in_place(client, world):
     login(client, world, world.resident)
     response = client.post(track_url(case, case.tracking_token), {"resolved": "yes"})
     assert response.status_code == 400
-    assert 'data-testid="error-satisfaction"' in response.content.decode()
+    html = response.content.decode()
+    # Spoken to the reporter as "you"; both missing answers are named at once.
+    assert 'data-testid="error-satisfaction"' in html and "how satisfied you are" in html
+    html = client.post(track_url(case, case.tracking_token), {}).content.decode()
+    assert 'data-testid="error-satisfaction"' in html and 'data-testid="error-resolved"' in html
     case.refresh_from_db()
     assert case.state == State.CLOSED and not Callback.objects.exists()
 

@@ -39,5 +39,5 @@ def test_the_language_menu_names_each_language_in_itself(world):
     client.force_login(world.resident)
     html = client.get(reverse("cases:report")).content.decode()
     assert ">English</option>" in html and ">简体中文</option>" in html
-    # One's own name is not masked to oneself.
-    assert world.resident.get_full_name() in html
+    # Even one's own name is masked on the page (a shared screen); the profile reveals it.
+    assert world.resident.masked_name in html and world.resident.get_full_name() not in html

@@ -301,10 +301,19 @@ def comment(*, case, actor, now, params) -> Outcome:
 
 def callback(*, case, actor, now, params) -> Outcome:
     satisfaction = params.get("satisfaction")
-    if satisfaction not in Satisfaction.values:
-        raise CaseError("required", _("Choose how satisfied the reporter is."), "satisfaction")
+    own = actor is not None and actor.pk == case.reporter_id  # the reporter, not an operator
+    errors = []
     if params.get("resolved") is None:
-        raise CaseError("required", _("Say whether the problem was solved."), "resolved")
+        errors.append(CaseError("required", _("Say whether the problem was solved."), "resolved"))
+    if satisfaction not in Satisfaction.values:
+        message = (
+            _("Choose how satisfied you are.")
+            if own
+            else _("Choose how satisfied the reporter is.")
+        )
+        errors.append(CaseError("required", message, "satisfaction"))
+    if errors:
+        raise CaseError.first_of(errors)
     if case.callbacks.filter(created_at__gte=case.closed_at).exists():
         raise CaseError(
             "already_answered", _("This case has already been rated since it was closed.")

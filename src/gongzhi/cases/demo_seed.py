@@ -1645,12 +1645,56 @@ def generate(
         residents = ensure_residents(RESIDENTS)
         ref = Reference(places, categories)
         drafts = _draw(rng, ref, count, now, days, residents)
+        _give_the_demo_resident_reports(drafts, now)
         _number(drafts)
         _tell(rng, drafts, ref, now)
         counts = _write(drafts, key_prefix)
     counts["states"] = dict(Counter(d.fields["state"] for d in drafts).most_common())
     counts["seconds"] = round(time.monotonic() - started, 2)
     return counts
+
+
+DEMO_RESIDENT_REPORTS = 6
+
+
+def _give_the_demo_resident_reports(drafts: list[Draft], now) -> None:
+    """The demo_resident login has a history of their own to open: the latest few 随手拍
+    reports near the demo community (demo_grid's grids, then its township, then its county)
+    become theirs, so that 我的上报, the tracking page and a callback can be shown."""
+    resident = User.objects.filter(username="demo_resident").values_list("pk", flat=True).first()
+    home = list(
+        Grid.objects.filter(assignments__user__username="demo_grid").values_list(
+            "id", "region_path"
+        )
+    )
+    if resident is None or not home:
+        return
+    ids = {pk for pk, _path in home}
+    parts = home[0][1].strip("/").split("/")
+    township, county = "/" + "/".join(parts[:4]) + "/", "/" + "/".join(parts[:3]) + "/"
+
+    def nearness(d: Draft) -> int:
+        if d.grid.id in ids:
+            return 0
+        return 1 if d.grid.region_path.startswith(township) else 2
+
+    since = now - timedelta(days=45)
+    mine = [
+        d
+        for d in drafts
+        if d.channel == Channel.QUICK_REPORT
+        and not d.is_anonymous
+        and d.created_at >= since
+        and d.grid.region_path.startswith(county)
+    ]
+    mine.sort(key=lambda d: (nearness(d), -d.created_at.timestamp()))
+    # Half from the last week (still being handled), half older (closed, some to rate).
+    week = now - timedelta(days=7)
+    half = DEMO_RESIDENT_REPORTS // 2
+    recent = [d for d in mine if d.created_at >= week][:half]
+    older = [d for d in mine if d.created_at < week][: DEMO_RESIDENT_REPORTS - len(recent)]
+    for d in recent + older:
+        d.reporter_id = resident
 
 
 def city_grids():

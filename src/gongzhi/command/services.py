@@ -1,16 +1,35 @@
 """What the overview page shows: the viewer's part of the platform, counted."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
+from gongzhi.accounts.context_processors import STAFF_DESK
 from gongzhi.accounts.models import Organisation, User
+from gongzhi.cases.choices import OPEN_STATES, State
 from gongzhi.cases.models import Case
 from gongzhi.cases.stats import rates
 from gongzhi.core.scope import scope_for
 from gongzhi.regions.models import Grid, Region, RegionLevel
 from gongzhi.taxonomy.models import Category
+
+
+def _queue_links(scope) -> dict:
+    """Where each case figure leads: the queue, filtered to the cases it counts (for those
+    who have the queue; others see the figures only)."""
+    if not scope.everything and not scope.roles & STAFF_DESK:
+        return {}
+    queue = reverse("cases:queue")
+    today = timezone.localdate().isoformat()
+    open_states = urlencode([("state", s) for s in State.values if s in OPEN_STATES])
+    return {
+        "today": f"{queue}?{urlencode({'date_from': today, 'date_to': today})}",
+        "open": f"{queue}?{open_states}",
+        "overdue": f"{queue}?{open_states}&overdue=on",
+    }
 
 
 def overview(*, viewer) -> dict:
@@ -30,6 +49,7 @@ def overview(*, viewer) -> dict:
     month = rates(viewer=viewer, group_by="all", start=timezone.now() - timedelta(days=30))
     return {
         "scope": scope,
+        "links": _queue_links(scope),
         "cases_today": cases.filter(created_at__gte=today).count(),
         "cases_open": cases.open().count(),
         "cases_overdue": cases.open().filter(is_overdue=True).count(),

@@ -36,7 +36,7 @@ STATE_COLOURS = {
     State.CLOSED: "#6b7280",
     State.REJECTED: "#9ca3af",
     State.MERGED: "#9ca3af",
-    State.RETURNED: "#9333ea",
+    State.RETURNED: "#78350f",  # brown: apart from the purples of reported and escalated
     State.ESCALATED: "#db2777",
     State.REOPENED: "#ea580c",
 }
