@@ -2,6 +2,7 @@
 
 import io
 from collections import Counter, defaultdict
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -241,3 +242,31 @@ def test_the_demo_assesses_its_open_cases_and_some_wait_for_a_dispatcher(
     mixed = Case.objects.filter(title__in=demo_seed.MIXED_TITLES)
     assert mixed.exists()  # some reports raise two matters
     assert loader._assess_open_cases() == {"n": 0, "pending": 0}  # once
+
+
+def test_each_gathering_is_one_hotspot_named_by_its_place(history, world):
+    """The dispatcher's hotspot page shows each place many people wrote about once, under
+    its own name (one report moved to its grid's centre used to start a second hotspot,
+    and '南关街菜市场' was read as a city called '南关街菜市')."""
+    from gongzhi.cases.triage_hooks import case_hotspots
+
+    _counts, now = history
+    _start, _end, found = case_hotspots(
+        viewer=world.admin, region=None, start=now - timedelta(days=40), top=None
+    )
+    gathered = 0
+    for _category, place, _titles, _text in demo_seed.GATHERINGS:
+        numbers = set(Case.objects.filter(address__endswith=place).values_list("number", flat=True))
+        if not numbers:
+            continue
+        gathered += 1
+        points = Case.objects.filter(number__in=numbers).values_list("lng", "lat")
+        lngs, lats = zip(*points, strict=True)
+        # Within the gathering's radius of one spot, so within the hotspot's reach.
+        assert (max(lngs) - min(lngs)) * 111_320 * 0.81 <= 2 * demo_seed.GATHER_RADIUS_M
+        assert (max(lats) - min(lats)) * 111_320 <= 2 * demo_seed.GATHER_RADIUS_M
+        spots = [h for h in found if numbers & set(h["ids"])]
+        assert len(spots) == 1, (place, [(h["label"], len(h["ids"])) for h in spots])
+        assert set(spots[0]["ids"]) == numbers
+        assert spots[0]["place"] == place
+    assert gathered >= 1

@@ -1399,9 +1399,7 @@ def _gather(rng, drafts: list[Draft], ref: Reference, now, residents) -> None:
             d.title = rng.choice(titles).format(n=n)
             d.description = description.format(n=n)
             d.address = f"{grid.township_name}{place}"
-            spread = GATHER_RADIUS_M / 111_320
-            d.lng = round(lng + rng.uniform(-spread, spread), 6)
-            d.lat = round(lat + rng.uniform(-spread, spread) * 0.8, 6)
+            d.lng, d.lat = _near(rng, grid, lng, lat, GATHER_RADIUS_M)
         # Others who met the same problem added their voice from the intake hint instead.
         if take and residents:
             first = min(take, key=lambda d: d.created_at)
@@ -1410,6 +1408,19 @@ def _gather(rng, drafts: list[Draft], ref: Reference, now, residents) -> None:
                 (person[0], min(now, first.created_at + _minutes(rng, 30, 60 * 24 * 7)))
                 for person in people
             ]
+
+
+def _near(rng, grid: GridInfo, lng: float, lat: float, radius_m: float) -> tuple[float, float]:
+    """A point within ``radius_m`` of one in ``grid``, and in the grid too: a point outside
+    it would be moved to the grid's centre by ``_check_points``, hundreds of metres from
+    the spot, and be taken for another place."""
+    spread = radius_m / 111_320
+    for _attempt in range(20):
+        x = round(lng + rng.uniform(-spread, spread), 6)
+        y = round(lat + rng.uniform(-spread, spread) * 0.8, 6)
+        if shapely.contains_xy(grid.polygon, x, y):
+            return x, y
+    return lng, lat
 
 
 def _check_points(rng, drafts: list[Draft]) -> None:
