@@ -79,7 +79,10 @@ def test_an_unsure_report_waits_for_the_dispatcher_whose_choice_is_kept(
 
     page = login(client, world.dispatcher).get("/cases/triage/")
     assert page.status_code == 200
-    assert f'data-testid="triage-row" data-number="{case.number}"' in page.content.decode()
+    html = page.content.decode()
+    assert f'data-testid="triage-row" data-number="{case.number}"' in html
+    # The dispatcher decides from the reporter's words, not the title alone.
+    assert "西关社区路口井盖丢失，很危险</p>" in html
 
     response = client.post(f"/cases/triage/{case.number}/decide/", {"category": world.manhole.pk})
     assert response.status_code == 302
