@@ -232,6 +232,9 @@ GONGZHI = {
     # An extension moves the resolve deadline by at most this many days, and only if asked
     # for before it passes (lateness is not undone after the fact).
     "MAX_EXTENSION_DAYS": int(os.environ.get("GONGZHI_MAX_EXTENSION_DAYS", "30")),
+    # 回访: closed cases not yet rated wait in the operators' callback list this many days
+    # after closing; older ones are no longer called.
+    "CALLBACK_WINDOW_DAYS": int(os.environ.get("GONGZHI_CALLBACK_WINDOW_DAYS", "30")),
     # Case numbers read PREFIX-YYYYMMDD-NNNNNN (HD for 海东).
     "CASE_PREFIX": os.environ.get("GONGZHI_CASE_PREFIX", "HD"),
     # Triage: where training data comes from (dotted paths to callables returning Records),

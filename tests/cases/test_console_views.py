@@ -637,3 +637,47 @@ def test_the_rates_chart_leaves_out_rows_without_any_rate(client, world, rated):
     unowned = [label for row, label in response.context["table"] if not row["key"]]
     assert unowned and unowned[0] in labels
     assert unowned[0] not in response.context["chart"]["labels"]
+
+
+def test_the_callback_list_holds_closed_cases_nobody_has_asked_yet(client, world, settings):
+    """回访: the operators' list of closed cases whose reporter has not been asked, the one
+    closed longest ago first; rated, reopened, stale and unreachable cases leave it."""
+    now = timezone.now()
+    older, newer, rated, stale = (case_in(world, "closed") for _ in range(4))
+    anonymous = case_in(world, "closed", reporter=None, is_anonymous=True)
+    hotline = case_in(world, "closed", reporter=None, reporter_phone="13900002222")
+    open_case = case_in(world, "in_progress")
+    days = settings.GONGZHI["CALLBACK_WINDOW_DAYS"]
+    for case, ago in ((older, 5), (newer, 1), (hotline, 3), (stale, days + 1)):
+        Case.objects.filter(pk=case.pk).update(closed_at=now - timedelta(days=ago))
+    move(rated, "callback", world.resident, resolved=True, satisfaction="satisfied")
+    expected = [older.number, hotline.number, newer.number]
+
+    client.force_login(world.operator)
+    url = reverse("cases:queue")
+    page = client.get(url, {"awaiting_callback": "on", "sort": "closed"})
+    assert ROW.findall(page.content.decode()) == expected
+    assert not {rated.number, stale.number, anonymous.number, open_case.number} & numbers(page)
+    api = client.get("/api/v1/cases", {"awaiting_callback": "true", "ordering": "closed"}).json()
+    assert [c["number"] for c in api["items"]] == expected
+    # The operator's menu and overview lead there, with the count.
+    home = client.get(reverse("home")).content.decode()
+    assert 'data-testid="nav-callbacks"' in home
+    assert f'data-testid="cases-awaiting-callback">{len(expected)}<' in home
+
+    # Once the caller is reached and answers, the case leaves the list.
+    move(hotline, "callback", world.operator, resolved=True, satisfaction="basic")
+    assert numbers(client.get(url, {"awaiting_callback": "on"})) == {older.number, newer.number}
+    # An unhappy answer reopens the case: it is work again, not a call to make.
+    move(older, "callback", world.operator, resolved=False, satisfaction="unsatisfied")
+    assert numbers(client.get(url, {"awaiting_callback": "on"})) == {newer.number}
+    # Another centre's operator has none of them to call.
+    client.force_login(world.other_dispatcher)
+    assert numbers(client.get(url, {"awaiting_callback": "on"})) == set()
+
+
+def test_the_callback_list_is_in_the_menu_of_those_who_call_back(client, world):
+    for user, shown in ((world.operator, True), (world.dispatcher, True), (world.handler, False)):
+        client.force_login(user)
+        html = client.get(reverse("cases:queue") if shown else reverse("cases:inbox")).content
+        assert (b'data-testid="nav-callbacks"' in html) is shown, user

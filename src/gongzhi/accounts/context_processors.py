@@ -35,5 +35,7 @@ def viewer(request):
             "staff": bool(roles - {Role.RESIDENT}),
             "triage": bool(roles & {Role.DISPATCHER, Role.ADMINISTRATOR}),
             "hotspots": bool(roles & STAFF_DESK),
+            # Those who call reporters back (回访) on the phone.
+            "callbacks": bool(roles & {Role.HOTLINE_OPERATOR, Role.DISPATCHER}),
         },
     }

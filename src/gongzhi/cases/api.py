@@ -39,7 +39,14 @@ from gongzhi.taxonomy.models import Category
 from . import reference, services, stats, workflow
 from .choices import Channel, State
 from .errors import CaseError, NotAllowed, NotFound
-from .filters import DEFAULT_SORT, SORTS, due_soon_q, overdue_q, with_overdue
+from .filters import (
+    DEFAULT_SORT,
+    SORTS,
+    awaiting_callback_q,
+    due_soon_q,
+    overdue_q,
+    with_overdue,
+)
 from .forms import IDEMPOTENCY_KEY_RE, scoped_idempotency_key
 from .models import Case
 from .views import console
@@ -300,11 +307,17 @@ class CaseFilter(Schema):
     due_soon: bool | None = Field(
         None, description="true: only cases whose unit has been warned that they are due soon"
     )
+    awaiting_callback: bool | None = Field(
+        None,
+        description="true: only closed cases whose reporter has not been asked (回访) yet",
+    )
     channel: ChannelName | None = None
     created_from: Day | None = Field(None, description="reported on or after (local day)")
     created_to: Day | None = Field(None, description="reported on or before (local day)")
     q: str | None = Field(None, max_length=60, description="part of the number or title")
-    ordering: Ordering = Field(DEFAULT_SORT, description="newest, deadline or supervised")
+    ordering: Ordering = Field(
+        DEFAULT_SORT, description="newest, deadline, supervised or closed (longest ago first)"
+    )
 
 
 class CaseRow(Schema):
@@ -433,6 +446,9 @@ def list_cases(request, filters: Query[CaseFilter]):
         cases = cases.filter(overdue_q()) if f.overdue else cases.exclude(overdue_q())
     if f.due_soon is not None:
         cases = cases.filter(due_soon_q()) if f.due_soon else cases.exclude(due_soon_q())
+    if f.awaiting_callback is not None:
+        q = awaiting_callback_q()
+        cases = cases.filter(q) if f.awaiting_callback else cases.exclude(q)
     if f.q and f.q.strip():
         text = f.q.strip()
         cases = cases.filter(Q(number__icontains=text) | Q(title__icontains=text))

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django import forms
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, When
+from django.conf import settings
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, When
 from django.db.models import Case as Switch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from gongzhi.regions.models import Region, RegionLevel
 from gongzhi.taxonomy.models import Category
 
 from .choices import OPEN_STATES, Channel, State
+from .models import Callback
 
 # The deadline that is running now: signing for while dispatched, resolving while in hand.
 SIGN_FOR_RUNNING = (State.DISPATCHED,)
@@ -41,6 +43,19 @@ def due_soon_q(now=None) -> Q:
     now = now or timezone.now()
     return Q(
         state__in=RESOLVE_RUNNING, warned_at__isnull=False, resolve_due__gte=now, is_overdue=False
+    )
+
+
+def awaiting_callback_q(now=None) -> Q:
+    """回访 to do: closed within the callback window, not rated since, and someone to ask
+    (an account or a phone number: an anonymous report has neither)."""
+    now = now or timezone.now()
+    window = timedelta(days=settings.GONGZHI["CALLBACK_WINDOW_DAYS"])
+    rated = Callback.objects.filter(case=OuterRef("pk"), created_at__gte=OuterRef("closed_at"))
+    return (
+        Q(state=State.CLOSED, closed_at__gte=now - window)
+        & ~Q(Exists(rated))
+        & (Q(reporter__isnull=False) | ~Q(reporter_phone=""))
     )
 
 
@@ -69,6 +84,11 @@ SORTS = {
     "supervised": (
         _("Most supervised"),
         lambda qs: qs.order_by("-supervision_count", "-created_at", "-id"),
+    ),
+    # The callback list: the case closed longest ago is the next to go stale.
+    "closed": (
+        _("Closed longest ago"),
+        lambda qs: qs.order_by(F("closed_at").asc(nulls_last=True), "created_at", "id"),
     ),
 }
 DEFAULT_SORT = "newest"
@@ -115,6 +135,8 @@ class _CaseFilterMixin:
             queryset = queryset.filter(overdue_q(now))
         if v.get("due_soon"):
             queryset = queryset.filter(due_soon_q(now))
+        if v.get("awaiting_callback"):
+            queryset = queryset.filter(awaiting_callback_q(now))
         if v.get("q"):
             text = v["q"].strip()
             queryset = queryset.filter(Q(number__icontains=text) | Q(title__icontains=text))
@@ -163,6 +185,7 @@ class CaseFilterForm(_CaseFilterMixin, forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     due_soon = forms.BooleanField(label=_("Due soon (unit warned)"), required=False)
+    awaiting_callback = forms.BooleanField(label=_("Awaiting callback"), required=False)
     date_from = forms.DateField(
         label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
