@@ -640,24 +640,29 @@ def test_the_rates_chart_leaves_out_rows_without_any_rate(client, world, rated):
 
 
 def test_the_callback_list_holds_closed_cases_nobody_has_asked_yet(client, world, settings):
-    """回访: the operators' list of closed cases whose reporter has not been asked, the one
+    """回访: the operators' list of closed cases whose caller has not been asked, the one
     closed longest ago first; rated, reopened, stale and unreachable cases leave it."""
     now = timezone.now()
-    older, newer, rated, stale = (case_in(world, "closed") for _ in range(4))
+
+    def called_in(state="closed"):
+        return case_in(world, state, reporter=None, reporter_phone="13900002222")
+
+    older, newer, hotline, rated, stale = (called_in() for _ in range(5))
+    open_case = called_in("in_progress")
     anonymous = case_in(world, "closed", reporter=None, is_anonymous=True)
-    hotline = case_in(world, "closed", reporter=None, reporter_phone="13900002222")
-    open_case = case_in(world, "in_progress")
+    in_app = case_in(world, "closed")  # a resident's own report: asked on the tracking page
     days = settings.GONGZHI["CALLBACK_WINDOW_DAYS"]
     for case, ago in ((older, 5), (newer, 1), (hotline, 3), (stale, days + 1)):
         Case.objects.filter(pk=case.pk).update(closed_at=now - timedelta(days=ago))
-    move(rated, "callback", world.resident, resolved=True, satisfaction="satisfied")
+    move(rated, "callback", world.operator, resolved=True, satisfaction="satisfied")
     expected = [older.number, hotline.number, newer.number]
 
     client.force_login(world.operator)
     url = reverse("cases:queue")
     page = client.get(url, {"awaiting_callback": "on", "sort": "closed"})
     assert ROW.findall(page.content.decode()) == expected
-    assert not {rated.number, stale.number, anonymous.number, open_case.number} & numbers(page)
+    left_out = {rated.number, stale.number, anonymous.number, in_app.number, open_case.number}
+    assert not left_out & numbers(page)
     api = client.get("/api/v1/cases", {"awaiting_callback": "true", "ordering": "closed"}).json()
     assert [c["number"] for c in api["items"]] == expected
     # The operator's menu and overview lead there, with the count.

@@ -47,15 +47,16 @@ def due_soon_q(now=None) -> Q:
 
 
 def awaiting_callback_q(now=None) -> Q:
-    """回访 to do: closed within the callback window, not rated since, and someone to ask
-    (an account or a phone number: an anonymous report has neither)."""
+    """回访 by phone to do: closed within the callback window, not rated since, with a
+    phone number on the case to call (a hotline caller's; a reporter with an account is
+    asked in the app instead, and an anonymous report left none)."""
     now = now or timezone.now()
     window = timedelta(days=settings.GONGZHI["CALLBACK_WINDOW_DAYS"])
     rated = Callback.objects.filter(case=OuterRef("pk"), created_at__gte=OuterRef("closed_at"))
     return (
         Q(state=State.CLOSED, closed_at__gte=now - window)
         & ~Q(Exists(rated))
-        & (Q(reporter__isnull=False) | ~Q(reporter_phone=""))
+        & ~Q(reporter_phone="")
     )
 
 
