@@ -663,6 +663,9 @@ def test_the_callback_list_holds_closed_cases_nobody_has_asked_yet(client, world
     assert ROW.findall(page.content.decode()) == expected
     left_out = {rated.number, stale.number, anonymous.number, in_app.number, open_case.number}
     assert not left_out & numbers(page)
+    # Each row says when the case was closed: how long the caller has waited to be asked.
+    closed = timezone.localtime(Case.objects.get(pk=older.pk).closed_at)
+    assert f'data-testid="closed-at">{closed:%m-%d %H:%M} 结案<' in page.content.decode()
     api = client.get("/api/v1/cases", {"awaiting_callback": "true", "ordering": "closed"}).json()
     assert [c["number"] for c in api["items"]] == expected
     # The operator's menu and overview lead there, with the count.
