@@ -270,3 +270,39 @@ def test_each_gathering_is_one_hotspot_named_by_its_place(history, world):
         assert set(spots[0]["ids"]) == numbers
         assert spots[0]["place"] == place
     assert gathered >= 1
+
+
+def test_recent_photo_reports_carry_photos_that_their_page_shows(
+    history, client, world, settings, tmp_path
+):
+    """随手拍 in the demo: the last weeks' photo reports have a photo on the report's timeline
+    entry, the resolved ones another on the resolution's; the case page shows them."""
+    from gongzhi.cases import demo_photos
+    from gongzhi.cases.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    _counts, now = history
+    stored = demo_photos.attach(now=now, seed=1)
+    recent = Case.objects.filter(
+        channel__in=demo_photos.PHOTO_CHANNELS,
+        created_at__gte=now - timedelta(days=demo_photos.PHOTO_DAYS),
+    )
+    streets = recent.filter(category__code__startswith="G02")  # 道路与井盖: photographed
+    disputes = recent.filter(category__code__startswith="G04")  # 矛盾纠纷: nothing to show
+    assert stored == Attachment.objects.count() > 0
+    assert streets.exists() and disputes.exists()
+    assert streets.filter(attachments__isnull=False).distinct().count() >= 0.6 * streets.count()
+    assert not disputes.filter(attachments__isnull=False).exists()
+    for a in Attachment.objects.select_related("event", "case"):
+        assert a.event is not None and a.event.case_id == a.case_id
+        assert a.event.action == ("report" if a.stage == "report" else "resolve")
+        assert a.image.storage.exists(a.image.name) and a.thumbnail.name
+    resolved = Attachment.objects.filter(stage="resolution").select_related("case").first()
+    assert resolved is not None and resolved.case.resolved_at is not None
+    assert demo_photos.attach(now=now, seed=1) == 0  # once
+
+    client.force_login(world.admin)
+    page = client.get(f"/cases/{resolved.case.number}/").content.decode()
+    assert page.count('data-testid="photo"') == 2  # before and after
+    photo = client.get(f"/cases/{resolved.case.number}/photos/{resolved.pk}/full/")
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
