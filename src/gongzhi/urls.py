@@ -8,6 +8,7 @@ from gongzhi.core import views as core_views
 urlpatterns = [
     path("", command_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon),
     path("accounts/", include("gongzhi.accounts.urls")),
     path("regions/", include("gongzhi.regions.urls")),
     path("notify/", include("gongzhi.notify.urls")),

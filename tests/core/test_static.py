@@ -37,3 +37,17 @@ def test_the_map_pin_is_named_by_its_collected_file(settings, tmp_path, rf):
         name = url.removeprefix(settings.STATIC_URL)
         assert name != url and (tmp_path / name).is_file()
         assert "marker-" in name and name.count(".") == 2  # hashed: marker-icon.<hash>.png
+
+
+def test_favicon_ico_leads_to_the_collected_app_icon(settings, tmp_path, client):
+    # The admin's pages name no icon, so browsers ask for /favicon.ico (a 404 in every log).
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--no-input", "-v", "0")
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    name = response["Location"].removeprefix(settings.STATIC_URL)
+    assert name.startswith("gongzhi/icons/icon-192.") and (tmp_path / name).is_file()
