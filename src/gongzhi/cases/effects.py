@@ -1,7 +1,9 @@
 """Who hears about what happened to a case. Called after the commit, never inside it."""
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -120,16 +122,64 @@ def tell_verifiers(case, event):
 
 
 # The reporter's notices open the tracking page: their view of the report, where the
-# callback is answered (the case page is the units' desk).
+# callback is answered (the case page is the units' desk). A caller without an account (the
+# hotline's) is told by SMS at the number they gave, in Chinese whatever the operator reads.
+CALLER_TEXTS = {
+    "registered": gettext_lazy("Your report is registered"),
+    "reject": gettext_lazy("Your report was not accepted"),
+    "merge": gettext_lazy("Your report is handled together with an earlier one"),
+    "verify_pass": gettext_lazy("Your report was handled"),
+}
+CALLER_NOTES = {
+    "registered": gettext_lazy("Keep the number to ask about its progress."),
+    "verify_pass": gettext_lazy("We will call you to ask whether the problem is solved."),
+}
+
+
+def caller_phone(case) -> str:
+    """The number to text about a case: a caller's with no account (an account holder is
+    told in the app), never an anonymous reporter's."""
+    if case.reporter_id is not None or case.is_anonymous:
+        return ""
+    return case.reporter_phone
+
+
+def caller_text(case, what: str, note: str = "") -> notify.PhoneText | None:
+    """The SMS to the caller about ``what`` (a key of CALLER_TEXTS), or None."""
+    phone = caller_phone(case)
+    if not phone:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        title = f"{CALLER_TEXTS[what]} · {case.number}"
+        parts = [note or "", str(CALLER_NOTES[what]) if what in CALLER_NOTES else ""]
+        body = " ".join(p.strip() for p in parts if p and p.strip())
+    return notify.PhoneText(
+        phone=phone, kind=f"case.{what}", title=title, body=body, link=case.tracking_url()
+    )
+
+
+def _text_caller(case, what: str, note: str = "") -> None:
+    text = caller_text(case, what, note)
+    if text is not None:
+        notify.text_phones([text])
+
+
 def tell_reporter(case, event):
     if case.reporter is not None:
         _send(case, event, [case.reporter], _("News about your report"), link=case.tracking_url())
+    elif event.action in CALLER_TEXTS:
+        note = event.note
+        if event.action == "merge":
+            note = _("Case %(number)s") % {"number": event.data.get("into", "")}
+        _text_caller(case, event.action, note)
 
 
 def ask_reporter_for_callback(case, event):
     if case.reporter is not None:
         title = _("Your report was closed: was it solved?")
         _send(case, event, [case.reporter], title, link=case.tracking_url())
+    else:
+        _text_caller(case, "verify_pass", case.result)
 
 
 def warn_owner(case, event):

@@ -8,7 +8,8 @@ A report is answered as soon as its case and timeline are committed, with
 * triage assesses each report (the predicted category; an unsure one waits in the
   dispatcher's triage queue);
 * the unit a report was dispatched to on arrival hears of it: intake's automatic steps
-  leave their notices here instead of sending them after their commit.
+  leave their notices here instead of sending them after their commit;
+* a caller without an account (the hotline's) gets an SMS with the case number.
 
 A batch is claimed, written and released in one transaction, so a case is followed up
 exactly once however many watchers run, and a case left pending by a process that died is
@@ -91,6 +92,9 @@ def _follow_up(ids: list[int]) -> int:
     # holds up every report arriving meanwhile.
     assessed = triage_hooks.check_assessments(list(cases.values()))
     notices = effects.owner_notices(_notices(list(cases.values())))
+    # A caller without an account hears by SMS that the report is registered, and where
+    # to follow it.
+    texts = [(c, effects.caller_text(c, "registered")) for c in cases.values()]
     with transaction.atomic():
         # Another watcher's batch is skipped, not waited for; one it finished is not pending.
         claimed = list(
@@ -104,6 +108,7 @@ def _follow_up(ids: list[int]) -> int:
         mine = {cases[pk].number for pk in claimed}
         triage_hooks.record_assessments({n: a for n, a in assessed.items() if n in mine})
         notify.notify_each([item for case, item in notices if case.number in mine])
+        notify.text_phones([text for case, text in texts if text and case.number in mine])
     return len(claimed)
 
 

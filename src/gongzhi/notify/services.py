@@ -156,6 +156,46 @@ def notify_each(items: list[Item], *, channels: Iterable[str] = ("in_app",)) -> 
     return result
 
 
+@dataclass
+class PhoneText:
+    """One SMS for ``text_phones``: to a number that belongs to no account."""
+
+    phone: str
+    kind: str
+    title: str
+    body: str = ""
+    link: str = ""
+
+
+def text_phones(items: list[PhoneText]) -> list[Delivery]:
+    """SMS to phone numbers without an account (a hotline caller's), one Delivery each,
+    sent after the caller's transaction commits and retried like any other. Nothing at all
+    while no SMS gateway is configured: a row per hotline call, each skipped, would bury the
+    deliveries that matter. Pass text already in Chinese. A site path as the link is sent
+    whole (GONGZHI_SITE_URL before it), or left out while the site's address is unknown: a
+    phone cannot open it."""
+    channel = get_channel("sms")
+    if not channel.is_configured():
+        return []
+    now = timezone.now()
+    rows = []
+    for item in items:
+        _check_kind(item.kind)
+        _check_link(item.link)
+        if not item.phone or not item.title.strip():
+            raise ValueError("a text needs a phone number and a title")
+        link = "" if item.link.startswith("/") and not conf.site_url() else item.link
+        message = Message(kind=item.kind, title=item.title.strip(), body=item.body, link=link)
+        payload = channel.build_payload(message)
+        rows.append(_delivery(now, channel="sms", target=item.phone, payload=payload))
+    if not rows:
+        return []
+    with transaction.atomic():
+        deliveries = Delivery.objects.bulk_create(rows)
+        _queue_after_commit(deliveries)
+    return deliveries
+
+
 def organisation_heads(organisation):
     """The unit's heads; failing that its leaders. 督办 must reach someone in charge."""
     from gongzhi.accounts.models import Membership
