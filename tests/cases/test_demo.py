@@ -306,3 +306,32 @@ def test_recent_photo_reports_carry_photos_that_their_page_shows(
     assert page.count('data-testid="photo"') == 2  # before and after
     photo = client.get(f"/cases/{resolved.case.number}/photos/{resolved.pk}/full/")
     assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
+
+
+def test_the_last_days_steps_left_their_notices_in_peoples_inboxes(history, world):
+    """A handler of the demo opens an inbox holding what the last days told their unit,
+    each notice dated when it was sent, and read once someone acted on the case since."""
+    from gongzhi.cases import demo_notices
+    from gongzhi.notify.models import Notification
+
+    _counts, now = history
+    made = demo_notices.replay(now=now)
+    assert made == Notification.objects.count() > 0
+    since = now - timedelta(days=demo_notices.NOTICE_DAYS)
+    dispatched = (
+        CaseEvent.objects.filter(
+            action="dispatch", at__gte=since, case__owner__memberships__role="handler"
+        )
+        .select_related("case__owner")
+        .latest("at")
+    )
+    case = dispatched.case
+    handler = case.owner.memberships.filter(role="handler").first().user
+    notice = Notification.objects.get(
+        recipient=handler, data__case=case.number, kind="case.dispatch", created_at=dispatched.at
+    )
+    assert notice.title.startswith("有事件派遣至本单位")
+    acted_since = case.events.filter(at__gt=dispatched.at).exists()
+    assert (notice.read_at is not None) is acted_since
+    assert not Notification.objects.filter(created_at__lt=since).exists()
+    assert demo_notices.replay(now=now) == 0  # once

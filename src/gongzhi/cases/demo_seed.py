@@ -47,7 +47,7 @@ from gongzhi.regions import lookup
 from gongzhi.regions.models import Grid, GridAssignment, Region, RegionLevel
 from gongzhi.taxonomy.models import Category
 
-from . import demo_photos, notes, routing
+from . import demo_notices, demo_photos, notes, routing
 from .choices import FINAL_STATES, Channel, ExtensionStatus, HandlingLevel, Satisfaction, State
 from .deadlines import RESOLVE_STATES, SIGN_FOR_STATES, WARN_MIN, WARN_SHARE
 from .models import (
@@ -1723,10 +1723,12 @@ def load(*, stdout=None) -> dict:
     holidays.load()  # the history's deadlines count on the same calendar as live ones
     counts = generate(count=DEMO_COUNT, grids=city_grids())
     counts["photos"] = demo_photos.attach(seed=DEMO_SEED)
+    counts["notices"] = demo_notices.replay()
     if stdout is not None:
         stdout.write(
             f"cases: {counts['cases']} demo cases, {counts.get('events', 0)} timeline entries, "
-            f"{counts.get('callbacks', 0)} callbacks, {counts['photos']} photos "
+            f"{counts.get('callbacks', 0)} callbacks, {counts['photos']} photos, "
+            f"{counts['notices']} notices "
             f"({counts['seconds']} s)\n"
         )
     return counts
