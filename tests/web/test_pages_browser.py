@@ -81,3 +81,34 @@ def test_the_queue_export_takes_the_filters_just_changed_in_place(page, world):
     numbers = [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
     assert numbers == [lamp.number]
     assert download.value.suggested_filename.endswith(".xlsx")
+
+
+# The labels in the header taller than one line of their text (padding left out).
+ONE_LINE = """() => [...document.querySelectorAll('header a, header button')]
+  .filter(el => el.offsetParent !== null)
+  .filter(el => {
+    const s = getComputedStyle(el);
+    const text = el.clientHeight - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom);
+    return text > 2 * parseFloat(s.fontSize);
+  })
+  .map(el => el.textContent.trim())"""
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_on_a_phone_the_header_breaks_no_label_and_stays_short(
+    chromium, live_server, world, locale
+):
+    # A grid worker's phone: "退出登录" was split over two lines, and the header took a
+    # quarter of the screen before the page began.
+    from .phone import PHONE
+
+    context = chromium.new_context(locale=locale, viewport=PHONE, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.base_url = live_server.url
+        log_in(page, world.grid_worker.username, world.password)
+        page.goto(page.base_url + "/cases/tasks/")
+        assert page.evaluate(ONE_LINE) == []
+        assert page.locator("header").bounding_box()["height"] <= 140
+    finally:
+        context.close()
