@@ -689,3 +689,17 @@ def test_the_callback_list_is_in_the_menu_of_those_who_call_back(client, world):
         client.force_login(user)
         html = client.get(reverse("cases:queue") if shown else reverse("cases:inbox")).content
         assert (b'data-testid="nav-callbacks"' in html) is shown, user
+
+
+def test_the_map_says_it_loads_no_tiles_only_when_it_loads_none(client, world, settings):
+    client.force_login(world.dispatcher)
+    html = client.get(reverse("cases:map")).content.decode()
+    hint = html[html.index('data-testid="map-legend-hint"') :].split("</p>")[0]
+    assert "离线" in hint and "县（区）为蓝色" in hint
+    settings.GONGZHI = {
+        **settings.GONGZHI,
+        "MAP_TILES": ["https://tiles.example.test/{z}/{x}/{y}.png"],
+    }
+    html = client.get(reverse("cases:map")).content.decode()
+    hint = html[html.index('data-testid="map-legend-hint"') :].split("</p>")[0]
+    assert "离线" not in hint and "县（区）为蓝色" in hint
