@@ -93,9 +93,8 @@ def _stamp(img: Image.Image, lines: list[str], latin: list[str]) -> None:
     d.text((14, h - 80), text[0], font=big, fill="white")
     d.text((14, h - 52), text[1], font=small, fill="white")
     d.text((14, h - 28), text[2], font=small, fill=(255, 230, 150))
-    d.text(
-        (w - 130, 10), "演示图片 · 合成" if cjk else "DEMO · SYNTHETIC", font=small, fill="white"
-    )
+    label = "演示图片 · 合成" if cjk else "DEMO · SYNTHETIC"
+    d.text((w - 12 - d.textlength(label, font=small), 10), label, font=small, fill="white")
 
 
 def draw(scene, mark: tuple[int, int], *, case: Case, at, after: bool) -> Image.Image:
