@@ -94,7 +94,7 @@ def test_a_caller_hears_that_the_case_was_handled_even_from_an_english_desk(
 def test_a_caller_hears_why_the_report_was_not_accepted(
     gateway, world, django_capture_on_commit_callbacks
 ):
-    case = report(world, title="咨询社保", reporter=None, reporter_phone=PHONE)
+    case = call_case(world, world.manhole, title="咨询社保", reporter_phone=PHONE)
     move(
         django_capture_on_commit_callbacks,
         case,
@@ -110,10 +110,12 @@ def test_a_caller_hears_why_the_report_was_not_accepted(
 
 
 def test_nobody_else_is_texted(gateway, world, django_capture_on_commit_callbacks):
-    # A resident with an account hears in the app; an anonymous reporter left no number.
+    # A resident with an account hears in the app; an anonymous reporter left no number;
+    # a report from an app or an Open311 client is followed there, not by SMS.
     own = case_in(world, "resolved")
     anonymous = case_in(world, "resolved", reporter=None, is_anonymous=True)
-    for case in (own, anonymous):
+    not_a_call = case_in(world, "resolved", reporter=None, reporter_phone=PHONE)
+    for case in (own, anonymous, not_a_call):
         move(django_capture_on_commit_callbacks, case, "verify_pass", world.grid_worker)
     follow_up(django_capture_on_commit_callbacks)
     assert gateway.requests == [] and not Delivery.objects.exists()
@@ -131,7 +133,7 @@ def test_a_caller_hears_which_case_their_report_joined(
     gateway, world, django_capture_on_commit_callbacks
 ):
     first = report(world, title="西关街井盖丢失")
-    again = report(world, title="西关街井盖又丢了", reporter=None, reporter_phone=PHONE)
+    again = call_case(world, world.manhole, title="西关街井盖又丢了", reporter_phone=PHONE)
     move(django_capture_on_commit_callbacks, again, "merge", world.dispatcher, into=first.number)
     (text,) = [t for _phone, t in texts(gateway) if "合并办理" in t]
     assert text.startswith(

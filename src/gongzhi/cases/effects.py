@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy
 from gongzhi.accounts.models import Membership, Role, User
 from gongzhi.notify import services as notify
 
+from .choices import Channel
+
 
 def _members(organisation, *roles):
     if organisation is None:
@@ -137,9 +139,10 @@ CALLER_NOTES = {
 
 
 def caller_phone(case) -> str:
-    """The number to text about a case: a caller's with no account (an account holder is
-    told in the app), never an anonymous reporter's."""
-    if case.reporter_id is not None or case.is_anonymous:
+    """The number to text about a case: a hotline caller's, who has no account (an account
+    holder is told in the app, an Open311 client follows its requests itself), never an
+    anonymous reporter's."""
+    if case.channel != Channel.HOTLINE or case.reporter_id is not None or case.is_anonymous:
         return ""
     return case.reporter_phone
 
