@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.models import Organisation
 from gongzhi.taxonomy.models import Category
 
-from . import effects, notes, routing
+from . import notes, routing
 from .choices import FINAL_STATES, ExtensionStatus, Satisfaction, State
+from .effects import told
 from .errors import CaseError
 from .models import Callback, Case, CaseEvent, CoHandler, ExtensionRequest
 
@@ -59,7 +60,7 @@ def accept(*, case, actor, now, params) -> Outcome:
 def reject(*, case, actor, now, params) -> Outcome:
     reason = _text(params, "reason", required=True, label=_("the reason for rejecting"))
     case.closed_at = now
-    return Outcome(note=reason, after_commit=[effects.tell_reporter])
+    return Outcome(note=reason, after_commit=told("reject"))
 
 
 def dispatch(*, case, actor, now, params) -> Outcome:
@@ -86,7 +87,7 @@ def dispatch(*, case, actor, now, params) -> Outcome:
             "sign_for_due": case.sign_for_due.isoformat() if case.sign_for_due else None,
             "resolve_due": case.resolve_due.isoformat() if case.resolve_due else None,
         },
-        after_commit=[effects.tell_owner],
+        after_commit=told("dispatch"),
     )
 
 
@@ -108,7 +109,7 @@ def return_case(*, case, actor, now, params) -> Outcome:
     return Outcome(
         note=reason,
         data={"organisation": previous.code if previous else None},
-        after_commit=[effects.tell_command],
+        after_commit=told("return"),
     )
 
 
@@ -135,7 +136,7 @@ def add_co_handlers(*, case, actor, now, params) -> Outcome:
     return Outcome(
         note=task,
         data={"organisations": [u.code for u in units], "names": [u.name for u in units]},
-        after_commit=[effects.tell_co_handlers],
+        after_commit=told("add_co_handlers"),
     )
 
 
@@ -143,7 +144,7 @@ def resolve(*, case, actor, now, params) -> Outcome:
     case.result = _text(params, "result", required=True, label=_("the handling result"))
     case.resolved_at = now
     case.resolve_met = case.resolve_due is None or now <= case.resolve_due
-    return Outcome(note=case.result, after_commit=[effects.tell_verifiers])
+    return Outcome(note=case.result, after_commit=told("resolve"))
 
 
 def verify_pass(*, case, actor, now, params) -> Outcome:
@@ -151,7 +152,7 @@ def verify_pass(*, case, actor, now, params) -> Outcome:
     case.is_overdue = False if case.resolve_met else case.is_overdue
     return Outcome(
         note=_text(params, "note", required=False, label=_("a note")),
-        after_commit=[effects.ask_reporter_for_callback],
+        after_commit=told("verify_pass"),
     )
 
 
@@ -159,7 +160,7 @@ def verify_fail(*, case, actor, now, params) -> Outcome:
     reason = _text(params, "reason", required=True, label=_("what is still wrong"))
     case.resolved_at = None
     case.resolve_met = None
-    return Outcome(note=reason, after_commit=[effects.tell_command, effects.tell_owner])
+    return Outcome(note=reason, after_commit=told("verify_fail"))
 
 
 def escalate(*, case, actor, now, params) -> Outcome:
@@ -172,7 +173,7 @@ def escalate(*, case, actor, now, params) -> Outcome:
     return Outcome(
         note=reason,
         data={"from": previous.code if previous else None, "to": upper.code},
-        after_commit=[effects.tell_command],
+        after_commit=told("escalate"),
     )
 
 
@@ -200,7 +201,7 @@ def merge(*, case, actor, now, params) -> Outcome:
     return Outcome(
         note=_text(params, "note", required=False, label=_("a note")),
         data={"into": target.number},
-        after_commit=[effects.tell_reporter],
+        after_commit=told("merge"),
     )
 
 
@@ -208,7 +209,7 @@ def supervise(*, case, actor, now, params) -> Outcome:
     note = _text(params, "note", required=True, label=_("the supervision note"))
     case.supervision_count += 1
     return Outcome(
-        note=note, data={"count": case.supervision_count}, after_commit=[effects.tell_owner_heads]
+        note=note, data={"count": case.supervision_count}, after_commit=told("supervise")
     )
 
 
@@ -253,7 +254,7 @@ def request_extension(*, case, actor, now, params) -> Outcome:
     return Outcome(
         note=reason,
         data={"request": request.pk, "new_due": new_due.isoformat()},
-        after_commit=[effects.tell_command],
+        after_commit=told("request_extension"),
     )
 
 
@@ -273,7 +274,7 @@ def decide_extension(*, case, actor, now, params) -> Outcome:
     return Outcome(
         note=_text(params, "note", required=False, label=_("a note")),
         data={"request": request.pk, "approved": approve, "new_due": request.new_due.isoformat()},
-        after_commit=[effects.tell_owner],
+        after_commit=told("decide_extension"),
     )
 
 
@@ -342,5 +343,5 @@ def callback(*, case, actor, now, params) -> Outcome:
     if reopen:
         case.closed_at = None
         outcome.target = State.REOPENED
-        outcome.after_commit.append(effects.tell_command)
+        outcome.after_commit += told("callback")
     return outcome

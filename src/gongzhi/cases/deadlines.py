@@ -35,8 +35,6 @@ def _claim(case_id: int, field: str, now, extra=None) -> bool:
 
 
 def scan(*, now=None) -> dict:
-    from . import effects
-
     now = now or timezone.now()
     warned = overdue = 0
     due_soon = Case.objects.filter(
@@ -51,7 +49,7 @@ def scan(*, now=None) -> dict:
             with transaction.atomic():
                 if _claim(case.pk, "warned_at", now):
                     warned += 1
-                    _record(case.pk, "deadline_warning", effects.warn_owner)
+                    _record(case.pk, "deadline_warning")
     late = (
         Case.objects.filter(overdue_notified_at__isnull=True)
         .filter(
@@ -64,13 +62,16 @@ def scan(*, now=None) -> dict:
         with transaction.atomic():
             if _claim(case_id, "overdue_notified_at", now, {"is_overdue": True}):
                 overdue += 1
-                _record(case_id, "overdue", effects.tell_overdue)
+                _record(case_id, "overdue")
     return {"warned": warned, "overdue": overdue}
 
 
-def _record(case_id: int, action: str, effect) -> None:
+def _record(case_id: int, action: str) -> None:
+    from . import effects
+
     case = Case.objects.select_related("owner", "command").get(pk=case_id)
     event = CaseEvent.objects.create(
         case=case, action=action, from_state=case.state, to_state=case.state, is_public=False
     )
-    transaction.on_commit(lambda: effect(case, event))
+    for effect in effects.told(action):
+        transaction.on_commit(lambda effect=effect: effect(case, event))

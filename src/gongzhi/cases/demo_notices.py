@@ -22,24 +22,8 @@ from . import effects
 from .models import Case, CaseEvent
 
 NOTICE_DAYS = 7
-# What each step sends after its commit (the ``after_commit`` of ``actions``, and the
-# deadline scan's warnings), for the steps of the history.
-TOLD = {
-    "reject": (effects.tell_reporter,),
-    "dispatch": (effects.tell_owner,),
-    "return": (effects.tell_command,),
-    "add_co_handlers": (effects.tell_co_handlers,),
-    "resolve": (effects.tell_verifiers,),
-    "verify_pass": (effects.ask_reporter_for_callback,),
-    "verify_fail": (effects.tell_command, effects.tell_owner),
-    "escalate": (effects.tell_command,),
-    "merge": (effects.tell_reporter,),
-    "supervise": (effects.tell_owner_heads,),
-    "request_extension": (effects.tell_command,),
-    "decide_extension": (effects.tell_owner,),
-    "deadline_warning": (effects.warn_owner,),
-    "overdue": (effects.tell_overdue,),
-}
+# The steps whose notices are told (a callback's depends on its answer: left out).
+TOLD = [action for action in effects.TOLD if action != "callback"]
 
 
 def replay(*, now=None, key_prefix: str = "demo-") -> int:
@@ -51,7 +35,7 @@ def replay(*, now=None, key_prefix: str = "demo-") -> int:
         CaseEvent.objects.filter(
             case__idempotency_key__startswith=key_prefix,
             at__gte=now - timedelta(days=NOTICE_DAYS),
-            action__in=list(TOLD),
+            action__in=TOLD,
         )
         .select_related("case__category", "case__owner", "case__command", "case__reporter")
         .order_by("at", "id")
@@ -71,7 +55,7 @@ def replay(*, now=None, key_prefix: str = "demo-") -> int:
         for event in events:
             before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first()
             case: Case = event.case
-            for tell in TOLD[event.action]:
+            for tell in effects.told(event.action):
                 tell(case, event)
             new = Notification.objects.filter(pk__gt=before or 0)
             later = last.get(case.pk, event.at)

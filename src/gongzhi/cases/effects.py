@@ -192,3 +192,30 @@ def warn_owner(case, event):
 def tell_overdue(case, event):
     _send(case, event, _members(case.owner, Role.HANDLER, Role.LEADER), _("Case overdue"))
     _send(case, event, _members(case.command, Role.DISPATCHER), _("Case overdue"))
+
+
+# Who hears of each step, after its commit: the workflow's actions and the deadline scan
+# send these, and the demo tells its history by the same table. A callback tells the
+# command centre only when it reopens the case.
+TOLD = {
+    "reject": (tell_reporter,),
+    "dispatch": (tell_owner,),
+    "return": (tell_command,),
+    "add_co_handlers": (tell_co_handlers,),
+    "resolve": (tell_verifiers,),
+    "verify_pass": (ask_reporter_for_callback,),
+    "verify_fail": (tell_command, tell_owner),
+    "escalate": (tell_command,),
+    "merge": (tell_reporter,),
+    "supervise": (tell_owner_heads,),
+    "request_extension": (tell_command,),
+    "decide_extension": (tell_owner,),
+    "callback": (tell_command,),
+    "deadline_warning": (warn_owner,),
+    "overdue": (tell_overdue,),
+}
+
+
+def told(action: str) -> list:
+    """The effects a step sends after its commit (a fresh list: an outcome may add to it)."""
+    return list(TOLD[action])
