@@ -661,6 +661,7 @@ def test_the_callback_list_holds_closed_cases_nobody_has_asked_yet(client, world
     url = reverse("cases:queue")
     page = client.get(url, {"awaiting_callback": "on", "sort": "closed"})
     assert ROW.findall(page.content.decode()) == expected
+    assert "<h1>回访</h1>" in page.content.decode()
     left_out = {rated.number, stale.number, anonymous.number, in_app.number, open_case.number}
     assert not left_out & numbers(page)
     # Each row says when the case was closed: how long the caller has waited to be asked.
