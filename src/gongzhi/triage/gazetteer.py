@@ -98,19 +98,22 @@ class Gazetteer:
         t = normalise(text)
         if not t:
             return None
-        hits: dict[str, str] = {}  # region code → the longest alias found
-        for r in self.regions:
-            found = [a for a, key in r.aliases if key in t]
-            if found:
-                hits[r.code] = max(found, key=len)
+        hits, spans = self._named_regions(t)
         grid_hits = [g for g in self.grids if g.key in t]
         if not hits and not grid_hits:
             return None
 
         def support(code: str) -> tuple:
             row = self.by_code[code]
-            # More named ancestors first, then a deeper level, then a longer (full) name.
-            ancestors = sum(1 for c in row.path.strip("/").split("/") if c in hits and c != code)
+            # More named ancestors first, then a deeper level, then a longer (full) name. An
+            # ancestor counts only if named apart from the region itself: the "平安" of
+            # "平安大道" is no mention of 平安区 that backs 平安镇 against "哈拉直沟乡".
+            own = spans[code]
+            ancestors = sum(
+                1
+                for c in row.path.strip("/").split("/")
+                if c in hits and c != code and _apart(spans[c], own)
+            )
             return (ancestors, self.level_rank.get(row.level, 0), len(hits[code]))
 
         best = max(hits, key=support) if hits else None
@@ -148,6 +151,34 @@ class Gazetteer:
             lng=lng,
             lat=lat,
         )
+
+    def _named_regions(self, t: str) -> tuple[dict[str, str], dict[str, tuple[int, int]]]:
+        """Region code → the longest alias the text names, and where. A mention inside a
+        longer name of another region is not one ("平安" in "平安区" names no 平安镇)."""
+        found: list[tuple[int, int, str, str]] = []  # start, end, code, alias
+        for r in self.regions:
+            for alias, key in r.aliases:
+                if key in t:
+                    found += [
+                        (m.start(), m.end(), r.code, alias) for m in re.finditer(re.escape(key), t)
+                    ]
+        hits: dict[str, str] = {}
+        spans: dict[str, tuple[int, int]] = {}
+        for start, end, code, alias in found:
+            inside = any(
+                o_code != code
+                and o_start <= start
+                and end <= o_end
+                and o_end - o_start > end - start
+                for o_start, o_end, o_code, _a in found
+            )
+            if not inside and (code not in hits or len(alias) > len(hits[code])):
+                hits[code], spans[code] = alias, (start, end)
+        return hits, spans
+
+
+def _apart(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[1] <= b[0] or b[1] <= a[0]
 
 
 # -- this process's copy ------------------------------------------------------------------
