@@ -19,6 +19,14 @@ def _has_inbox(user, roles) -> bool:
     return any(subtree for _path, subtree in handling_units(user))
 
 
+def _callback_list(roles) -> str:
+    if not roles & {Role.HOTLINE_OPERATOR, Role.DISPATCHER}:
+        return ""
+    from gongzhi.cases.filters import CALLBACK_LIST_QUERY
+
+    return CALLBACK_LIST_QUERY
+
+
 def viewer(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -35,7 +43,7 @@ def viewer(request):
             "staff": bool(roles - {Role.RESIDENT}),
             "triage": bool(roles & {Role.DISPATCHER, Role.ADMINISTRATOR}),
             "hotspots": bool(roles & STAFF_DESK),
-            # Those who call reporters back (回访) on the phone.
-            "callbacks": bool(roles & {Role.HOTLINE_OPERATOR, Role.DISPATCHER}),
+            # Those who call reporters back (回访) on the phone: the queue's query for it.
+            "callbacks": _callback_list(roles),
         },
     }

@@ -10,6 +10,7 @@ in the demo. They go through ``media.store_photo`` like an upload (thumbnail inc
 
 from __future__ import annotations
 
+import functools
 import random
 from datetime import timedelta
 from pathlib import Path
@@ -40,6 +41,7 @@ FONTS = (
 )
 
 
+@functools.cache  # every photo stamps with the same two sizes
 def _font(size: int):
     for path in FONTS:
         if Path(path).exists():

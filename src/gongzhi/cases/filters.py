@@ -60,6 +60,10 @@ def awaiting_callback_q(now=None) -> Q:
     )
 
 
+# The queue's query string that makes it the operators' 回访 list (menu and overview).
+CALLBACK_LIST_QUERY = "awaiting_callback=on&sort=closed"
+
+
 def with_overdue(queryset, now=None):
     """Annotate ``late`` (bool) with the same rule as ``overdue_q``."""
     return queryset.annotate(late=ExpressionWrapper(overdue_q(now), output_field=BooleanField()))

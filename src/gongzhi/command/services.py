@@ -10,7 +10,7 @@ from django.utils import timezone
 from gongzhi.accounts.context_processors import STAFF_DESK
 from gongzhi.accounts.models import Organisation, User
 from gongzhi.cases.choices import OPEN_STATES, State
-from gongzhi.cases.filters import awaiting_callback_q
+from gongzhi.cases.filters import CALLBACK_LIST_QUERY, awaiting_callback_q
 from gongzhi.cases.models import Case
 from gongzhi.cases.stats import rates
 from gongzhi.core.scope import scope_for
@@ -30,13 +30,8 @@ def _queue_links(scope) -> dict:
         "today": f"{queue}?{urlencode({'date_from': today, 'date_to': today})}",
         "open": f"{queue}?{open_states}",
         "overdue": f"{queue}?{open_states}&overdue=on",
-        "callback": callback_list_url(),
+        "callback": f"{queue}?{CALLBACK_LIST_QUERY}",
     }
-
-
-def callback_list_url() -> str:
-    """The operators' 回访 list: the queue's closed cases not yet rated, longest closed first."""
-    return f"{reverse('cases:queue')}?awaiting_callback=on&sort=closed"
 
 
 def overview(*, viewer) -> dict:
