@@ -19,7 +19,7 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _fresh_routing_reference():
     # Flushes between transactional tests fire no signals: start each test from the rows.
-    from gongzhi.cases import reference
+    from gongzhi.cases.workflow import reference
     from gongzhi.triage import gazetteer, registry
     from gongzhi.triage import services as triage
 

@@ -57,7 +57,8 @@ def main() -> None:
         import numpy as np
         import shapely
 
-        from gongzhi.regions import demo_seed, lookup
+        from gongzhi.demo import regions as demo_seed
+        from gongzhi.regions import lookup
 
         started = time.perf_counter()
         demo_seed.load()

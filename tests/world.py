@@ -140,7 +140,7 @@ def build() -> SimpleNamespace:
 def report_case(w, category, *, point=None, channel="quick_report", reporter=None, **extra):
     """A report through intake (``services.do_report``): by the resident, from the 随手拍
     page, at the world's point, unless told otherwise."""
-    from gongzhi.cases import services
+    from gongzhi.cases.intake import services
 
     lng, lat = point or w.point
     case, _ = services.do_report(
@@ -160,7 +160,7 @@ def report_case(w, category, *, point=None, channel="quick_report", reporter=Non
 def call_case(w, category, *, point=None, **extra):
     """A call taken by the world's hotline operator: the caller has a name and a phone, not
     an account."""
-    from gongzhi.cases import services
+    from gongzhi.cases.intake import services
 
     lng, lat = point or w.point
     case, _ = services.do_report(

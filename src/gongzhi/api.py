@@ -16,58 +16,20 @@ Authentication, either of:
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
-from typing import Annotated
 
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
-from ninja.pagination import PageNumberPagination
 from ninja.security import HttpBearer, django_auth
 
-from gongzhi.cases.errors import CaseError
+from gongzhi.core.api import PARAM_SOURCES
+from gongzhi.core.errors import ServiceError
 from gongzhi.core.ratelimit import RateLimited
-
-# Where a ninja validation error can come from; the field is the part of "loc" after it.
-PARAM_SOURCES = frozenset({"query", "body", "path", "header", "cookie", "form", "file"})
-
-
-class FieldErrorOut(Schema):
-    error: str
-    message: str
-    field: str | None = None
-
-
-class ErrorOut(Schema):
-    error: str
-    message: str
-    field: str | None = None
-    # When the input has several problems: every one of them, the first as above.
-    errors: list[FieldErrorOut] | None = None
-
-
-# A calendar day in a query: bounded, so that a far-off year neither overflows nor meets the
-# local mean time zone offsets of the distant past (+08:05:43 is no RFC 3339 offset).
-Day = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2099, 12, 31))]
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
-MAX_PAGE_SIZE = 200
-
-
-class Pages(PageNumberPagination):
-    """``?page=N&page_size=M`` (default 50, at most 200); answers ``{items, count}``."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
-
-    def __init__(self, **kwargs):
-        super().__init__(page_size=50, max_page_size=MAX_PAGE_SIZE, **kwargs)
 
 
 class TokenAuth(HttpBearer):
@@ -103,7 +65,7 @@ class GongzhiAPI(NinjaAPI):
 
     ROUTERS = [
         ("/cases", "gongzhi.cases.api.router"),
-        ("/triage", "gongzhi.cases.triage_api.router"),
+        ("/triage", "gongzhi.cases.triage.api.router"),
         ("/regions", "gongzhi.regions.api.router"),
         ("/categories", "gongzhi.taxonomy.api.router"),
         ("/organisations", "gongzhi.accounts.api.router"),
@@ -190,8 +152,8 @@ def refuse_nul(run):
 api.add_decorator(refuse_nul, mode="view")
 
 
-@api.exception_handler(CaseError)
-def _case_error(request, exc: CaseError):
+@api.exception_handler(ServiceError)
+def _case_error(request, exc: ServiceError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 

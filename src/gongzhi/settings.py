@@ -239,7 +239,7 @@ GONGZHI = {
     "CASE_PREFIX": os.environ.get("GONGZHI_CASE_PREFIX", "HD"),
     # Triage: where training data comes from (dotted paths to callables returning Records),
     # and how often each process checks for a newly activated model (seconds).
-    "TRIAGE_SOURCES": ["gongzhi.cases.triage_hooks.closed_case_records"],
+    "TRIAGE_SOURCES": ["gongzhi.cases.triage.hooks.closed_case_records"],
     "TRIAGE_CHECK_SECONDS": float(os.environ.get("GONGZHI_TRIAGE_CHECK_SECONDS", "5")),
     # A base map under our own boundaries: tile URL templates of a WGS84 tile service the
     # browsers can reach (an intranet tile server, or 天地图 with its key), base layer first

@@ -2,8 +2,8 @@
 
 import pytest
 
-from gongzhi.accounts import demo_seed
 from gongzhi.accounts.models import Membership, Organisation
+from gongzhi.demo import accounts as demo_seed
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import io
 
 import pytest
 
-from gongzhi.accounts import demo_seed
 from gongzhi.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from gongzhi.accounts.validators import validate_id_number, validate_mobile
+from gongzhi.demo import accounts as demo_seed
 from gongzhi.regions.models import GridAssignment
 
 pytestmark = pytest.mark.django_db

@@ -2,9 +2,9 @@
 
 import pytest
 
-from gongzhi.accounts import demo_seed
 from gongzhi.accounts.models import Membership, Organisation, Role, User
 from gongzhi.core.scope import scope_for
+from gongzhi.demo import accounts as demo_seed
 from gongzhi.regions.models import Grid, GridAssignment, Region
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from gongzhi.accounts import tokens
-from gongzhi.cases import services
+from gongzhi.cases.intake import services
 
 pytestmark = pytest.mark.django_db
 

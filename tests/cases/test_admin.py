@@ -41,7 +41,7 @@ def admin_url(model, view, *args):
 @pytest.fixture
 def full(world, settings, tmp_path):
     """A case with every kind of record around it."""
-    from gongzhi.cases import services
+    from gongzhi.cases.intake import services
 
     from .test_permissions import png
 
@@ -90,7 +90,7 @@ def test_the_case_list_shows_what_it_should(client, world, full):
 
 
 def test_an_administrator_sees_the_reports_waiting_for_their_follow_up(client, world):
-    from gongzhi.cases import follow_up
+    from gongzhi.cases.intake import follow_up
     from tests.world import report_case
 
     waiting = report_case(world, world.manhole, title="等待跟进的上报")

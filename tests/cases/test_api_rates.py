@@ -7,8 +7,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from gongzhi.cases import demo_seed, stats
+from gongzhi.cases import stats
 from gongzhi.cases.models import Case
+from gongzhi.demo import cases as demo_seed
 from gongzhi.regions.models import Grid
 
 pytestmark = [pytest.mark.django_db]

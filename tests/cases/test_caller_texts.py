@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from gongzhi.cases import workflow
 from gongzhi.cases.choices import State
+from gongzhi.cases.workflow import table as workflow
 from gongzhi.notify.models import Delivery, DeliveryStatus
 from tests.notify.conftest import IMMEDIATE, Receiver
 from tests.world import call_case

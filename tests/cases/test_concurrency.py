@@ -7,10 +7,11 @@ import threading
 import pytest
 from django.db import connection
 
-from gongzhi.cases import services, workflow
 from gongzhi.cases.choices import State
-from gongzhi.cases.errors import CaseError, NotAllowed
+from gongzhi.cases.intake import services
 from gongzhi.cases.models import Case, CaseEvent
+from gongzhi.cases.workflow import table as workflow
+from gongzhi.core.errors import NotAllowed, ServiceError
 
 pytestmark = [
     pytest.mark.skipif(
@@ -140,7 +141,7 @@ def test_a_stale_page_gets_a_conflict_not_a_silent_overwrite(world):
     )
     assert sum(r is not None for r in results) == 1
     (error,) = [e for e in errors if e is not None]
-    assert isinstance(error, CaseError) and error.code == "state_changed"
+    assert isinstance(error, ServiceError) and error.code == "state_changed"
 
 
 def test_eight_retries_with_one_key_make_one_case(world):

@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.cases import services, stats
+from gongzhi.cases import stats
+from gongzhi.cases.intake import services
 from gongzhi.cases.models import Callback, Case
 from gongzhi.core.models import AuditLog
 from gongzhi.taxonomy.models import Category
@@ -596,7 +597,7 @@ def test_photos_are_served_only_to_those_who_see_the_case(client, world, setting
 
 
 def test_the_queue_filters_the_cases_whose_unit_was_warned(client, world):
-    from gongzhi.cases import deadlines
+    from gongzhi.cases.workflow import deadlines
 
     now = timezone.now()
     soon, calm = case_in(world, "in_progress"), case_in(world, "in_progress")

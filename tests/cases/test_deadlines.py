@@ -14,11 +14,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from gongzhi.cases import deadlines, services, workflow
 from gongzhi.cases.choices import State
-from gongzhi.cases.errors import CaseError
+from gongzhi.cases.intake import services
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.tasks import scan_deadlines
+from gongzhi.cases.workflow import deadlines
+from gongzhi.cases.workflow import table as workflow
+from gongzhi.core.errors import ServiceError
 from gongzhi.notify.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +164,7 @@ def test_lateness_cannot_be_undone_by_an_extension_asked_after_the_deadline(
     w = world
     case = act(dispatched(w), "sign_for", w.handler)
     scan(case.resolve_due + timedelta(minutes=1), django_capture_on_commit_callbacks)
-    with pytest.raises(CaseError) as refused:
+    with pytest.raises(ServiceError) as refused:
         act(
             case,
             "request_extension",
@@ -178,7 +180,7 @@ def test_lateness_cannot_be_undone_by_an_extension_asked_after_the_deadline(
 def test_an_extension_is_at_most_thirty_days(world, settings):
     w = world
     case = act(dispatched(w), "sign_for", w.handler)
-    with pytest.raises(CaseError) as refused:
+    with pytest.raises(ServiceError) as refused:
         act(
             case,
             "request_extension",

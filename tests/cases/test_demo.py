@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from gongzhi.cases import deadlines, demo_seed, services, stats
+from gongzhi.cases import stats
 from gongzhi.cases.choices import FINAL_STATES, State
+from gongzhi.cases.intake import services
 from gongzhi.cases.models import (
     Callback,
     Case,
@@ -19,6 +20,8 @@ from gongzhi.cases.models import (
     CaseSupport,
     ExtensionRequest,
 )
+from gongzhi.cases.workflow import deadlines
+from gongzhi.demo import cases as demo_seed
 from gongzhi.regions.models import Grid
 from gongzhi.triage.models import Assessment
 
@@ -248,7 +251,7 @@ def test_each_gathering_is_one_hotspot_named_by_its_place(history, world):
     """The dispatcher's hotspot page shows each place many people wrote about once, under
     its own name (one report moved to its grid's centre used to start a second hotspot,
     and '南关街菜市场' was read as a city called '南关街菜市')."""
-    from gongzhi.cases.triage_hooks import case_hotspots
+    from gongzhi.cases.triage.hooks import case_hotspots
 
     _counts, now = history
     _start, _end, found = case_hotspots(
@@ -277,8 +280,8 @@ def test_recent_photo_reports_carry_photos_that_their_page_shows(
 ):
     """随手拍 in the demo: the last weeks' photo reports have a photo on the report's timeline
     entry, the resolved ones another on the resolution's; the case page shows them."""
-    from gongzhi.cases import demo_photos
     from gongzhi.cases.models import Attachment
+    from gongzhi.demo import photos as demo_photos
 
     settings.MEDIA_ROOT = tmp_path / "media"
     _counts, now = history
@@ -311,7 +314,7 @@ def test_recent_photo_reports_carry_photos_that_their_page_shows(
 def test_the_last_days_steps_left_their_notices_in_peoples_inboxes(history, world):
     """A handler of the demo opens an inbox holding what the last days told their unit,
     each notice dated when it was sent, and read once someone acted on the case since."""
-    from gongzhi.cases import demo_notices
+    from gongzhi.demo import notices as demo_notices
     from gongzhi.notify.models import Notification
 
     _counts, now = history

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from gongzhi.cases import follow_up
+from gongzhi.cases.intake import follow_up
 from gongzhi.cases.models import Case, ChannelPolicy
 from gongzhi.notify import services as notify
 from gongzhi.notify.models import Notification
@@ -88,7 +88,7 @@ def test_a_report_that_cannot_be_followed_up_does_not_hold_up_the_others(dispatc
 
 
 def test_a_unit_that_took_the_case_since_is_not_told_again(dispatching):
-    from gongzhi.cases import workflow
+    from gongzhi.cases.workflow import table as workflow
 
     w = dispatching
     (case,) = reports(w, 1)

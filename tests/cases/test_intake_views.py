@@ -10,9 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from gongzhi.cases import services, workflow
 from gongzhi.cases.choices import State
+from gongzhi.cases.intake import services
 from gongzhi.cases.models import Attachment, Callback, Case
+from gongzhi.cases.workflow import table as workflow
 from tests.world import call_case
 
 pytestmark = pytest.mark.django_db

@@ -2,10 +2,11 @@
 
 import pytest
 
-from gongzhi.cases import services, workflow
 from gongzhi.cases.choices import State
-from gongzhi.cases.errors import CaseError, NotAllowed
+from gongzhi.cases.intake import services
 from gongzhi.cases.models import Case
+from gongzhi.cases.workflow import table as workflow
+from gongzhi.core.errors import NotAllowed, ServiceError
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +109,7 @@ def test_bad_input_stores_nothing(world):
         lng=world.point[0],
         lat=world.point[1],
     )
-    with pytest.raises(CaseError) as excinfo:
+    with pytest.raises(ServiceError) as excinfo:
         services.do_report(report=bad, reporter=world.resident)
     assert excinfo.value.field == "description"
     assert not Case.objects.exists()

@@ -7,9 +7,9 @@ import threading
 import pytest
 from django.db import connection
 
-from gongzhi.cases import services
+from gongzhi.cases.intake import services
+from gongzhi.cases.intake.numbers import next_number
 from gongzhi.cases.models import Case, CaseNumberSequence
-from gongzhi.cases.numbers import next_number
 
 UTC = dt.UTC
 

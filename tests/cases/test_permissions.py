@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from gongzhi.cases import services, workflow
 from gongzhi.cases.choices import State
+from gongzhi.cases.intake import services
 from gongzhi.cases.models import Case
+from gongzhi.cases.workflow import table as workflow
 
 pytestmark = pytest.mark.django_db
 

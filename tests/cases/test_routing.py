@@ -7,10 +7,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from gongzhi.cases import reference, routing, workflow
 from gongzhi.cases.choices import State
-from gongzhi.cases.errors import CaseError
 from gongzhi.cases.models import Case, ChannelPolicy, RoutingRule
+from gongzhi.cases.workflow import reference, routing
+from gongzhi.cases.workflow import table as workflow
+from gongzhi.core.errors import ServiceError
 from gongzhi.notify.models import Notification
 from tests.world import report_case
 
@@ -85,7 +86,7 @@ def test_escalation_goes_to_the_command_centre_above(world):
     # The city dispatcher now dispatches it; there is nothing above the city.
     case = workflow.transition(case_id=case.pk, action="dispatch", actor=world.city_dispatcher)
     assert case.state == State.DISPATCHED
-    with pytest.raises(CaseError):
+    with pytest.raises(ServiceError):
         workflow.transition(
             case_id=case.pk, action="escalate", actor=world.city_dispatcher, reason="再上报"
         )

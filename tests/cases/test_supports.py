@@ -7,8 +7,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from gongzhi.cases import services, triage_hooks
+from gongzhi.cases.intake import services
 from gongzhi.cases.models import Case, CaseSupport
+from gongzhi.cases.triage import hooks as triage_hooks
 
 from .test_intake_views import close
 

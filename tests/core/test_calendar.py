@@ -11,7 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
-from gongzhi.cases import reference, services, workflow
+from gongzhi.cases.intake import services
+from gongzhi.cases.workflow import reference
+from gongzhi.cases.workflow import table as workflow
 from gongzhi.core import holidays, workdays
 from gongzhi.core.models import CalendarDay
 

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 import pytest
 import xmltodict
 
-from gongzhi.cases import services as cases
+from gongzhi.cases.intake import services as cases
+from gongzhi.demo import questions as demo_questions
 from gongzhi.open311.models import Open311Client
-from gongzhi.taxonomy import demo_questions
 
 BASE = "/open311/v2"
 SCHEMAS = Path("/work/shared/data/open311-schemas")

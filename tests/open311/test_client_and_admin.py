@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from gongzhi.cases import workflow
+from gongzhi.cases.workflow import table as workflow
 from gongzhi.open311.models import Open311Client, hash_key
 
 from .conftest import report
@@ -17,7 +17,7 @@ georeport = pytest.importorskip("georeport")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_the_georeport_client_reads_a_live_server(live_server, fmt):
-    from gongzhi.taxonomy import demo_questions
+    from gongzhi.demo import questions as demo_questions
     from tests.world import build
 
     world = build()
@@ -88,7 +88,7 @@ def test_a_malformed_rate_is_refused_in_the_admin(client, world):
 
 @pytest.mark.django_db
 def test_a_categorys_questions_are_edited_on_its_admin_page(client, world):
-    from gongzhi.taxonomy import demo_questions
+    from gongzhi.demo import questions as demo_questions
     from gongzhi.taxonomy.models import CategoryAttribute
 
     demo_questions.load()

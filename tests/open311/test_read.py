@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from gongzhi.cases import workflow
 from gongzhi.cases.models import Case
+from gongzhi.cases.workflow import table as workflow
 from gongzhi.open311 import reads, statuses
 
 from . import local_schemas

@@ -4,8 +4,8 @@ user's scope and roles; anything else is refused and changes nothing."""
 
 import pytest
 
-from gongzhi.cases import workflow
 from gongzhi.cases.models import Case, CaseEvent
+from gongzhi.cases.workflow import table as workflow
 from gongzhi.open311 import statuses
 from gongzhi.open311.models import Open311Client, Open311Update
 

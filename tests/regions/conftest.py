@@ -13,7 +13,7 @@ def _fresh_lookup():
 
 @pytest.fixture
 def demo(db):
-    from gongzhi.regions import demo_seed
+    from gongzhi.demo import regions as demo_seed
 
     return demo_seed.load()
 

@@ -9,7 +9,8 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from gongzhi.regions import demo_seed, synthetic
+from gongzhi.demo import grids as synthetic
+from gongzhi.demo import regions as demo_seed
 from gongzhi.regions.models import Grid, Region
 
 HAIDONG_COUNTIES = {"630202", "630203", "630222", "630223", "630224", "630225"}

@@ -8,7 +8,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from gongzhi.regions.demo_seed import FIXTURE
+from gongzhi.demo.regions import FIXTURE
 
 XINING = ["630102", "630103", "630104", "630105", "630106", "630121", "630123"]
 HAIDONG = ["630202", "630203", "630222", "630223", "630224", "630225"]

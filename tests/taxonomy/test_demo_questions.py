@@ -1,4 +1,4 @@
-from gongzhi.taxonomy import demo_questions
+from gongzhi.demo import questions as demo_questions
 from gongzhi.taxonomy.models import CategoryAttribute, CategoryAttributeValue
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from gongzhi.accounts import demo_seed as accounts_seed
-from gongzhi.taxonomy import demo_seed
+from gongzhi.demo import accounts as accounts_seed
+from gongzhi.demo import categories as demo_seed
 from gongzhi.taxonomy.models import Category
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from gongzhi.cases import services, triage_hooks
+from gongzhi.cases.intake import services
 from gongzhi.cases.models import Case, CaseEvent
+from gongzhi.cases.triage import hooks as triage_hooks
 from gongzhi.taxonomy.models import Category
 from gongzhi.triage import services as triage
 from gongzhi.triage.classifier import Record
@@ -301,7 +302,7 @@ def test_train_from_the_platform_uses_dispatchers_labels(world):
 
 
 def test_a_report_without_a_point_can_be_placed_from_its_address(world):
-    from gongzhi.cases import routing
+    from gongzhi.cases.workflow import routing
 
     case = Case(title="路灯不亮", address="乐都区碾伯镇西关社区2号网格幸福路")
     triage_hooks.place_from_text(case, f"{case.address} 晚上路灯一直不亮")

@@ -4,9 +4,9 @@ leaves the list."""
 
 import pytest
 
-from gongzhi.cases import workflow
 from gongzhi.cases.choices import Satisfaction, State
 from gongzhi.cases.models import Callback, Case
+from gongzhi.cases.workflow import table as workflow
 from gongzhi.core.models import AuditLog
 from tests.world import call_case
 

@@ -164,7 +164,7 @@ def take_offline(page, description, photo=None):
 def test_a_report_whose_post_fails_on_the_server_is_kept_and_sent_again(
     phone, world, tmp_path, monkeypatch
 ):
-    from gongzhi.cases import services
+    from gongzhi.cases.intake import services
 
     page = phone
     log_in(page, world.resident.username, world.password)

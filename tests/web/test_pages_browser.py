@@ -37,8 +37,8 @@ def test_a_countdown_turns_due_soon_then_overdue_as_time_passes(page, world):
 
     from django.utils import timezone
 
-    from gongzhi.cases import deadlines
     from gongzhi.cases.models import Case
+    from gongzhi.cases.workflow import deadlines
     from tests.cases.test_permissions import case_in
 
     case = case_in(world, "in_progress")

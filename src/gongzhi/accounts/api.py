@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from gongzhi.api import ERRORS, Pages
+from gongzhi.core.api import ERRORS, Pages
 from gongzhi.regions.models import Region
 
 from .models import Organisation, OrganisationKind

@@ -13,7 +13,7 @@ def _has_inbox(user, roles) -> bool:
         return True
     if Role.LEADER not in roles:
         return False
-    from gongzhi.cases.relations import handling_units
+    from gongzhi.cases.workflow.relations import handling_units
 
     # A government's leaders supervise; only a unit that handles cases has an inbox.
     return any(subtree for _path, subtree in handling_units(user))
@@ -22,7 +22,7 @@ def _has_inbox(user, roles) -> bool:
 def _callback_list(roles) -> str:
     if not roles & {Role.HOTLINE_OPERATOR, Role.DISPATCHER}:
         return ""
-    from gongzhi.cases.filters import CALLBACK_LIST_QUERY
+    from gongzhi.cases.queries import CALLBACK_LIST_QUERY
 
     return CALLBACK_LIST_QUERY
 

@@ -29,17 +29,10 @@ from ninja.pagination import paginate
 from gongzhi.accounts.models import Membership, Role
 from gongzhi.accounts.services import masked_values
 from gongzhi.accounts.services import reveal as reveal_personal_data
-from gongzhi.api import Day, ErrorOut, Pages
-from gongzhi.core import ratelimit
-from gongzhi.core.scope import scope_for
-from gongzhi.regions import lookup
-from gongzhi.regions.models import Grid, Region
-from gongzhi.taxonomy.models import Category
-
-from . import reference, services, stats, workflow
-from .choices import Channel, State
-from .errors import CaseError, NotAllowed, NotFound
-from .filters import (
+from gongzhi.cases import stats
+from gongzhi.cases.intake import services
+from gongzhi.cases.intake.forms import IDEMPOTENCY_KEY_RE, scoped_idempotency_key
+from gongzhi.cases.queries import (
     DEFAULT_SORT,
     SORTS,
     awaiting_callback_q,
@@ -47,7 +40,17 @@ from .filters import (
     overdue_q,
     with_overdue,
 )
-from .forms import IDEMPOTENCY_KEY_RE, scoped_idempotency_key
+from gongzhi.cases.workflow import reference
+from gongzhi.cases.workflow import table as workflow
+from gongzhi.core import ratelimit
+from gongzhi.core.api import Day, ErrorOut, Pages
+from gongzhi.core.errors import NotAllowed, NotFound, ServiceError
+from gongzhi.core.scope import scope_for
+from gongzhi.regions import lookup
+from gongzhi.regions.models import Grid, Region
+from gongzhi.taxonomy.models import Category
+
+from .choices import Channel, State
 from .models import Case
 from .views import console
 
@@ -123,7 +126,7 @@ def rates(
     """响应率, 解决率 and 满意率 of the cases reported from ``start`` to ``end`` (both whole
     days, Asia/Shanghai, inclusive), grouped, over the cases the caller may see."""
     if start and end and end < start:
-        raise CaseError("invalid_range", _("The end date is before the start date."), "end")
+        raise ServiceError("invalid_range", _("The end date is before the start date."), "end")
     rows = stats.rates(
         viewer=request.user,
         group_by=group_by,
@@ -204,7 +207,7 @@ def _channel(user, asked: str | None) -> str:
 def _category(code: str) -> Category:
     found = reference.category_by_code(code.strip())
     if found is None:
-        raise CaseError("unknown_category", _("There is no such category."), "category")
+        raise ServiceError("unknown_category", _("There is no such category."), "category")
     return found
 
 
@@ -212,7 +215,7 @@ def _key(user, raw: str | None) -> str | None:
     if raw is None or raw == "":
         return None
     if not re.match(IDEMPOTENCY_KEY_RE, raw):
-        raise CaseError(
+        raise ServiceError(
             "invalid_idempotency_key",
             _("The Idempotency-Key header must be 8 to 64 letters, digits, “-” or “_”."),
             "Idempotency-Key",
@@ -415,14 +418,14 @@ class _Rows:
 def _region(code: str):
     region = Region.objects.filter(code=code.strip()).only("path").first()
     if region is None:
-        raise CaseError("unknown_region", _("There is no region with this code."), "region")
+        raise ServiceError("unknown_region", _("There is no region with this code."), "region")
     return region
 
 
 def _category_path(code: str) -> str:
     path = Category.objects.filter(code=code.strip()).values_list("path", flat=True).first()
     if path is None:
-        raise CaseError("unknown_category", _("There is no such category."), "category")
+        raise ServiceError("unknown_category", _("There is no such category."), "category")
     return path
 
 
@@ -432,7 +435,9 @@ def list_cases(request, filters: Query[CaseFilter]):
     """The cases the caller may see (as in the queue), filtered, ordered and paginated."""
     f = filters
     if f.created_from and f.created_to and f.created_to < f.created_from:
-        raise CaseError("invalid_range", _("The end date is before the start date."), "created_to")
+        raise ServiceError(
+            "invalid_range", _("The end date is before the start date."), "created_to"
+        )
     cases = _cases(request.user).select_related("category", "owner")
     if f.state:
         cases = cases.filter(state__in=f.state)

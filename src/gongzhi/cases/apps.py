@@ -8,6 +8,6 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from . import reference
+        from gongzhi.cases.workflow import reference
 
         reference.connect_signals()

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import CaseError
+from gongzhi.core.errors import ServiceError
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_BYTES = 10 * 1024 * 1024
@@ -18,27 +18,27 @@ THUMB_SIZE = (360, 360)
 
 def check_photo(upload) -> Image.Image:
     if upload.size > MAX_BYTES:
-        raise CaseError("photo_too_large", _("A photo may be at most 10 MB."), "photos")
+        raise ServiceError("photo_too_large", _("A photo may be at most 10 MB."), "photos")
     try:
         upload.seek(0)
         probe = Image.open(upload)
         fmt = probe.format
         if fmt not in ALLOWED_FORMATS:
-            raise CaseError(
+            raise ServiceError(
                 "photo_type", _("Only JPEG, PNG and WebP photos are accepted."), "photos"
             )
         # Check the declared size before decoding a single pixel: a decompression bomb
         # declares a huge canvas in a tiny file.
         if probe.width * probe.height > MAX_PIXELS:
-            raise CaseError("photo_pixels", _("The photo has too many pixels."), "photos")
+            raise ServiceError("photo_pixels", _("The photo has too many pixels."), "photos")
         probe.verify()
         upload.seek(0)
         image = Image.open(upload)
         image.load()
-    except CaseError:
+    except ServiceError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise CaseError(
+        raise ServiceError(
             "photo_unreadable", _("This file is not a readable photo."), "photos"
         ) from None
     image.format_hint = fmt
@@ -48,7 +48,7 @@ def check_photo(upload) -> Image.Image:
 def check_photos(uploads) -> list[Image.Image]:
     uploads = [u for u in uploads or [] if u]
     if len(uploads) > MAX_PHOTOS:
-        raise CaseError(
+        raise ServiceError(
             "too_many_photos", _("At most %(n)d photos per report.") % {"n": MAX_PHOTOS}, "photos"
         )
     return [check_photo(u) for u in uploads]

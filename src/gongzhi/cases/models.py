@@ -245,7 +245,7 @@ class CaseEvent(models.Model):
     def display_note(self) -> str:
         """The note in the reader's language where the platform wrote it (it is stored in
         the language of whoever's request made it); a person's own words as written."""
-        from .notes import display_note
+        from gongzhi.cases.workflow.notes import display_note
 
         return display_note(self)
 

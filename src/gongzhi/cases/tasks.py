@@ -8,7 +8,7 @@ the next one. ``gongzhi cases watch`` runs the same scan on a timer in the foreg
 
 from django_tasks import task
 
-from . import deadlines
+from gongzhi.cases.workflow import deadlines
 
 
 @task()

@@ -1,6 +1,9 @@
 from django.urls import path, register_converter
 
-from .views import console, exports, intake, offline, triage
+from gongzhi.cases.intake import offline
+from gongzhi.cases.intake import views as intake
+from gongzhi.cases.triage import views as triage
+from gongzhi.cases.views import console, exports
 
 
 class CaseNumberConverter:

@@ -10,8 +10,8 @@ from django.utils import timezone
 from gongzhi.accounts.context_processors import STAFF_DESK
 from gongzhi.accounts.models import Organisation, User
 from gongzhi.cases.choices import OPEN_STATES, State
-from gongzhi.cases.filters import CALLBACK_LIST_QUERY, awaiting_callback_q
 from gongzhi.cases.models import Case
+from gongzhi.cases.queries import CALLBACK_LIST_QUERY, awaiting_callback_q
 from gongzhi.cases.stats import rates
 from gongzhi.core.scope import scope_for
 from gongzhi.regions.models import Grid, Region, RegionLevel

@@ -8,11 +8,8 @@ is idempotent, so loading twice changes nothing.
 
 from django.db import transaction
 
-from gongzhi.accounts import demo_seed as people
-from gongzhi.cases import demo_seed as cases
-from gongzhi.regions import demo_seed as regions
-from gongzhi.taxonomy import demo_questions as questions
-from gongzhi.taxonomy import demo_seed as categories
+from gongzhi.demo import accounts as people
+from gongzhi.demo import cases, categories, questions, regions
 from gongzhi.triage import services as triage
 from gongzhi.triage.models import TriageModel
 
@@ -37,9 +34,9 @@ def load(*, stdout=None) -> dict:
 def _assess_open_cases() -> dict:
     """Assess the history's open cases with the new model, as intake's follow-up would have:
     the dispatcher's triage queue then holds the ones it was unsure of."""
-    from gongzhi.cases import triage_hooks
     from gongzhi.cases.choices import FINAL_STATES
     from gongzhi.cases.models import Case
+    from gongzhi.cases.triage import hooks as triage_hooks
     from gongzhi.triage.models import Assessment, AssessmentStatus
 
     done = Assessment.objects.values("case_ref")

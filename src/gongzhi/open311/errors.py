@@ -3,7 +3,7 @@
 404: an unknown resource or jurisdiction; 403: a missing or bad api_key, or an action the
 client may not take; 429: over the rate limit; 400: everything else."""
 
-from gongzhi.cases.errors import CaseError
+from gongzhi.core.errors import ServiceError
 
 
 class Open311Error(Exception):
@@ -15,7 +15,7 @@ class Open311Error(Exception):
         return [{"code": self.status, "description": self.description}]
 
     @classmethod
-    def from_case_error(cls, error: CaseError) -> "Open311Error":
+    def from_case_error(cls, error: ServiceError) -> "Open311Error":
         # A case's 409 (it moved on meanwhile) is one more reason the post cannot be applied.
         status = error.status if error.status in (403, 404) else 400
         if error.code == "not_allowed_in_state":  # the case's state, not the client's rights

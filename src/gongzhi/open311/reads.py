@@ -17,9 +17,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts import masking
-from gongzhi.cases import workflow
 from gongzhi.cases.choices import FINAL_STATES
 from gongzhi.cases.models import Attachment, Case, CaseEvent
+from gongzhi.cases.workflow import table as workflow
 from gongzhi.regions.models import Region
 from gongzhi.taxonomy import attributes as questions
 from gongzhi.taxonomy.models import Category, CategoryAttribute

@@ -24,13 +24,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.cases import services as cases
-from gongzhi.cases import workflow
 from gongzhi.cases.choices import Channel
-from gongzhi.cases.errors import CaseError
-from gongzhi.cases.forms import IDEMPOTENCY_KEY_RE
+from gongzhi.cases.intake import services as cases
+from gongzhi.cases.intake.forms import IDEMPOTENCY_KEY_RE
 from gongzhi.cases.models import Case
+from gongzhi.cases.workflow import table as workflow
 from gongzhi.core import ratelimit
+from gongzhi.core.errors import ServiceError
 from gongzhi.regions.lookup import locate
 from gongzhi.regions.models import Region
 from gongzhi.taxonomy.attributes import AnswerError, clean_answers
@@ -272,7 +272,7 @@ def do_request(
                 account_id=submission.account_id[:100],
                 media_url=submission.media_url,
             )
-    except CaseError as error:
+    except ServiceError as error:
         raise Open311Error.from_case_error(error) from None
     return row, True
 
@@ -350,7 +350,7 @@ def do_update(
             row = Open311Update.objects.create(
                 client=client, update_id=submission.update_id, event=case.last_event
             )
-    except CaseError as error:
+    except ServiceError as error:
         raise Open311Error.from_case_error(error) from None
     except IntegrityError:  # the same update_id posted twice at once: the first one stands
         found = Open311Update.objects.filter(client=client, update_id=submission.update_id).first()

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from gongzhi.api import ERRORS, Pages
-from gongzhi.cases.errors import CaseError
+from gongzhi.core.api import ERRORS, Pages
+from gongzhi.core.errors import ServiceError
 
 from . import lookup
 from .models import Grid, Region
@@ -93,7 +93,7 @@ REGION_COLUMNS = ("code", "name", "level", "path", "centre_lng", "centre_lat", "
 def _region_path(code: str) -> str:
     path = Region.objects.filter(code=code.strip()).values_list("path", flat=True).first()
     if path is None:
-        raise CaseError("unknown_region", _("There is no region with this code."), "region")
+        raise ServiceError("unknown_region", _("There is no region with this code."), "region")
     return path
 
 

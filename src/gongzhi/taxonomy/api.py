@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
-from gongzhi.api import ERRORS
+from gongzhi.core.api import ERRORS
 
 from .models import Category
 

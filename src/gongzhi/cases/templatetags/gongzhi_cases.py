@@ -20,9 +20,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import deadlines
+from gongzhi.cases.queries import RESOLVE_RUNNING, SIGN_FOR_RUNNING
+from gongzhi.cases.workflow import deadlines
+
 from ..choices import OPEN_STATES, Channel, Satisfaction, State
-from ..filters import RESOLVE_RUNNING, SIGN_FOR_RUNNING
 
 register = template.Library()
 
@@ -100,7 +101,7 @@ def state_colour(state: str) -> str:
 
 @register.filter
 def action_label(action: str) -> str:
-    from ..workflow import RULES
+    from gongzhi.cases.workflow.table import RULES
 
     rule = RULES.get(action)
     if rule is not None:

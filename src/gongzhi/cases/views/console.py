@@ -28,14 +28,17 @@ from django.views.decorators.vary import vary_on_headers
 
 from gongzhi.accounts.context_processors import STAFF_DESK, UNIT_DESK
 from gongzhi.accounts.models import Organisation, OrganisationKind, Role
+from gongzhi.cases import stats
+from gongzhi.cases.intake import services
+from gongzhi.cases.intake.forms import MAX_ID
+from gongzhi.cases.queries import CaseFilterForm, MapFilterForm, state_counts, with_overdue
+from gongzhi.cases.workflow import relations, routing
+from gongzhi.cases.workflow import table as workflow
+from gongzhi.cases.workflow.actions import max_extension_days
+from gongzhi.core.errors import ServiceError
 from gongzhi.regions.models import GridAssignment
 
-from .. import relations, routing, services, stats, workflow
-from ..actions import max_extension_days
 from ..choices import OPEN_STATES, Satisfaction, State
-from ..errors import CaseError
-from ..filters import CaseFilterForm, MapFilterForm, state_counts, with_overdue
-from ..forms import MAX_ID
 from ..models import Attachment, CoHandler
 from ..templatetags.gongzhi_cases import OVERDUE_COLOUR, STATE_COLOURS, state_label
 from .common import ROW_RELATED, case_or_404, home_console, is_staff, roles_of, visible_cases
@@ -232,7 +235,7 @@ def _check_offered(user, case, chosen: list[int], field: str, *, also=None) -> N
     """Only a unit the page offered (in the viewer's scope, or the routed one)."""
     wanted = set(chosen) - ({also.pk} if also is not None else set())
     if wanted and _dispatch_units(user, case).filter(pk__in=wanted).count() != len(wanted):
-        raise CaseError("unknown_organisation", _("Choose one of the units offered."), field)
+        raise ServiceError("unknown_organisation", _("Choose one of the units offered."), field)
 
 
 @dataclass
@@ -444,7 +447,7 @@ def _pk_list(values) -> list[int]:
         ids = [0]
     # An id no row can have is refused here, not handed to the database (out of its range).
     if any(not 0 < i <= MAX_ID for i in ids):
-        raise CaseError(
+        raise ServiceError(
             "unknown_organisation", _("One of the chosen units does not exist."), "organisation"
         )
     return ids
@@ -473,7 +476,7 @@ def parse_params(user, case, action: str, post) -> dict:
         # Only into a case the viewer may see: the same answer as for a missing one.
         target = visible_cases(user).filter(number=number).first() if number else None
         if target is None:
-            raise CaseError("unknown_case", _("There is no case with that number."), "into")
+            raise ServiceError("unknown_case", _("There is no case with that number."), "into")
         params["into"] = target
     elif action == "request_extension":
         raw = post.get("new_due", "").strip()
@@ -487,7 +490,7 @@ def parse_params(user, case, action: str, post) -> dict:
     elif action == "decide_extension":
         choice = post.get("approve", "").strip().lower()
         if choice not in YES | NO:
-            raise CaseError("required", _("Approve or deny the request."), "approve")
+            raise ServiceError("required", _("Approve or deny the request."), "approve")
         params["approve"] = choice in YES
     elif action == "categorise":
         params["category"] = post.get("category", "").strip()  # an id: the action looks it up
@@ -515,7 +518,7 @@ def act(request, number, action):
             expected_state=request.POST.get("expected_state") or None,
             **params,
         )
-    except CaseError as error:
+    except ServiceError as error:
         case = case_or_404(request.user, number)  # as it is now: nothing was changed
         context = _detail_context(request, case, error=error, error_action=action)
         return render(request, "cases/console/detail.html", context, status=error.status)

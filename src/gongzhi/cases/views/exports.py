@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gongzhi.accounts.context_processors import STAFF_DESK
+from gongzhi.cases.queries import CaseFilterForm
 from gongzhi.core import audit
 
 from .. import exports
-from ..filters import CaseFilterForm
 from .common import ROW_RELATED, home_console, is_staff, roles_of, visible_cases
 from .console import rates_table
 

@@ -21,7 +21,8 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.cases import deadlines, follow_up
+from gongzhi.cases.intake import follow_up
+from gongzhi.cases.workflow import deadlines
 from gongzhi.core.db import refresh_connection
 
 logger = logging.getLogger(__name__)

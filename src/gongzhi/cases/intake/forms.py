@@ -1,6 +1,6 @@
 """Forms of the intake pages: they parse and type-check what the browser sent and hand the
 service a ``services.Report``. The service has the last word on what a report may be (rule
-6); a ``CaseError`` it raises is put next to the field it names with ``add_case_error``."""
+6); a ``ServiceError`` it raises is put next to the field it names with ``add_case_error``."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Satisfaction
-from .errors import CaseError
-from .services import Report
+from gongzhi.cases.choices import Satisfaction
+from gongzhi.cases.intake.services import Report
+from gongzhi.core.errors import ServiceError
 
 # What crypto.randomUUID() (or the page's fallback) produces, with some slack.
 IDEMPOTENCY_KEY_RE = r"^[A-Za-z0-9_-]{8,64}$"
@@ -76,7 +76,7 @@ class IntakeForm(forms.Form):
             self.add_error("lng", _("The location is not a valid point."))
         return data
 
-    def add_case_error(self, error: CaseError) -> None:
+    def add_case_error(self, error: ServiceError) -> None:
         for each in error.all:
             field = self.error_targets.get(each.field or "", each.field)
             self.add_error(field if field in self.fields else None, each.message)
@@ -171,7 +171,7 @@ class CallbackForm(forms.Form):
     )
     comment = forms.CharField(required=False, max_length=500, widget=forms.Textarea)
 
-    def add_case_error(self, error: CaseError) -> None:
+    def add_case_error(self, error: ServiceError) -> None:
         for each in error.all:
             self.add_error(each.field if each.field in self.fields else None, each.message)
 

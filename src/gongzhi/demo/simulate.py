@@ -19,14 +19,16 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.demo_seed import synthetic_mobile, synthetic_name
 from gongzhi.accounts.models import Membership, Role, User
+from gongzhi.cases.choices import Channel, Satisfaction, State
+from gongzhi.cases.intake import services
+from gongzhi.cases.models import Case
+from gongzhi.cases.workflow import routing
+from gongzhi.cases.workflow import table as workflow
+from gongzhi.core.errors import ServiceError
+from gongzhi.demo import cases as demo_seed
+from gongzhi.demo.accounts import synthetic_mobile, synthetic_name
 from gongzhi.regions.models import Grid
-
-from . import demo_seed, routing, services, workflow
-from .choices import Channel, Satisfaction, State
-from .errors import CaseError
-from .models import Case
 
 S = State
 # What happens next to a case in each state, and how often the less usual turn is taken.
@@ -171,7 +173,7 @@ class Simulator:
                 moved = workflow.transition(
                     case_id=case.pk, action=action, actor=actor, expected_state=case.state, **params
                 )
-            except CaseError:
+            except ServiceError:
                 continue  # someone else moved it first, or the roster cannot do it after all
             return Event(action, moved, actor)
         return None
@@ -276,7 +278,7 @@ class Simulator:
                 satisfaction=satisfaction,
                 reopen=False,  # a rating here; reopening is the dispatcher's call in the demo
             )
-        except CaseError:
+        except ServiceError:
             return None
         return Event("callback", moved, case.reporter)
 

@@ -18,13 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from gongzhi.api import Day, ErrorOut
+from gongzhi.cases.models import Case
+from gongzhi.cases.triage import hooks as triage_hooks
+from gongzhi.core.api import Day, ErrorOut
+from gongzhi.core.errors import NotFound, ServiceError
 from gongzhi.regions.models import Region
 from gongzhi.triage import services as triage
-
-from . import triage_hooks
-from .errors import CaseError, NotFound
-from .models import Case
 
 router = Router(tags=["triage"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -64,10 +63,10 @@ def _visible_case(user, number: str) -> Case:
 @router.post("/classify", response={200: ClassifyOut, **ERRORS})
 def classify(request, payload: TextIn):
     if len((payload.title + payload.text).strip()) < 2:
-        raise CaseError("required", _("Please describe the problem."), "text")
+        raise ServiceError("required", _("Please describe the problem."), "text")
     result = triage.classify(payload.title, payload.text)
     if result is None:
-        raise CaseError("no_model", _("No triage model is trained yet."))
+        raise ServiceError("no_model", _("No triage model is trained yet."))
     for p in result["predictions"]:
         category = triage_hooks.category_for_label(p["label"])
         p["category"] = category.full_name if category else None
@@ -114,7 +113,9 @@ def hotspots(
     if region:
         found_region = Region.objects.visible_to(request.user).filter(code=region).first()
         if found_region is None:
-            raise CaseError("unknown_region", _("There is no such region in your scope."), "region")
+            raise ServiceError(
+                "unknown_region", _("There is no such region in your scope."), "region"
+            )
     tz = timezone.get_current_timezone()
     start_at = dt.datetime.combine(start, dt.time.min, tz) if start else None
     end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz) if end else None
@@ -167,7 +168,7 @@ def set_category(request, number: str, payload: CategoryIn):
     case = _visible_case(request.user, number)
     category = triage_hooks.Category.objects.filter(code=payload.category, enabled=True).first()
     if category is None:
-        raise CaseError("unknown_category", _("There is no such category."), "category")
+        raise ServiceError("unknown_category", _("There is no such category."), "category")
     case = triage_hooks.do_decide(case=case, category_id=category.pk, actor=request.user)
     return {"number": case.number, "category": case.category.code}
 

@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPoint
 
-from .geometry import polygonal
+from gongzhi.regions.geometry import polygonal
 
 SEED = 630200
 COMMUNITIES_PER_TOWNSHIP = (4, 8)  # inclusive range

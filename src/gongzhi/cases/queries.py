@@ -17,11 +17,10 @@ from django.db.models import Case as Switch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.cases.choices import OPEN_STATES, Channel, State
+from gongzhi.cases.models import Callback
 from gongzhi.regions.models import Region, RegionLevel
 from gongzhi.taxonomy.models import Category
-
-from .choices import OPEN_STATES, Channel, State
-from .models import Callback
 
 # The deadline that is running now: signing for while dispatched, resolving while in hand.
 SIGN_FOR_RUNNING = (State.DISPATCHED,)

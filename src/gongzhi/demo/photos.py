@@ -19,9 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-from . import media
-from .choices import Channel
-from .models import Attachment, Case, CaseEvent
+from gongzhi.cases import media
+from gongzhi.cases.choices import Channel
+from gongzhi.cases.models import Attachment, Case, CaseEvent
 
 PHOTO_DAYS = 21  # reports of the last three weeks carry photos
 PHOTO_CHANNELS = (Channel.QUICK_REPORT, Channel.GRID_WORKER)

@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from gongzhi.accounts.models import Organisation
+from gongzhi.cases.models import ChannelPolicy, RoutingRule
 from gongzhi.core import holidays, workdays
 from gongzhi.core.models import CalendarDay
 from gongzhi.regions.models import Region
 from gongzhi.taxonomy.models import Category, SlaPolicy
-
-from .models import ChannelPolicy, RoutingRule
 
 URGENT_SLA_CODE = "urgent"
 CHECK_EVERY = 1.0  # seconds between version checks

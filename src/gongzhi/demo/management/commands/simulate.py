@@ -14,9 +14,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from gongzhi.cases import follow_up
-from gongzhi.cases.simulate import Simulator
+from gongzhi.cases.intake import follow_up
 from gongzhi.core.db import refresh_connection
+from gongzhi.demo.simulate import Simulator
 
 MAX_FAILURES = 20  # database errors in a row before the simulator gives up
 

@@ -61,7 +61,7 @@ def reporter(actor, case, scope) -> bool:
 
 
 def sees(actor, case, scope) -> bool:
-    from .models import Case
+    from gongzhi.cases.models import Case
 
     return Case.objects.visible_to(actor).filter(pk=case.pk).exists()
 

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .choices import State
-from .models import Case, CaseEvent
+from gongzhi.cases.choices import State
+from gongzhi.cases.models import Case, CaseEvent
 
 # Warn when this share of the time to resolve is left (at least WARN_MIN before).
 WARN_SHARE = 0.2
@@ -67,7 +67,7 @@ def scan(*, now=None) -> dict:
 
 
 def _record(case_id: int, action: str) -> None:
-    from . import effects
+    from gongzhi.cases.workflow import effects
 
     case = Case.objects.select_related("owner", "command").get(pk=case_id)
     event = CaseEvent.objects.create(

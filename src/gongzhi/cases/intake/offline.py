@@ -26,11 +26,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from ..forms import QuickReportForm
-from ..media import MAX_PHOTOS
-from ..outbox import page_context, reporter_tag
-from .common import roles_of
-from .intake import NEARBY_RADIUS_M, REPORTING_ROLES
+from gongzhi.cases.intake.forms import QuickReportForm
+from gongzhi.cases.intake.outbox import page_context, reporter_tag
+from gongzhi.cases.intake.views import NEARBY_RADIUS_M, REPORTING_ROLES
+from gongzhi.cases.media import MAX_PHOTOS
+from gongzhi.cases.views.common import roles_of
 
 # What the report page needs to open with no network; the worker also keeps any other static
 # file the page asks for.

@@ -14,15 +14,17 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts import masking
 from gongzhi.accounts.validators import normalise_phone
+from gongzhi.cases import media
+from gongzhi.cases.choices import FINAL_STATES, Channel, State
+from gongzhi.cases.intake.numbers import next_number
+from gongzhi.cases.models import Case, CaseEvent, CaseSupport
+from gongzhi.cases.triage import hooks as triage_hooks
+from gongzhi.cases.workflow import notes, reference, relations, routing
+from gongzhi.cases.workflow import table as workflow
+from gongzhi.core.errors import NotAllowed, NotFound, ServiceError
 from gongzhi.regions.coords import to_wgs84
 from gongzhi.regions.lookup import locate
 from gongzhi.taxonomy.models import Category
-
-from . import media, notes, reference, relations, routing, triage_hooks, workflow
-from .choices import FINAL_STATES, Channel, State
-from .errors import CaseError, NotAllowed, NotFound
-from .models import Case, CaseEvent, CaseSupport
-from .numbers import next_number
 
 
 @dataclass
@@ -48,7 +50,7 @@ class Report:
 def _check_phone(phone: str) -> str:
     found = normalise_phone(phone)
     if found is None:
-        raise CaseError(
+        raise ServiceError(
             "invalid_phone", _("Enter a valid mobile or landline number."), "reporter_phone"
         )
     return found
@@ -58,48 +60,48 @@ def check_report(report: Report, photos=()) -> tuple[Category, list]:
     """Validate everything before anything is written (rule 6). Every problem is named at
     once, so that a caller on the line is not asked four times."""
     if report.channel not in Channel.values:
-        raise CaseError("invalid_channel", _("Unknown reporting channel."), "channel")
-    errors: list[CaseError] = []
+        raise ServiceError("invalid_channel", _("Unknown reporting channel."), "channel")
+    errors: list[ServiceError] = []
     report.title = (report.title or "").strip()
     report.description = (report.description or "").strip()
     if not report.title and report.description:
         report.title = report.description[:30]
     if len(report.title) < 2:
-        errors.append(CaseError("required", _("Please describe the problem."), "description"))
+        errors.append(ServiceError("required", _("Please describe the problem."), "description"))
     elif len(report.title) > 120 or len(report.description) > 5000:
-        errors.append(CaseError("too_long", _("The description is too long."), "description"))
+        errors.append(ServiceError("too_long", _("The description is too long."), "description"))
     category = report.category if report.category and report.category.enabled else None
     if category is None and report.category_id:
         category = Category.objects.filter(pk=report.category_id, enabled=True).first()
     if category is None:
-        errors.append(CaseError("required", _("Please choose a category."), "category"))
+        errors.append(ServiceError("required", _("Please choose a category."), "category"))
     has_point = report.lng is not None and report.lat is not None
     report.address = (report.address or "").strip()[:200]
     if has_point:
         try:
             report.lng, report.lat = _check_point(report.lng, report.lat, report.crs)
-        except CaseError as error:
+        except ServiceError as error:
             errors.append(error)
     elif not report.address:
         errors.append(
-            CaseError("required", _("Please give the location or the address."), "location")
+            ServiceError("required", _("Please give the location or the address."), "location")
         )
     report.reporter_name = (report.reporter_name or "").strip()[:50]
     if report.channel == Channel.HOTLINE and not (report.reporter_phone or "").strip():
         errors.append(
-            CaseError("required", _("Please enter the caller's phone number."), "reporter_phone")
+            ServiceError("required", _("Please enter the caller's phone number."), "reporter_phone")
         )
     elif report.reporter_phone:
         try:
             report.reporter_phone = _check_phone(report.reporter_phone)
-        except CaseError as error:
+        except ServiceError as error:
             errors.append(error)
     try:
         images = media.check_photos(photos)
-    except CaseError as error:
+    except ServiceError as error:
         errors.append(error)
     if errors:
-        raise CaseError.first_of(errors)
+        raise ServiceError.first_of(errors)
     return category, images
 
 
@@ -107,11 +109,11 @@ def _check_point(lng, lat, crs: str) -> tuple[float, float]:
     try:
         lng, lat = float(lng), float(lat)
     except (TypeError, ValueError):
-        raise CaseError(
+        raise ServiceError(
             "invalid_location", _("The location is not a valid point."), "location"
         ) from None
     if not (math.isfinite(lng) and math.isfinite(lat) and -180 <= lng <= 180 and -90 <= lat <= 90):
-        raise CaseError("invalid_location", _("The location is not a valid point."), "location")
+        raise ServiceError("invalid_location", _("The location is not a valid point."), "location")
     lng, lat = to_wgs84(lng, lat, crs)
     return float(lng), float(lat)
 
@@ -330,9 +332,9 @@ def check_support(*, case: Case, user) -> None:
     ):
         raise NotFound("case_not_found", _("The case does not exist."))
     if case.state in FINAL_STATES:
-        raise CaseError("case_not_open", _("This case is no longer open."))
+        raise ServiceError("case_not_open", _("This case is no longer open."))
     if case.reporter_id == user.pk:
-        raise CaseError("own_case", _("This is your own report."))
+        raise ServiceError("own_case", _("This is your own report."))
 
 
 def do_support(*, case: Case, user) -> tuple[int, bool]:

@@ -26,6 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Role
+from gongzhi.cases.choices import OPEN_STATES, State
+from gongzhi.cases.models import Case
+from gongzhi.cases.workflow import relations
+from gongzhi.cases.workflow import table as workflow
+from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.scope import scope_for
 from gongzhi.regions.models import Grid, Region
 from gongzhi.taxonomy.models import Category
@@ -33,11 +38,6 @@ from gongzhi.triage import duplicates, hotspots, places
 from gongzhi.triage import services as triage
 from gongzhi.triage.classifier import Record
 from gongzhi.triage.models import Assessment
-
-from . import relations, workflow
-from .choices import OPEN_STATES, State
-from .errors import CaseError, NotAllowed
-from .models import Case
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +85,12 @@ def check_decide(*, case: Case, category_id, actor) -> Category:
             "not_permitted", _("Only the dispatcher of this case may set its category.")
         )
     if case.state not in OPEN_STATES:
-        raise CaseError("case_closed", _("The category of a finished case cannot be changed."))
+        raise ServiceError("case_closed", _("The category of a finished case cannot be changed."))
     category = (
         Category.objects.filter(pk=category_id, enabled=True).first() if category_id else None
     )
     if category is None:
-        raise CaseError("required", _("Please choose a category."), "category")
+        raise ServiceError("required", _("Please choose a category."), "category")
     return category
 
 
@@ -224,9 +224,11 @@ def check_period(start, end) -> tuple[datetime, datetime]:
     end = end or now
     start = start or end - timedelta(days=90)
     if start >= end:
-        raise CaseError("bad_period", _("The start of the period must be before its end."), "start")
+        raise ServiceError(
+            "bad_period", _("The start of the period must be before its end."), "start"
+        )
     if end - start > timedelta(days=731):
-        raise CaseError("bad_period", _("The period can be at most two years."), "start")
+        raise ServiceError("bad_period", _("The period can be at most two years."), "start")
     return start, end
 
 

@@ -40,17 +40,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
-from gongzhi.accounts.demo_seed import synthetic_mobile, synthetic_name
 from gongzhi.accounts.models import Membership, Organisation, OrganisationKind, Role, User
-from gongzhi.core import holidays, workdays
-from gongzhi.regions import lookup
-from gongzhi.regions.models import Grid, GridAssignment, Region, RegionLevel
-from gongzhi.taxonomy.models import Category
-
-from . import demo_notices, demo_photos, notes, routing
-from .choices import FINAL_STATES, Channel, ExtensionStatus, HandlingLevel, Satisfaction, State
-from .deadlines import RESOLVE_STATES, SIGN_FOR_STATES, WARN_MIN, WARN_SHARE
-from .models import (
+from gongzhi.cases.choices import (
+    FINAL_STATES,
+    Channel,
+    ExtensionStatus,
+    HandlingLevel,
+    Satisfaction,
+    State,
+)
+from gongzhi.cases.models import (
     Callback,
     Case,
     CaseEvent,
@@ -59,6 +58,15 @@ from .models import (
     ChannelPolicy,
     ExtensionRequest,
 )
+from gongzhi.cases.workflow import notes, routing
+from gongzhi.cases.workflow.deadlines import RESOLVE_STATES, SIGN_FOR_STATES, WARN_MIN, WARN_SHARE
+from gongzhi.core import holidays, workdays
+from gongzhi.demo import notices as demo_notices
+from gongzhi.demo import photos as demo_photos
+from gongzhi.demo.accounts import synthetic_mobile, synthetic_name
+from gongzhi.regions import lookup
+from gongzhi.regions.models import Grid, GridAssignment, Region, RegionLevel
+from gongzhi.taxonomy.models import Category
 
 DEMO_KEY_PREFIX = "demo-"
 DEMO_COUNT = 5000

@@ -32,10 +32,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from gongzhi.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from gongzhi.accounts.validators import id_check_digit
 from gongzhi.regions.models import Grid, GridAssignment, Region, RegionLevel
-
-from .models import Membership, Organisation, OrganisationKind, Role, User
-from .validators import id_check_digit
 
 DEFAULT_DEMO_PASSWORD = "Gongzhi@2026"
 DEMO_COUNTY_CODE = "630202"  # 乐都区: where the demo people who work in a county sit

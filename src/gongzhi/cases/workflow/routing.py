@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from gongzhi.accounts.models import Organisation, OrganisationKind
+from gongzhi.cases.choices import HandlingLevel
+from gongzhi.cases.models import RoutingRule
+from gongzhi.cases.workflow import reference
 from gongzhi.core.workdays import deadline
 from gongzhi.regions.models import RegionLevel
 from gongzhi.taxonomy.models import SlaPolicy
-
-from . import reference
-from .choices import HandlingLevel
-from .models import RoutingRule
 
 
 def _ancestor_codes(region_path: str) -> list[str]:

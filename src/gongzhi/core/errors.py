@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 
-class CaseError(Exception):
+class ServiceError(Exception):
     status = 400
 
     def __init__(self, code: str, message: str, field: str | None = None):
         super().__init__(message)
         self.code, self.message, self.field = code, str(message), field
-        self.others: list[CaseError] = []  # more problems found in the same input
+        self.others: list[ServiceError] = []  # more problems found in the same input
 
     @classmethod
-    def first_of(cls, errors: list[CaseError]) -> CaseError:
+    def first_of(cls, errors: list[ServiceError]) -> ServiceError:
         """One error that carries the rest: a form shows them all at once, and the API names
         the first as before and lists all of them under ``errors``."""
         first = errors[0]
@@ -21,7 +21,7 @@ class CaseError(Exception):
         return first
 
     @property
-    def all(self) -> list[CaseError]:
+    def all(self) -> list[ServiceError]:
         return [self, *self.others]
 
     def as_dict(self) -> dict:
@@ -33,15 +33,15 @@ class CaseError(Exception):
         return out
 
 
-class NotAllowed(CaseError):
+class NotAllowed(ServiceError):
     status = 403
 
 
-class NotFound(CaseError):
+class NotFound(ServiceError):
     status = 404
 
 
-class Conflict(CaseError):
+class Conflict(ServiceError):
     """The case moved on since the user looked at it (another user acted first)."""
 
     status = 409

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from .models import AttributeDatatype as D
-from .models import Category, CategoryAttribute, CategoryAttributeValue
+from gongzhi.taxonomy.models import AttributeDatatype as D
+from gongzhi.taxonomy.models import Category, CategoryAttribute, CategoryAttributeValue
 
 # category code → [(code, question, datatype, required, hint, [(key, name), …]), …]
 QUESTIONS: dict[str, list[tuple]] = {

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import Role
+from gongzhi.cases.choices import State
+from gongzhi.cases.intake import follow_up
+from gongzhi.cases.models import Case, CaseEvent
+from gongzhi.cases.workflow import actions, relations
+from gongzhi.core.errors import Conflict, NotAllowed, NotFound
 from gongzhi.core.scope import scope_for
-
-from . import actions, follow_up, relations
-from .choices import State
-from .errors import Conflict, NotAllowed, NotFound
-from .models import Case, CaseEvent
 
 S = State
 

@@ -16,11 +16,13 @@ from pathlib import Path
 from django.conf import settings
 from shapely.geometry import shape
 
-from . import synthetic
-from .geometry import to_geojson
-from .services import GridRow, RegionRow, sync_grids, sync_regions
+from gongzhi.demo import grids as synthetic
+from gongzhi.regions.geometry import to_geojson
+from gongzhi.regions.services import GridRow, RegionRow, sync_grids, sync_regions
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "qinghai_boundaries.geojson"
+FIXTURE = (
+    Path(__file__).resolve().parent.parent / "regions" / "fixtures" / "qinghai_boundaries.geojson"
+)
 SYNTHETIC_SOURCE = {
     "township": "Demo data: real township name; code and boundary generated (synthetic)",
     "community": "Demo data: name, code and boundary generated (synthetic)",

@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import Membership, Role, User
+from gongzhi.cases.choices import Channel
 from gongzhi.notify import services as notify
-
-from .choices import Channel
 
 
 def _members(organisation, *roles):

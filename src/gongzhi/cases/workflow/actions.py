@@ -1,6 +1,6 @@
 """What each workflow action does to a case, after the table allowed it.
 
-Each handler validates its input (raising CaseError with a message for the user),
+Each handler validates its input (raising ServiceError with a message for the user),
 changes the case's fields (never ``state``: the transition function does that) and says
 what to write on the timeline and what to do after the commit.
 """
@@ -14,13 +14,12 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Organisation
+from gongzhi.cases.choices import FINAL_STATES, ExtensionStatus, Satisfaction, State
+from gongzhi.cases.models import Callback, Case, CaseEvent, CoHandler, ExtensionRequest
+from gongzhi.cases.workflow import notes, routing
+from gongzhi.cases.workflow.effects import told
+from gongzhi.core.errors import ServiceError
 from gongzhi.taxonomy.models import Category
-
-from . import notes, routing
-from .choices import FINAL_STATES, ExtensionStatus, Satisfaction, State
-from .effects import told
-from .errors import CaseError
-from .models import Callback, Case, CaseEvent, CoHandler, ExtensionRequest
 
 
 @dataclass
@@ -34,9 +33,9 @@ class Outcome:
 def _text(params, key: str, *, required: bool, label: str, max_length: int = 2000) -> str:
     value = (params.get(key) or "").strip()
     if required and len(value) < 2:
-        raise CaseError("required", _("Please fill in %(label)s.") % {"label": label}, key)
+        raise ServiceError("required", _("Please fill in %(label)s.") % {"label": label}, key)
     if len(value) > max_length:
-        raise CaseError(
+        raise ServiceError(
             "too_long",
             _("%(label)s is too long (at most %(n)d characters).")
             % {"label": label, "n": max_length},
@@ -66,7 +65,7 @@ def reject(*, case, actor, now, params) -> Outcome:
 def dispatch(*, case, actor, now, params) -> Outcome:
     organisation = params.get("organisation") or routing.route_owner(case)
     if organisation is None:
-        raise CaseError(
+        raise ServiceError(
             "no_owner",
             _("No unit owns this category here: choose the unit to dispatch to."),
             "organisation",
@@ -74,7 +73,9 @@ def dispatch(*, case, actor, now, params) -> Outcome:
     if not isinstance(organisation, Organisation):
         organisation = Organisation.objects.filter(pk=organisation, is_active=True).first()
         if organisation is None:
-            raise CaseError("unknown_organisation", _("That unit does not exist."), "organisation")
+            raise ServiceError(
+                "unknown_organisation", _("That unit does not exist."), "organisation"
+            )
     _clear_deadlines(case)
     case.owner = organisation
     case.dispatched_at = now
@@ -116,18 +117,18 @@ def return_case(*, case, actor, now, params) -> Outcome:
 def add_co_handlers(*, case, actor, now, params) -> Outcome:
     organisations = [o for o in params.get("organisations") or [] if o]
     if not organisations:
-        raise CaseError("required", _("Choose at least one co-handling unit."), "organisations")
+        raise ServiceError("required", _("Choose at least one co-handling unit."), "organisations")
     units = list(
         Organisation.objects.filter(
             pk__in=[getattr(o, "pk", o) for o in organisations], is_active=True
         )
     )
     if len(units) != len(set(getattr(o, "pk", o) for o in organisations)):
-        raise CaseError(
+        raise ServiceError(
             "unknown_organisation", _("One of the chosen units does not exist."), "organisations"
         )
     if any(u.pk == case.owner_id for u in units):
-        raise CaseError(
+        raise ServiceError(
             "is_owner", _("The lead unit cannot also be a co-handler."), "organisations"
         )
     task = _text(params, "task", required=False, label=_("the task"), max_length=200)
@@ -167,7 +168,7 @@ def escalate(*, case, actor, now, params) -> Outcome:
     reason = _text(params, "reason", required=True, label=_("the reason for escalating"))
     upper = routing.upper_command(case)
     if upper is None:
-        raise CaseError("no_upper_level", _("There is no command centre above this one."))
+        raise ServiceError("no_upper_level", _("There is no command centre above this one."))
     previous = case.command
     case.command = upper
     return Outcome(
@@ -182,9 +183,9 @@ def merge(*, case, actor, now, params) -> Outcome:
     if not isinstance(target, Case):
         target = Case.objects.filter(number=(target or "").strip()).first()
     if target is None:
-        raise CaseError("unknown_case", _("There is no case with that number."), "into")
+        raise ServiceError("unknown_case", _("There is no case with that number."), "into")
     if target.pk == case.pk or target.state in FINAL_STATES:
-        raise CaseError(
+        raise ServiceError(
             "bad_merge_target", _("A case can only be merged into another open case."), "into"
         )
     case.merged_into = target
@@ -223,7 +224,7 @@ def request_extension(*, case, actor, now, params) -> Outcome:
         params, "reason", required=True, label=_("the reason for the extension"), max_length=300
     )
     if case.is_overdue or (case.resolve_due and case.resolve_due <= now):
-        raise CaseError(
+        raise ServiceError(
             "overdue",
             _(
                 "The deadline has passed: an extension must be asked for before it. Resolve "
@@ -232,20 +233,20 @@ def request_extension(*, case, actor, now, params) -> Outcome:
             "new_due",
         )
     if not isinstance(new_due, datetime):
-        raise CaseError("required", _("Choose the new deadline."), "new_due")
+        raise ServiceError("required", _("Choose the new deadline."), "new_due")
     if new_due <= now or (case.resolve_due and new_due <= case.resolve_due):
-        raise CaseError(
+        raise ServiceError(
             "not_later", _("The new deadline must be later than the current one."), "new_due"
         )
     days = max_extension_days()
     if new_due > (case.resolve_due or now) + timedelta(days=days):
-        raise CaseError(
+        raise ServiceError(
             "too_far",
             _("An extension may move the deadline by at most %(days)d days.") % {"days": days},
             "new_due",
         )
     if case.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
-        raise CaseError(
+        raise ServiceError(
             "pending_request", _("An extension request is already waiting for a decision.")
         )
     request = ExtensionRequest.objects.create(
@@ -261,7 +262,7 @@ def request_extension(*, case, actor, now, params) -> Outcome:
 def decide_extension(*, case, actor, now, params) -> Outcome:
     request = case.extension_requests.filter(status=ExtensionStatus.PENDING).first()
     if request is None:
-        raise CaseError("no_request", _("There is no extension request waiting for a decision."))
+        raise ServiceError("no_request", _("There is no extension request waiting for a decision."))
     approve = bool(params.get("approve"))
     request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.DENIED
     request.decided_by, request.decided_at = actor, now
@@ -287,7 +288,7 @@ def categorise(*, case, actor, now, params) -> Outcome:
             Category.objects.filter(pk=int(text), enabled=True).first() if text.isdigit() else None
         )
     if category is None:
-        raise CaseError("required", _("Please choose a category."), "category")
+        raise ServiceError("required", _("Please choose a category."), "category")
     before = case.category
     case.category = category
     return Outcome(
@@ -305,18 +306,20 @@ def callback(*, case, actor, now, params) -> Outcome:
     own = actor is not None and actor.pk == case.reporter_id  # the reporter, not an operator
     errors = []
     if params.get("resolved") is None:
-        errors.append(CaseError("required", _("Say whether the problem was solved."), "resolved"))
+        errors.append(
+            ServiceError("required", _("Say whether the problem was solved."), "resolved")
+        )
     if satisfaction not in Satisfaction.values:
         message = (
             _("Choose how satisfied you are.")
             if own
             else _("Choose how satisfied the reporter is.")
         )
-        errors.append(CaseError("required", message, "satisfaction"))
+        errors.append(ServiceError("required", message, "satisfaction"))
     if errors:
-        raise CaseError.first_of(errors)
+        raise ServiceError.first_of(errors)
     if case.callbacks.filter(created_at__gte=case.closed_at).exists():
-        raise CaseError(
+        raise ServiceError(
             "already_answered", _("This case has already been rated since it was closed.")
         )
     resolved = bool(params["resolved"])

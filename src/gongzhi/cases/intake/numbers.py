@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from .models import CaseNumberSequence
+from gongzhi.cases.models import CaseNumberSequence
 
 
 def next_number(now=None) -> str:

@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.accounts.context_processors import STAFF_DESK
+from gongzhi.cases.triage import hooks as triage_hooks
+from gongzhi.cases.views.common import case_or_404, roles_of
+from gongzhi.cases.workflow import table as workflow
+from gongzhi.core.errors import ServiceError
 from gongzhi.regions.models import Region
 from gongzhi.taxonomy.models import Category
-
-from .. import triage_hooks, workflow
-from ..errors import CaseError
-from .common import case_or_404, roles_of
 
 SIMILAR_CHECKED_ROWS = 50
 
@@ -60,7 +60,7 @@ def decide(request, number):
         triage_hooks.do_decide(
             case=case, category_id=request.POST.get("category"), actor=request.user
         )
-    except CaseError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
         return redirect("cases:triage_queue")
     messages.success(request, _("Category of %(number)s confirmed.") % {"number": case.number})
@@ -123,7 +123,7 @@ def hotspots(request):
             start, end, spots = triage_hooks.case_hotspots(
                 viewer=request.user, region=data.get("region"), start=start, end=end
             )
-        except CaseError as exc:
+        except ServiceError as exc:
             error = exc.message
     else:
         error = _("Please correct the period or region.")

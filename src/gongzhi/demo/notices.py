@@ -16,10 +16,9 @@ from django.db.models import Max
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
+from gongzhi.cases.models import Case, CaseEvent
+from gongzhi.cases.workflow import effects
 from gongzhi.notify.models import Notification
-
-from . import effects
-from .models import Case, CaseEvent
 
 NOTICE_DAYS = 7
 # The steps whose notices are told (a callback's depends on its answer: left out).

@@ -1,7 +1,7 @@
 """Intake pages: 随手拍 for residents and grid workers, the hotline form, public tracking.
 
 Each view parses its input with a form (``cases.forms``), calls one service and renders;
-a ``CaseError`` from the service is shown next to the field it names, with its status.
+a ``ServiceError`` from the service is shown next to the field it names, with its status.
 """
 
 from __future__ import annotations
@@ -24,18 +24,25 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gongzhi.accounts.masking import mask_address, mask_id_number, mask_mobile
 from gongzhi.accounts.models import Role
+from gongzhi.cases.choices import Channel, Satisfaction, State
+from gongzhi.cases.intake import services
+from gongzhi.cases.intake.forms import (
+    MAX_ID,
+    CallbackForm,
+    HotlineForm,
+    NearbyForm,
+    QuickReportForm,
+)
+from gongzhi.cases.intake.outbox import page_context
+from gongzhi.cases.media import MAX_PHOTOS
+from gongzhi.cases.models import Attachment, Case
+from gongzhi.cases.triage import hooks as triage_hooks
+from gongzhi.cases.views.common import roles_of
+from gongzhi.cases.workflow import table as workflow
+from gongzhi.core.errors import NotFound, ServiceError
 from gongzhi.regions.models import Region
 from gongzhi.taxonomy.models import Category
 from gongzhi.taxonomy.services import search_categories
-
-from .. import services, triage_hooks, workflow
-from ..choices import Channel, Satisfaction, State
-from ..errors import CaseError, NotFound
-from ..forms import MAX_ID, CallbackForm, HotlineForm, NearbyForm, QuickReportForm
-from ..media import MAX_PHOTOS
-from ..models import Attachment, Case
-from ..outbox import page_context
-from .common import roles_of
 
 REPORTING_ROLES = frozenset({Role.RESIDENT, Role.GRID_WORKER})
 HOTLINE_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.DISPATCHER, Role.ADMINISTRATOR})
@@ -55,7 +62,7 @@ def _submit(request, form, *, channel: str, reporter, entered_by):
             entered_by=entered_by,
             photos=form.cleaned_data.get("photos", ()),
         )
-    except CaseError as error:
+    except ServiceError as error:
         form.add_case_error(error)
         return None, False
 
@@ -270,7 +277,7 @@ def support(request, number):
         count, _created = services.do_support(case=case, user=request.user)
     except NotFound:
         raise Http404 from None
-    except CaseError as error:
+    except ServiceError as error:
         return render(
             request, "cases/intake/_support.html", {"error": error.message}, status=error.status
         )
@@ -431,7 +438,7 @@ def track(request, number):
                     expected_state=State.CLOSED,
                     **form.params(),
                 )
-            except CaseError as error:
+            except ServiceError as error:
                 form.add_case_error(error)
                 status = error.status
             else:

@@ -11,10 +11,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from gongzhi.accounts.demo_seed import COMMAND_CENTRE, city_department_code
 from gongzhi.accounts.models import Organisation
-
-from .models import Category
+from gongzhi.demo.accounts import COMMAND_CENTRE, city_department_code
+from gongzhi.taxonomy.models import Category
 
 # category full name → city department key (accounts.demo_seed.CITY_DEPARTMENTS)
 OWNERS: dict[str, str] = {
