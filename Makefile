@@ -48,6 +48,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 messages: install
 	cd src/gongzhi && ../../$(BIN)/gongzhi makemessages -l zh_Hans -l en --no-obsolete --ignore 'static/*'

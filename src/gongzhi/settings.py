@@ -104,7 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "gongzhi.accounts.context_processors.viewer",
+                "gongzhi.core.context_processors.viewer",
                 "gongzhi.core.context_processors.base_map",
             ],
         },
@@ -135,6 +135,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Builds a user's scope (what they may see) from their memberships: core asks for it by
+# this name, so core imports no app (gongzhi.core.scope).
+GONGZHI_SCOPE_BUILDER = "gongzhi.accounts.scoping.build_scope"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -42,6 +42,7 @@ def admin_url(model, view, *args):
 def full(world, settings, tmp_path):
     """A case with every kind of record around it."""
     from gongzhi.cases.intake import services
+    from gongzhi.cases.workflow import services as transitions
 
     from .test_permissions import png
 
@@ -55,7 +56,7 @@ def full(world, settings, tmp_path):
     new_due = timezone.now() + timedelta(days=20)
     move(case, "request_extension", w.handler, new_due=new_due, reason="需采购井盖")
     move(case, "decide_extension", w.dispatcher, approve=True)
-    services.do_transition(
+    transitions.do_transition(
         case=case, action="resolve", actor=w.handler, photos=[png()], result="已补装井盖"
     )
     move(case, "verify_pass", w.grid_worker)

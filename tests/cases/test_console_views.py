@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gongzhi.cases import stats
-from gongzhi.cases.intake import services
 from gongzhi.cases.models import Callback, Case
 from gongzhi.core.models import AuditLog
 from gongzhi.taxonomy.models import Category
@@ -578,11 +577,13 @@ def test_the_rates_are_for_staff(client, world):
 
 def test_photos_are_served_only_to_those_who_see_the_case(client, world, settings, tmp_path):
     """The case page's photos come through a scoped view: uploads have no public URL."""
+    from gongzhi.cases.workflow import services as transitions
+
     from .test_permissions import png
 
     settings.MEDIA_ROOT = tmp_path
     case = case_in(world, "in_progress")
-    services.do_transition(
+    transitions.do_transition(
         case=case, action="resolve", actor=world.handler, photos=[png()], result="已补装井盖"
     )
     client.force_login(world.dispatcher)

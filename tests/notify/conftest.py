@@ -9,7 +9,8 @@ from itertools import count
 import pytest
 from django.contrib.auth import get_user_model
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+from tests.notify.webhooks import IMMEDIATE, webhook_receiver  # noqa: F401 - a fixture
+
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 _numbers = count(1)

@@ -55,16 +55,19 @@ def test_webhook_event_is_signed_with_the_endpoint_secret(
             data={"id": 7, "before": {"state": "resolved"}, "after": {"state": "closed"}},
         )
     (request,) = receiver.requests
-    expected = hmac.new(endpoint.secret.encode(), request["body"], hashlib.sha256).hexdigest()
+    timestamp = request["headers"]["X-Gongzhi-Timestamp"]
+    signed = timestamp.encode() + b"." + request["body"]
+    expected = hmac.new(endpoint.secret.encode(), signed, hashlib.sha256).hexdigest()
     assert request["headers"]["X-Gongzhi-Signature"] == f"sha256={expected}"
     assert request["headers"]["X-Gongzhi-Event"] == "case.closed"
-    assert request["headers"]["X-Gongzhi-Delivery"] == str(delivery.pk)
+    # The event's id, not the row's: the same on every retry.
+    assert request["headers"]["X-Gongzhi-Delivery"] == delivery.payload["id"] == delivery.event_id
     event = request["json"]
     assert event["type"] == "case.closed" and event["id"] == delivery.payload["id"]
     assert event["data"] == {"id": 7, "before": {"state": "resolved"}, "after": {"state": "closed"}}
     assert event["occurred_at"].endswith("+00:00")
     # A tampered body no longer matches the signature.
-    tampered = json.dumps({**event, "type": "case.deleted"}).encode()
+    tampered = timestamp.encode() + b"." + json.dumps({**event, "type": "case.deleted"}).encode()
     assert hmac.new(endpoint.secret.encode(), tampered, hashlib.sha256).hexdigest() != expected
     assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.SENT
 

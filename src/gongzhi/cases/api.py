@@ -6,7 +6,7 @@ GET  /cases/rates                    the three rates, grouped, over the cases th
 GET  /cases/{number}                 one case, personal data masked, with the caller's actions
 GET  /cases/{number}/timeline        its timeline
 POST /cases/{number}/reveal          the reporter's real name and phone, audited
-POST /cases/{number}/transitions     a workflow action (``services.do_transition``)
+POST /cases/{number}/transitions     a workflow action (``workflow.services.do_transition``)
 POST /cases/{number}/callback        回访: the reporter's rating
 GET  /cases/{number}/attachments     its photos; POST adds photos with the action they document
 GET  /cases/{number}/attachments/ID  one photo, through the case page's scoped photo view
@@ -21,15 +21,15 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Header, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from gongzhi.accounts.models import Membership, Role
+from gongzhi.accounts.roles import HOTLINE_ROLES
 from gongzhi.accounts.services import masked_values
 from gongzhi.accounts.services import reveal as reveal_personal_data
-from gongzhi.cases import stats
+from gongzhi.cases import media, stats
 from gongzhi.cases.intake import services
 from gongzhi.cases.intake.forms import IDEMPOTENCY_KEY_RE, scoped_idempotency_key
 from gongzhi.cases.queries import (
@@ -40,7 +40,8 @@ from gongzhi.cases.queries import (
     overdue_q,
     with_overdue,
 )
-from gongzhi.cases.workflow import reference
+from gongzhi.cases.workflow import inputs, reference
+from gongzhi.cases.workflow import services as transitions
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.core import ratelimit
 from gongzhi.core.api import Day, ErrorOut, Pages
@@ -52,7 +53,6 @@ from gongzhi.taxonomy.models import Category
 
 from .choices import Channel, State
 from .models import Case
-from .views import console
 
 router = Router(tags=["cases"])
 
@@ -70,7 +70,6 @@ ERRORS = {
 # Who may report through which channel: a resident cannot claim to be a grid worker (whose
 # reports skip acceptance), and only the hotline desk types in a caller's report.
 OPEN_CHANNELS = frozenset({Channel.API, Channel.QUICK_REPORT})
-HOTLINE_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.DISPATCHER, Role.ADMINISTRATOR})
 
 
 # --- the three rates ---------------------------------------------------------------------
@@ -291,8 +290,8 @@ def _caller(request) -> str:
 
 
 # --- lists and pages ---------------------------------------------------------------------
-# Every read starts from the cases the caller may see (``console.visible_cases``, i.e.
-# ``Case.objects.visible_to``); a case outside them is "not found", as on the case page.
+# Every read starts from the cases the caller may see (``Case.objects.visible_to``); a case
+# outside them is "not found", as on the case page.
 
 StateName = Literal[tuple(State.values)]  # type: ignore[valid-type]
 ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
@@ -396,7 +395,7 @@ def _row(case) -> dict:
 
 def _cases(user):
     # The grid's code by a join, not its row: grid rows carry whole boundaries.
-    return with_overdue(console.visible_cases(user)).annotate(grid_code=F("grid__code"))
+    return with_overdue(Case.objects.visible_to(user)).annotate(grid_code=F("grid__code"))
 
 
 class _Rows:
@@ -515,7 +514,7 @@ def _detail(request, case) -> dict:
         "closed_at": case.closed_at,
         "sign_for_met": case.sign_for_met,
         "resolve_met": case.resolve_met,
-        "actions": console.available_actions(request, case),
+        "actions": inputs.offered(case, request.user),
     }
 
 
@@ -634,36 +633,22 @@ class TransitionOut(Schema):
     visible: bool = Field(description="whether the caller may still see the case")
 
 
-def _as_form(params: dict) -> MultiValueDict:
-    """JSON parameters as the form fields the case page posts."""
-    form = MultiValueDict()
-    for key, value in params.items():
-        if isinstance(value, list):
-            form.setlist(key, [str(v) for v in value])
-        elif isinstance(value, bool):
-            form[key] = "yes" if value else "no"
-        else:
-            form[key] = "" if value is None else str(value)
-    return form
-
-
-def _act(request, case, action: str, form, expected_state=None, photos=()):
+def _act(request, case, action: str, data: dict, expected_state=None, photos=()):
     user = request.user
-    params = console.parse_params(user, case, action, form)
-    done = services.do_transition(
+    done = transitions.do_transition(
         case=case,
         action=action,
         actor=user,
+        data=data,
         photos=photos,
         expected_state=expected_state or None,
-        **params,
     )
     return {
         "number": done.number,
         "action": action,
         "state": done.state,
         "event": done.last_event.pk,
-        "visible": console.visible_cases(user).filter(pk=done.pk).exists(),
+        "visible": Case.objects.visible_to(user).filter(pk=done.pk).exists(),
     }
 
 
@@ -674,7 +659,7 @@ def take_action(request, number: str, payload: TransitionIn):
     """Run a workflow action with the same checks as the case page: 403 when the caller may
     not take it (or not in this state), 409 when the case changed since they looked."""
     case = _case(request.user, number)
-    return _act(request, case, payload.action, _as_form(payload.params), payload.expected_state)
+    return _act(request, case, payload.action, payload.params, payload.expected_state)
 
 
 class CallbackIn(Schema):
@@ -690,12 +675,10 @@ class CallbackIn(Schema):
 def callback(request, number: str, payload: CallbackIn):
     """回访: the reporter (or an operator on the phone) rates a closed case."""
     case = _case(request.user, number)
-    form = _as_form({"resolved": payload.resolved, "satisfaction": payload.satisfaction})
-    form["comment"] = payload.comment
+    data = payload.dict(exclude={"reopen"})
     if payload.reopen is not None:
-        form["reopen_offered"] = "1"
-        form["reopen"] = "yes" if payload.reopen else "no"
-    return _act(request, case, "callback", form)
+        data.update(reopen_offered=True, reopen=payload.reopen)
+    return _act(request, case, "callback", data)
 
 
 class SupportOut(Schema):
@@ -769,8 +752,8 @@ def add_photos(
     (handling evidence), ``verify_pass`` or ``verify_fail`` (verification). Each photo is
     checked for type, size and pixels; nothing is stored unless the action succeeds."""
     case = _case(request.user, number)
-    form = MultiValueDict({"note": [note], "reason": [reason], "result": [result]})
-    return _act(request, case, action, form, expected_state, photos=photos)
+    data = {"note": note, "reason": reason, "result": result}
+    return _act(request, case, action, data, expected_state, photos=photos)
 
 
 @router.get(
@@ -788,5 +771,5 @@ def add_photos(
 )
 def photo(request, number: str, attachment_id: int, size: Literal["full", "thumb"] = "full"):
     """The photo itself, through the same scoped view as the case page."""
-    _case(request.user, number)
-    return console.photo(request, number.strip().upper(), attachment_id, size)
+    case = _case(request.user, number)
+    return media.photo_response(case=case, attachment_id=attachment_id, size=size)

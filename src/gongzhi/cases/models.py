@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.accounts import masking
 from gongzhi.accounts.models import Organisation
 from gongzhi.core.models import TimeStampedModel
+from gongzhi.core.timeline import TimelineEvent
 from gongzhi.regions.models import Grid, Region
 from gongzhi.taxonomy.models import Category
 
@@ -51,7 +52,9 @@ class CaseQuerySet(models.QuerySet):
             condition |= models.Q(owner__path__startswith=path)
             condition |= models.Q(command__path__startswith=path)
             condition |= models.Q(co_handlers__organisation__path__startswith=path)
-        return self.filter(condition).distinct()
+        # Applied inside a subquery rather than with DISTINCT (the co-handler join may repeat
+        # a case): the result can be counted, grouped and ordered freely.
+        return self.filter(pk__in=Case.objects.filter(condition).values("pk"))
 
     def open(self):
         return self.exclude(state__in=FINAL_STATES)
@@ -204,13 +207,12 @@ class Case(TimeStampedModel):
         return self.state not in FINAL_STATES
 
 
-class CaseEvent(models.Model):
-    """One line of a case's timeline. Written by the transition function only."""
+class CaseEvent(TimelineEvent):
+    """One line of a case's timeline. Written by the workflow engine only."""
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"
     )
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -227,17 +229,21 @@ class CaseEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    action = models.CharField(_("action"), max_length=30)
     from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=State.choices, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    is_public = models.BooleanField(_("shown to the reporter"), default=True)
 
     class Meta:
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline")
         ordering = ["at", "id"]
+        indexes = [
+            # The sweep's question, at any table size: which steps still owe their notices.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(effects_pending=True),
+                name="cases_event_effects_pending",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.action}"

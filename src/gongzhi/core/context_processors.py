@@ -1,5 +1,10 @@
+"""What every page needs: who is looking (their roles and menus) and the base map."""
+
 from django.conf import settings
 from django.templatetags.static import static
+
+from .navigation import MAIN, menu_for
+from .scope import scope_for
 
 _MARKER = "vendor/leaflet/images/"
 
@@ -22,3 +27,23 @@ def base_map(request) -> dict:
             },
         }
     }
+
+
+def viewer(request) -> dict:
+    """The viewer's roles and the menus they see (``gongzhi.core.navigation``)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = set(scope_for(user).roles)  # administrators' scope already names their role
+    menu = menu_for(user, roles)
+    return {"viewer_roles": roles, "menu": menu, "nav": _flags(menu.get(MAIN, []))}
+
+
+def _flags(items) -> dict:
+    """The main menu as the flags base.html reads (``nav.queue``, ``nav.callbacks`` its query
+    string), until base.html renders ``menu`` through core/_menu.html; then this goes."""
+    shown = {item.name: item for item in items}
+    flags = {name: True for name in shown}
+    flags["staff"] = "overview" in shown
+    flags["callbacks"] = shown["callbacks"].query if "callbacks" in shown else ""
+    return flags

@@ -15,15 +15,22 @@ relates to the trees::
     Grid.objects.visible_to(user)
 
 A model may instead override ``scope_q(scope)`` on its queryset for a rule of its own.
+
+Who belongs where is not core's business: the setting ``GONGZHI_SCOPE_BUILDER`` names the
+function that builds a user's ``Scope`` (``gongzhi.accounts.scoping.build_scope``), so core
+imports no app.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.utils.module_loading import import_string
 
 
 @dataclass(frozen=True)
@@ -60,16 +67,28 @@ def _paths_q(lookup: str, paths: tuple[str, ...]) -> models.Q:
     return reduce(or_, (models.Q(**{f"{lookup}__startswith": p}) for p in paths))
 
 
+@cache
+def _builder(path: str):
+    """The scope builder a dotted path names, imported once."""
+    return import_string(path)
+
+
+def scope_builder():
+    path = getattr(settings, "GONGZHI_SCOPE_BUILDER", "")
+    if not path:
+        raise ImproperlyConfigured(
+            "GONGZHI_SCOPE_BUILDER must name the function that builds a user's Scope."
+        )
+    return _builder(path)
+
+
 def scope_for(user) -> Scope:
     """The user's scope, computed once per user object (a request keeps its user)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Scope(user_id=None)
     cached = getattr(user, "_gongzhi_scope", None)
     if cached is None:
-        # Imported here: core sits below accounts and must not import it at module level.
-        from gongzhi.accounts.scoping import build_scope
-
-        cached = build_scope(user)
+        cached = scope_builder()(user)
         user._gongzhi_scope = cached
     return cached
 

@@ -54,7 +54,7 @@ def replay(*, now=None, key_prefix: str = "demo-") -> int:
         for event in events:
             before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first()
             case: Case = event.case
-            for tell in effects.told(event.action):
+            for tell in effects.told_for(event):
                 tell(case, event)
             new = Notification.objects.filter(pk__gt=before or 0)
             later = last.get(case.pk, event.at)

@@ -1,16 +1,27 @@
-"""Admin: the inbox rows, the delivery log (failures first to the eye), webhook endpoints."""
+"""Admin: the inbox rows, the delivery log (failures first to the eye), webhook endpoints
+with their recent deliveries, a test event and "retry now"."""
 
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.defaultfilters import truncatechars
+from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
 from .models import Delivery, DeliveryStatus, Notification, WebhookEndpoint
+
+RECENT_DAYS = 7  # what "failing" means in the lists
+RECENT_DELIVERIES = 20  # shown on an endpoint's page; the delivery list has the rest
 
 
 def mask_target(channel: str, target: str) -> str:
@@ -43,6 +54,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "channel",
         "masked_target",
         "status",
+        "response_code",
         "attempts",
         "max_attempts",
         "next_attempt_at",
@@ -50,8 +62,9 @@ class DeliveryAdmin(admin.ModelAdmin):
         "created_at",
         "sent_at",
     ]
-    list_filter = ["status", "channel", "created_at"]
-    search_fields = ["target", "last_error", "recipient__username"]
+    list_filter = ["status", "channel", "endpoint", "created_at"]
+    # "=event_id": a receiver reports the X-Gongzhi-Delivery it got; find it exactly.
+    search_fields = ["target", "last_error", "recipient__username", "=event_id"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
     list_select_related = ["recipient"]
@@ -70,6 +83,8 @@ class DeliveryAdmin(admin.ModelAdmin):
         "queued_at",
         "last_attempt_at",
         "last_error",
+        "response_code",
+        "event_id",
         "sent_at",
         "created_at",
     ]
@@ -103,7 +118,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         # Say so when deliveries are failing, wherever the administrator is in the list.
         failing = Delivery.objects.filter(
             status__in=[DeliveryStatus.FAILED, DeliveryStatus.DEAD],
-            created_at__gte=timezone.now() - timedelta(days=7),
+            created_at__gte=timezone.now() - timedelta(days=RECENT_DAYS),
         ).count()
         if failing and request.method == "GET":
             messages.warning(
@@ -120,9 +135,143 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
-    list_display = ["name", "url", "event_types", "enabled", "updated_at"]
+    list_display = ["name", "url", "event_types", "enabled", "recent_failures", "updated_at"]
     list_filter = ["enabled"]
     search_fields = ["name", "url", "event_types"]
     list_editable = ["enabled"]
+    actions = ["send_test_event", "retry_failed"]
+    readonly_fields = ["recent_deliveries"]
+    change_form_template = "admin/notify/webhookendpoint/change_form.html"
     # A bare host typed in the form gets https://, as Django 6 will do by default.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ["name", "url", "event_types", "enabled"]}),
+            (_("Signing"), {"fields": ["secret"]}),
+        ]
+        if obj is not None:
+            fieldsets.append((_("Recent deliveries"), {"fields": ["recent_deliveries"]}))
+        return fieldsets
+
+    def get_queryset(self, request):
+        since = timezone.now() - timedelta(days=RECENT_DAYS)
+        failing = Q(
+            deliveries__status__in=[DeliveryStatus.FAILED, DeliveryStatus.DEAD],
+            deliveries__created_at__gte=since,
+        )
+        return super().get_queryset(request).annotate(failures=Count("deliveries", filter=failing))
+
+    @admin.display(description=_("failed in the last 7 days"), ordering="failures")
+    def recent_failures(self, obj):
+        return obj.failures
+
+    @admin.display(description=_("recent deliveries"))
+    def recent_deliveries(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        rows = list(obj.deliveries.order_by("-created_at", "-id")[:RECENT_DELIVERIES])
+        for row in rows:
+            row.event_type = (row.payload or {}).get("type", "")
+            row.url = reverse("admin:notify_delivery_change", args=[row.pk])
+        total = obj.deliveries.count()
+        everything = reverse("admin:notify_delivery_changelist") + f"?endpoint__id__exact={obj.pk}"
+        return render_to_string(
+            "admin/notify/webhookendpoint/_deliveries.html",
+            {"rows": rows, "total": total, "everything": everything, "shown": len(rows)},
+        )
+
+    # -- send a test event, retry now: list actions and buttons on the endpoint's page --
+
+    @admin.action(description=_("Send a test event (ping)"), permissions=["change"])
+    def send_test_event(self, request, queryset):
+        for endpoint in queryset:
+            self._ping(request, endpoint)
+
+    @admin.action(description=_("Retry failed deliveries now"), permissions=["change"])
+    def retry_failed(self, request, queryset):
+        self._retry(request, Delivery.objects.filter(endpoint__in=queryset))
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/ping/",
+                view(self.ping_view),
+                name="{}_{}_ping".format(*info),
+            ),
+            path(
+                "<path:object_id>/retry/",
+                view(self.retry_view),
+                name="{}_{}_retry".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def ping_view(self, request, object_id):
+        endpoint = self._changeable(request, object_id)
+        self._ping(request, endpoint)
+        return redirect(self._change_url(endpoint))
+
+    def retry_view(self, request, object_id):
+        endpoint = self._changeable(request, object_id)
+        self._retry(request, endpoint.deliveries.all())
+        return redirect(self._change_url(endpoint))
+
+    def _changeable(self, request, object_id) -> WebhookEndpoint:
+        if request.method != "POST":
+            raise PermissionDenied  # it sends a request: never on a GET
+        endpoint = self.get_object(request, unquote(object_id))
+        if endpoint is None:
+            raise Http404
+        if not self.has_change_permission(request, endpoint):
+            raise PermissionDenied
+        return endpoint
+
+    def _change_url(self, endpoint) -> str:
+        return reverse("admin:notify_webhookendpoint_change", args=[endpoint.pk])
+
+    def _ping(self, request, endpoint) -> None:
+        names = {"name": endpoint.name}
+        try:
+            delivery = services.send_test_event(endpoint=endpoint)
+        except ValueError:
+            self.message_user(
+                request,
+                _("%(name)s is disabled: enable it to send a test event.") % names,
+                messages.WARNING,
+            )
+            return
+        if delivery.status == DeliveryStatus.SENT:
+            self.message_user(
+                request,
+                _("Test event delivered to %(name)s (HTTP %(code)s).")
+                % {**names, "code": delivery.response_code},
+                messages.SUCCESS,
+            )
+        elif delivery.status == DeliveryStatus.FAILED:
+            self.message_user(
+                request,
+                _("The test event to %(name)s failed and will be retried: %(error)s")
+                % {**names, "error": delivery.last_error},
+                messages.WARNING,
+            )
+        else:
+            self.message_user(
+                request,
+                _("The test event to %(name)s failed: %(error)s")
+                % {**names, "error": delivery.last_error},
+                messages.ERROR,
+            )
+
+    def _retry(self, request, deliveries) -> None:
+        queued = services.retry_now(deliveries=deliveries)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d delivery queued again.", "%(count)d deliveries queued again.", queued
+            )
+            % {"count": queued},
+            messages.SUCCESS if queued else messages.WARNING,
+        )

@@ -116,6 +116,19 @@ class Delivery(models.Model):
     )
     last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    response_code = models.PositiveSmallIntegerField(
+        _("response code"),
+        null=True,
+        blank=True,
+        help_text=_("The HTTP status of the last attempt, when the other end answered."),
+    )
+    event_id = models.CharField(
+        _("event id"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("Webhooks: the event's id, sent as X-Gongzhi-Delivery on every attempt."),
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(
         _("created at"), default=timezone.now, editable=False, db_index=True
@@ -139,7 +152,11 @@ def generate_secret() -> str:
 
 
 class WebhookEndpoint(models.Model):
-    """A URL an administrator subscribes to platform events, signed with a shared secret."""
+    """A URL an administrator subscribes to platform events, signed with a shared secret.
+
+    The contract (headers, body, signature, retries) is in ``channels/webhook.py`` and
+    docs/webhooks.md.
+    """
 
     name = models.CharField(_("name"), max_length=100)
     url = models.URLField(_("URL"), max_length=500)
@@ -147,16 +164,29 @@ class WebhookEndpoint(models.Model):
         _("secret"),
         max_length=128,
         default=generate_secret,
-        help_text=_("Shared key for the X-Gongzhi-Signature header (HMAC-SHA256 of the body)."),
+        help_text=_(
+            "Shared key that signs every request. Each POST carries X-Gongzhi-Event (the "
+            "event type), X-Gongzhi-Delivery (the event id, the same on every retry: drop "
+            "repeats), X-Gongzhi-Timestamp (Unix seconds) and X-Gongzhi-Signature: "
+            "sha256=<hex HMAC-SHA256 of the timestamp, a full stop and the raw body, keyed "
+            "with this secret>. To verify, recompute it over the raw body as received, "
+            "compare in constant time and refuse timestamps more than 5 minutes from now. "
+            "A changed secret applies to retries too. See docs/webhooks.md."
+        ),
     )
     event_types = models.TextField(
         _("event types"),
         default="*",
         help_text=_(
-            "Comma- or space-separated event types, e.g. case.dispatched, case.*; * for all."
+            "Comma- or space-separated event types, e.g. case.dispatch, case.*; * for all. "
+            "The test event (ping) is sent whatever is listed here."
         ),
     )
-    enabled = models.BooleanField(_("enabled"), default=True)
+    enabled = models.BooleanField(
+        _("enabled"),
+        default=True,
+        help_text=_("A disabled endpoint is sent nothing, not even deliveries already queued."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

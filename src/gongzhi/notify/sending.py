@@ -1,4 +1,10 @@
-"""One attempt at one delivery: claim it, send it, record the outcome, schedule a retry."""
+"""One attempt at one delivery: claim it, send it, record the outcome, schedule a retry.
+
+Outcomes: 2xx is ``sent``; a refused request (a 4xx other than 408, 425 and 429, a URL
+that is not http(s), a deleted endpoint) is ``dead`` at once; anything else (5xx, 408,
+425, 429, a redirect, a timeout, a refused connection) is ``failed`` and tried again after
+``backoff()``, until ``max_attempts`` is reached. The last HTTP status is recorded.
+"""
 
 import logging
 from datetime import timedelta
@@ -7,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import conf
-from .channels import PermanentDeliveryError, SkipDelivery, get_channel
+from .channels import DeliveryError, PermanentDeliveryError, SkipDelivery, get_channel
 from .models import CLAIMABLE, Delivery, DeliveryStatus
 
 logger = logging.getLogger(__name__)
@@ -42,28 +48,38 @@ def attempt(delivery_id: int) -> str:
         channel = get_channel(delivery.channel)
         if not channel.is_configured():
             raise SkipDelivery(f"channel {delivery.channel} is not configured")
-        channel.send(delivery)
+        code = channel.send(delivery)
     except SkipDelivery as e:
         return _finish(delivery, DeliveryStatus.SKIPPED, error=str(e))
     except (PermanentDeliveryError, ValueError) as e:
         logger.warning("delivery %s failed permanently: %s", delivery_id, e)
-        return _finish(delivery, DeliveryStatus.DEAD, error=str(e))
+        return _finish(delivery, DeliveryStatus.DEAD, error=str(e), code=_status_of(e))
     except Exception as e:
         logger.warning("delivery %s failed (attempt %s): %s", delivery_id, delivery.attempts, e)
-        return _failed(delivery, str(e) or type(e).__name__)
-    return _finish(delivery, DeliveryStatus.SENT, sent_at=timezone.now())
+        return _failed(delivery, str(e) or type(e).__name__, code=_status_of(e))
+    return _finish(delivery, DeliveryStatus.SENT, sent_at=timezone.now(), code=code)
 
 
-def _finish(delivery: Delivery, status: str, *, error: str = "", sent_at=None) -> str:
+def _status_of(error: Exception) -> int | None:
+    return error.status if isinstance(error, DeliveryError) else None
+
+
+def _finish(
+    delivery: Delivery, status: str, *, error: str = "", sent_at=None, code: int | None = None
+) -> str:
     Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
-        status=status, last_error=error[:2000], next_attempt_at=None, sent_at=sent_at
+        status=status,
+        last_error=error[:2000],
+        next_attempt_at=None,
+        sent_at=sent_at,
+        response_code=code,
     )
     return status
 
 
-def _failed(delivery: Delivery, error: str) -> str:
+def _failed(delivery: Delivery, error: str, *, code: int | None = None) -> str:
     if delivery.attempts >= delivery.max_attempts:
-        return _finish(delivery, DeliveryStatus.DEAD, error=error)
+        return _finish(delivery, DeliveryStatus.DEAD, error=error, code=code)
     from . import tasks  # tasks imports this module
 
     next_at = timezone.now() + backoff(delivery.attempts)
@@ -71,6 +87,7 @@ def _failed(delivery: Delivery, error: str) -> str:
     Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.FAILED,
         last_error=error[:2000],
+        response_code=code,
         next_attempt_at=next_at,
         # Without a deferring backend nothing is queued: `notify retry` sends it when due.
         queued_at=next_at if deferred else None,

@@ -2,7 +2,9 @@
 
     notify(recipients=..., kind="case.dispatched", title=..., channels=("in_app", "sms"))
     notify_organisation_heads(organisation=unit, kind="case.supervised", title=...)
-    publish_event(type="case.closed", data={"id": 7, "before": {...}, "after": {...}})
+    publish_event(type="case.close", data={"id": "HD-…", "before": {...}, "after": {...}})
+    publish_events([Event(type=..., data=..., occurred_at=...), ...])
+    send_test_event(endpoint=hook)
 
 In-app rows are written in the caller's transaction. External sends become Delivery
 rows whose tasks are queued only when that transaction commits: a rolled-back case
@@ -13,9 +15,9 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
@@ -24,7 +26,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from . import conf, tasks
+from . import conf, sending, tasks
 from .channels import Message, get_channel
 from .models import CLAIMABLE, Delivery, DeliveryStatus, Notification, WebhookEndpoint
 
@@ -233,29 +235,132 @@ def notify_organisation_heads(
     )
 
 
-def publish_event(*, type: str, data: dict, occurred_at: datetime | None = None) -> list[Delivery]:  # noqa: A002
-    """Send event ``{type, id, occurred_at, data}`` to every enabled, subscribed webhook.
+# ---- events out (webhooks) -------------------------------------------------------------
 
-    For a change, pass ``data={"id": ..., "before": {...}, "after": {...}}``. The event id
-    is the same for every endpoint and every retry, so receivers can drop duplicates.
+EVENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+# An event is a notice of a change, not a document store: a bigger one is a caller's bug.
+MAX_EVENT_BYTES = 256 * 1024
+PING = "ping"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event for ``publish_events``: the arguments of ``publish_event``."""
+
+    type: str
+    data: dict
+    occurred_at: datetime | None = None
+    id: str | None = None
+
+
+def publish_event(
+    *,
+    type: str,  # noqa: A002 - the event's "type", as receivers see it
+    data: dict,
+    occurred_at: datetime | None = None,
+    event_id: str | None = None,
+) -> list[Delivery]:
+    """Send one event to every enabled webhook endpoint subscribed to its type.
+
+    ``type``: ``<domain>.<action>``, e.g. ``case.dispatch`` (letters, digits, ``_ . : -``;
+    endpoints subscribe with shell patterns such as ``case.*``). ``data``: a dict that
+    JSON can carry (dates, times, decimals and UUIDs become text, as DjangoJSONEncoder
+    writes them); for a workflow step::
+
+        {"id": "HD-20261206-000042",           # the case number
+         "before": {"state": "accepted", ...},  # the changed fields before the step
+         "after": {"state": "dispatched", ...}, # ... and after it
+         "actor": ..., "note": ...}
+
+    ``occurred_at``: when it happened (aware; sent in UTC), now if not given.
+    ``event_id``: a stable id, when the caller may publish the same event twice (a
+    replayed batch) and wants receivers to see one; a new UUID if not given.
+
+    Each endpoint is POSTed this body (UTF-8 JSON), byte for byte the same on every retry::
+
+        {"id": "6f1d…", "type": "case.dispatch",
+         "occurred_at": "2026-12-06T02:03:04.000005+00:00", "data": {...}}
+
+    with the headers X-Gongzhi-Event (the type), X-Gongzhi-Delivery (the id: receivers
+    drop ids they have seen), X-Gongzhi-Timestamp and X-Gongzhi-Signature
+    (``sha256=`` + hex HMAC-SHA256 of ``b"<timestamp>." + body`` with the endpoint's
+    secret); docs/webhooks.md is the receiver's guide. Events are not ordered: a retried
+    one may arrive after a later one.
+
+    Call it in or after the transaction that made the change: the Delivery rows are
+    written in the caller's transaction and sent after it commits, retried with backoff
+    (``sending.py``), and listed on the endpoint's admin page. With no enabled endpoint
+    subscribed it writes nothing and costs one short read. Raises ValueError or TypeError
+    on a bad event, whether or not any endpoint is configured.
     """
-    _check_kind(type)
-    event = {
-        "type": type,
-        "id": str(uuid.uuid4()),
-        "occurred_at": (occurred_at or timezone.now()).isoformat(),
-        "data": _jsonable(data),
-    }
+    return publish_events([Event(type=type, data=data, occurred_at=occurred_at, id=event_id)])
+
+
+def publish_events(items: Iterable[Event | Mapping]) -> list[Delivery]:
+    """``publish_event`` for a batch: ``Event`` objects, or mappings with the keys ``type``,
+    ``data`` and optionally ``occurred_at`` and ``id``. Every event is checked first (one
+    bad event publishes none), then one read of the enabled endpoints and one insert of
+    every delivery, whatever the batch's size. Returns the deliveries, event by event."""
+    events = [_event(item) for item in items]
+    if not events:
+        return []
+    # Endpoints are a handful of admin-edited rows: one read, patterns matched in Python.
+    # No transaction is opened until there is something to write (on SQLite even an empty
+    # one takes the write lock).
+    endpoints = list(
+        WebhookEndpoint.objects.filter(enabled=True).only("pk", "url", "event_types", "enabled")
+    )
     now = timezone.now()
-    # Endpoints are a handful of admin-edited rows; matching patterns in Python is fine.
-    endpoints = [e for e in WebhookEndpoint.objects.filter(enabled=True) if e.subscribes_to(type)]
-    with transaction.atomic():
-        deliveries = Delivery.objects.bulk_create(
-            _delivery(now, channel="webhook", target=e.url, payload=event, endpoint=e)
-            for e in endpoints
+    rows = [
+        _delivery(
+            now,
+            channel="webhook",
+            target=endpoint.url,
+            payload=event,
+            endpoint=endpoint,
+            event_id=event["id"],
         )
+        for event in events
+        for endpoint in endpoints
+        if endpoint.subscribes_to(event["type"])
+    ]
+    if not rows:
+        return []
+    with transaction.atomic():
+        deliveries = Delivery.objects.bulk_create(rows)
         _queue_after_commit(deliveries)
     return deliveries
+
+
+def send_test_event(*, endpoint: WebhookEndpoint, wait: bool = True) -> Delivery:
+    """The administrator's "send a test event": a ``ping`` to this one endpoint, whatever
+    it subscribes to, signed, logged and retried like any event.
+
+    ``wait``: try it at once, in this process, and return the delivery with its outcome
+    (the admin shows it); a failure is then retried like any other. Otherwise it is queued
+    after commit. ValueError for a disabled endpoint: it is sent nothing.
+    """
+    if not endpoint.enabled:
+        raise ValueError(f"webhook endpoint {endpoint} is disabled")
+    event = _event(Event(type=PING, data={"endpoint": {"id": endpoint.pk, "name": endpoint.name}}))
+    delivery = _delivery(
+        timezone.now(),
+        channel="webhook",
+        target=endpoint.url,
+        payload=event,
+        endpoint=endpoint,
+        event_id=event["id"],
+    )
+    if wait:
+        delivery.queued_at = None  # not on the queue: sent here, below
+    with transaction.atomic():
+        delivery.save()
+        if not wait:
+            _queue_after_commit([delivery])
+    if wait:
+        sending.attempt(delivery.pk)
+        delivery.refresh_from_db()
+    return delivery
 
 
 # ---- retries -------------------------------------------------------------------------
@@ -358,6 +463,35 @@ def _check_link(link: str) -> None:
         raise ValueError(f"a link must be a site path or an http(s) URL, got {link!r}")
     if len(link) > 500:
         raise ValueError("a link may have at most 500 characters")
+
+
+def _event(item: Event | Mapping) -> dict:
+    """Check one event and give the body its endpoints are sent (less the encoding)."""
+    if isinstance(item, Mapping):
+        unknown = set(item) - {"type", "data", "occurred_at", "id"}
+        if unknown:
+            raise ValueError(f"unknown event keys: {sorted(unknown)}")
+        item = Event(**item)
+    elif not isinstance(item, Event):
+        raise TypeError(f"an event is an Event or a mapping, got {type(item).__name__}")
+    _check_kind(item.type)
+    if not isinstance(item.data, Mapping):
+        raise TypeError(f"event data must be a dict, got {type(item.data).__name__}")
+    occurred_at = item.occurred_at or timezone.now()
+    if not isinstance(occurred_at, datetime) or timezone.is_naive(occurred_at):
+        raise ValueError("occurred_at must be an aware datetime")
+    event_id = str(uuid.uuid4()) if item.id is None else item.id
+    if not isinstance(event_id, str) or not EVENT_ID_RE.match(event_id):
+        raise ValueError(f"an event id is 1 to 64 letters, digits or ._:-, got {event_id!r}")
+    event = {
+        "id": event_id,
+        "type": item.type,
+        "occurred_at": occurred_at.astimezone(UTC).isoformat(),
+        "data": _jsonable(dict(item.data)),
+    }
+    if len(json.dumps(event, ensure_ascii=False).encode("utf-8")) > MAX_EVENT_BYTES:
+        raise ValueError(f"event {item.type} is larger than {MAX_EVENT_BYTES} bytes")
+    return event
 
 
 def _jsonable(data) -> dict:

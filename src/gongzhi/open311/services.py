@@ -1,6 +1,6 @@
 """Open311 writes: authenticating a client, a new service request (a case through
 ``cases.services.do_report``) and a service-request update (a workflow action through
-``workflow.transition`` as the client's bound user).
+``do_transition`` as the client's bound user, like the case page).
 
 Everything is checked before anything is written (rule 6); a retried post returns the
 first result (rule 7): a request by its Idempotency-Key, scoped to the client's key and
@@ -28,6 +28,7 @@ from gongzhi.cases.choices import Channel
 from gongzhi.cases.intake import services as cases
 from gongzhi.cases.intake.forms import IDEMPOTENCY_KEY_RE
 from gongzhi.cases.models import Case
+from gongzhi.cases.workflow import services as transitions
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.core import ratelimit
 from gongzhi.core.errors import ServiceError
@@ -254,6 +255,7 @@ def do_request(
         if row is not None:  # posted again just after a window turned
             return row, False
     report.idempotency_key = key
+    report.attributes = answers or {}
     try:
         with transaction.atomic():
             case, created = cases.do_report(report=report, photos=media)
@@ -262,9 +264,6 @@ def do_request(
                 if row is None:  # the key was used by a report through another channel
                     raise bad(_("This Idempotency-Key was already used."))
                 return row, False
-            if answers:
-                Case.objects.filter(pk=case.pk).update(attributes=answers)
-                case.attributes = answers
             row = Open311Request.objects.create(
                 case=case,
                 client=client,
@@ -339,13 +338,11 @@ def do_update(
     text = submission.description.strip()
     try:
         with transaction.atomic():
-            case = workflow.transition(
-                case_id=case.pk,
+            case = transitions.do_transition(
+                case=case,
                 action=action,
                 actor=client.update_user,
-                note=text,
-                reason=text,
-                result=text,
+                data={"note": text, "reason": text, "result": text},
             )
             row = Open311Update.objects.create(
                 client=client, update_id=submission.update_id, event=case.last_event

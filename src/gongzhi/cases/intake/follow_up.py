@@ -33,17 +33,6 @@ UNAVAILABLE = (OperationalError, InterfaceError)  # the database, not a report, 
 
 BATCH = 25  # on SQLite, whose one write lock it holds: ~5 ms a batch (200: ~65 ms)
 
-# The notices of intake's automatic steps that ``run`` sends (see ``_notices``).
-DEFERRED = {"accept": frozenset(), "dispatch": frozenset({effects.tell_owner})}
-
-
-def check_deferrable(action: str, after_commit) -> None:
-    """Refuse an automatic step at intake whose notices the follow-up would not send."""
-    missing = set(after_commit) - DEFERRED.get(action, frozenset())
-    if missing:
-        names = ", ".join(sorted(f.__name__ for f in missing))
-        raise RuntimeError(f"intake's follow-up does not send {names} for {action!r}")
-
 
 def pending() -> int:
     return Case.objects.filter(follow_up_pending=True).count()
@@ -84,13 +73,20 @@ def _one(pk: int) -> int:
 
 
 def _follow_up(ids: list[int]) -> int:
-    from gongzhi.cases.triage import hooks as triage_hooks
+    from gongzhi.cases.triage import hooks as triage_hooks  # it imports the workflow
+    from gongzhi.cases.workflow.table import FLOW
 
     cases = {c.pk: c for c in Case.objects.filter(pk__in=ids).select_related("category", "owner")}
     # Everything that only reads comes before the transaction: on SQLite its write lock
     # holds up every report arriving meanwhile.
     assessed = triage_hooks.check_assessments(list(cases.values()))
-    notices = effects.owner_notices(_notices(list(cases.values())))
+    events = list(
+        CaseEvent.objects.filter(case_id__in=ids, effects_pending=True)
+        .select_related("actor")
+        .order_by("pk")
+    )
+    for event in events:
+        event.case = cases[event.case_id]
     # A caller without an account hears by SMS that the report is registered, and where
     # to follow it.
     texts = [(c, effects.caller_text(c, "registered")) for c in cases.values()]
@@ -106,23 +102,8 @@ def _follow_up(ids: list[int]) -> int:
         Case.objects.filter(pk__in=claimed).update(follow_up_pending=False)
         mine = {cases[pk].number for pk in claimed}
         triage_hooks.record_assessments({n: a for n, a in assessed.items() if n in mine})
-        notify.notify_each([item for case, item in notices if case.number in mine])
+        # The report's own steps (the report, intake's accept and dispatch): their notices
+        # and events, through the same effects as every step.
+        FLOW.deliver([e for e in events if e.case_id in claimed])
         notify.text_phones([text for case, text in texts if text and case.number in mine])
     return len(claimed)
-
-
-def _notices(cases: list[Case]) -> list[tuple[Case, CaseEvent]]:
-    """(case, event) for each case that intake dispatched (its first dispatch, by nobody) and
-    that is still with that unit: a unit it was sent on to since heard of it then."""
-    first: dict[int, CaseEvent] = {}
-    for event in CaseEvent.objects.filter(
-        case_id__in=[c.pk for c in cases], action="dispatch", actor__isnull=True
-    ).order_by("pk"):
-        first.setdefault(event.case_id, event)
-    return [
-        (c, first[c.pk])
-        for c in cases
-        if c.pk in first
-        and c.owner is not None
-        and first[c.pk].data.get("organisation") == c.owner.code
-    ]

@@ -29,8 +29,8 @@ from django.views.decorators.http import require_GET
 from gongzhi.cases.intake.forms import QuickReportForm
 from gongzhi.cases.intake.outbox import page_context, reporter_tag
 from gongzhi.cases.intake.views import NEARBY_RADIUS_M, REPORTING_ROLES
-from gongzhi.cases.media import MAX_PHOTOS
 from gongzhi.cases.views.common import roles_of
+from gongzhi.core.media import MAX_PHOTOS
 
 # What the report page needs to open with no network; the worker also keeps any other static
 # file the page asks for.

@@ -4,7 +4,7 @@ through ``workflow.transition``."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
@@ -45,6 +45,8 @@ class Report:
     is_anonymous: bool = False
     is_urgent: bool = False
     idempotency_key: str | None = None
+    # Answers to the category's questions, already checked (``taxonomy.attributes``).
+    attributes: dict = field(default_factory=dict)
 
 
 def _check_phone(phone: str) -> str:
@@ -176,6 +178,7 @@ def _create(report, number, category, reporter, entered_by, images) -> Case:
         lat=report.lat,
         address=report.address,
         idempotency_key=report.idempotency_key or None,
+        attributes=report.attributes or {},
     )
     hit = None
     if report.lng is not None:
@@ -191,16 +194,17 @@ def _create(report, number, category, reporter, entered_by, images) -> Case:
     # The timeline names who made the report: the resident or grid worker, or the operator
     # who took the call (the caller has no account); nobody for an anonymous report.
     actor = None if report.is_anonymous else (reporter or entered_by)
-    report_event = CaseEvent(
-        case=case,
+    report_event = workflow.FLOW.new_event(
+        case,
+        "report",
         actor=actor,
+        before="",
+        after=State.REPORTED,
         actor_organisation=(
             relations.acting_organisation(entered_by, case)
             if actor is not None and actor == entered_by
             else None
         ),
-        action="report",
-        to_state=State.REPORTED,
         data={"channel": report.channel, "grid": hit.code if hit is not None else None},
     )
     events = [report_event]
@@ -219,26 +223,13 @@ def _create(report, number, category, reporter, entered_by, images) -> Case:
         if policy.auto_dispatch and routing.route_owner(case) is not None:
             case = workflow.transition(case_id=None, action="dispatch", actor=None, held=case)
             events.append(case.last_event)
-    # Triage and the automatic steps' notices come next, in batches (follow_up.py).
+    # Triage and the steps' notices and events come next, in batches (follow_up.py).
     case.follow_up_pending = True
     case.save(force_insert=True)
     CaseEvent.objects.bulk_create(events)
     case.last_event = events[-1]
     for image in images:
         media.store_photo(case=case, image=image, stage="report", user=reporter, event=report_event)
-    return case
-
-
-def do_transition(*, case: Case, action: str, actor, photos=(), **params) -> Case:
-    """A workflow action from a user, with optional photos (resolution or verification)."""
-    images = media.check_photos(photos)
-    with transaction.atomic():
-        case = workflow.transition(case_id=case.pk, action=action, actor=actor, **params)
-        stage = "resolution" if action == "resolve" else "verification"
-        for image in images:
-            media.store_photo(
-                case=case, image=image, stage=stage, user=actor, event=case.last_event
-            )
     return case
 
 

@@ -34,12 +34,13 @@ from gongzhi.cases.intake.forms import (
     QuickReportForm,
 )
 from gongzhi.cases.intake.outbox import page_context
-from gongzhi.cases.media import MAX_PHOTOS
 from gongzhi.cases.models import Attachment, Case
 from gongzhi.cases.triage import hooks as triage_hooks
 from gongzhi.cases.views.common import roles_of
+from gongzhi.cases.workflow import services as transitions
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.core.errors import NotFound, ServiceError
+from gongzhi.core.media import MAX_PHOTOS
 from gongzhi.regions.models import Region
 from gongzhi.taxonomy.models import Category
 from gongzhi.taxonomy.services import search_categories
@@ -431,8 +432,8 @@ def track(request, number):
         form = CallbackForm(request.POST)
         if form.is_valid():
             try:
-                workflow.transition(
-                    case_id=case.pk,
+                transitions.do_transition(
+                    case=case,
                     action="callback",
                     actor=request.user,
                     expected_state=State.CLOSED,

@@ -24,24 +24,13 @@ from gongzhi.cases.queries import RESOLVE_RUNNING, SIGN_FOR_RUNNING
 from gongzhi.cases.workflow import deadlines
 
 from ..choices import OPEN_STATES, Channel, Satisfaction, State
+from ..choices import OVERDUE_COLOUR as OVERDUE_COLOUR
 
 register = template.Library()
 
-# One colour per state, shared by badges, the map's points and its legend.
-STATE_COLOURS = {
-    State.REPORTED: "#6366f1",
-    State.ACCEPTED: "#0ea5e9",
-    State.DISPATCHED: "#d97706",
-    State.IN_PROGRESS: "#2563eb",
-    State.RESOLVED: "#059669",
-    State.CLOSED: "#6b7280",
-    State.REJECTED: "#9ca3af",
-    State.MERGED: "#9ca3af",
-    State.RETURNED: "#78350f",  # brown: apart from the purples of reported and escalated
-    State.ESCALATED: "#db2777",
-    State.REOPENED: "#ea580c",
-}
-OVERDUE_COLOUR = "#dc2626"
+# The states' colours live on the choice set (``State.colour_of``, ``State.colours()``).
+# STATE_COLOURS and OVERDUE_COLOUR are kept here for the views that still import them.
+STATE_COLOURS = State.colours()
 
 # Timeline entries that are not workflow actions.
 EXTRA_ACTION_LABELS = {
@@ -78,10 +67,7 @@ HIDDEN_EVENT_KEYS = {"organisation", "organisations", "request"}
 
 
 def state_label(state: str) -> str:
-    try:
-        return str(State(state).label)
-    except ValueError:
-        return state or ""
+    return State.label_of(state)
 
 
 @register.simple_tag
@@ -96,7 +82,7 @@ def state_badge(state: str):
 
 @register.filter
 def state_colour(state: str) -> str:
-    return STATE_COLOURS.get(state, "#6b7280")
+    return State.colour_of(state)
 
 
 @register.filter

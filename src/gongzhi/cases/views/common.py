@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from gongzhi.accounts.context_processors import STAFF_DESK, UNIT_DESK
 from gongzhi.accounts.models import Role
+from gongzhi.accounts.roles import STAFF_DESK, UNIT_DESK
 from gongzhi.core.scope import scope_for
 
 from ..models import Case
@@ -34,18 +34,9 @@ def home_console(roles: set[str]) -> str:
     return reverse("cases:report")
 
 
-def visible_cases(user):
-    """The viewer's cases, as a plain queryset (no DISTINCT) that can be counted, grouped
-    and ordered freely: ``visible_to`` inside a subquery."""
-    scope = scope_for(user)
-    if scope.everything:
-        return Case.objects.all()
-    return Case.objects.filter(pk__in=Case.objects.visible_to(user).values("pk"))
-
-
 def case_or_404(user, number: str) -> Case:
     return get_object_or_404(
-        visible_cases(user).select_related(
+        Case.objects.visible_to(user).select_related(
             "category",
             "owner",
             "command",

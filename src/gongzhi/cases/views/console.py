@@ -16,43 +16,35 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from gongzhi.accounts.context_processors import STAFF_DESK, UNIT_DESK
-from gongzhi.accounts.models import Organisation, OrganisationKind, Role
-from gongzhi.cases import stats
-from gongzhi.cases.intake import services
-from gongzhi.cases.intake.forms import MAX_ID
+from gongzhi.accounts.models import Organisation, Role
+from gongzhi.cases import media, stats
 from gongzhi.cases.queries import CaseFilterForm, MapFilterForm, state_counts, with_overdue
-from gongzhi.cases.workflow import relations, routing
+from gongzhi.cases.workflow import inputs, relations, routing
+from gongzhi.cases.workflow import services as transitions
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.cases.workflow.actions import max_extension_days
 from gongzhi.core.errors import ServiceError
 from gongzhi.regions.models import GridAssignment
 
 from ..choices import OPEN_STATES, Satisfaction, State
-from ..models import Attachment, CoHandler
+from ..models import Attachment, Case, CoHandler
 from ..templatetags.gongzhi_cases import OVERDUE_COLOUR, STATE_COLOURS, state_label
-from .common import ROW_RELATED, case_or_404, home_console, is_staff, roles_of, visible_cases
+from .common import ROW_RELATED, case_or_404, home_console, is_staff, roles_of
 
 PER_PAGE = 50
 INBOX_LIMIT = 100
 RECENT_DAYS = 7
 MAP_MAX_POINTS = 20_000
-DISPATCH_KINDS = (
-    OrganisationKind.DEPARTMENT,
-    OrganisationKind.TOWNSHIP,
-    OrganisationKind.COMMUNITY,
-)
-
 # The queue shows states in the order a case lives through them.
 STATE_ORDER = [
     State.REPORTED,
@@ -88,7 +80,7 @@ def queue(request):
         return redirect(home_console(roles))
     now = timezone.now()
     form = CaseFilterForm(request.GET, viewer=request.user)
-    unfiltered_states = form.apply(visible_cases(request.user), states=False, now=now)
+    unfiltered_states = form.apply(Case.objects.visible_to(request.user), states=False, now=now)
     counts = state_counts(unfiltered_states)
     cases = form.sort(form.apply_states(unfiltered_states)).select_related(*ROW_RELATED)
     page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
@@ -130,7 +122,9 @@ def inbox(request):
     now = timezone.now()
     units = relations.handling_units(request.user)
     co_handled = CoHandler.objects.filter(_units_q("organisation__path", units)).values("case_id")
-    mine = visible_cases(request.user).filter(_units_q("owner__path", units) | Q(pk__in=co_handled))
+    mine = Case.objects.visible_to(request.user).filter(
+        _units_q("owner__path", units) | Q(pk__in=co_handled)
+    )
     mine = with_overdue(mine, now).select_related(*ROW_RELATED)
     groups = [
         {
@@ -187,7 +181,7 @@ def tasks(request):
     )
     grid_ids = [a.grid_id for a in assignments]
     cases = with_overdue(
-        visible_cases(request.user).filter(grid_id__in=grid_ids), now
+        Case.objects.visible_to(request.user).filter(grid_id__in=grid_ids), now
     ).select_related("category", "grid")
     to_verify = list(cases.filter(state=State.RESOLVED).order_by("resolved_at", "id")[:200])
     still_open = list(
@@ -208,34 +202,6 @@ def tasks(request):
 
 
 # -- 4. the case page and its actions ---------------------------------------------------------
-
-
-def _dispatch_units(user, case):
-    """Units a case may be dispatched to or shared with: the active departments,
-    townships and communities in the viewer's scope that serve the case's place — its
-    county and below, or a region above it (a city department)."""
-    units = Organisation.objects.visible_to(user).filter(is_active=True, kind__in=DISPATCH_KINDS)
-    codes = [c for c in (case.region_path or "").strip("/").split("/") if c]
-    if len(codes) >= 3:
-        above = ["/" + "/".join(codes[:i]) + "/" for i in range(1, len(codes) + 1)]
-        county = above[2]
-        units = units.filter(
-            Q(regions__path__in=above) | Q(regions__path__startswith=county)
-        ).distinct()
-    return units
-
-
-def _units_for_select(queryset) -> list[Organisation]:
-    """Departments first, then townships, then communities; by place within each."""
-    order = {kind: i for i, kind in enumerate(DISPATCH_KINDS)}
-    return sorted(queryset, key=lambda u: (order.get(u.kind, 9), u.path))
-
-
-def _check_offered(user, case, chosen: list[int], field: str, *, also=None) -> None:
-    """Only a unit the page offered (in the viewer's scope, or the routed one)."""
-    wanted = set(chosen) - ({also.pk} if also is not None else set())
-    if wanted and _dispatch_units(user, case).filter(pk__in=wanted).count() != len(wanted):
-        raise ServiceError("unknown_organisation", _("Choose one of the units offered."), field)
 
 
 @dataclass
@@ -263,31 +229,9 @@ ACTION_KIND = {
     "verify_fail": "danger",
     "return": "danger",
 }
+
+
 # Shown first: the actions that move the case on.
-ACTION_ORDER = [
-    "accept",
-    "dispatch",
-    "sign_for",
-    "resolve",
-    "verify_pass",
-    "verify_fail",
-    "callback",
-    "decide_extension",
-    "add_co_handlers",
-    "request_extension",
-    "return",
-    "escalate",
-    "merge",
-    "reject",
-    "supervise",
-    "comment",
-]
-
-
-def _already_rated(case, callbacks) -> bool:
-    return case.closed_at is not None and any(cb.created_at >= case.closed_at for cb in callbacks)
-
-
 def _local_input(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
@@ -295,30 +239,26 @@ def _local_input(moment) -> str:
 def _action_forms(request, case, allowed, pending, callbacks) -> list[ActionForm]:
     user = request.user
     result = []
-    for name in sorted(allowed, key=lambda n: ACTION_ORDER.index(n) if n in ACTION_ORDER else 99):
+    for name in inputs.offered(case, user, allowed=allowed, pending=pending, callbacks=callbacks):
         if name == "categorise":
             continue  # set on the triage page, where the model's suggestions are
         form = ActionForm(name, str(workflow.RULES[name].label), ACTION_KIND.get(name, "normal"))
         if name == "dispatch":
             suggested = routing.route_owner(case)
-            units = _units_for_select(_dispatch_units(user, case))
+            units = inputs.units_for_select(inputs.dispatch_units(user, case))
             if suggested is not None and all(u.pk != suggested.pk for u in units):
                 units.insert(0, suggested)
             form.extra = {"units": units, "suggested": suggested}
         elif name == "add_co_handlers":
             present = {c.organisation_id for c in case.co_handlers.all()}
             form.extra = {
-                "units": _units_for_select(
-                    _dispatch_units(user, case).exclude(pk__in=present | {case.owner_id or 0})
+                "units": inputs.units_for_select(
+                    inputs.dispatch_units(user, case).exclude(pk__in=present | {case.owner_id or 0})
                 )
             }
         elif name == "decide_extension":
-            if pending is None:
-                continue  # nothing to decide
             form.extra = {"request": pending}
         elif name == "request_extension":
-            if pending is not None:
-                continue  # one request at a time
             now = timezone.now()
             if case.is_overdue or (case.resolve_due and case.resolve_due <= now):
                 form.extra = {"overdue": True}  # said, rather than a form that would be refused
@@ -332,24 +272,12 @@ def _action_forms(request, case, allowed, pending, callbacks) -> list[ActionForm
                     "suggest": _local_input(min(start + timedelta(days=3), last)),
                 }
         elif name == "callback":
-            if _already_rated(case, callbacks):
-                continue
             form.extra = {
                 "by_phone": case.reporter_id != user.pk,
                 "satisfaction": Satisfaction.choices,
             }
         result.append(form)
     return result
-
-
-def available_actions(request, case) -> list[str]:
-    """The actions the case page offers its viewer now, in its order (the API lists these),
-    plus setting the category, which the page leaves to the triage queue."""
-    callbacks = list(case.callbacks.all())
-    pending = case.extension_requests.filter(status="pending").first()
-    allowed = workflow.allowed_actions(case, request.user)
-    names = [f.name for f in _action_forms(request, case, allowed, pending, callbacks)]
-    return names + (["categorise"] if "categorise" in allowed else [])
 
 
 def _photo_url(attachment, size: str) -> str:
@@ -417,106 +345,19 @@ def detail(request, number):
 
 # What each action reads from the form. Free-text fields go to the action as they are; the
 # action validates them (required, length) and says what is wrong.
-TEXT_PARAMS = {
-    "accept": ("note",),
-    "reject": ("reason",),
-    "dispatch": ("note",),
-    "sign_for": ("note",),
-    "return": ("reason",),
-    "add_co_handlers": ("task",),
-    "resolve": ("result",),
-    "verify_pass": ("note",),
-    "verify_fail": ("reason",),
-    "escalate": ("reason",),
-    "merge": ("note",),
-    "supervise": ("note",),
-    "request_extension": ("reason",),
-    "decide_extension": ("note",),
-    "comment": ("note",),
-    "callback": ("comment",),
-}
-PHOTO_ACTIONS = {"resolve", "verify_pass", "verify_fail"}
-YES = {"1", "yes", "true", "on"}
-NO = {"0", "no", "false", "off"}
-
-
-def _pk_list(values) -> list[int]:
-    try:
-        ids = [int(v) for v in values if str(v).strip()]
-    except (TypeError, ValueError):
-        ids = [0]
-    # An id no row can have is refused here, not handed to the database (out of its range).
-    if any(not 0 < i <= MAX_ID for i in ids):
-        raise ServiceError(
-            "unknown_organisation", _("One of the chosen units does not exist."), "organisation"
-        )
-    return ids
-
-
-def _parse_params(request, case, action: str) -> dict:
-    return parse_params(request.user, case, action, request.POST)
-
-
-def parse_params(user, case, action: str, post) -> dict:
-    """The form's fields as the action's keyword arguments (see cases.actions). ``post`` is
-    the posted form (a QueryDict) or the API's parameters as a MultiValueDict."""
-    params = {key: post.get(key, "") for key in TEXT_PARAMS.get(action, ())}
-    if action == "dispatch":
-        chosen = _pk_list([post.get("organisation", "")])
-        if chosen:
-            suggested = routing.route_owner(case)
-            _check_offered(user, case, chosen, "organisation", also=suggested)
-            params["organisation"] = chosen[0]
-    elif action == "add_co_handlers":
-        chosen = _pk_list(post.getlist("organisations"))
-        _check_offered(user, case, chosen, "organisations")
-        params["organisations"] = chosen
-    elif action == "merge":
-        number = post.get("into", "").strip().upper()
-        # Only into a case the viewer may see: the same answer as for a missing one.
-        target = visible_cases(user).filter(number=number).first() if number else None
-        if target is None:
-            raise ServiceError("unknown_case", _("There is no case with that number."), "into")
-        params["into"] = target
-    elif action == "request_extension":
-        raw = post.get("new_due", "").strip()
-        try:
-            value = parse_datetime(raw) if raw else None
-        except ValueError:  # well formed but impossible, e.g. 2026-02-30T08:00
-            value = None
-        if value is not None and timezone.is_naive(value):
-            value = timezone.make_aware(value)
-        params["new_due"] = value  # None: the action says what is missing
-    elif action == "decide_extension":
-        choice = post.get("approve", "").strip().lower()
-        if choice not in YES | NO:
-            raise ServiceError("required", _("Approve or deny the request."), "approve")
-        params["approve"] = choice in YES
-    elif action == "categorise":
-        params["category"] = post.get("category", "").strip()  # an id: the action looks it up
-    elif action == "callback":
-        resolved = post.get("resolved", "").strip().lower()
-        params["resolved"] = True if resolved in YES else False if resolved in NO else None
-        params["satisfaction"] = post.get("satisfaction", "")
-        if post.get("reopen_offered"):
-            params["reopen"] = post.get("reopen", "").strip().lower() in YES
-    return params
-
-
 @login_required
 @require_POST
 def act(request, number, action):
     case = case_or_404(request.user, number)
-    photos = request.FILES.getlist("photos") if action in PHOTO_ACTIONS else ()
+    photos = request.FILES.getlist("photos") if action in inputs.PHOTO_ACTIONS else ()
     try:
-        params = _parse_params(request, case, action)
-        services.do_transition(
+        transitions.do_transition(
             case=case,
             action=action,
             actor=request.user,
+            data=request.POST,
             photos=photos,
             expected_state=request.POST.get("expected_state") or None,
-            **params,
         )
     except ServiceError as error:
         case = case_or_404(request.user, number)  # as it is now: nothing was changed
@@ -524,7 +365,7 @@ def act(request, number, action):
         return render(request, "cases/console/detail.html", context, status=error.status)
     rule = workflow.RULES[action]
     messages.success(request, _("Done: %(action)s.") % {"action": rule.label})
-    if visible_cases(request.user).filter(pk=case.pk).exists():
+    if Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
         target = reverse("cases:detail", args=[case.number])
     else:  # e.g. returned by a unit: no longer theirs to see
         target = home_console(roles_of(request.user))
@@ -540,13 +381,10 @@ def act(request, number, action):
 def photo(request, number, pk, size="full"):
     """A case photo, served only to those who may see the case."""
     case = case_or_404(request.user, number)
-    attachment = get_object_or_404(Attachment, case=case, pk=pk)
-    image = attachment.thumbnail if size == "thumb" and attachment.thumbnail else attachment.image
-    if not image:
-        raise Http404
-    response = FileResponse(image.open("rb"))
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    try:
+        return media.photo_response(case=case, attachment_id=pk, size=size)
+    except ServiceError:
+        raise Http404 from None
 
 
 # -- 5. the map of open cases -----------------------------------------------------------------
@@ -595,7 +433,7 @@ def map_data(request):
         return JsonResponse({"error": "forbidden"}, status=403)
     form = MapFilterForm(request.GET, viewer=request.user)
     cases = form.apply(
-        visible_cases(request.user).filter(
+        Case.objects.visible_to(request.user).filter(
             state__in=OPEN_STATES, lng__isnull=False, lat__isnull=False
         )
     )

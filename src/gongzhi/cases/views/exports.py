@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gongzhi.accounts.context_processors import STAFF_DESK
+from gongzhi.cases.models import Case
 from gongzhi.cases.queries import CaseFilterForm
 from gongzhi.core import audit
 
 from .. import exports
-from .common import ROW_RELATED, home_console, is_staff, roles_of, visible_cases
+from .common import ROW_RELATED, home_console, is_staff, roles_of
 from .console import rates_table
 
 
@@ -43,7 +44,7 @@ def queue_export(request):
         return redirect(home_console(roles))
     now = timezone.now()
     form = CaseFilterForm(request.GET, viewer=request.user)
-    cases = form.sort(form.apply(visible_cases(request.user), now=now))
+    cases = form.sort(form.apply(Case.objects.visible_to(request.user), now=now))
     count = cases.count()
     if count > exports.MAX_ROWS:
         messages.error(

@@ -7,27 +7,18 @@ what to write on the timeline and what to do after the commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Organisation
-from gongzhi.cases.choices import FINAL_STATES, ExtensionStatus, Satisfaction, State
-from gongzhi.cases.models import Callback, Case, CaseEvent, CoHandler, ExtensionRequest
+from gongzhi.cases.choices import FINAL_STATES, ExtensionStatus, Satisfaction
+from gongzhi.cases.models import Callback, Case, CoHandler, ExtensionRequest
 from gongzhi.cases.workflow import notes, routing
-from gongzhi.cases.workflow.effects import told
 from gongzhi.core.errors import ServiceError
+from gongzhi.core.workflow import Outcome
 from gongzhi.taxonomy.models import Category
-
-
-@dataclass
-class Outcome:
-    note: str = ""
-    data: dict = field(default_factory=dict)
-    target: str | None = None
-    after_commit: list = field(default_factory=list)
 
 
 def _text(params, key: str, *, required: bool, label: str, max_length: int = 2000) -> str:
@@ -59,7 +50,7 @@ def accept(*, case, actor, now, params) -> Outcome:
 def reject(*, case, actor, now, params) -> Outcome:
     reason = _text(params, "reason", required=True, label=_("the reason for rejecting"))
     case.closed_at = now
-    return Outcome(note=reason, after_commit=told("reject"))
+    return Outcome(note=reason)
 
 
 def dispatch(*, case, actor, now, params) -> Outcome:
@@ -88,7 +79,6 @@ def dispatch(*, case, actor, now, params) -> Outcome:
             "sign_for_due": case.sign_for_due.isoformat() if case.sign_for_due else None,
             "resolve_due": case.resolve_due.isoformat() if case.resolve_due else None,
         },
-        after_commit=told("dispatch"),
     )
 
 
@@ -110,7 +100,6 @@ def return_case(*, case, actor, now, params) -> Outcome:
     return Outcome(
         note=reason,
         data={"organisation": previous.code if previous else None},
-        after_commit=told("return"),
     )
 
 
@@ -137,7 +126,6 @@ def add_co_handlers(*, case, actor, now, params) -> Outcome:
     return Outcome(
         note=task,
         data={"organisations": [u.code for u in units], "names": [u.name for u in units]},
-        after_commit=told("add_co_handlers"),
     )
 
 
@@ -145,7 +133,7 @@ def resolve(*, case, actor, now, params) -> Outcome:
     case.result = _text(params, "result", required=True, label=_("the handling result"))
     case.resolved_at = now
     case.resolve_met = case.resolve_due is None or now <= case.resolve_due
-    return Outcome(note=case.result, after_commit=told("resolve"))
+    return Outcome(note=case.result)
 
 
 def verify_pass(*, case, actor, now, params) -> Outcome:
@@ -153,7 +141,6 @@ def verify_pass(*, case, actor, now, params) -> Outcome:
     case.is_overdue = False if case.resolve_met else case.is_overdue
     return Outcome(
         note=_text(params, "note", required=False, label=_("a note")),
-        after_commit=told("verify_pass"),
     )
 
 
@@ -161,7 +148,7 @@ def verify_fail(*, case, actor, now, params) -> Outcome:
     reason = _text(params, "reason", required=True, label=_("what is still wrong"))
     case.resolved_at = None
     case.resolve_met = None
-    return Outcome(note=reason, after_commit=told("verify_fail"))
+    return Outcome(note=reason)
 
 
 def escalate(*, case, actor, now, params) -> Outcome:
@@ -174,7 +161,6 @@ def escalate(*, case, actor, now, params) -> Outcome:
     return Outcome(
         note=reason,
         data={"from": previous.code if previous else None, "to": upper.code},
-        after_commit=told("escalate"),
     )
 
 
@@ -190,28 +176,21 @@ def merge(*, case, actor, now, params) -> Outcome:
         )
     case.merged_into = target
     case.closed_at = now
-    CaseEvent.objects.create(
-        case=target,
-        actor=actor,
-        action="merged_in",
-        from_state=target.state,
-        to_state=target.state,
-        data={"case": case.number},
-        is_public=False,
-    )
+    from gongzhi.cases.workflow.table import FLOW  # the table imports these handlers
+
+    # The target's timeline is written under its own lock, like any step on it.
+    target = Case.objects.select_for_update(of=("self",)).get(pk=target.pk)
+    FLOW.record(target, "merged_in", actor=actor, data={"case": case.number}, is_public=False)
     return Outcome(
         note=_text(params, "note", required=False, label=_("a note")),
         data={"into": target.number},
-        after_commit=told("merge"),
     )
 
 
 def supervise(*, case, actor, now, params) -> Outcome:
     note = _text(params, "note", required=True, label=_("the supervision note"))
     case.supervision_count += 1
-    return Outcome(
-        note=note, data={"count": case.supervision_count}, after_commit=told("supervise")
-    )
+    return Outcome(note=note, data={"count": case.supervision_count})
 
 
 def max_extension_days() -> int:
@@ -255,7 +234,6 @@ def request_extension(*, case, actor, now, params) -> Outcome:
     return Outcome(
         note=reason,
         data={"request": request.pk, "new_due": new_due.isoformat()},
-        after_commit=told("request_extension"),
     )
 
 
@@ -275,7 +253,6 @@ def decide_extension(*, case, actor, now, params) -> Outcome:
     return Outcome(
         note=_text(params, "note", required=False, label=_("a note")),
         data={"request": request.pk, "approved": approve, "new_due": request.new_due.isoformat()},
-        after_commit=told("decide_extension"),
     )
 
 
@@ -345,6 +322,5 @@ def callback(*, case, actor, now, params) -> Outcome:
     )
     if reopen:
         case.closed_at = None
-        outcome.target = State.REOPENED
-        outcome.after_commit += told("callback")
+    outcome.branch = "reopen" if reopen else "kept"
     return outcome

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gongzhi.cases.choices import State
-from gongzhi.cases.models import Case, CaseEvent
+from gongzhi.cases.models import Case
 
 # Warn when this share of the time to resolve is left (at least WARN_MIN before).
 WARN_SHARE = 0.2
@@ -67,11 +67,7 @@ def scan(*, now=None) -> dict:
 
 
 def _record(case_id: int, action: str) -> None:
-    from gongzhi.cases.workflow import effects
+    from gongzhi.cases.workflow.table import FLOW  # the table imports the effects
 
     case = Case.objects.select_related("owner", "command").get(pk=case_id)
-    event = CaseEvent.objects.create(
-        case=case, action=action, from_state=case.state, to_state=case.state, is_public=False
-    )
-    for effect in effects.told(action):
-        transaction.on_commit(lambda effect=effect: effect(case, event))
+    FLOW.record(case, action, is_public=False)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import Membership, Role, User
-from gongzhi.cases.choices import Channel
+from gongzhi.cases.choices import Channel, State
 from gongzhi.notify import services as notify
 
 
@@ -48,9 +48,16 @@ def _owner_title(event):
 
 
 def tell_owner(case, event):
-    items = [item for _case, item in owner_notices([(case, event)])]
+    tell_owners([(case, event)])
+
+
+def tell_owners(pairs) -> None:
+    items = [item for _case, item in owner_notices(pairs)]
     if items:
         notify.notify_each(items)
+
+
+tell_owner.many = tell_owners  # the engine tells a batch (intake's follow-up) at once
 
 
 def owner_notices(pairs) -> list[tuple]:
@@ -65,6 +72,9 @@ def owner_notices(pairs) -> list[tuple]:
         people.setdefault(unit, set()).add(user)
     notices = []
     for case, event in pairs:
+        sent_to = event.data.get("organisation") if event.action == "dispatch" else None
+        if sent_to and case.owner is not None and sent_to != case.owner.code:
+            continue  # dispatched on since (intake's follow-up runs late): that unit was told
         recipients = people.get(case.owner_id, set()) - {event.actor_id}
         if recipients:
             notices.append((case, _item(case, event, recipients, _owner_title(event))))
@@ -194,8 +204,9 @@ def tell_overdue(case, event):
 
 
 # Who hears of each step, after its commit: the workflow's actions and the deadline scan
-# send these, and the demo tells its history by the same table. A callback tells the
-# command centre only when it reopens the case.
+# send these, and the demo tells its history by the same table. A step whose effects depend
+# on where it led maps its next state to them: a callback tells the command centre only
+# when it reopens the case.
 TOLD = {
     "reject": (tell_reporter,),
     "dispatch": (tell_owner,),
@@ -209,12 +220,15 @@ TOLD = {
     "supervise": (tell_owner_heads,),
     "request_extension": (tell_command,),
     "decide_extension": (tell_owner,),
-    "callback": (tell_command,),
+    "callback": {State.REOPENED: (tell_command,)},
     "deadline_warning": (warn_owner,),
     "overdue": (tell_overdue,),
 }
 
 
-def told(action: str) -> list:
-    """The effects a step sends after its commit (a fresh list: an outcome may add to it)."""
-    return list(TOLD[action])
+def told_for(event) -> tuple:
+    """The effects a timeline entry sends after its commit."""
+    effects = TOLD.get(event.action, ())
+    if isinstance(effects, dict):
+        return effects.get(event.to_state, ())
+    return effects

@@ -1,45 +1,25 @@
-"""The case lifecycle as one table, and the one function that moves a case through it.
+"""The case lifecycle as one table on the core workflow engine (``gongzhi.core.workflow``).
 
-Each rule says from which states an action may be taken, the state it leads to (None:
-the state stays), and who may take it: a role together with the relation the person must
-have to the case. ``transition`` locks the row, checks the table, lets the action's
-handler validate its input and change fields, writes the new state and a timeline entry
-in the same transaction, and queues side effects for after the commit.
+Each rule says from which states an action may be taken, the state it leads to (None: the
+state stays; a mapping: one state per outcome the handler reports), and who may take it:
+a role together with the relation the person must have to the case (``relations``). The
+engine locks the row, checks the table, lets the handler (``actions``) validate and change
+fields, writes the new state and one timeline entry, and sends the effects the effects
+table names (``effects.TOLD``) after the commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import Role
 from gongzhi.cases.choices import State
-from gongzhi.cases.intake import follow_up
 from gongzhi.cases.models import Case, CaseEvent
-from gongzhi.cases.workflow import actions, relations
-from gongzhi.core.errors import Conflict, NotAllowed, NotFound
-from gongzhi.core.scope import scope_for
+from gongzhi.cases.workflow import actions, effects, relations
+from gongzhi.core.workflow import Rule, Who, Workflow, rule, who
 
 S = State
-
-
-@dataclass(frozen=True)
-class Who:
-    roles: frozenset[str]
-    relation: str  # a predicate name in cases.relations
-
-    def allows(self, actor, case, scope) -> bool:
-        return bool(scope.roles & self.roles) and relations.holds(self.relation, actor, case, scope)
-
-
-def who(relation: str, *roles: str) -> Who:
-    return Who(frozenset(roles), relation)
-
+__all__ = ["RULES", "FLOW", "Rule", "Who", "allowed_actions", "transition"]
 
 COMMAND = who("governs", Role.DISPATCHER)
 COMMAND_OR_LEADER = who("governs", Role.DISPATCHER, Role.LEADER)
@@ -50,16 +30,6 @@ VERIFIER = who("grid_worker_of", Role.GRID_WORKER)
 REPORTER = who("reporter", *Role.values)
 PHONE_CALLBACK = who("governs", Role.HOTLINE_OPERATOR, Role.DISPATCHER)
 STAFF = who("sees", *(set(Role.values) - {Role.RESIDENT}))
-
-
-@dataclass(frozen=True)
-class Rule:
-    label: str
-    sources: frozenset[str]
-    target: str | None
-    allowed: tuple[Who, ...]
-    handler: Callable = field(compare=False)
-    public: bool = True  # whether the timeline entry is shown to the reporter
 
 
 OPEN = {
@@ -73,10 +43,6 @@ OPEN = {
     S.REOPENED,
 }
 IN_HAND = {S.DISPATCHED, S.IN_PROGRESS}
-
-
-def rule(label, sources, target, allowed, handler, public=True) -> Rule:
-    return Rule(label, frozenset(sources), target, tuple(allowed), handler, public)
 
 
 RULES: dict[str, Rule] = {
@@ -163,116 +129,66 @@ RULES: dict[str, Rule] = {
         public=False,
     ),
     "callback": rule(
-        gettext_lazy("Callback"), {S.CLOSED}, None, [REPORTER, PHONE_CALLBACK], actions.callback
+        gettext_lazy("Callback"),
+        {S.CLOSED},
+        # An unsatisfied answer may reopen the case (the operator may say not to).
+        {"kept": None, "reopen": S.REOPENED},
+        [REPORTER, PHONE_CALLBACK],
+        actions.callback,
     ),
 }
 
 
+MESSAGES = {
+    "not_found": gettext_lazy("The case does not exist."),
+    "changed": gettext_lazy(
+        "This case was changed by someone else in the meantime (it is now “%(state)s”). "
+        "Reload the page and try again."
+    ),
+    "not_in_state": gettext_lazy("“%(action)s” is not possible while the case is “%(state)s”."),
+    "not_permitted": gettext_lazy("You may not do “%(action)s” on this case."),
+}
+
+
+def _describe(case) -> dict:
+    """What a webhook receiver is told of the case after a step (nothing personal)."""
+    return {
+        "category": case.category.code if case.category_id else None,
+        "owner": case.owner.code if case.owner_id else None,
+        "region": case.region_path,
+        "urgent": case.is_urgent,
+    }
+
+
+def _publish(items: list[dict]) -> None:
+    from gongzhi.notify import services as notify
+
+    notify.publish_events(items)
+
+
+FLOW = Workflow(
+    name="case",
+    model=Case,
+    event_model=CaseEvent,
+    subject="case",
+    rules=RULES,
+    relations=relations.PREDICATES,
+    effects=effects.told_for,
+    acting_organisation=relations.acting_organisation,
+    publish=_publish,
+    describe=_describe,
+    # Not grid or region: their rows hold whole boundaries, and no action needs them.
+    lock_related=("category", "owner", "command"),
+    messages=MESSAGES,
+)
+
+
 def allowed_actions(case: Case, actor) -> list[str]:
     """The actions this person may take on this case now (for the case page's buttons)."""
-    scope = scope_for(actor)
-    return [
-        name
-        for name, r in RULES.items()
-        if case.state in r.sources and _permitted(r, actor, case, scope)
-    ]
+    return FLOW.allowed_actions(case, actor)
 
 
-def _permitted(r: Rule, actor, case, scope) -> bool:
-    if scope.everything:
-        return True
-    return any(w.allows(actor, case, scope) for w in r.allowed)
-
-
-def transition(
-    *,
-    case_id: int,
-    action: str,
-    actor,
-    expected_state: str | None = None,
-    held: Case | None = None,
-    **params,
-) -> Case:
-    """Take ``action`` on the case as ``actor`` (None: the platform itself).
-
-    ``expected_state`` is the state the user saw; if the case has moved on since, the
-    action is refused with a Conflict rather than applied to a state they did not see.
-    ``held`` is the case itself when the caller's transaction already holds its row (it
-    created it): intake's automatic accept and dispatch then skip reading it again. A held
-    case not yet inserted (no pk) is changed in memory only and its new event, left in
-    ``last_event``, is not saved either: the caller writes both, and intake's follow-up
-    (``follow_up.run``) sends the notices the step would have sent after commit.
-    """
-    r = RULES.get(action)
-    if r is None:
-        raise NotFound("unknown_action", _("There is no such action."))
-    # A held case is part of its creator's transaction, which fails as a whole: no savepoint.
-    with transaction.atomic(savepoint=held is None):
-        case = held if held is not None and held.pk == case_id else None
-        case = case or (
-            # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
-            Case.objects.select_for_update(of=("self",))
-            # Not grid or region: their rows hold whole boundaries, and no action needs them.
-            .select_related("category", "owner", "command")
-            .filter(pk=case_id)
-            .first()
-        )
-        if case is None:
-            raise NotFound("case_not_found", _("The case does not exist."))
-        if expected_state and case.state != expected_state:
-            raise Conflict(
-                "state_changed",
-                _(
-                    "This case was changed by someone else in the meantime (it is now “%(state)s”). "
-                    "Reload the page and try again."
-                )
-                % {"state": case.get_state_display()},
-            )
-        if case.state not in r.sources:
-            raise NotAllowed(
-                "not_allowed_in_state",
-                _("“%(action)s” is not possible while the case is “%(state)s”.")
-                % {"action": r.label, "state": case.get_state_display()},
-            )
-        if actor is not None and not _permitted(r, actor, case, scope_for(actor)):
-            raise NotAllowed(
-                "not_permitted",
-                _("You may not do “%(action)s” on this case.") % {"action": r.label},
-            )
-        now = timezone.now()
-        before = case.state
-        snapshot = _values(case)
-        outcome = r.handler(case=case, actor=actor, now=now, params=params)
-        target = outcome.target or r.target
-        if target:
-            case.state = target
-        event = CaseEvent(
-            case=case,
-            actor=actor,
-            actor_organisation=relations.acting_organisation(actor, case),
-            action=action,
-            from_state=before,
-            to_state=case.state,
-            note=outcome.note,
-            data=outcome.data,
-            is_public=r.public,
-        )
-        # A case not yet inserted (intake's automatic steps) is written by its creator, in
-        # its final state and with all its events at once: fewer round trips.
-        if case.pk is not None:
-            # Write only what the action changed: a smaller UPDATE, and columns another
-            # action owns are never written back from this copy.
-            changed = [name for name, value in _values(case).items() if snapshot[name] != value]
-            case.save(update_fields=[*changed, "updated_at"])
-            event.save(force_insert=True)
-            for effect in outcome.after_commit:
-                transaction.on_commit(lambda effect=effect: effect(case, event))
-        else:
-            # Intake's follow-up sends these notices later, in batches, off the request.
-            follow_up.check_deferrable(action, outcome.after_commit)
-        case.last_event = event
-    return case
-
-
-def _values(case: Case) -> dict:
-    return {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}
+def transition(*, case_id: int | None, action: str, actor, **kwargs) -> Case:
+    """Take ``action`` on the case as ``actor`` (None: the platform itself); see
+    ``Workflow.transition`` for ``expected_state``, ``held`` and ``now``."""
+    return FLOW.transition(pk=case_id, action=action, actor=actor, **kwargs)

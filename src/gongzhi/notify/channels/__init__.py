@@ -12,7 +12,7 @@ from .base import (
 from .email import EmailChannel
 from .inapp import InAppChannel
 from .sms import SmsChannel
-from .webhook import WebhookChannel, signature
+from .webhook import WebhookChannel, signature, signed_headers, verify
 
 __all__ = [
     "Channel",
@@ -27,4 +27,6 @@ __all__ = [
     "channel_codes",
     "get_channel",
     "signature",
+    "signed_headers",
+    "verify",
 ]

@@ -11,7 +11,14 @@ from ..conf import site_url
 
 
 class DeliveryError(Exception):
-    """The send failed but may succeed later (network, 5xx, timeout): retry with backoff."""
+    """The send failed but may succeed later (network, 5xx, timeout): retry with backoff.
+
+    ``status`` is the HTTP status the other end answered with, when it answered at all.
+    """
+
+    def __init__(self, message: str = "", *, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 class PermanentDeliveryError(DeliveryError):
@@ -65,8 +72,11 @@ class Channel:
     def build_payload(self, message: Message) -> dict:
         return {}
 
-    def send(self, delivery) -> None:
-        """Send one delivery; raise DeliveryError (or PermanentDeliveryError) on failure."""
+    def send(self, delivery) -> int | None:
+        """Send one delivery; raise DeliveryError (or PermanentDeliveryError) on failure.
+
+        Returns the HTTP status the other end answered with, for channels that speak HTTP.
+        """
         raise NotImplementedError
 
 

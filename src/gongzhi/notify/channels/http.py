@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 
 from .base import DeliveryError, PermanentDeliveryError
 
-# Status codes that mean "try again later" even though they are 4xx.
+# Status codes that mean "try again later" even though they are 4xx (request timeout,
+# too early, too many requests); every other 4xx is the receiver refusing for good.
 RETRYABLE_4XX = {408, 425, 429}
 
 
@@ -26,7 +27,10 @@ def encode(payload: dict) -> bytes:
 
 
 def post_json(url: str, body: bytes, *, headers: dict[str, str], timeout: float) -> int:
-    """POST ``body`` as JSON; return the 2xx status or raise a DeliveryError."""
+    """POST ``body`` as JSON; return the 2xx status or raise a DeliveryError.
+
+    Redirects are not followed. ``timeout`` bounds the connection and each read.
+    """
     if urlsplit(url).scheme not in {"http", "https"}:
         raise PermanentDeliveryError(f"not an http(s) URL: {url!r}")
     request = urllib.request.Request(
@@ -47,11 +51,11 @@ def post_json(url: str, body: bytes, *, headers: dict[str, str], timeout: float)
         detail = e.read(500).decode("utf-8", "replace").strip()
         message = f"HTTP {e.code} from {url}" + (f": {detail}" if detail else "")
         if 400 <= e.code < 500 and e.code not in RETRYABLE_4XX:
-            raise PermanentDeliveryError(message) from None
-        raise DeliveryError(message) from None
+            raise PermanentDeliveryError(message, status=e.code) from None
+        raise DeliveryError(message, status=e.code) from None
     except (urllib.error.URLError, OSError, ValueError) as e:
         # URLError wraps refused connections and DNS failures; timeouts arrive as OSError.
         raise DeliveryError(f"{url}: {getattr(e, 'reason', e)}") from None
     if not 200 <= status < 300:
-        raise DeliveryError(f"HTTP {status} from {url}")
+        raise DeliveryError(f"HTTP {status} from {url}", status=status)
     return status

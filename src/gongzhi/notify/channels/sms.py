@@ -23,7 +23,7 @@ class SmsChannel(Channel):
             text = f"{text} {message.absolute_link}"
         return {"text": text[:MAX_SMS_CHARS]}
 
-    def send(self, delivery) -> None:
+    def send(self, delivery) -> int:
         body = encode(
             {
                 "phone": delivery.target,
@@ -34,4 +34,4 @@ class SmsChannel(Channel):
         headers = {}
         if token := conf.sms_gateway_token():
             headers["Authorization"] = f"Bearer {token}"
-        post_json(conf.sms_gateway_url(), body, headers=headers, timeout=conf.http_timeout())
+        return post_json(conf.sms_gateway_url(), body, headers=headers, timeout=conf.http_timeout())

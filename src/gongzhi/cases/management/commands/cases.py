@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.cases.intake import follow_up
 from gongzhi.cases.workflow import deadlines
+from gongzhi.cases.workflow import table as workflow
 from gongzhi.core.db import refresh_connection
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,8 @@ class Command(BaseCommand):
     def _tick(self) -> dict:
         started = time.monotonic()
         counts = deadlines.scan()
+        # Steps whose notices a process that died after its commit left unsent.
+        counts["swept"] = workflow.FLOW.sweep()
         return {
             "at": timezone.now().isoformat(timespec="seconds"),
             **counts,
