@@ -55,3 +55,7 @@ def world(db):
     from tests.world import build
 
     return build()
+
+
+# A real webhook receiver on 127.0.0.1, for any suite whose steps publish events.
+from tests.notify.webhooks import webhook_receiver  # noqa: E402, F401

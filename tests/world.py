@@ -2,47 +2,52 @@
 
 Two counties side by side; 乐都区 has two townships, three communities and four grids,
 平安区 one of each. Grids are 0.01° squares, so a test can put a point in any of them.
+Everything is made by the factories in ``tests.factories``; ``report_case`` and
+``call_case`` (made there too) make cases in it.
 """
 
 from types import SimpleNamespace
 
-from gongzhi.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from gongzhi.accounts.models import OrganisationKind, Role
 from gongzhi.cases.models import ChannelPolicy, RoutingRule
 from gongzhi.regions import lookup
-from gongzhi.regions.models import Grid, GridAssignment, Region, RegionLevel
-from gongzhi.taxonomy import seed as taxonomy_seed
-from gongzhi.taxonomy.models import Category, SlaPolicy
+from gongzhi.regions.models import RegionLevel
+from gongzhi.taxonomy.models import Category
+from tests.factories import (
+    PASSWORD,
+    GridAssignmentFactory,
+    GridFactory,
+    OrganisationFactory,
+    RegionFactory,
+    UserFactory,
+    box,
+    call_case,
+    report_case,
+    seeded_taxonomy,
+)
 
-PASSWORD = "Gongzhi@Test2026"
+__all__ = ["PASSWORD", "box", "build", "call_case", "report_case"]
 
 
-def box(x0, y0, x1, y1) -> dict:
-    return {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}
-
-
-def _region(code, name, level, parent, b):
-    return Region.objects.create(code=code, name=name, level=level, parent=parent, boundary=box(*b))
+def _region(code, name, level, parent, bbox):
+    return RegionFactory(code=code, name=name, level=level, parent=parent, bbox=bbox)
 
 
 def _org(code, name, kind, parent=None, regions=(), function=""):
-    org = Organisation.objects.create(
-        code=code, name=name, kind=kind, parent=parent, function=function
+    return OrganisationFactory(
+        code=code, name=name, kind=kind, parent=parent, regions=regions, function=function
     )
-    org.regions.set(regions)
-    return org
 
 
 def _person(username, name, org=None, role=None, head=False, **extra):
-    user = User.objects.create_user(username, password=PASSWORD, display_name=name, **extra)
-    if org is not None:
-        Membership.objects.create(user=user, organisation=org, role=role, is_head=head)
-    return user
+    return UserFactory(
+        username=username, display_name=name, organisation=org, role=role, head=head, **extra
+    )
 
 
 def build() -> SimpleNamespace:
     w = SimpleNamespace(password=PASSWORD)
-    if not Category.objects.exists():  # a transactional test may have flushed the seed
-        taxonomy_seed.seed(Category, SlaPolicy)
+    seeded_taxonomy()  # a transactional test may have flushed the seed
     province = _region("630000", "青海省", RegionLevel.PROVINCE, None, (102.0, 36.0, 103.0, 37.0))
     city = _region("630200", "海东市", RegionLevel.CITY, province, (102.40, 36.46, 102.48, 36.50))
     ledu = _region("630202", "乐都区", RegionLevel.COUNTY, city, (102.40, 36.46, 102.44, 36.50))
@@ -69,13 +74,9 @@ def build() -> SimpleNamespace:
         "630203100001", "东村", RegionLevel.COMMUNITY, pingan_town, (102.44, 36.46, 102.48, 36.50)
     )
 
-    def grid(code, community, b):
-        return Grid.objects.create(
-            code=code,
-            name=f"{community.name}{code[-1]}号网格",
-            community=community,
-            boundary=box(*b),
-        )
+    def grid(code, community, bbox):
+        name = f"{community.name}{code[-1]}号网格"
+        return GridFactory(code=code, name=name, community=community, bbox=bbox)
 
     w.grid = grid("630202100001-01", xiguan, (102.40, 36.46, 102.41, 36.48))
     w.grid_b = grid("630202100001-02", xiguan, (102.41, 36.46, 102.42, 36.48))
@@ -123,7 +124,7 @@ def build() -> SimpleNamespace:
     w.resident = _person("resident", "马秀兰", mobile="13900001111")
     w.other_resident = _person("resident2", "韩梅")
     w.grid_worker = _person("gridworker", "李建国", w.community, R.GRID_WORKER)
-    GridAssignment.objects.create(grid=w.grid, user=w.grid_worker)
+    GridAssignmentFactory(grid=w.grid, user=w.grid_worker)
     w.operator = _person("operator", "张晓燕", w.city_command, R.HOTLINE_OPERATOR)
     w.city_dispatcher = _person("citydisp", "王志强", w.city_command, R.DISPATCHER)
     w.dispatcher = _person("dispatcher", "祁玉梅", w.command, R.DISPATCHER)
@@ -133,47 +134,5 @@ def build() -> SimpleNamespace:
     w.zjj_handler = _person("zjjhandler", "周建", w.zjj, R.HANDLER)
     w.other_handler = _person("otherhandler", "马平安", w.other_cgj, R.HANDLER)
     w.leader = _person("leader", "刘振华", city_gov, R.LEADER, head=True)
-    w.admin = User.objects.create_superuser("admin", password=PASSWORD, display_name="陈立新")
+    w.admin = UserFactory(username="admin", display_name="陈立新", admin=True)
     return w
-
-
-def report_case(w, category, *, point=None, channel="quick_report", reporter=None, **extra):
-    """A report through intake (``services.do_report``): by the resident, from the 随手拍
-    page, at the world's point, unless told otherwise."""
-    from gongzhi.cases.intake import services
-
-    lng, lat = point or w.point
-    case, _ = services.do_report(
-        report=services.Report(
-            channel=channel,
-            title=extra.pop("title", "测试事项"),
-            category_id=category.pk,
-            lng=lng,
-            lat=lat,
-            **extra,
-        ),
-        reporter=reporter or w.resident,
-    )
-    return case
-
-
-def call_case(w, category, *, point=None, **extra):
-    """A call taken by the world's hotline operator: the caller has a name and a phone, not
-    an account."""
-    from gongzhi.cases.intake import services
-
-    lng, lat = point or w.point
-    case, _ = services.do_report(
-        report=services.Report(
-            channel="hotline",
-            title=extra.pop("title", "测试事项"),
-            category_id=category.pk,
-            lng=lng,
-            lat=lat,
-            reporter_name=extra.pop("reporter_name", "马秀兰"),
-            reporter_phone=extra.pop("reporter_phone", "13900001111"),
-            **extra,
-        ),
-        entered_by=w.operator,
-    )
-    return case

@@ -1,6 +1,7 @@
 """A small but real 海东 region tree for tests: the same shape the regions loader makes."""
 
-from gongzhi.regions.models import Grid, Region, RegionLevel
+from gongzhi.regions.models import Region, RegionLevel
+from tests.factories import GridFactory, RegionFactory
 
 TREE = {
     ("630000", "青海省", RegionLevel.PROVINCE): {
@@ -28,17 +29,18 @@ TREE = {
 
 
 def build_tree() -> dict[str, Region]:
-    """Create the tree; return regions by code (grids are ``<community code>-G<n>``)."""
+    """Create the tree; return regions by code (grids are ``<community code>-G<n>``, without
+    boundaries, as is every region here)."""
     regions: dict[str, Region] = {}
 
     def walk(children: dict, parent: Region | None) -> None:
         for (code, name, level), below in children.items():
-            region = Region.objects.create(code=code, name=name, level=level, parent=parent)
+            region = RegionFactory(code=code, name=name, level=level, parent=parent)
             regions[code] = region
             if isinstance(below, int):
                 for n in range(1, below + 1):
-                    Grid.objects.create(
-                        code=f"{code}-G{n}", name=f"{name}第{n}网格", community=region
+                    GridFactory(
+                        code=f"{code}-G{n}", name=f"{name}第{n}网格", community=region, boundary=None
                     )
             else:
                 walk(below, region)

@@ -1,8 +1,17 @@
-"""Fixtures shared by the console and export tests."""
+"""Fixtures shared by the cases tests: cases spread over the world, and a committed world."""
 
 import pytest
 
-from .test_permissions import case_in, move, report
+from tests.factories import case_in, move, report
+
+
+@pytest.fixture
+def shared_world(transactional_db):
+    """The world committed for real, for tests whose threads each use their own connection
+    (they run on PostgreSQL only)."""
+    from tests.world import build
+
+    return build()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.utils import timezone
 from gongzhi.cases.models import Case, CaseEvent, ChannelPolicy, RoutingRule
 from gongzhi.core.models import AuditLog
 
-from .test_permissions import case_in, move, report
+from tests.factories import case_in, move, png, report, report_case
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +29,6 @@ READ_ONLY = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def admin_url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
@@ -43,8 +38,6 @@ def full(world, settings, tmp_path):
     """A case with every kind of record around it."""
     from gongzhi.cases.intake import services
     from gongzhi.cases.workflow import services as transitions
-
-    from .test_permissions import png
 
     settings.MEDIA_ROOT = tmp_path
     w = world
@@ -92,8 +85,6 @@ def test_the_case_list_shows_what_it_should(client, world, full):
 
 def test_an_administrator_sees_the_reports_waiting_for_their_follow_up(client, world):
     from gongzhi.cases.intake import follow_up
-    from tests.world import report_case
-
     waiting = report_case(world, world.manhole, title="等待跟进的上报")
     client.force_login(world.admin)
     url = admin_url(Case, "changelist")

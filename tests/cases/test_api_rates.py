@@ -18,11 +18,6 @@ RATES = "/api/v1/cases/rates"
 NUMBERS = ("total", "overdue", "response_rate", "resolution_rate", "satisfaction_rate", "counts")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def history(world):
     demo_seed.generate(count=150, grids=Grid.objects.all(), seed=11)

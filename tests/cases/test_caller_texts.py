@@ -15,9 +15,8 @@ from gongzhi.cases.choices import State
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.notify.models import Delivery, DeliveryStatus
 from tests.notify.conftest import IMMEDIATE, Receiver
-from tests.world import call_case
+from tests.factories import call_case, case_in, report
 
-from .test_permissions import case_in, report
 
 pytestmark = pytest.mark.django_db
 SITE = "https://gongzhi.example.test"

@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 
 from gongzhi.cases.choices import State
-from gongzhi.cases.intake import services
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.core.errors import NotAllowed, ServiceError
+from tests.factories import report_case
 
 pytestmark = [
     pytest.mark.skipif(
@@ -23,16 +23,9 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def world(transactional_db, _fast_passwords):
-    from tests.world import build
-
-    return build()
+def world(shared_world):
+    return shared_world
 
 
 def race(*jobs):
@@ -59,18 +52,7 @@ def race(*jobs):
 
 
 def report(w, **extra):
-    case, _ = services.do_report(
-        report=services.Report(
-            channel="quick_report",
-            title="井盖丢失",
-            category_id=w.manhole.pk,
-            lng=w.point[0],
-            lat=w.point[1],
-            **extra,
-        ),
-        reporter=w.resident,
-    )
-    return case
+    return report_case(w, w.manhole, title="井盖丢失", **extra)
 
 
 def act(case, action, actor, **params):

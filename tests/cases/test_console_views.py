@@ -18,20 +18,14 @@ from gongzhi.cases import stats
 from gongzhi.cases.models import Callback, Case
 from gongzhi.core.models import AuditLog
 from gongzhi.taxonomy.models import Category
-from tests.world import call_case
+from tests.factories import call_case, case_in, move, png, report
 
-from .test_permissions import case_in, move, report
 
 pytestmark = pytest.mark.django_db
 
 ROW = re.compile(r'data-testid="case-row" data-number="([^"]+)"')
 TASK = re.compile(r'data-testid="task" data-number="([^"]+)"')
 GRID_B_POINT = (102.415, 36.47)  # world.grid_b: same community, not the grid worker's grid
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def numbers(response, pattern=ROW) -> set[str]:
@@ -578,8 +572,6 @@ def test_the_rates_are_for_staff(client, world):
 def test_photos_are_served_only_to_those_who_see_the_case(client, world, settings, tmp_path):
     """The case page's photos come through a scoped view: uploads have no public URL."""
     from gongzhi.cases.workflow import services as transitions
-
-    from .test_permissions import png
 
     settings.MEDIA_ROOT = tmp_path
     case = case_in(world, "in_progress")

@@ -15,13 +15,13 @@ from django.db import connection
 from django.utils import timezone
 
 from gongzhi.cases.choices import State
-from gongzhi.cases.intake import services
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.tasks import scan_deadlines
 from gongzhi.cases.workflow import deadlines
-from gongzhi.cases.workflow import table as workflow
 from gongzhi.core.errors import ServiceError
 from gongzhi.notify.models import Notification
+from tests.factories import move as act
+from tests.factories import report_case
 
 pytestmark = pytest.mark.django_db
 
@@ -31,27 +31,9 @@ on_postgres = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The world creates a dozen accounts; the production hasher would take seconds each test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def act(case, action, actor, **params):
-    return workflow.transition(case_id=case.pk, action=action, actor=actor, **params)
-
-
 def dispatched(w, **overrides) -> Case:
-    fields = dict(
-        channel="quick_report",
-        title="路面坑洼",
-        description="西关路路面坑洼",
-        category_id=w.pothole.pk,
-        lng=w.point[0],
-        lat=w.point[1],
-    )
-    fields.update(overrides)
-    case, _ = services.do_report(report=services.Report(**fields), reporter=w.resident)
+    overrides = {"title": "路面坑洼", "description": "西关路路面坑洼", **overrides}
+    case = report_case(w, w.pothole, **overrides)
     act(case, "accept", w.dispatcher)
     return act(case, "dispatch", w.dispatcher)
 
@@ -277,13 +259,6 @@ def test_the_task_runs_one_scan(world):
     Case.objects.filter(pk=case.pk).update(resolve_due=timezone.now() - timedelta(minutes=1))
     assert scan_deadlines.call() == {"warned": 0, "overdue": 1}
     assert scan_deadlines.call() == {"warned": 0, "overdue": 0}
-
-
-@pytest.fixture
-def shared_world(transactional_db, settings):
-    from tests.world import build
-
-    return build()
 
 
 @on_postgres

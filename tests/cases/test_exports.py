@@ -12,10 +12,9 @@ from openpyxl import load_workbook
 
 from gongzhi.cases import exports
 from gongzhi.core.models import AuditLog
-from tests.world import call_case
+from tests.factories import call_case, case_in
 
 from .test_console_views import ROW, numbers
-from .test_permissions import case_in
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from gongzhi.cases.models import Case, ChannelPolicy
 from gongzhi.notify import services as notify
 from gongzhi.notify.models import Notification
 from gongzhi.triage.models import Assessment
-from tests.world import report_case
+from tests.factories import report_case
 
 pytestmark = pytest.mark.django_db
 
@@ -122,10 +122,8 @@ def test_the_follow_up_command_prints_what_it_did(dispatching):
     reason="competing watchers need PostgreSQL (set DATABASE_URL): SQLite serialises writers",
 )
 @pytest.mark.django_db(transaction=True)
-def test_two_watchers_at_once_follow_up_each_report_once(transactional_db):
-    from tests.world import build
-
-    w = build()
+def test_two_watchers_at_once_follow_up_each_report_once(shared_world):
+    w = shared_world
     ChannelPolicy.objects.filter(channel="grid_worker").update(auto_accept=True, auto_dispatch=True)
     cases = reports(w, 30)
     barrier = threading.Barrier(2)

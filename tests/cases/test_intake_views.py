@@ -2,19 +2,17 @@
 category and nearby fragments, and public tracking with the reporter's callback."""
 
 import re
-from io import BytesIO
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
 
 from gongzhi.cases.choices import State
 from gongzhi.cases.intake import services
 from gongzhi.cases.models import Attachment, Callback, Case
 from gongzhi.cases.workflow import table as workflow
-from tests.world import call_case
+from tests.factories import call_case, jpeg, report_case
 
 pytestmark = pytest.mark.django_db
 
@@ -26,18 +24,6 @@ HOTLINE = reverse("cases:hotline")
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.LANGUAGE_CODE = "en"
-
-
-def jpeg(name="photo.jpg", size=(64, 48), orientation=None) -> SimpleUploadedFile:
-    image = Image.new("RGB", size, (200, 60, 40))
-    out = BytesIO()
-    if orientation:
-        exif = Image.Exif()
-        exif[0x0112] = orientation  # Orientation: 6 = the camera was turned 90° clockwise
-        image.save(out, "JPEG", exif=exif.tobytes())
-    else:
-        image.save(out, "JPEG")
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
 def login(client, world, person):
@@ -76,16 +62,8 @@ def track_url(case, token=None):
 
 
 def make_case(world, **overrides):
-    fields = dict(
-        channel="quick_report",
-        description="西关路口井盖丢失",
-        category_id=world.manhole.pk,
-        lng=world.point[0],
-        lat=world.point[1],
-    )
-    fields.update(overrides)
-    case, _created = services.do_report(report=services.Report(**fields), reporter=world.resident)
-    return case
+    overrides = {"title": "", "description": "西关路口井盖丢失", **overrides}
+    return report_case(world, world.manhole, **overrides)
 
 
 def close(world, case):
@@ -282,16 +260,7 @@ def test_at_most_six_photos(client, world):
 
 def test_my_recent_reports_are_listed_on_the_report_page(client, world):
     mine = make_case(world)
-    services.do_report(
-        report=services.Report(
-            channel="quick_report",
-            description="别人的报告",
-            category_id=world.manhole.pk,
-            lng=world.point[0],
-            lat=world.point[1],
-        ),
-        reporter=world.other_resident,
-    )
+    make_case(world, description="别人的报告", reporter=world.other_resident)
     html = login(client, world, world.resident).get(REPORT).content.decode()
     numbers = re.findall(r'data-testid="my-report" data-number="([^"]+)"', html)
     assert numbers == [mine.number]

@@ -5,29 +5,16 @@ import pytest
 from gongzhi.cases.choices import State
 from gongzhi.cases.intake import services
 from gongzhi.cases.models import Case
-from gongzhi.cases.workflow import table as workflow
 from gongzhi.core.errors import NotAllowed, ServiceError
+from tests.factories import move as act
+from tests.factories import report_case
 
 pytestmark = pytest.mark.django_db
 
 
 def report(w, **overrides):
-    fields = dict(
-        channel="quick_report",
-        title="井盖丢失",
-        description="西关路口井盖丢失",
-        category_id=w.manhole.pk,
-        lng=w.point[0],
-        lat=w.point[1],
-    )
-    fields.update(overrides)
-    case, created = services.do_report(report=services.Report(**fields), reporter=w.resident)
-    assert created
-    return case
-
-
-def act(case, action, actor, **params):
-    return workflow.transition(case_id=case.pk, action=action, actor=actor, **params)
+    overrides = {"title": "井盖丢失", "description": "西关路口井盖丢失", **overrides}
+    return report_case(w, w.manhole, expect_new=True, **overrides)
 
 
 def test_a_report_is_located_numbered_and_routed(world):

@@ -7,30 +7,15 @@ import threading
 import pytest
 from django.db import connection
 
-from gongzhi.cases.intake import services
 from gongzhi.cases.intake.numbers import next_number
 from gongzhi.cases.models import Case, CaseNumberSequence
+from tests.factories import report_case
 
 UTC = dt.UTC
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def report(w, n=0):
-    case, _ = services.do_report(
-        report=services.Report(
-            channel="quick_report",
-            title=f"路灯不亮{n}",
-            category_id=w.pothole.pk,
-            lng=w.point[0],
-            lat=w.point[1],
-        ),
-        reporter=w.resident,
-    )
-    return case
+    return report_case(w, w.pothole, title=f"路灯不亮{n}")
 
 
 @pytest.mark.django_db
@@ -56,13 +41,6 @@ def test_numbers_restart_at_midnight_in_shanghai_not_utc():
 def test_the_prefix_comes_from_the_settings(settings):
     settings.GONGZHI = {**settings.GONGZHI, "CASE_PREFIX": "XN"}
     assert next_number(dt.datetime(2026, 7, 1, 4, 0, tzinfo=UTC)) == "XN-20260701-000001"
-
-
-@pytest.fixture
-def shared_world(transactional_db, _fast_passwords):
-    from tests.world import build
-
-    return build()
 
 
 @pytest.mark.skipif(

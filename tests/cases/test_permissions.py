@@ -7,86 +7,23 @@ changes nothing at all.
 """
 
 from datetime import timedelta
-from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
 from gongzhi.cases.choices import State
-from gongzhi.cases.intake import services
 from gongzhi.cases.models import Case
 from gongzhi.cases.workflow import table as workflow
+from tests.factories import case_in, move, png, report
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The world creates a dozen people; the production hasher would take seconds for each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-# -- building cases in a given state ---------------------------------------------------------
-
-
-def report(w, *, point=None, title="井盖丢失", reporter="resident", **extra) -> Case:
-    point = point or w.point
-    case, created = services.do_report(
-        report=services.Report(
-            channel="quick_report",
-            title=title,
-            description=f"{title}，请尽快处理",
-            category_id=w.manhole.pk,
-            lng=point[0],
-            lat=point[1],
-            **extra,
-        ),
-        reporter=getattr(w, reporter) if reporter else None,
-    )
-    assert created
-    return case
-
-
-def move(case, action, actor, **params) -> Case:
-    return workflow.transition(case_id=case.pk, action=action, actor=actor, **params)
-
-
-def _path(w):
-    accepted = [("accept", w.dispatcher, {})]
-    dispatched = accepted + [("dispatch", w.dispatcher, {})]
-    in_progress = dispatched + [("sign_for", w.handler, {})]
-    resolved = in_progress + [("resolve", w.handler, {"result": "已补装井盖"})]
-    return {
-        "reported": [],
-        "accepted": accepted,
-        "dispatched": dispatched,
-        "in_progress": in_progress,
-        "resolved": resolved,
-        "closed": resolved + [("verify_pass", w.grid_worker, {})],
-        "returned": dispatched + [("return", w.handler, {"reason": "不属于本单位"})],
-        "reopened": resolved + [("verify_fail", w.grid_worker, {"reason": "仍未修好"})],
-        "escalated": accepted + [("escalate", w.dispatcher, {"reason": "需要市级协调"})],
-        "rejected": [("reject", w.dispatcher, {"reason": "不属于受理范围"})],
-        # In hand, with a deadline extension waiting for a decision.
-        "pending_extension": in_progress
-        + [
-            (
-                "request_extension",
-                w.handler,
-                {"new_due": timezone.now() + timedelta(days=10), "reason": "需采购井盖"},
-            )
-        ],
-    }
-
-
-def case_in(w, state: str, **report_args) -> Case:
-    case = report(w, **report_args)
-    for action, actor, params in _path(w)[state]:
-        case = move(case, action, actor, **params)
-    return Case.objects.get(pk=case.pk)
+# Cases in a given state come from tests.factories (report, move, case_in), through the
+# services; tests/core and tests/web still import those names from here.
+__all__ = ["case_in", "move", "png", "report"]
 
 
 def snapshot(case) -> dict:
@@ -113,12 +50,6 @@ def post(client, case, action, data=None, *, expected_state="auto", **extra):
     elif expected_state is not None:
         data["expected_state"] = expected_state
     return client.post(reverse("cases:act", args=[case.number, action]), data, **extra)
-
-
-def png(name="photo.png", size=(40, 30)) -> SimpleUploadedFile:
-    out = BytesIO()
-    Image.new("RGB", size, (200, 30, 30)).save(out, format="PNG")
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
 
 
 # Form data for each action; a callable gets (world, case) for values that depend on them.

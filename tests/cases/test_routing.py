@@ -13,7 +13,7 @@ from gongzhi.cases.workflow import reference, routing
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.core.errors import ServiceError
 from gongzhi.notify.models import Notification
-from tests.world import report_case
+from tests.factories import report_case
 
 pytestmark = pytest.mark.django_db
 

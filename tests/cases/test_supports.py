@@ -10,6 +10,7 @@ from django.urls import reverse
 from gongzhi.cases.intake import services
 from gongzhi.cases.models import Case, CaseSupport
 from gongzhi.cases.triage import hooks as triage_hooks
+from tests.factories import report_case
 
 from .test_intake_views import close
 
@@ -36,17 +37,9 @@ def hint(client, world, text=""):
 
 def quick_report(world, text, east, reporter, category=None):
     """A 随手拍 report ``east`` degrees of longitude east of the world's point."""
-    case, _created = services.do_report(
-        report=services.Report(
-            channel="quick_report",
-            description=text,
-            category_id=(category or world.manhole).pk,
-            lng=world.point[0] + east,
-            lat=world.point[1],
-        ),
-        reporter=reporter,
-    )
-    return case
+    point = (world.point[0] + east, world.point[1])
+    category = category or world.manhole
+    return report_case(world, category, point=point, title="", description=text, reporter=reporter)
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from tests.factories import report_case
+
 pytestmark = pytest.mark.django_db
 
 
@@ -30,8 +32,6 @@ def test_a_county_dispatcher_sees_only_the_county(client, world):
 
 
 def test_each_case_figure_opens_the_queue_on_the_cases_it_counts(client, world):
-    from tests.world import report_case
-
     report_case(world, world.manhole)
     client.force_login(world.dispatcher)
     html = client.get("/").content.decode()

@@ -1,4 +1,5 @@
-"""Fixtures: users, task backends, and a real HTTP receiver on 127.0.0.1 (random port)."""
+"""Fixtures: users, task backends, a real HTTP receiver on 127.0.0.1 (random port) for the
+SMS gateway, and ``webhook_receiver`` (tests/notify/webhooks.py, importable elsewhere)."""
 
 import json
 import threading

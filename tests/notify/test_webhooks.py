@@ -288,6 +288,19 @@ def test_the_endpoint_page_lists_its_recent_deliveries(
     assert "503" in html and "HTTP 503" in html and "1/3" in html
     assert f"?endpoint__id__exact={hook.pk}" in html
     assert "X-Gongzhi-Signature" in html  # the signing scheme, explained by the secret
+    assert "sha256= followed by the hex HMAC-SHA256 of the timestamp" in html
+    chinese = admin_client.get(
+        reverse("admin:notify_webhookendpoint_change", args=[hook.pk]),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).content.decode()
+    for text in (
+        "最近投递",
+        "发送测试事件",
+        "立即重试失败的投递",
+        "响应状态码",
+        "发送失败，待重试",
+    ):
+        assert text in chinese
 
     listing = admin_client.get(
         reverse("admin:notify_webhookendpoint_changelist"), HTTP_ACCEPT_LANGUAGE="en"

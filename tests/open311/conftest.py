@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 import pytest
 import xmltodict
 
-from gongzhi.cases.intake import services as cases
 from gongzhi.demo import questions as demo_questions
 from gongzhi.open311.models import Open311Client
+from tests.factories import report_case
 
 BASE = "/open311/v2"
 SCHEMAS = Path("/work/shared/data/open311-schemas")
@@ -29,21 +29,13 @@ def o311(world):
 
 
 def report(world, text="井盖丢了，很危险", point=None, category=None, **extra):
-    lng, lat = point or world.point
-    case, _created = cases.do_report(
-        report=cases.Report(
-            channel="open311",
-            description=text,
-            category=category or world.pothole,
-            lng=lng,
-            lat=lat,
-            address=extra.pop("address", "海东市乐都区碾伯镇西关街12号3单元402室"),
-            reporter_name=extra.pop("reporter_name", "马秀兰"),
-            reporter_phone=extra.pop("reporter_phone", "13900001111"),
-            **extra,
-        )
+    extra.setdefault("address", "海东市乐都区碾伯镇西关街12号3单元402室")
+    extra.setdefault("reporter_name", "马秀兰")
+    extra.setdefault("reporter_phone", "13900001111")
+    category = category or world.pothole
+    return report_case(
+        world, category, point=point, channel="open311", reporter=None, title="", description=text, **extra
     )
-    return case
 
 
 def get(client, path, fmt="json", **params):

@@ -15,6 +15,8 @@ from gongzhi.triage import services as triage
 from gongzhi.triage.classifier import Record
 from gongzhi.triage.models import Assessment, TrainingLabel, TriagePolicy
 
+from tests.factories import report_case
+
 from .corpus import PLACES
 
 pytestmark = pytest.mark.django_db
@@ -39,17 +41,9 @@ def model(world):
 
 
 def report(w, capture, **overrides):
-    fields = dict(
-        channel="quick_report",
-        title="西关路口井盖丢失",
-        description="西关社区路口井盖丢失，很危险",
-        category_id=w.manhole.pk,
-        lng=w.point[0],
-        lat=w.point[1],
-    )
-    fields.update(overrides)
+    fields = {"title": "西关路口井盖丢失", "description": "西关社区路口井盖丢失，很危险"}
     with capture(execute=True):
-        case, _created = services.do_report(report=services.Report(**fields), reporter=w.resident)
+        case = report_case(w, w.manhole, **{**fields, **overrides})
     # Triage assesses it in intake's follow-up, which the watcher runs about every second.
     assert not Assessment.objects.filter(case_ref=case.number).exists()
     call_command("cases", "follow-up", stdout=StringIO())

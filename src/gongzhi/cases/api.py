@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Header, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from gongzhi.accounts.models import Membership, Role
-from gongzhi.accounts.roles import HOTLINE_ROLES
+from gongzhi.accounts.models import Role
+from gongzhi.accounts.roles import HOTLINE_ROLES, is_staff, member_roles, roles_of
 from gongzhi.accounts.services import masked_values
 from gongzhi.accounts.services import reveal as reveal_personal_data
 from gongzhi.cases import media, stats
@@ -46,7 +46,6 @@ from gongzhi.cases.workflow import table as workflow
 from gongzhi.core import ratelimit
 from gongzhi.core.api import Day, ErrorOut, Pages
 from gongzhi.core.errors import NotAllowed, NotFound, ServiceError
-from gongzhi.core.scope import scope_for
 from gongzhi.regions import lookup
 from gongzhi.regions.models import Grid, Region
 from gongzhi.taxonomy.models import Category
@@ -176,20 +175,8 @@ class CaseOut(Schema):
     created: bool
 
 
-def _roles(user) -> set[str]:
-    # One query: intake needs only the roles, not the regions the full scope reads.
-    roles = set(
-        Membership.objects.filter(user=user, organisation__is_active=True).values_list(
-            "role", flat=True
-        )
-    )
-    if user.is_superuser:
-        roles.add(Role.ADMINISTRATOR)
-    return roles or {Role.RESIDENT}
-
-
 def _channel(user, asked: str | None) -> str:
-    roles = _roles(user)
+    roles = member_roles(user)  # one query: intake needs no regions
     if asked is None:
         return Channel.GRID_WORKER if Role.GRID_WORKER in roles else Channel.API
     if asked in OPEN_CHANNELS:
@@ -539,7 +526,7 @@ class EventOut(Schema):
 
 
 def _is_staff(user) -> bool:
-    return bool(set(scope_for(user).roles) - {Role.RESIDENT})
+    return is_staff(roles_of(user))
 
 
 def _action_label(action: str) -> str:

@@ -251,7 +251,7 @@ class CaseEvent(TimelineEvent):
     def display_note(self) -> str:
         """The note in the reader's language where the platform wrote it (it is stored in
         the language of whoever's request made it); a person's own words as written."""
-        from gongzhi.cases.workflow.notes import display_note
+        from gongzhi.cases.notes import display_note
 
         return display_note(self)
 

@@ -7,8 +7,8 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.accounts.context_processors import STAFF_DESK
 from gongzhi.accounts.models import Organisation, User
+from gongzhi.accounts.roles import STAFF_DESK
 from gongzhi.cases.choices import OPEN_STATES, State
 from gongzhi.cases.models import Case
 from gongzhi.cases.queries import CALLBACK_LIST_QUERY, awaiting_callback_q

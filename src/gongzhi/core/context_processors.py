@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.templatetags.static import static
 
-from .navigation import MAIN, menu_for
+from .navigation import menu_for
 from .scope import scope_for
 
 _MARKER = "vendor/leaflet/images/"
@@ -36,14 +36,4 @@ def viewer(request) -> dict:
         return {}
     roles = set(scope_for(user).roles)  # administrators' scope already names their role
     menu = menu_for(user, roles)
-    return {"viewer_roles": roles, "menu": menu, "nav": _flags(menu.get(MAIN, []))}
-
-
-def _flags(items) -> dict:
-    """The main menu as the flags base.html reads (``nav.queue``, ``nav.callbacks`` its query
-    string), until base.html renders ``menu`` through core/_menu.html; then this goes."""
-    shown = {item.name: item for item in items}
-    flags = {name: True for name in shown}
-    flags["staff"] = "overview" in shown
-    flags["callbacks"] = shown["callbacks"].query if "callbacks" in shown else ""
-    return flags
+    return {"viewer_roles": roles, "menu": menu}

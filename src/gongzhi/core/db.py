@@ -11,3 +11,8 @@ def refresh_connection() -> None:
     """
     if not connection.in_atomic_block:
         close_old_connections()
+
+
+# Primary keys fit a signed 32-bit integer; a bigger number is refused at the edge rather
+# than reaching PostgreSQL as an out-of-range parameter.
+MAX_ID = 2_147_483_647

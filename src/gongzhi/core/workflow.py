@@ -112,7 +112,7 @@ class Workflow:
         rules: dict[str, Rule],
         relations: Mapping[str, Callable],
         effects: Callable = lambda event: (),
-        acting_organisation: Callable = lambda actor, record: None,
+        acting_organisation: Callable | None = None,
         publish: Callable | None = None,
         describe: Callable = lambda record: {},
         lock_related: tuple[str, ...] = (),
@@ -235,12 +235,15 @@ class Workflow:
             snapshot = _values(record)
             outcome = r.handler(**{self.subject: record}, actor=actor, now=now, params=params)
             setattr(record, self.state_field, r.next_state(outcome.branch, before))
+            unit = {}
+            if self.acting_organisation is not None:  # a timeline that names units
+                unit["actor_organisation"] = self.acting_organisation(actor, record)
             event = self.new_event(
                 record,
                 action,
                 actor=actor,
                 before=before,
-                actor_organisation=self.acting_organisation(actor, record),
+                **unit,
                 note=outcome.note,
                 data=outcome.data,
                 is_public=r.public,
@@ -302,17 +305,29 @@ class Workflow:
         """The step as the webhooks receive it: ``{type, before, after}`` and its context."""
         record = getattr(event, self.subject)
         return {
+            # Stable: a step published twice reaches a receiver with the same id, once.
+            "id": f"{self.name}.{event.pk}",
             "type": f"{self.name}.{event.action}",
             "occurred_at": event.at,
             "data": {
                 "id": str(getattr(record, "number", record.pk)),
                 "before": {self.state_field: event.from_state},
                 "after": {self.state_field: event.to_state, **self.describe(record)},
-                "actor": getattr(event.actor, "username", None) if event.actor_id else None,
+                # The unit that acted, never the person: a receiver needs no one's name.
+                "unit": self._unit_code(event),
                 "note": event.note,
                 "details": event.data,
             },
         }
+
+    def _unit_related(self) -> tuple[str, ...]:
+        return ("actor_organisation",) if self.acting_organisation is not None else ()
+
+    @staticmethod
+    def _unit_code(event) -> str | None:
+        if getattr(event, "actor_organisation_id", None) is None:
+            return None
+        return event.actor_organisation.code
 
     def sweep(self, *, older_than: timedelta = timedelta(seconds=30), limit: int = 200) -> int:
         """Send what a process that died after its commit left pending. Entries younger
@@ -321,7 +336,7 @@ class Workflow:
         cutoff = timezone.now() - older_than
         events = list(
             self.event_model.objects.filter(effects_pending=True, at__lt=cutoff)
-            .select_related(self.subject, "actor")
+            .select_related(self.subject, "actor", *self._unit_related())
             .order_by("pk")[:limit]
         )
         try:

@@ -26,8 +26,11 @@ from gongzhi.cases.models import Case
 from gongzhi.cases.workflow import routing
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.core.errors import ServiceError
-from gongzhi.demo import cases as demo_seed
+from gongzhi.demo import cases as demo_cases
+from gongzhi.demo import texts
 from gongzhi.demo.accounts import synthetic_mobile, synthetic_name
+from gongzhi.demo.drafts import points_in
+from gongzhi.demo.reference import Reference, category_infos, grid_infos
 from gongzhi.regions.models import Grid
 
 S = State
@@ -79,14 +82,14 @@ class Simulator:
     def __init__(self, *, seed: int | None = None, grids=None):
         self.rng = random.Random(seed)
         if grids is None:
-            grids = demo_seed.city_grids()
+            grids = demo_cases.city_grids()
             if not grids.exists():
                 grids = Grid.objects.all()
-        self.ref = demo_seed.Reference(demo_seed.grid_infos(grids), demo_seed.category_infos())
+        self.ref = Reference(grid_infos(grids), category_infos())
         self.weights = [g.weight for g in self.ref.grids]
         self.residents = list(
             User.objects.filter(
-                is_active=True, username__startswith=demo_seed.RESIDENT_PREFIX
+                is_active=True, username__startswith=demo_cases.RESIDENT_PREFIX
             ).order_by("username")[:200]
         ) or list(
             User.objects.filter(is_active=True, is_staff=False, memberships__isnull=True).order_by(
@@ -116,8 +119,8 @@ class Simulator:
             category = rng.choices(ref.categories, weights=weights)[0]
             if ref.owner_for(category, grid.region_path) is not None:
                 break
-        lng, lat = demo_seed.points_in(rng, grid, 1)[0]
-        particulars = demo_seed.words(rng)
+        lng, lat = points_in(rng, grid, 1)[0]
+        particulars = texts.words(rng)
         channel = rng.choices([c for c, _w in CHANNELS], weights=[w for _c, w in CHANNELS])[0]
         reporter = entered_by = None
         extra = {}
@@ -137,8 +140,8 @@ class Simulator:
         case, _created = services.do_report(
             report=services.Report(
                 channel=channel,
-                title=demo_seed.render(rng.choice(category.texts.titles), particulars)[:120],
-                description=demo_seed.render(rng.choice(category.texts.descriptions), particulars),
+                title=texts.render(rng.choice(category.texts.titles), particulars)[:120],
+                description=texts.render(rng.choice(category.texts.descriptions), particulars),
                 category_id=category.id,
                 lng=lng,
                 lat=lat,
@@ -224,7 +227,7 @@ class Simulator:
 
     def _params(self, case, action: str) -> dict | None:
         rng = self.rng
-        particulars = demo_seed.words(rng)
+        particulars = texts.words(rng)
         if action == "dispatch":
             owner = routing.route_owner(case)
             if owner is None:
@@ -236,15 +239,15 @@ class Simulator:
                 return None  # the routed unit sent it back: a person must choose
             return {"organisation": owner}
         if action == "reject":
-            return {"reason": rng.choice(demo_seed.REJECT_REASONS)}
+            return {"reason": rng.choice(texts.REJECT_REASONS)}
         if action == "return":
-            return {"reason": rng.choice(demo_seed.RETURN_REASONS)}
+            return {"reason": rng.choice(texts.RETURN_REASONS)}
         if action == "resolve":
-            story = demo_seed.TEXTS.get(case.category.full_name)
+            story = texts.TEXTS.get(case.category.full_name)
             result = rng.choice(story.results) if story else _("Handled on the spot.")
-            return {"result": demo_seed.render(result, particulars)}
+            return {"result": texts.render(result, particulars)}
         if action == "verify_fail":
-            return {"reason": rng.choice(demo_seed.VERIFY_FAIL_REASONS)}
+            return {"reason": rng.choice(texts.VERIFY_FAIL_REASONS)}
         return {}
 
     def callback(self) -> Event | None:

@@ -11,7 +11,6 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.defaultfilters import truncatechars
-from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -140,19 +139,14 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     search_fields = ["name", "url", "event_types"]
     list_editable = ["enabled"]
     actions = ["send_test_event", "retry_failed"]
-    readonly_fields = ["recent_deliveries"]
     change_form_template = "admin/notify/webhookendpoint/change_form.html"
     # A bare host typed in the form gets https://, as Django 6 will do by default.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = [
-            (None, {"fields": ["name", "url", "event_types", "enabled"]}),
-            (_("Signing"), {"fields": ["secret"]}),
-        ]
-        if obj is not None:
-            fieldsets.append((_("Recent deliveries"), {"fields": ["recent_deliveries"]}))
-        return fieldsets
+    fieldsets = [
+        (None, {"fields": ["name", "url", "event_types", "enabled"]}),
+        (_("Signing"), {"fields": ["secret"]}),
+    ]
 
     def get_queryset(self, request):
         since = timezone.now() - timedelta(days=RECENT_DAYS)
@@ -166,20 +160,22 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def recent_failures(self, obj):
         return obj.failures
 
-    @admin.display(description=_("recent deliveries"))
-    def recent_deliveries(self, obj):
-        if obj is None or obj.pk is None:
-            return "—"
-        rows = list(obj.deliveries.order_by("-created_at", "-id")[:RECENT_DELIVERIES])
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The endpoint's delivery log, full width below the form (change_form.html).
+        if obj is not None and obj.pk is not None:
+            context.update(self._recent_deliveries(obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _recent_deliveries(self, endpoint) -> dict:
+        rows = list(endpoint.deliveries.order_by("-created_at", "-id")[:RECENT_DELIVERIES])
         for row in rows:
             row.event_type = (row.payload or {}).get("type", "")
-            row.url = reverse("admin:notify_delivery_change", args=[row.pk])
-        total = obj.deliveries.count()
-        everything = reverse("admin:notify_delivery_changelist") + f"?endpoint__id__exact={obj.pk}"
-        return render_to_string(
-            "admin/notify/webhookendpoint/_deliveries.html",
-            {"rows": rows, "total": total, "everything": everything, "shown": len(rows)},
-        )
+        everything = reverse("admin:notify_delivery_changelist")
+        return {
+            "deliveries": rows,
+            "deliveries_total": endpoint.deliveries.count(),
+            "deliveries_url": f"{everything}?endpoint__id__exact={endpoint.pk}",
+        }
 
     # -- send a test event, retry now: list actions and buttons on the endpoint's page --
 

@@ -168,8 +168,8 @@ class WebhookEndpoint(models.Model):
             "Shared key that signs every request. Each POST carries X-Gongzhi-Event (the "
             "event type), X-Gongzhi-Delivery (the event id, the same on every retry: drop "
             "repeats), X-Gongzhi-Timestamp (Unix seconds) and X-Gongzhi-Signature: "
-            "sha256=<hex HMAC-SHA256 of the timestamp, a full stop and the raw body, keyed "
-            "with this secret>. To verify, recompute it over the raw body as received, "
+            "sha256= followed by the hex HMAC-SHA256 of the timestamp, a full stop and the "
+            "raw body, keyed with this secret. To verify, recompute it over the raw body as received, "
             "compare in constant time and refuse timestamps more than 5 minutes from now. "
             "A changed secret applies to retries too. See docs/webhooks.md."
         ),

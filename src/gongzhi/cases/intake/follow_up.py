@@ -82,7 +82,7 @@ def _follow_up(ids: list[int]) -> int:
     assessed = triage_hooks.check_assessments(list(cases.values()))
     events = list(
         CaseEvent.objects.filter(case_id__in=ids, effects_pending=True)
-        .select_related("actor")
+        .select_related("actor", "actor_organisation")
         .order_by("pk")
     )
     for event in events:

@@ -13,13 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.cases.choices import Satisfaction
 from gongzhi.cases.intake.services import Report
+from gongzhi.core.db import MAX_ID
 from gongzhi.core.errors import ServiceError
 
 # What crypto.randomUUID() (or the page's fallback) produces, with some slack.
 IDEMPOTENCY_KEY_RE = r"^[A-Za-z0-9_-]{8,64}$"
-# Primary keys fit a signed 32-bit integer; a bigger number is refused here rather than
-# reaching PostgreSQL as an out-of-range parameter.
-MAX_ID = 2_147_483_647
 
 
 def scoped_idempotency_key(user, raw: str | None) -> str | None:

@@ -26,10 +26,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from gongzhi.accounts.roles import REPORTING_ROLES, roles_of
 from gongzhi.cases.intake.forms import QuickReportForm
 from gongzhi.cases.intake.outbox import page_context, reporter_tag
-from gongzhi.cases.intake.views import NEARBY_RADIUS_M, REPORTING_ROLES
-from gongzhi.cases.views.common import roles_of
+from gongzhi.cases.intake.views import NEARBY_RADIUS_M
 from gongzhi.core.media import MAX_PHOTOS
 
 # What the report page needs to open with no network; the worker also keeps any other static

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts import masking
 from gongzhi.accounts.validators import normalise_phone
-from gongzhi.cases import media
+from gongzhi.cases import media, notes
 from gongzhi.cases.choices import FINAL_STATES, Channel, State
 from gongzhi.cases.intake.numbers import next_number
 from gongzhi.cases.models import Case, CaseEvent, CaseSupport
 from gongzhi.cases.triage import hooks as triage_hooks
-from gongzhi.cases.workflow import notes, reference, relations, routing
+from gongzhi.cases.workflow import reference, relations, routing
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.core.errors import NotAllowed, NotFound, ServiceError
 from gongzhi.regions.coords import to_wgs84

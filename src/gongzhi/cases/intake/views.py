@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gongzhi.accounts.masking import mask_address, mask_id_number, mask_mobile
 from gongzhi.accounts.models import Role
+from gongzhi.accounts.roles import HOTLINE_ROLES, REPORTING_ROLES, roles_of
 from gongzhi.cases.choices import Channel, Satisfaction, State
 from gongzhi.cases.intake import services
 from gongzhi.cases.intake.forms import (
@@ -36,7 +37,6 @@ from gongzhi.cases.intake.forms import (
 from gongzhi.cases.intake.outbox import page_context
 from gongzhi.cases.models import Attachment, Case
 from gongzhi.cases.triage import hooks as triage_hooks
-from gongzhi.cases.views.common import roles_of
 from gongzhi.cases.workflow import services as transitions
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.core.errors import NotFound, ServiceError
@@ -45,8 +45,6 @@ from gongzhi.regions.models import Region
 from gongzhi.taxonomy.models import Category
 from gongzhi.taxonomy.services import search_categories
 
-REPORTING_ROLES = frozenset({Role.RESIDENT, Role.GRID_WORKER})
-HOTLINE_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.DISPATCHER, Role.ADMINISTRATOR})
 NEARBY_RADIUS_M = 200
 NEARBY_DAYS = 7
 MY_REPORTS = 10

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.accounts.context_processors import STAFF_DESK
+from gongzhi.accounts.roles import STAFF_DESK, roles_of
 from gongzhi.cases.triage import hooks as triage_hooks
-from gongzhi.cases.views.common import case_or_404, roles_of
+from gongzhi.cases.views.common import case_or_404
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.core.errors import ServiceError
 from gongzhi.regions.models import Region

@@ -1,4 +1,5 @@
-"""What several case views need: the viewer's roles, their console and their cases."""
+"""What several case views need: the viewer's console and their case (roles are
+``accounts.roles``')."""
 
 from __future__ import annotations
 
@@ -7,20 +8,11 @@ from django.urls import reverse
 
 from gongzhi.accounts.models import Role
 from gongzhi.accounts.roles import STAFF_DESK, UNIT_DESK
-from gongzhi.core.scope import scope_for
 
 from ..models import Case
 
 # The columns a list of cases shows beside each row.
 ROW_RELATED = ("category", "owner", "region")
-
-
-def roles_of(user) -> set[str]:
-    return set(scope_for(user).roles)  # administrators' scope already names their role
-
-
-def is_staff(roles: set[str]) -> bool:
-    return bool(roles - {Role.RESIDENT})
 
 
 def home_console(roles: set[str]) -> str:

@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from gongzhi.accounts.context_processors import STAFF_DESK, UNIT_DESK
 from gongzhi.accounts.models import Organisation, Role
+from gongzhi.accounts.roles import STAFF_DESK, UNIT_DESK, is_staff, roles_of
 from gongzhi.cases import media, stats
 from gongzhi.cases.queries import CaseFilterForm, MapFilterForm, state_counts, with_overdue
 from gongzhi.cases.workflow import inputs, relations, routing
@@ -36,29 +36,16 @@ from gongzhi.cases.workflow.actions import max_extension_days
 from gongzhi.core.errors import ServiceError
 from gongzhi.regions.models import GridAssignment
 
-from ..choices import OPEN_STATES, Satisfaction, State
+from ..choices import OPEN_STATES, OVERDUE_COLOUR, Satisfaction, State
 from ..models import Attachment, Case, CoHandler
-from ..templatetags.gongzhi_cases import OVERDUE_COLOUR, STATE_COLOURS, state_label
-from .common import ROW_RELATED, case_or_404, home_console, is_staff, roles_of
+from .common import ROW_RELATED, case_or_404, home_console
 
 PER_PAGE = 50
 INBOX_LIMIT = 100
 RECENT_DAYS = 7
 MAP_MAX_POINTS = 20_000
 # The queue shows states in the order a case lives through them.
-STATE_ORDER = [
-    State.REPORTED,
-    State.ACCEPTED,
-    State.DISPATCHED,
-    State.IN_PROGRESS,
-    State.RESOLVED,
-    State.RETURNED,
-    State.ESCALATED,
-    State.REOPENED,
-    State.CLOSED,
-    State.REJECTED,
-    State.MERGED,
-]
+STATE_ORDER = State.ordered()
 
 
 # -- who may use which console ---------------------------------------------------------------
@@ -86,7 +73,7 @@ def queue(request):
     page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
     chosen = set(form.values().get("state") or [])
     chips = [
-        {"state": s, "label": state_label(s), "count": counts.get(s, 0), "on": s in chosen}
+        {"state": s, "label": State.label_of(s), "count": counts.get(s, 0), "on": s in chosen}
         for s in STATE_ORDER
     ]
     context = {
@@ -329,7 +316,7 @@ def _detail_context(request, case, *, error=None, error_action=None) -> dict:
             else None,
             "grid": grid_boundary,
             "grid_name": case.grid.name if case.grid_id else "",
-            "colour": STATE_COLOURS.get(case.state, "#6b7280"),
+            "colour": State.colour_of(case.state),
         },
         "now": timezone.now(),
         "back_url": home_console(roles) if staff else "",
@@ -398,7 +385,7 @@ def case_map(request):
         return redirect(home_console(roles))
     form = MapFilterForm(request.GET, viewer=request.user)
     legend = [
-        {"state": s, "label": state_label(s), "colour": STATE_COLOURS[s]}
+        {"state": s, "label": State.label_of(s), "colour": State.colour_of(s)}
         for s in STATE_ORDER
         if s in OPEN_STATES
     ]
@@ -409,7 +396,7 @@ def case_map(request):
             "form": form,
             "legend": legend,
             "map_config": {
-                "colours": {str(k): v for k, v in STATE_COLOURS.items()},
+                "colours": State.colours(),
                 "overdue": OVERDUE_COLOUR,
                 "texts": {
                     "count": _("%(n)s open cases on the map"),
@@ -456,7 +443,7 @@ def map_data(request):
                 "number": number,
                 "title": title,
                 "state": state,
-                "state_label": state_label(state),
+                "state_label": State.label_of(state),
                 "overdue": bool(late),
                 "urgent": urgent,
                 "category": category,

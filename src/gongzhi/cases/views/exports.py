@@ -12,13 +12,13 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from gongzhi.accounts.context_processors import STAFF_DESK
+from gongzhi.accounts.roles import STAFF_DESK, is_staff, roles_of
 from gongzhi.cases.models import Case
 from gongzhi.cases.queries import CaseFilterForm
 from gongzhi.core import audit
 
 from .. import exports
-from .common import ROW_RELATED, home_console, is_staff, roles_of
+from .common import ROW_RELATED, home_console
 from .console import rates_table
 
 

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Organisation
+from gongzhi.cases import notes
 from gongzhi.cases.choices import FINAL_STATES, ExtensionStatus, Satisfaction
 from gongzhi.cases.models import Callback, Case, CoHandler, ExtensionRequest
-from gongzhi.cases.workflow import notes, routing
+from gongzhi.cases.workflow import routing
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.workflow import Outcome
 from gongzhi.taxonomy.models import Category

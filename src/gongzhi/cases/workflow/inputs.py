@@ -10,9 +10,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Organisation, OrganisationKind
-from gongzhi.cases.intake.forms import MAX_ID
 from gongzhi.cases.models import Case
 from gongzhi.cases.workflow import routing
+from gongzhi.core.db import MAX_ID
 from gongzhi.core.errors import ServiceError
 
 # The kinds of unit a case may be dispatched to or shared with.

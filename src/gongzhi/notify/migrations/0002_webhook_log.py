@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='webhookendpoint',
             name='secret',
-            field=models.CharField(default=gongzhi.notify.models.generate_secret, help_text='Shared key that signs every request. Each POST carries X-Gongzhi-Event (the event type), X-Gongzhi-Delivery (the event id, the same on every retry: drop repeats), X-Gongzhi-Timestamp (Unix seconds) and X-Gongzhi-Signature: sha256=<hex HMAC-SHA256 of the timestamp, a full stop and the raw body, keyed with this secret>. To verify, recompute it over the raw body as received, compare in constant time and refuse timestamps more than 5 minutes from now. A changed secret applies to retries too. See docs/webhooks.md.', max_length=128, verbose_name='secret'),
+            field=models.CharField(default=gongzhi.notify.models.generate_secret, help_text='Shared key that signs every request. Each POST carries X-Gongzhi-Event (the event type), X-Gongzhi-Delivery (the event id, the same on every retry: drop repeats), X-Gongzhi-Timestamp (Unix seconds) and X-Gongzhi-Signature: sha256= followed by the hex HMAC-SHA256 of the timestamp, a full stop and the raw body, keyed with this secret. To verify, recompute it over the raw body as received, compare in constant time and refuse timestamps more than 5 minutes from now. A changed secret applies to retries too. See docs/webhooks.md.', max_length=128, verbose_name='secret'),
         ),
         migrations.RunPython(copy_event_ids, migrations.RunPython.noop),
     ]
