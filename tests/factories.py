@@ -119,7 +119,7 @@ class OrganisationFactory(DjangoModelFactory):
     @factory.post_generation
     def regions(self, create, extracted, **kwargs):
         if create and extracted:
-            self.regions.set(extracted)
+            self.regions.add(*extracted)
 
 
 class UserFactory(DjangoModelFactory):
@@ -132,29 +132,27 @@ class UserFactory(DjangoModelFactory):
         skip_postgeneration_save = True
 
     class Params:
-        organisation = None
-        role = Role.HANDLER
-        head = False
         admin = factory.Trait(is_staff=True, is_superuser=True)
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = PASSWORD
-    display_name = factory.Sequence(lambda n: f"测试人员{n}")
-
-    membership = factory.Maybe(
-        "organisation",
-        yes_declaration=factory.RelatedFactory(
-            "tests.factories.MembershipFactory",
-            factory_related_name="user",
-            organisation=factory.SelfAttribute("..organisation"),
-            role=factory.SelfAttribute("..role"),
-            is_head=factory.SelfAttribute("..head"),
-        ),
-    )
+    # Taken out before the user is made (see _create): the membership to give them, if any.
+    organisation = None
+    role = Role.HANDLER
+    head = False
 
     @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        return cls._get_manager(model_class).create_user(*args, **kwargs)
+    def _build(cls, model_class, *args, organisation, role, head, password, **kwargs):
+        user = super()._build(model_class, *args, **kwargs)
+        user.set_password(password)
+        return user
+
+    @classmethod
+    def _create(cls, model_class, *args, organisation, role, head, **kwargs):
+        user = cls._get_manager(model_class).create_user(*args, **kwargs)
+        if organisation is not None:
+            Membership.objects.create(user=user, organisation=organisation, role=role, is_head=head)
+        return user
 
 
 class MembershipFactory(DjangoModelFactory):

@@ -61,6 +61,8 @@ def test_people_units_and_memberships():
     assert UserFactory(organisation=unit).roles == {Role.HANDLER}
     assert UserFactory(admin=True).is_superuser
     assert not UserFactory(password=None).has_usable_password()
+    unsaved = UserFactory.build(organisation=unit)
+    assert unsaved.pk is None and unsaved.check_password(PASSWORD)
     assert MembershipFactory().role == Role.HANDLER
     assert GridAssignmentFactory().duty == "primary"
     assert Membership.objects.count() == 3

@@ -3,12 +3,6 @@ import pytest
 from .regions_tree import build_tree
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    # PBKDF2 at full strength costs a noticeable fraction of a second per log-in.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def regions(db):
     return build_tree()

@@ -40,7 +40,10 @@ def build_tree() -> dict[str, Region]:
             if isinstance(below, int):
                 for n in range(1, below + 1):
                     GridFactory(
-                        code=f"{code}-G{n}", name=f"{name}第{n}网格", community=region, boundary=None
+                        code=f"{code}-G{n}",
+                        name=f"{name}第{n}网格",
+                        community=region,
+                        boundary=None,
                     )
             else:
                 walk(below, region)

@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from gongzhi.accounts.models import User
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ GOOD = "Haidong#Grid2026"
 @pytest.fixture
 def person():
     reset()
-    return User.objects.create_user("li_jianguo", password=GOOD, display_name="李建国")
+    return UserFactory(username="li_jianguo", password=GOOD, display_name="李建国")
 
 
 def log_in(client, password, username="li_jianguo"):
@@ -50,7 +51,7 @@ def test_five_wrong_passwords_lock_the_account(client, person):
 
 
 def test_lockout_is_per_user_name(client, person):
-    User.objects.create_user("other_person", password=GOOD)
+    UserFactory(username="other_person", password=GOOD)
     for _ in range(5):
         log_in(client, "wrong-password")
     assert log_in(client, GOOD, username="other_person").status_code == 302

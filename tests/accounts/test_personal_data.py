@@ -3,8 +3,9 @@ and every showing is in the audit log."""
 
 import pytest
 
-from gongzhi.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from gongzhi.accounts.models import Organisation, OrganisationKind, Role
 from gongzhi.core.models import AuditLog
+from tests.factories import OrganisationFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -15,21 +16,25 @@ NAME = "欧阳娜娜"
 
 @pytest.fixture
 def person(regions):
-    community = Organisation.objects.create(
-        code="630202001001", name="西关社区居民委员会", kind=OrganisationKind.COMMUNITY
+    community = OrganisationFactory(
+        code="630202001001",
+        name="西关社区居民委员会",
+        kind=OrganisationKind.COMMUNITY,
+        regions=[regions["630202001001"]],
     )
-    community.regions.add(regions["630202001001"])
-    person = User.objects.create_user(
-        "ouyang", password="Haidong#2026", display_name=NAME, mobile=MOBILE, id_number=ID_NUMBER
+    return member(
+        community,
+        Role.GRID_WORKER,
+        username="ouyang",
+        password="Haidong#2026",
+        display_name=NAME,
+        mobile=MOBILE,
+        id_number=ID_NUMBER,
     )
-    Membership.objects.create(user=person, organisation=community, role=Role.GRID_WORKER)
-    return person
 
 
 def staff(username, role, organisation, **extra):
-    user = User.objects.create_user(username, **extra)
-    Membership.objects.create(user=user, organisation=organisation, role=role)
-    return user
+    return member(organisation, role, username=username, password=None, **extra)
 
 
 def assert_no_real_value(html: str):
@@ -106,7 +111,7 @@ def test_reveal_needs_a_login(client, person):
 
 
 def test_resident_cannot_see_someone_elses_data(client, person):
-    resident = User.objects.create_user("resident1")
+    resident = UserFactory(username="resident1", password=None)
     client.force_login(resident)
     response = client.post(f"/accounts/reveal/accounts/user/{person.pk}/", {"fields": ["mobile"]})
     assert response.status_code == 403
@@ -116,10 +121,12 @@ def test_resident_cannot_see_someone_elses_data(client, person):
 
 
 def test_role_policy_limits_the_fields(client, person, regions):
-    township = Organisation.objects.create(
-        code="630202001", name="碾伯街道办事处", kind=OrganisationKind.TOWNSHIP
+    township = OrganisationFactory(
+        code="630202001",
+        name="碾伯街道办事处",
+        kind=OrganisationKind.TOWNSHIP,
+        regions=[regions["630202001"]],
     )
-    township.regions.add(regions["630202001"])
     Organisation.objects.filter(code="630202001001").update(parent=township)
     community = Organisation.objects.get(code="630202001001")
     community.save()  # recompute the path under the township
@@ -138,10 +145,12 @@ def test_role_policy_limits_the_fields(client, person, regions):
 
 
 def test_a_role_with_the_right_is_still_bound_by_scope(client, person, regions):
-    other_county = Organisation.objects.create(
-        code="630203-ZZZX", name="平安区社会治理综合指挥中心", kind=OrganisationKind.COMMAND_CENTRE
+    other_county = OrganisationFactory(
+        code="630203-ZZZX",
+        name="平安区社会治理综合指挥中心",
+        kind=OrganisationKind.COMMAND_CENTRE,
+        regions=[regions["630203"]],
     )
-    other_county.regions.add(regions["630203"])
     dispatcher = staff("dispatcher_pingan", Role.DISPATCHER, other_county)
     client.force_login(dispatcher)
     response = client.post(f"/accounts/reveal/accounts/user/{person.pk}/", {"fields": ["mobile"]})
@@ -150,7 +159,7 @@ def test_a_role_with_the_right_is_still_bound_by_scope(client, person, regions):
 
 
 def test_unknown_fields_and_models_are_refused(client, person):
-    admin = User.objects.create_superuser("root", password="Haidong#Root26")
+    admin = UserFactory(username="root", password="Haidong#Root26", admin=True)
     client.force_login(admin)
     assert (
         client.post(
@@ -168,7 +177,7 @@ def test_unknown_fields_and_models_are_refused(client, person):
 
 @pytest.fixture
 def root(db):
-    return User.objects.create_superuser("root", password="Haidong#Root26")
+    return UserFactory(username="root", password="Haidong#Root26", admin=True)
 
 
 def test_admin_list_is_masked(client, root, person):
@@ -253,10 +262,12 @@ def test_admin_unmask_shows_and_audits(client, root, person):
 def test_admin_unmask_refused_for_staff_without_the_right(client, person, regions):
     from django.contrib.auth.models import Permission
 
-    township = Organisation.objects.create(
-        code="630202001", name="碾伯街道办事处", kind=OrganisationKind.TOWNSHIP
+    township = OrganisationFactory(
+        code="630202001",
+        name="碾伯街道办事处",
+        kind=OrganisationKind.TOWNSHIP,
+        regions=[regions["630202001"]],
     )
-    township.regions.add(regions["630202001"])
     clerk = staff("clerk", Role.HANDLER, township, is_staff=True)
     clerk.user_permissions.add(Permission.objects.get(codename="view_user"))
     person.memberships.update(organisation=township)
@@ -278,10 +289,12 @@ def test_admin_unmask_refused_for_staff_without_the_right(client, person, region
 def test_admin_user_list_is_scoped_for_staff(client, person, regions):
     from django.contrib.auth.models import Permission
 
-    other = Organisation.objects.create(
-        code="630203100", name="平安镇人民政府", kind=OrganisationKind.TOWNSHIP
+    other = OrganisationFactory(
+        code="630203100",
+        name="平安镇人民政府",
+        kind=OrganisationKind.TOWNSHIP,
+        regions=[regions["630203100"]],
     )
-    other.regions.add(regions["630203100"])
     clerk = staff("clerk2", Role.HANDLER, other, is_staff=True)
     clerk.user_permissions.add(Permission.objects.get(codename="view_user"))
     client.force_login(clerk)

@@ -6,6 +6,7 @@ from gongzhi.accounts.models import Membership, Organisation, Role, User
 from gongzhi.core.scope import scope_for
 from gongzhi.demo import accounts as demo_seed
 from gongzhi.regions.models import Grid, GridAssignment, Region
+from tests.factories import member
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +23,8 @@ def user(username) -> User:
 
 @pytest.fixture
 def township_handler(demo):
-    person = User.objects.create_user("nianbo_handler", display_name="冶文华")
-    Membership.objects.create(
-        user=person, organisation=Organisation.objects.get(code="630202001"), role=Role.HANDLER
-    )
+    township = Organisation.objects.get(code="630202001")
+    member(township, Role.HANDLER, username="nianbo_handler", display_name="冶文华", password=None)
     return user("nianbo_handler")
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from gongzhi.cases.models import Attachment, Case
-from tests.factories import call_case, case_in, png, report
 from tests.cases.test_supports import quick_report
+from tests.factories import call_case, case_in, png, report
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from gongzhi.accounts import tokens
-from gongzhi.cases.intake import services
+from tests.factories import report_case
 
 pytestmark = pytest.mark.django_db
 
@@ -41,11 +41,8 @@ def fuzz(world, settings, _keep_the_test_connection):
     _token, raw = tokens.do_issue(user=world.dispatcher, name="fuzz")
     numbers = []
     for text, point in [("西关街井盖缺失", world.point), ("平安镇路面坑洼", world.other_point)]:
-        case, _created = services.do_report(
-            report=services.Report(
-                channel="api", description=text, category=world.manhole, lng=point[0], lat=point[1]
-            ),
-            reporter=world.resident,
+        case = report_case(
+            world, world.manhole, point=point, channel="api", title="", description=text
         )
         numbers.append(case.number)
     return {"Authorization": f"Bearer {raw}"}, numbers

@@ -7,7 +7,8 @@ import re
 import pytest
 from django.test import Client
 
-from gongzhi.taxonomy.models import Category, SlaPolicy
+from gongzhi.taxonomy.models import Category
+from tests.factories import SlaPolicyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,14 +56,7 @@ def test_a_point_is_located_in_its_grid_and_places(world, as_token):
 
 
 def test_categories_carry_the_owner_and_sla_they_use(world, as_token):
-    fast = SlaPolicy.objects.create(
-        code="fast",
-        name="快速",
-        sign_for_value=1,
-        sign_for_unit="hours",
-        resolve_value=1,
-        resolve_unit="workdays",
-    )
+    fast = SlaPolicyFactory(code="fast", name="快速", sign_for_value=1, resolve_value=1)
     Category.objects.filter(pk=world.pothole.pk).update(sla=fast)
     Category.objects.filter(pk=world.manhole.pk).update(enabled=False)
     rows = {r["code"]: r for r in as_token(world.resident).get("/categories").json()}

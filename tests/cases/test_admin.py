@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from gongzhi.cases.models import Case, CaseEvent, ChannelPolicy, RoutingRule
 from gongzhi.core.models import AuditLog
-
 from tests.factories import case_in, move, png, report, report_case
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +84,7 @@ def test_the_case_list_shows_what_it_should(client, world, full):
 
 def test_an_administrator_sees_the_reports_waiting_for_their_follow_up(client, world):
     from gongzhi.cases.intake import follow_up
+
     waiting = report_case(world, world.manhole, title="等待跟进的上报")
     client.force_login(world.admin)
     url = admin_url(Case, "changelist")

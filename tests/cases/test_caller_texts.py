@@ -14,9 +14,8 @@ from django.utils import translation
 from gongzhi.cases.choices import State
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.notify.models import Delivery, DeliveryStatus
-from tests.notify.conftest import IMMEDIATE, Receiver
 from tests.factories import call_case, case_in, report
-
+from tests.notify.conftest import IMMEDIATE, Receiver
 
 pytestmark = pytest.mark.django_db
 SITE = "https://gongzhi.example.test"

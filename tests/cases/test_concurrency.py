@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from gongzhi.cases.choices import State
+from gongzhi.cases.intake import services
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.core.errors import NotAllowed, ServiceError

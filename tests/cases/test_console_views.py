@@ -20,7 +20,6 @@ from gongzhi.core.models import AuditLog
 from gongzhi.taxonomy.models import Category
 from tests.factories import call_case, case_in, move, png, report
 
-
 pytestmark = pytest.mark.django_db
 
 ROW = re.compile(r'data-testid="case-row" data-number="([^"]+)"')

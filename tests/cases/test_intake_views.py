@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from gongzhi.cases.choices import State
-from gongzhi.cases.intake import services
 from gongzhi.cases.models import Attachment, Callback, Case
 from gongzhi.cases.workflow import table as workflow
 from tests.factories import call_case, jpeg, report_case

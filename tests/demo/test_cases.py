@@ -31,11 +31,6 @@ pytestmark = pytest.mark.django_db
 COUNT = 400
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def history(world):
     now = timezone.now()

@@ -34,7 +34,14 @@ def report(world, text="井盖丢了，很危险", point=None, category=None, **
     extra.setdefault("reporter_phone", "13900001111")
     category = category or world.pothole
     return report_case(
-        world, category, point=point, channel="open311", reporter=None, title="", description=text, **extra
+        world,
+        category,
+        point=point,
+        channel="open311",
+        reporter=None,
+        title="",
+        description=text,
+        **extra,
     )
 
 

@@ -13,6 +13,7 @@ from PIL import Image
 
 from gongzhi.cases.models import Attachment, Case
 from gongzhi.open311.models import Open311Client, Open311Request
+from tests.factories import photo
 
 from . import local_schemas
 from .conftest import get, post, valid, xml_data
@@ -52,9 +53,10 @@ def form(world, **overrides):
 
 
 def image(fmt="JPEG", size=(64, 48), name="photo.jpg", **save) -> SimpleUploadedFile:
-    out = BytesIO()
-    Image.new("RGB" if fmt != "PNG" else "RGBA", size, (200, 60, 40)).save(out, fmt, **save)
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+    """Whatever the format, sent as image/jpeg (as a phone that guesses would)."""
+    mode = "RGBA" if fmt == "PNG" else "RGB"
+    colour = (200, 60, 40)
+    return photo(name, size, fmt=fmt, mode=mode, colour=colour, content_type="image/jpeg", **save)
 
 
 def test_a_post_makes_an_open311_case_with_the_answers(client, o311):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from gongzhi.cases.models import Case
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.open311 import reads, statuses
+from tests.factories import photo
 
 from . import local_schemas
 from .conftest import get, report, same_in_both, valid, xml_data
@@ -271,19 +272,11 @@ def test_extensions_add_the_lifecycle_photos_and_public_timeline(
 ):
     """extensions=true (as Chicago and Bonn serve it): our state and channel, the report's
     photos and the public timeline as notes; the plain answer stays as the standard has it."""
-    from io import BytesIO
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
-
     from gongzhi.cases import media
 
     settings.MEDIA_ROOT = tmp_path
-    buffer = BytesIO()
-    Image.new("RGB", (40, 30), (10, 20, 30)).save(buffer, "JPEG")
-    photo = SimpleUploadedFile("p.jpg", buffer.getvalue(), content_type="image/jpeg")
     case = report(o311)
-    (image,) = media.check_photos([photo])
+    (image,) = media.check_photos([photo("p.jpg", (40, 30), fmt="JPEG", colour=(10, 20, 30))])
     media.store_photo(case=case, image=image, stage="report", user=None, event=None)
     workflow.transition(
         case_id=case.pk, action="accept", actor=o311.dispatcher, note="已受理，回电13900001111"

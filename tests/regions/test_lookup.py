@@ -9,8 +9,9 @@ from django.utils import timezone
 from pyproj import Geod
 
 from gongzhi.regions import coords, lookup
-from gongzhi.regions.models import Grid, Region
+from gongzhi.regions.models import Grid
 from gongzhi.regions.spatial_index import SpatialIndex
+from tests.factories import GridFactory, RegionFactory
 
 from .factories import LAT0, LNG0, SIZE, geojson, make_tree, square
 
@@ -131,11 +132,8 @@ def test_the_index_is_rebuilt_when_a_boundary_changes(tree):
 def test_the_index_is_rebuilt_when_a_grid_is_added_or_deactivated(tree):
     point = (LNG0 + 0.025, LAT0 + 0.005)  # east of the 2 × 2 block, ~450 m out
     assert lookup.locate(*point) is None
-    new = Grid.objects.create(
-        code="630202100001-05",
-        name="第5网格",
-        community=tree["community"],
-        boundary=geojson(square(2, 0)),
+    new = GridFactory(
+        code="630202100001-05", name="第5网格", community=tree["community"], shape=square(2, 0)
     )
     assert lookup.locate(*point).grid_id == new.pk
     new.is_active = False
@@ -158,9 +156,7 @@ def test_changes_from_another_process_are_seen_via_the_version_stamp(tree):
 
 @pytest.mark.django_db
 def test_moving_a_community_updates_the_codes_returned(tree):
-    other = Region.objects.create(
-        code="630202101", name="雨润镇", level="township", parent=tree["county"]
-    )
+    other = RegionFactory(code="630202101", name="雨润镇", level="township", parent=tree["county"])
     assert lookup.locate(LNG0 + 0.005, LAT0 + 0.005).township_code == "630202100"
     community = tree["community"]
     community.parent = other

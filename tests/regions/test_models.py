@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from gongzhi.regions.models import Grid, Region
+from tests.factories import RegionFactory
 
 from .factories import make_tree
 
@@ -26,7 +27,7 @@ def test_paths_and_geometry_columns_are_derived_on_save():
 @pytest.mark.django_db
 def test_moving_a_branch_updates_descendants_and_grids_in_one_transaction():
     tree = make_tree()
-    other = Region.objects.create(code="630203", name="平安区", level="county", parent=tree["city"])
+    other = RegionFactory(code="630203", name="平安区", level="county", parent=tree["city"])
     township = tree["township"]
     township.parent = other
     township.save()
@@ -44,7 +45,7 @@ def test_moving_a_branch_updates_descendants_and_grids_in_one_transaction():
 @pytest.mark.django_db
 def test_a_failed_move_leaves_every_path_as_it_was(monkeypatch):
     tree = make_tree()
-    other = Region.objects.create(code="630203", name="平安区", level="county", parent=tree["city"])
+    other = RegionFactory(code="630203", name="平安区", level="county", parent=tree["city"])
     before = dict(Region.objects.values_list("code", "path"))
     grid_paths = set(Grid.objects.values_list("region_path", flat=True))
 

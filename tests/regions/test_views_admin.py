@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from gongzhi.accounts.models import User
 from gongzhi.regions.models import Grid, GridAssignment, Region
+from tests.factories import GridAssignmentFactory, RegionFactory, UserFactory
 
 from .factories import LAT0, LNG0, make_tree
 
@@ -16,7 +16,7 @@ def tree(db):
 
 @pytest.fixture
 def root(db):
-    return User.objects.create_superuser("root_admin", password="Gongzhi@Admin26")
+    return UserFactory(username="root_admin", password="Gongzhi@Admin26", admin=True)
 
 
 def test_locate_needs_a_login(client, tree):
@@ -67,7 +67,7 @@ def test_layers_are_scoped_geojson(client, tree, root):
     grids = data["layers"][-1]["features"]
     assert len(grids) == 4 and grids[0]["properties"]["name"] == "第1网格"
     assert grids[0]["geometry"]["type"] == "Polygon"
-    nobody = User.objects.create_user("nobody", password="Gongzhi@Nobody26")
+    nobody = UserFactory(username="nobody", password="Gongzhi@Nobody26")
     client.force_login(nobody)
     data = client.get(reverse("regions:layers")).json()
     assert all(not layer["features"] for layer in data["layers"])
@@ -83,9 +83,9 @@ def test_a_map_may_ask_to_leave_out_more_grids_than_it_can_show(client, tree, ro
     assert many["grids_left_out"] == 4
     # Someone who sees no region outline keeps their grids whatever the cap (nothing else
     # would show where they work).
-    worker = User.objects.create_user("worker", password="Gongzhi@Worker26")
+    worker = UserFactory(username="worker", password="Gongzhi@Worker26")
     for grid in tree["grids"][:2]:
-        GridAssignment.objects.create(grid=grid, user=worker)
+        GridAssignmentFactory(grid=grid, user=worker)
     client.force_login(worker)
     data = client.get(url, {"max_grids": "1"}).json()
     assert [layer["level"] for layer in data["layers"]][-1] == "grid"
@@ -94,7 +94,7 @@ def test_a_map_may_ask_to_leave_out_more_grids_than_it_can_show(client, tree, ro
 def test_outlines_are_public_geography_for_anyone_signed_in(client, tree, root):
     """A resident's 随手拍 map draws the territory's outlines: the townships (and the city and
     county, where they have a boundary), never a grid, a record or anything personal."""
-    nobody = User.objects.create_user("nobody", password="Gongzhi@Nobody26")
+    nobody = UserFactory(username="nobody", password="Gongzhi@Nobody26")
     assert client.get(reverse("regions:outlines")).status_code == 302  # signed in only
     client.force_login(nobody)
     data = client.get(reverse("regions:outlines")).json()
@@ -113,7 +113,7 @@ def test_outlines_are_public_geography_for_anyone_signed_in(client, tree, root):
 @pytest.mark.parametrize("model", [Region, Grid, GridAssignment])
 def test_admin_list_add_change_and_search_pages_open(client, tree, root, model):
     client.force_login(root)
-    GridAssignment.objects.create(grid=tree["grids"][0], user=root)
+    GridAssignmentFactory(grid=tree["grids"][0], user=root)
     prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
     assert client.get(reverse(f"{prefix}_changelist")).status_code == 200
     assert client.get(reverse(f"{prefix}_changelist"), {"q": "630202"}).status_code == 200
@@ -147,7 +147,7 @@ def test_admin_filters_and_autocompletes(client, tree, root):
 
 def test_admin_moves_a_region_and_its_subtree(client, tree, root):
     client.force_login(root)
-    other = Region.objects.create(code="630203", name="平安区", level="county", parent=tree["city"])
+    other = RegionFactory(code="630203", name="平安区", level="county", parent=tree["city"])
     township = tree["township"]
     response = client.post(
         reverse("admin:regions_region_change", args=[township.pk]),
@@ -172,7 +172,7 @@ def test_admin_moves_a_region_and_its_subtree(client, tree, root):
             "code": township.code,
             "name": township.name,
             "level": "township",
-            "parent": Region.objects.create(
+            "parent": RegionFactory(
                 code="630203100", name="平安镇", level="township", parent=other
             ).pk,
             "boundary": "null",

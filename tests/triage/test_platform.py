@@ -7,14 +7,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from gongzhi.cases.intake import services
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.triage import hooks as triage_hooks
 from gongzhi.taxonomy.models import Category
 from gongzhi.triage import services as triage
 from gongzhi.triage.classifier import Record
 from gongzhi.triage.models import Assessment, TrainingLabel, TriagePolicy
-
 from tests.factories import report_case
 
 from .corpus import PLACES
@@ -205,16 +203,14 @@ def test_the_triage_queue_flags_only_rows_with_look_alikes(
 
 def test_hotspots_page_and_api(world, model, client, django_capture_on_commit_callbacks):
     for i, user in enumerate([world.resident, world.other_resident, world.resident]):
-        fields = dict(
-            channel="quick_report",
-            title=f"幸福家园小区夜间施工噪音扰民{i}",
-            description="幸福家园小区旁工地夜间施工噪音扰民",
-            category_id=world.manhole.pk,
-            lng=world.point[0],
-            lat=world.point[1],
-        )
         with django_capture_on_commit_callbacks(execute=True):
-            services.do_report(report=services.Report(**fields), reporter=user)
+            report_case(
+                world,
+                world.manhole,
+                title=f"幸福家园小区夜间施工噪音扰民{i}",
+                description="幸福家园小区旁工地夜间施工噪音扰民",
+                reporter=user,
+            )
     report(
         world,
         django_capture_on_commit_callbacks,

@@ -48,7 +48,7 @@ def city_code() -> str:
     return settings.GONGZHI.get("DEMO_CITY_CODE", "630200")
 
 
-# -- organisation codes (imported by taxonomy.demo_seed) ---------------------------------
+# -- organisation codes (imported by demo.categories) ---------------------------------
 
 COMMAND_CENTRE = "ZZZX"
 

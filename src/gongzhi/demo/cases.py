@@ -44,7 +44,7 @@ from gongzhi.demo import notices as demo_notices
 from gongzhi.demo import photos as demo_photos
 from gongzhi.demo.accounts import synthetic_mobile, synthetic_name
 from gongzhi.demo.drafts import Draft, draw
-from gongzhi.demo.history import History, People
+from gongzhi.demo.history import History, People, date_rows, write
 from gongzhi.demo.reference import Reference, category_infos, grid_infos
 from gongzhi.demo.stories import P_MERGE, merge_target, stall, story
 from gongzhi.regions.models import Grid, Region
@@ -55,6 +55,7 @@ DEMO_DAYS = 180
 DEMO_SEED = 20261128
 RESIDENTS = 50
 RESIDENT_PREFIX = "res"
+BATCH = 500  # cases written in one go
 
 
 def ensure_residents(count: int = RESIDENTS) -> list[tuple[int, str, str]]:
@@ -112,38 +113,44 @@ def _number(drafts: list[Draft]) -> None:
 
 def _tell(rng, drafts: list[Draft], ref: Reference, now) -> None:
     """Draw each story and take it through the workflow, in report order (a merge needs
-    its target's history)."""
+    its target's history). The cases that need no row of their own before their story
+    ends are written in batches."""
     people = People()
     open_by_kind = defaultdict(list)  # (category, county) → earlier drafts
+    waiting: list[History] = []
     for d in drafts:
         kind = (d.category.id, d.grid.county)
         target = None
         if rng.random() < P_MERGE:
             target = merge_target(d, open_by_kind[kind])
+        if target is not None and target.case.pk is None:  # merged into: written first
+            write(waiting)
+            waiting = []
         steps = stall(rng, story(rng, d, ref, target), now)
-        History(rng, d, ref, now, people).run(steps)
-        if d.case.state not in (State.REJECTED, State.MERGED):
+        history = History(rng, d, ref, now, people)
+        history.run(steps)
+        if history.waiting:
+            waiting.append(history)
+        if len(waiting) >= BATCH:
+            write(waiting)
+            waiting = []
+        if history.case.state not in (State.REJECTED, State.MERGED):
             open_by_kind[kind].append(d)
-
-
-def _date(drafts: list[Draft]) -> None:
-    """A case's row is stamped when it is written; it was reported, and last changed, in
-    the past (a queryset's update stamps nothing)."""
-    cases = [Case(pk=d.case.pk, created_at=d.created_at, updated_at=d.updated_at) for d in drafts]
-    Case.objects.bulk_update(cases, ["created_at", "updated_at"], batch_size=500)
+    write(waiting)
 
 
 def _support(drafts: list[Draft]) -> int:
-    """我也遇到: the residents who added their voice to a gathering's first report."""
-    supports = [
-        CaseSupport(case=d.case, user_id=user_id)
+    """我也遇到: the residents who added their voice to a gathering's first report, dated
+    when they did (the row is stamped when written)."""
+    voices = [
+        (d.case, user_id, at)
         for d in drafts
-        for user_id, _at in d.supports
+        for user_id, at in d.supports
         if user_id != d.reporter_id
     ]
+    supports = [CaseSupport(case=case, user_id=user_id) for case, user_id, _at in voices]
     CaseSupport.objects.bulk_create(supports, batch_size=1000)
-    when = [at for d in drafts for user_id, at in d.supports if user_id != d.reporter_id]
-    for support, at in zip(supports, when, strict=True):
+    for support, (_case, _user, at) in zip(supports, voices, strict=True):
         support.created_at = at
     CaseSupport.objects.bulk_update(supports, ["created_at"], batch_size=1000)
     return len(supports)
@@ -182,8 +189,8 @@ def generate(
         for d in drafts:
             d.key = f"{key_prefix}{d.index:06d}"
         _tell(rng, drafts, ref, now)
-        _date(drafts)
         mine = Case.objects.filter(idempotency_key__startswith=key_prefix)
+        date_rows(mine, now=now)
         counts = {
             "cases": len(drafts),
             "events": CaseEvent.objects.filter(case__in=mine).count(),

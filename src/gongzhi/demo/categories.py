@@ -1,8 +1,8 @@
-"""Give the categories their owning units in the 海东 demo (after accounts.demo_seed).
+"""Give the categories their owning units in the 海东 demo (after demo.accounts).
 
 ``load(stdout=None) -> dict`` sets the owner of each first-level category (and of a few
 second-level ones that belong to another department) to a 海东 city department, looked up
-by the organisation codes that ``accounts.demo_seed`` defines. Idempotent: an owner that is
+by the organisation codes that ``demo.accounts`` defines. Idempotent: an owner that is
 already right is not written again; a category or department that is missing is skipped.
 """
 
@@ -15,7 +15,7 @@ from gongzhi.accounts.models import Organisation
 from gongzhi.demo.accounts import COMMAND_CENTRE, city_department_code
 from gongzhi.taxonomy.models import Category
 
-# category full name → city department key (accounts.demo_seed.CITY_DEPARTMENTS)
+# category full name → city department key (demo.accounts.CITY_DEPARTMENTS)
 OWNERS: dict[str, str] = {
     # the grid-governance categories
     "市容环境": "CGJ",

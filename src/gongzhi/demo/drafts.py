@@ -64,7 +64,6 @@ class Draft:
     states: list = field(default_factory=list)  # (at, state) after each step
     supports: list = field(default_factory=list)  # (user id, at): 我也遇到 from the hint
     case: Case | None = None  # the case its history made
-    updated_at: datetime | None = None  # when its last step was taken
 
 
 def minutes(rng: random.Random, low: float, high: float) -> timedelta:

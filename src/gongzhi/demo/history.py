@@ -23,6 +23,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from django.db.models import OuterRef, Subquery
+
 from gongzhi.accounts.models import Role, User
 from gongzhi.cases.choices import State
 from gongzhi.cases.models import Callback, Case, CaseEvent, ExtensionRequest
@@ -32,6 +34,8 @@ from gongzhi.demo.stories import state_at
 
 SCAN_EVERY = 60  # seconds: the scanner runs every minute, so it notices a threshold that late
 SCANNED = ("deadline_warning", "overdue")
+# Entries that add to a case's timeline without writing its row.
+ROW_UNTOUCHED = ("merged_in", *SCANNED)
 # Handlers that read or write rows beside the case's own: the case must be written first.
 NEEDS_ROW = frozenset({"callback", "request_extension", "decide_extension", "add_co_handlers"})
 
@@ -62,17 +66,34 @@ class History:
         self.scanned: datetime | None = None  # when the scan last ran over this case
         self.fresh = True  # a step was just taken: a threshold already past is due at once
 
-    def run(self, steps: list) -> Case:
+    def run(self, steps: list) -> None:
+        """Take the steps up to ``now``. A case that needs no row of its own by then stays
+        in memory, to be written with others (``write``); so does one whose last step is
+        its one callback (which needs the row): that step is left for ``finish``."""
         self._report()
-        for step in steps[1:]:
-            if step.at > self.now:
-                break
+        taken = [s for s in steps[1:] if s.at <= self.now]
+        self.callbacks = sum(1 for s in taken if s.action == "callback")
+        self.left = taken[-1:] if self.callbacks == 1 and taken[-1].action == "callback" else []
+        for step in taken[: len(taken) - len(self.left)]:
             self._watch(until=step.at)
             self._take(step)
+        if not self.left:
+            self._watch(until=self.now, final=True)
+        elif not self.waiting:
+            self.finish()
+
+    def finish(self) -> None:
+        """Take the step left, once the case is written."""
+        for step in self.left:
+            self._watch(until=step.at)
+            self._take(step)
+        self.left = []
         self._watch(until=self.now, final=True)
-        self._write()
-        self.d.case, self.d.updated_at = self.case, self.stepped
-        return self.case
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the case is still in memory, to be written with others."""
+        return self.case.pk is None
 
     # -- the report, as intake makes it ------------------------------------------------
 
@@ -119,6 +140,7 @@ class History:
         )
         event.effects_pending = False  # long told: nothing for the sweep to send
         self.case, self.unwritten = case, [event]
+        d.case = case
         d.states.append((d.created_at, case.state))
 
     # -- the steps ---------------------------------------------------------------------
@@ -168,16 +190,21 @@ class History:
 
     def _date_rows(self, step, event) -> None:
         """Rows a handler wrote beside the case carry the real time of writing: date them
-        when the step was taken (a callback's time also decides whether a case closed again
-        later has been rated since)."""
+        when the step was taken."""
         at = step.at
-        if step.action == "merge":  # the entry on the target's timeline, also to be told
+        if step.action == "merge":
+            # The entry on the target's timeline, written from its row as it is now (how
+            # its story ended) and to be told: as it was then, and told long ago.
+            target = step.params["into"]
+            then = state_at(target, at)
             CaseEvent.objects.filter(
-                case_id=step.params["into"].case.pk, action="merged_in", effects_pending=True
-            ).update(at=at, effects_pending=False)
-        elif step.action == "callback":
-            latest = self.case.callbacks.order_by("-pk").values_list("pk", flat=True)[:1]
-            Callback.objects.filter(pk__in=list(latest)).update(created_at=at, updated_at=at)
+                case_id=target.case.pk, action="merged_in", effects_pending=True
+            ).update(at=at, effects_pending=False, from_state=then, to_state=then)
+        elif step.action == "callback":  # the last is dated with the cases (date_rows)
+            self.callbacks -= 1
+            if self.callbacks:  # rated again later: "rated since it was closed?" reads this
+                latest = self.case.callbacks.order_by("-pk").values_list("pk", flat=True)[:1]
+                Callback.objects.filter(pk__in=list(latest)).update(created_at=at, updated_at=at)
         elif step.action in ("request_extension", "decide_extension"):
             fields = {"updated_at": at}
             if step.action == "request_extension":
@@ -247,6 +274,37 @@ class History:
         self.unwritten = []
 
 
+def write(histories: list[History]) -> None:
+    """Insert the cases still in memory in one go, with their entries so far, and take the
+    steps they have left."""
+    Case.objects.bulk_create([h.case for h in histories], batch_size=500)
+    events = [e for h in histories for e in h.unwritten]
+    CaseEvent.objects.bulk_create(events, batch_size=1000)
+    for h in histories:
+        h.unwritten = []
+        if h.left:
+            h.finish()
+
+
 def _as_it_was(target, at: datetime) -> Case:
     """The case merged into, as the dispatcher saw it then (its row holds how it ended)."""
     return Case(pk=target.case.pk, number=target.number, state=state_at(target, at))
+
+
+def date_rows(cases, *, now: datetime) -> None:
+    """Rows are stamped when written, and these were written today: date each case when it
+    was reported and when a step last wrote it, and each callback when it was given (one
+    of a case rated twice was dated as it went). The timelines say when."""
+    steps = CaseEvent.objects.filter(case=OuterRef("pk")).exclude(action__in=ROW_UNTOUCHED)
+    cases.update(
+        created_at=Subquery(steps.filter(action="report").values("at")[:1]),
+        updated_at=Subquery(steps.order_by("-at", "-id").values("at")[:1]),
+    )
+    given = (
+        CaseEvent.objects.filter(case=OuterRef("case"), action="callback")
+        .order_by("-at", "-id")
+        .values("at")[:1]
+    )
+    Callback.objects.filter(case__in=cases, created_at__gt=now).update(
+        created_at=Subquery(given), updated_at=Subquery(given)
+    )

@@ -1,9 +1,10 @@
 """The 海东 demo: regions and grids, organisations and people, categories, and
 half a year of cases.
 
-Each app seeds its own part (``<app>/demo_seed.py``); this module runs them in order in
-one transaction, then trains the triage classifier on the demo's closed cases. Every part
-is idempotent, so loading twice changes nothing.
+One module here per domain seeds its part (``regions``, ``accounts``, ``categories``,
+``questions``, ``cases``); this module runs them in order in one transaction, then trains
+the triage classifier on the demo's closed cases. Every part is idempotent, so loading
+twice changes nothing.
 """
 
 from django.db import transaction

@@ -1,19 +1,25 @@
 """The notices the demo's last days would have left in people's inboxes.
 
-The history is written in bulk, so none of its steps told anyone. Here each step of the
-last ``NOTICE_DAYS`` is told as the workflow tells it, through the same ``effects`` (a
-unit hears of a case dispatched to it, a grid worker of one to verify, a reporter that
-their case was closed …), dated when the step was taken; a notice is read when someone
-has acted on the case since.
+The history was taken through the workflow telling nobody (it happened long ago). Here
+each step of the last ``NOTICE_DAYS`` is told as the workflow tells it, by the same table
+(``effects.told_for``: a unit hears of a case dispatched to it, a grid worker of one to
+verify, a reporter that their case was closed, the command centre of a callback that
+reopened a case …), dated when the step was taken; a notice is read when someone has acted
+on the case since.
+
+No SMS leaves, whatever gateway is configured: the demo's hotline callers and their
+numbers are made up. The effects text a caller at the number the case gives
+(``effects.caller_phone``), so they are handed each case without it, in memory only; the
+in-app notices are what is left.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Max
-from django.test.utils import override_settings
 from django.utils import timezone, translation
 
 from gongzhi.cases.models import Case, CaseEvent
@@ -21,8 +27,6 @@ from gongzhi.cases.workflow import effects
 from gongzhi.notify.models import Notification
 
 NOTICE_DAYS = 7
-# The steps whose notices are told (a callback's depends on its answer: left out).
-TOLD = [action for action in effects.TOLD if action != "callback"]
 
 
 def replay(*, now=None, key_prefix: str = "demo-") -> int:
@@ -34,7 +38,7 @@ def replay(*, now=None, key_prefix: str = "demo-") -> int:
         CaseEvent.objects.filter(
             case__idempotency_key__startswith=key_prefix,
             at__gte=now - timedelta(days=NOTICE_DAYS),
-            action__in=TOLD,
+            action__in=list(effects.TOLD),
         )
         .select_related("case__category", "case__owner", "case__command", "case__reporter")
         .order_by("at", "id")
@@ -44,24 +48,31 @@ def replay(*, now=None, key_prefix: str = "demo-") -> int:
         .values_list("case_id")
         .annotate(at=Max("at"))
     )
-    made = 0
-    # In the recipients' language; and no SMS leaves, even where a gateway is configured:
-    # the demo's callers and their numbers are made up.
-    with (
-        translation.override(settings.LANGUAGE_CODE),
-        override_settings(GONGZHI_SMS_GATEWAY_URL=""),
-    ):
+    # Each step's notices follow the last one's: its rows are the ids after that mark.
+    marks = [_last_notification()]
+    with translation.override(settings.LANGUAGE_CODE):  # in the recipients' language
         for event in events:
-            before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first()
-            case: Case = event.case
+            case = _without_caller_number(event.case)
             for tell in effects.told_for(event):
                 tell(case, event)
-            new = Notification.objects.filter(pk__gt=before or 0)
-            later = last.get(case.pk, event.at)
-            read = later if later > event.at else None  # someone has acted since
-            for n in new:
-                n.data = {**n.data, "demo": True}
-            made += len(new)
-            Notification.objects.bulk_update(list(new), ["data"])
-            new.update(created_at=event.at, read_at=read)
-    return made
+            marks.append(_last_notification())
+    made = list(Notification.objects.filter(pk__gt=marks[0]))
+    for n in made:
+        event = events[bisect_left(marks, n.pk) - 1]
+        later = last.get(event.case_id, event.at)
+        n.data = {**n.data, "demo": True}
+        n.created_at = event.at
+        n.read_at = later if later > event.at else None  # someone has acted since
+    Notification.objects.bulk_update(made, ["data", "created_at", "read_at"], batch_size=500)
+    return len(made)
+
+
+def _last_notification() -> int:
+    return Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _without_caller_number(case: Case) -> Case:
+    """The case as the demo's effects see it: with no caller's number to text (the row is
+    not written)."""
+    case.reporter_phone = ""
+    return case

@@ -74,7 +74,8 @@ def _sla(d: Draft):
 
 
 def _deadlines(sla, start):
-    """As ``routing.deadlines`` for this case's SLA policy."""
+    """As ``routing.deadlines`` gives them for this SLA policy: to draw when the steps
+    fall, early or late (the dispatch sets the case's own)."""
     if sla is None:
         return None, None
     return (
@@ -97,6 +98,7 @@ def _workday_deadline(day, value: int) -> datetime:
 
 
 def story(rng: random.Random, d: Draft, ref: Reference, merge_into: Draft | None) -> list:
+    """The steps of one case, from its report on, as (time, action, who, parameters)."""
     t = d.created_at
     steps = [Step(t, "report", "reporter")]
     auto_accept, auto_dispatch = ref.policies.get(d.channel, (False, False))
@@ -239,6 +241,7 @@ def stall(rng, steps: list, now) -> list:
 
 
 def merge_target(d: Draft, earlier: list[Draft]) -> Draft | None:
+    """A recent case of the same kind still open when the dispatcher looks at this one."""
     merge_at = d.created_at + timedelta(minutes=3)  # at the earliest
     for candidate in reversed(earlier):
         if candidate.created_at < d.created_at - MERGE_WINDOW:
@@ -254,6 +257,7 @@ def merge_target(d: Draft, earlier: list[Draft]) -> Draft | None:
 
 
 def state_at(d: Draft, moment: datetime) -> str:
+    """The state its history had left the case in at ``moment`` ("" before its report)."""
     state = ""
     for at, after in d.states:
         if at > moment:
