@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -35,6 +36,10 @@ from .errors import Conflict, NotAllowed, NotFound, ServiceError
 from .scope import scope_for
 
 log = logging.getLogger(__name__)
+
+# The step being taken (its time and whether it tells anyone): an entry a handler writes on
+# another record (a merge's "merged into this one") is dated and told like the step itself.
+_STEP: ContextVar[tuple | None] = ContextVar("gongzhi_workflow_step", default=None)
 
 
 @dataclass(frozen=True)
@@ -155,13 +160,16 @@ class Workflow:
         if r is None:
             raise NotFound("unknown_action", self.messages["unknown_action"])
         state = getattr(record, self.state_field)
-        display = getattr(record, f"get_{self.state_field}_display")()
+
+        def display():  # a translation lookup: only for the message
+            return getattr(record, f"get_{self.state_field}_display")()
+
         if expected_state and state != expected_state:
-            raise Conflict("state_changed", self.messages["changed"] % {"state": display})
+            raise Conflict("state_changed", self.messages["changed"] % {"state": display()})
         if state not in r.sources:
             raise NotAllowed(
                 "not_allowed_in_state",
-                self.messages["not_in_state"] % {"action": r.label, "state": display},
+                self.messages["not_in_state"] % {"action": r.label, "state": display()},
             )
         if actor is not None and not self.permitted(r, actor, record):
             raise NotAllowed("not_permitted", self.messages["not_permitted"] % {"action": r.label})
@@ -183,12 +191,20 @@ class Workflow:
             **fields,
         )
 
-    def record(self, record, action: str, *, actor=None, **fields):
+    def record(self, record, action: str, *, actor=None, now=None, tell=None, **fields):
         """Append an entry that moves no state (a deadline warning, a merge into this case),
-        inside the caller's transaction; its effects are sent after the commit."""
+        inside the caller's transaction; its effects are sent after the commit. Written
+        during a step, it takes that step's time and telling unless told otherwise."""
+        step_now, step_tell = _STEP.get() or (None, True)
+        now = now or step_now
+        tell = step_tell if tell is None else tell
+        if now is not None:
+            fields["at"] = now
         event = self.new_event(record, action, actor=actor, **fields)
+        event.effects_pending = tell
         event.save(force_insert=True)
-        self._deliver_on_commit(event)
+        if tell:
+            self._deliver_on_commit(event)
         return event
 
     # -- the one transition function ---------------------------------------------------
@@ -233,7 +249,11 @@ class Workflow:
             now = now or timezone.now()
             before = getattr(record, self.state_field)
             snapshot = _values(record)
-            outcome = r.handler(**{self.subject: record}, actor=actor, now=now, params=params)
+            token = _STEP.set((now, tell))
+            try:
+                outcome = r.handler(**{self.subject: record}, actor=actor, now=now, params=params)
+            finally:
+                _STEP.reset(token)
             setattr(record, self.state_field, r.next_state(outcome.branch, before))
             unit = {}
             if self.acting_organisation is not None:  # a timeline that names units

@@ -49,7 +49,7 @@ def scan(*, now=None) -> dict:
             with transaction.atomic():
                 if _claim(case.pk, "warned_at", now):
                     warned += 1
-                    _record(case.pk, "deadline_warning")
+                    _record(case.pk, "deadline_warning", now)
     late = (
         Case.objects.filter(overdue_notified_at__isnull=True)
         .filter(
@@ -62,12 +62,12 @@ def scan(*, now=None) -> dict:
         with transaction.atomic():
             if _claim(case_id, "overdue_notified_at", now, {"is_overdue": True}):
                 overdue += 1
-                _record(case_id, "overdue")
+                _record(case_id, "overdue", now)
     return {"warned": warned, "overdue": overdue}
 
 
-def _record(case_id: int, action: str) -> None:
+def _record(case_id: int, action: str, now) -> None:
     from gongzhi.cases.workflow.table import FLOW  # the table imports the effects
 
     case = Case.objects.select_related("owner", "command").get(pk=case_id)
-    FLOW.record(case, action, is_public=False)
+    FLOW.record(case, action, now=now, is_public=False)

@@ -79,7 +79,10 @@ def acting_organisation(actor, case):
     """The unit on whose behalf a person acted, for the timeline."""
     if actor is None:
         return None
-    memberships = list(actor.memberships.select_related("organisation"))
+    memberships = getattr(actor, "_gongzhi_memberships", None)
+    if memberships is None:  # kept on the user object, like its scope and its units
+        memberships = list(actor.memberships.select_related("organisation"))
+        actor._gongzhi_memberships = memberships
     for candidate in (case.owner, case.command):
         for m in memberships:
             if candidate is not None and candidate.path.startswith(m.organisation.path):
