@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "gongzhi.notify",
     "gongzhi.triage",
     "gongzhi.cases",
+    "gongzhi.mediation",
     "gongzhi.open311",
     "gongzhi.command",
     "gongzhi.demo",
