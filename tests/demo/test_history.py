@@ -100,6 +100,8 @@ def test_each_case_made_again_live_from_its_timeline_comes_out_the_same(history,
                     case.events.filter(action=entry.action, at__lte=entry.at).count()
                 ), (case.number, entry.action)
                 continue
+            # A merge locks its target and checks it is open: as it was at that moment.
+            restore = _open_target_as_it_was(entry) if entry.action == "merge" else None
             # The live path: the engine reads and locks the row, checks the table and the
             # person's permission, and writes the row and the entry.
             moved = table.transition(
@@ -110,6 +112,8 @@ def test_each_case_made_again_live_from_its_timeline_comes_out_the_same(history,
                 tell=False,
                 **_params(entry),
             )
+            if restore is not None:
+                Case.objects.filter(pk=restore[0]).update(state=restore[1])
             step = moved.last_event
             assert (step.from_state, step.to_state) == (entry.from_state, entry.to_state), entry
             assert step.note == entry.note, entry
@@ -190,7 +194,7 @@ def _params(entry: CaseEvent) -> dict:
     if entry.action == "dispatch":
         return {"organisation": Organisation.objects.get(code=data["organisation"]), "note": note}
     if entry.action == "merge":
-        return {"into": _as_it_was(Case.objects.get(number=data["into"]), entry.at), "note": note}
+        return {"into": Case.objects.get(number=data["into"]), "note": note}
     if entry.action == "request_extension":
         return {"reason": note, "new_due": datetime.fromisoformat(data["new_due"])}
     if entry.action == "decide_extension":
@@ -205,10 +209,13 @@ def _params(entry: CaseEvent) -> dict:
     return {"note": note}
 
 
-def _as_it_was(target: Case, at) -> Case:
-    """The case merged into, as its timeline says it was at that moment."""
-    last = target.events.filter(at__lte=at).order_by("at", "id").last()
-    return Case(pk=target.pk, number=target.number, state=last.to_state)
+def _open_target_as_it_was(entry: CaseEvent) -> tuple[int, str]:
+    """Put the case merged into back in the state its timeline gives at that moment (the
+    rebuild runs when it has long been closed); returns what to restore afterwards."""
+    target = Case.objects.get(number=entry.data["into"])
+    last = target.events.filter(at__lte=entry.at).order_by("at", "id").last()
+    Case.objects.filter(pk=target.pk).update(state=last.to_state)
+    return target.pk, target.state
 
 
 def _comparable(data: dict) -> dict:

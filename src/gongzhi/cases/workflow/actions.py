@@ -179,9 +179,18 @@ def merge(*, case, actor, now, params) -> Outcome:
     case.closed_at = now
     from gongzhi.cases.workflow.table import FLOW  # the table imports these handlers
 
-    # The target's timeline is written under its own lock, like any step on it.
-    target = Case.objects.select_for_update(of=("self",)).get(pk=target.pk)
-    FLOW.record(target, "merged_in", actor=actor, data={"case": case.number}, is_public=False)
+    # The target's entry is written under its row's lock, so it queues behind a step on it;
+    # its state is the one the dispatcher merged into (a replayed history's, for the demo).
+    list(Case.objects.select_for_update(of=("self",)).filter(pk=target.pk).values_list("pk"))
+    FLOW.record(
+        target,
+        "merged_in",
+        actor=actor,
+        before=target.state,
+        after=target.state,
+        data={"case": case.number},
+        is_public=False,
+    )
     return Outcome(
         note=_text(params, "note", required=False, label=_("a note")),
         data={"into": target.number},
