@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from gongzhi.cases.intake import follow_up
 from gongzhi.cases.workflow import deadlines
 from gongzhi.cases.workflow import table as workflow
+from gongzhi.core import periodic
 from gongzhi.core.db import refresh_connection
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class Command(BaseCommand):
         counts = deadlines.scan()
         # Steps whose notices a process that died after its commit left unsent.
         counts["swept"] = workflow.FLOW.sweep()
+        # The other apps' scans (a dispute's time at its level, screening rounds …).
+        counts.update(periodic.run_all())
         return {
             "at": timezone.now().isoformat(timespec="seconds"),
             **counts,
