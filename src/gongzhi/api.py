@@ -69,6 +69,7 @@ class GongzhiAPI(NinjaAPI):
         ("/regions", "gongzhi.regions.api.router"),
         ("/categories", "gongzhi.taxonomy.api.router"),
         ("/organisations", "gongzhi.accounts.api.router"),
+        ("/mediation", "gongzhi.mediation.api.router"),
     ]
     _mounted = False
 

@@ -6,28 +6,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from gongzhi.accounts.models import OrganisationKind, Role
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.mediation import services
 from gongzhi.mediation.choices import Level, Risk, State
-from gongzhi.mediation.models import DisputeType
-from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def med(world):
-    w = world
-    township = w.grid.community.parent
-    w.village_committee = w.community  # its people's mediation committee sits in it
-    w.justice = OrganisationFactory(
-        kind=OrganisationKind.JUSTICE_OFFICE, name="碾伯司法所", regions=[township]
-    )
-    w.village_mediator = UserFactory(organisation=w.village_committee, role=Role.MEDIATOR)
-    w.township_mediator = UserFactory(organisation=w.justice, role=Role.MEDIATOR)
-    w.neighbour = DisputeType.objects.get(code="neighbour")
-    return w
 
 
 def dispute_in(w, *, facts="两家因院墙排水问题发生争执", people=1, **extra):
@@ -49,14 +32,19 @@ def test_a_small_dispute_stays_in_the_village(med):
     w = med
     d = services.do_register(data=dispute_in(w), actor=w.grid_worker)
     assert (d.level, d.holder, d.risk, d.state) == (
-        Level.VILLAGE, w.village_committee, Risk.GENERAL, State.REGISTERED
+        Level.VILLAGE,
+        w.village_committee,
+        Risk.GENERAL,
+        State.REGISTERED,
     )
     assert d.level_due is not None and d.events.get().action == "register"
 
 
 def test_threats_make_it_major_and_it_goes_up(med):
     w = med
-    d = services.do_register(data=dispute_in(w, facts="对方扬言要动刀报复，情绪激动"), actor=w.grid_worker)
+    d = services.do_register(
+        data=dispute_in(w, facts="对方扬言要动刀报复，情绪激动"), actor=w.grid_worker
+    )
     assert d.risk == Risk.MAJOR and "有暴力威胁言语" in d.risk_reasons
     assert d.level != Level.VILLAGE
 
@@ -74,11 +62,17 @@ def test_the_table_runs_a_settlement_and_refuses_what_it_must(med):
     with pytest.raises(NotAllowed):
         services.do_transition(dispute=d, action="accept", actor=w.township_mediator)
     d = services.do_transition(dispute=d, action="accept", actor=w.village_mediator)
-    d = services.do_transition(dispute=d, action="start", actor=w.village_mediator, lead=w.village_mediator.pk)
+    d = services.do_transition(
+        dispute=d, action="start", actor=w.village_mediator, lead=w.village_mediator.pk
+    )
     assert d.state == State.MEDIATING
     with pytest.raises(ServiceError) as no_obligations:
         services.do_transition(
-            dispute=d, action="settle", actor=w.village_mediator, disputed_matters="排水问题", obligations=[]
+            dispute=d,
+            action="settle",
+            actor=w.village_mediator,
+            disputed_matters="排水问题",
+            obligations=[],
         )
     assert no_obligations.value.code == "no_obligations"
     d = services.do_transition(

@@ -14,7 +14,7 @@ from gongzhi.mediation.models import Dispute
 from gongzhi.mediation.workflow import RULES
 from tests.factories import OrganisationFactory, RegionFactory, UserFactory
 
-from .test_services import dispute_in, med  # noqa: F401 - a fixture
+from .test_services import dispute_in
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,9 @@ def levels_world(med):
     w.second_mediator = UserFactory(organisation=w.village_committee, role=Role.MEDIATOR)
     # Another village of the same township, with its own committee and mediator.
     other_village = RegionFactory(parent=w.grid.community.parent, name="东关村")
-    w.other_committee = OrganisationFactory(kind=OrganisationKind.COMMUNITY, regions=[other_village])
+    w.other_committee = OrganisationFactory(
+        kind=OrganisationKind.COMMUNITY, regions=[other_village]
+    )
     w.other_mediator = UserFactory(organisation=w.other_committee, role=Role.MEDIATOR)
     return w
 
@@ -107,7 +109,9 @@ def test_the_village_mediator_may_take_each_action_at_their_level(levels_world, 
     w = levels_world
     d = at(w, FROM[action])
     actor = w.village_leader if action == "escalate" else w.village_mediator
-    moved = services.do_transition(dispute=d, action=action, actor=actor, **params_for(w, action, d))
+    moved = services.do_transition(
+        dispute=d, action=action, actor=actor, **params_for(w, action, d)
+    )
     target = RULES[action].target
     if isinstance(target, str):
         assert moved.state == target
@@ -159,7 +163,9 @@ def test_a_mediator_related_to_a_party_must_step_aside(levels_world):
         organisation=w.village_committee, role=Role.MEDIATOR, mobile="13900001111"
     )  # the applicant's phone
     with pytest.raises(ServiceError) as related:
-        services.do_transition(dispute=d, action="start", actor=w.village_mediator, lead=relative.pk)
+        services.do_transition(
+            dispute=d, action="start", actor=w.village_mediator, lead=relative.pk
+        )
     assert related.value.code == "related_mediator"
     assert Dispute.objects.get(pk=d.pk).state == State.ACCEPTED
 

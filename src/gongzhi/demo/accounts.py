@@ -11,7 +11,10 @@
 * for each community: its residents' or villagers' committee (code = community code);
 * in 乐都区: two property companies and a law firm;
 * one demo login for every role (see ``DEMO_PEOPLE``), and one grid worker per community
-  (user name ``gw<community code>``) assigned to the community's grids.
+  (user name ``gw<community code>``) assigned to the community's grids;
+* a people's mediator (``med<unit code>``) in every unit that holds disputes: each
+  community's committee, each 司法所 and each county's command centre (its 矛调中心),
+  besides the three mediation logins (village, 司法所, county).
 
 Every unit serves the regions it looks after (``Organisation.regions``). A second run
 changes nothing: rows are compared before anything is written, and passwords are set only
@@ -402,6 +405,12 @@ DEMO_PEOPLE = [
     (Role.LEADER, "demo_leader", "刘振华", "副市长"),
     (Role.LEADER, "demo_township_head", "朱长青", "镇长"),
     (Role.ADMINISTRATOR, "demo_admin", "陈立新", "系统管理员"),
+    # Dispute mediation at its three levels: the demo community's mediation committee, its
+    # township's 司法所, and the county's 矛调中心 (kept by its command centre, which holds
+    # the county's disputes: mediation.levels.HOLDERS).
+    (Role.MEDIATOR, "demo_village_mediator", "韩学军", "人民调解委员会调解员"),
+    (Role.MEDIATOR, "demo_township_mediator", "祁春花", "司法所专职人民调解员"),
+    (Role.MEDIATOR, "demo_county_mediation", "汪国栋", "矛盾纠纷多元化解中心调解员"),
 ]
 
 
@@ -438,6 +447,15 @@ def _people_specs(tree: Tree) -> tuple[list[PersonSpec], list[PersonSpec]]:
         "demo_leader": (city.code, county_code),
         "demo_township_head": (township.code if township else None, county_code),
         "demo_admin": (unit_code(city.code, COMMAND_CENTRE), county_code),
+        "demo_village_mediator": (community.code if community else None, county_code),
+        "demo_township_mediator": (
+            unit_code(tree.parent_of(community).code, JUSTICE_OFFICE) if community else None,
+            county_code,
+        ),
+        "demo_county_mediation": (
+            unit_code(county_code, COMMAND_CENTRE) if county else None,
+            county_code,
+        ),
     }
     people = []
     for role, username, name, title in DEMO_PEOPLE:
@@ -523,6 +541,47 @@ def _desk_staff_specs(
                     login=False,
                 )
             )
+    return staff
+
+
+# The people's mediators (人民调解员) of the units that hold disputes (mediation.levels):
+# every village or community's mediation committee, every township's 司法所 and every
+# county's command centre, which keeps the county's 矛调中心. Without them a demo dispute
+# would have nobody to accept and mediate it.
+MEDIATION_DESKS = {
+    OrganisationKind.COMMUNITY: "人民调解委员会主任",
+    OrganisationKind.JUSTICE_OFFICE: "司法所人民调解员",
+    OrganisationKind.COMMAND_CENTRE: "矛调中心专职调解员",
+}
+
+
+def _mediator_specs(
+    organisations: list[OrgSpec], people: list[PersonSpec], tree: Tree
+) -> list[PersonSpec]:
+    """One synthetic mediator in each unit that holds disputes and has no demo mediator
+    (not among the logins). The city's command centre holds none."""
+    counties = {c.code for c in tree.counties}
+    staff = []
+    for org in organisations:
+        title = MEDIATION_DESKS.get(org.kind)
+        if title is None:
+            continue
+        if org.kind == OrganisationKind.COMMAND_CENTRE and not set(org.regions) & counties:
+            continue
+        if any(p.organisation_code == org.code and p.role == Role.MEDIATOR for p in people):
+            continue
+        name, _male = synthetic_name(random.Random(f"gongzhi-demo-mediator:{org.code}"))
+        staff.append(
+            PersonSpec(
+                role=Role.MEDIATOR,
+                username=f"med{org.code}".replace("-", "").lower(),
+                name=name,
+                organisation_code=org.code,
+                title=title,
+                id_region=(org.regions[0] if org.regions else tree.city.code)[:6],
+                login=False,
+            )
+        )
     return staff
 
 
@@ -719,7 +778,8 @@ def load(*, stdout=None) -> list[dict]:
         organisations = _sync_organisations(org_specs, tree, counts)
         people, grid_workers = _people_specs(tree)
         desks = _desk_staff_specs(org_specs, people, tree)
-        _sync_people(people + grid_workers + desks, organisations, counts)
+        mediators = _mediator_specs(org_specs, people, tree)
+        _sync_people(people + grid_workers + desks + mediators, organisations, counts)
     if stdout is not None:
         for what in counts.created:
             stdout.write(

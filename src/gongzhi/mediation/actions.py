@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts.models import Role
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.workflow import Outcome
 
@@ -54,8 +55,16 @@ def related(user, dispute) -> bool:
 
 
 def _mediators(dispute, ids) -> list:
+    """The chosen people, who must be mediators of the unit that holds the dispute."""
     User = get_user_model()
-    people = list(User.objects.filter(pk__in=ids, is_active=True))
+    people = list(
+        User.objects.filter(
+            pk__in=ids,
+            is_active=True,
+            memberships__organisation=dispute.holder,
+            memberships__role__in=[Role.MEDIATOR, Role.LEADER],
+        ).distinct()
+    )
     if len(people) != len(set(ids)):
         raise ServiceError("unknown_mediator", _("Choose one of the mediators offered."), "lead")
     for person in people:

@@ -70,12 +70,23 @@ def tell_mediators(dispute, event):
     _send(dispute, event, people, _("You mediate this dispute"))
 
 
+def tell_the_case(dispute, event):
+    """A dispute converted from a case: the case hears how it ended."""
+    from .conversion import follow_outcome  # conversion reads services, which read this
+
+    follow_outcome(dispute, event)
+
+
 TOLD = {
     "register": (tell_holder, tell_leaders_of_risk),
     "escalate": (tell_holder, tell_leaders_of_risk),
     "judge_risk": (tell_leaders_of_risk,),
     "start": (tell_mediators,),
     "recuse": (tell_mediators,),
+    "settle": (tell_the_case,),
+    "fail": (tell_the_case,),
+    "withdraw": (tell_the_case,),
+    "decline": (tell_the_case,),
 }
 
 

@@ -228,7 +228,14 @@ class Dispute(TimeStampedModel):
         indexes = [models.Index(fields=["state", "level_due"], name="mediation_due")]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.title}"
+        # The number only: a title usually names the parties, and admin titles print this.
+        return self.number
+
+
+class PartyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A party is seen with its dispute."""
+        return self.filter(dispute__in=Dispute.objects.visible_to(user).values("pk"))
 
 
 class Party(models.Model):
@@ -254,6 +261,8 @@ class Party(models.Model):
         _("vulnerable"), default=False, help_text=_("Elderly, a minor, disabled, in hardship.")
     )
     petitions = models.PositiveSmallIntegerField(_("petitions to higher levels"), default=0)
+
+    objects = PartyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("party")
@@ -352,7 +361,7 @@ class Obligation(models.Model):
         ordering = ["due_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.party}: {self.what[:30]}"
+        return f"{self.agreement.number} · {self.due_on}"
 
 
 class DisputeEvent(TimelineEvent):

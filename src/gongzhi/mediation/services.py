@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -147,6 +147,22 @@ def check_register(*, data: DisputeIn, actor) -> tuple[dict, list[Party]]:
             parties.append(_check_party(i, p))
         except ServiceError as error:
             errors.append(error)
+    if data.campaign_id:
+        from .campaigns import visible_campaigns  # campaigns reads these services
+
+        campaign = visible_campaigns(actor).filter(pk=data.campaign_id).first() if actor else None
+        if campaign is None:
+            errors.append(
+                ServiceError("invalid", _("Choose one of your screening rounds."), "campaign")
+            )
+        elif region is not None and not (grid.region_path if grid else region.path).startswith(
+            campaign.region.path
+        ):
+            errors.append(
+                ServiceError(
+                    "invalid", _("That place is outside the screening round's area."), "campaign"
+                )
+            )
     sides = {p.side for p in parties}
     if not errors and sides != {Side.APPLICANT, Side.RESPONDENT}:
         errors.append(
@@ -300,15 +316,29 @@ def escalate_overdue(*, now=None) -> int:
 
 
 def reveal_parties(*, viewer, dispute: Dispute, request=None) -> list[dict]:
-    """The parties' real data for a viewer whose role needs it, every field audited."""
-    from gongzhi.accounts.services import reveal
+    """The parties' real data that the viewer's role may unmask (a mediator: names, phones
+    and addresses; ID numbers only for those whose role needs them), every field audited."""
+    from gongzhi.accounts.services import reveal, unmaskable_kinds
 
     if not Dispute.objects.visible_to(viewer).filter(pk=dispute.pk).exists():
         raise NotAllowed("not_permitted", _("You may not see this dispute."))
-    return [
-        {"id": p.pk, **reveal(viewer=viewer, obj=p, request=request, reason=dispute.number)}
-        for p in dispute.parties.all()
-    ]
+    kinds = unmaskable_kinds(viewer)
+    # A role that may unmask nothing asks for everything: the refusal is audited too.
+    fields = [f for f, kind in Party.sensitive_fields.items() if kind in kinds] or None
+    try:
+        return [
+            {
+                "id": p.pk,
+                **reveal(
+                    viewer=viewer, obj=p, fields=fields, request=request, reason=dispute.number
+                ),
+            }
+            for p in dispute.parties.all()
+        ]
+    except PermissionDenied:
+        raise NotAllowed(
+            "not_permitted", _("Your role may not see the parties' personal data.")
+        ) from None
 
 
 def is_mediation_staff(user) -> bool:
