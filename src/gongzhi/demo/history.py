@@ -192,15 +192,9 @@ class History:
         """Rows a handler wrote beside the case carry the real time of writing: date them
         when the step was taken."""
         at = step.at
-        if step.action == "merge":
-            # The entry on the target's timeline, written from its row as it is now (how
-            # its story ended) and to be told: as it was then, and told long ago.
-            target = step.params["into"]
-            then = state_at(target, at)
-            CaseEvent.objects.filter(
-                case_id=target.case.pk, action="merged_in", effects_pending=True
-            ).update(at=at, effects_pending=False, from_state=then, to_state=then)
-        elif step.action == "callback":  # the last is dated with the cases (date_rows)
+        # (A merge's entry on its target is dated, silent and in the target's state as it
+        # was: the engine writes it within the step, from the target passed as it was.)
+        if step.action == "callback":  # the last is dated with the cases (date_rows)
             self.callbacks -= 1
             if self.callbacks:  # rated again later: "rated since it was closed?" reads this
                 latest = self.case.callbacks.order_by("-pk").values_list("pk", flat=True)[:1]

@@ -1,16 +1,16 @@
-"""The 海东 demo: regions and grids, organisations and people, categories, and
-half a year of cases.
+"""The 海东 demo: regions and grids, organisations and people, categories, half a year of
+cases, and a year of disputes with their screening rounds.
 
 One module here per domain seeds its part (``regions``, ``accounts``, ``categories``,
-``questions``, ``cases``); this module runs them in order in one transaction, then trains
-the triage classifier on the demo's closed cases. Every part is idempotent, so loading
-twice changes nothing.
+``questions``, ``cases``, ``mediation``); this module runs them in order in one
+transaction, then trains the triage classifier on the demo's closed cases. Every part is
+idempotent, so loading twice changes nothing.
 """
 
 from django.db import transaction
 
 from gongzhi.demo import accounts as people
-from gongzhi.demo import cases, categories, questions, regions
+from gongzhi.demo import cases, categories, mediation, questions, regions
 from gongzhi.triage import services as triage
 from gongzhi.triage.models import TriageModel
 
@@ -22,11 +22,14 @@ def load(*, stdout=None) -> dict:
         categories.load(stdout=stdout)
         questions.load(stdout=stdout)
         case_counts = cases.load(stdout=stdout)
+        # After the cases: a dispute converted from the case queue names its case.
+        mediation_counts = mediation.load(stdout=stdout)
     model = _triage_model()
     return {
         "regions": region_counts,
         "logins": logins,
         "cases": case_counts,
+        "mediation": mediation_counts,
         "triage_model": model,
         "assessed": _assess_open_cases() if model else {"n": 0, "pending": 0},
     }

@@ -37,7 +37,14 @@ from django.utils import timezone
 
 from gongzhi.accounts.models import Membership, Organisation, Role, User
 from gongzhi.accounts.validators import id_check_digit
-from gongzhi.demo.accounts import JUSTICE_OFFICE, synthetic_mobile, synthetic_name, unit_code
+from gongzhi.demo.accounts import (
+    COMMAND_CENTRE,
+    JUSTICE_OFFICE,
+    synthetic_mobile,
+    synthetic_name,
+    unit_code,
+)
+from gongzhi.mediation import campaigns as rounds
 from gongzhi.mediation import levels, services
 from gongzhi.mediation.choices import (
     IN_HAND,
@@ -574,16 +581,16 @@ class World:
             if o.code.split("-")[0] in codes
         }
         members = defaultdict(list)
-        for org_id, role, user_id, username in (
-            Membership.objects.filter(organisation__is_active=True)
-            .filter(role__in=[Role.MEDIATOR, Role.HANDLER, Role.GRID_WORKER, Role.LEADER])
+        roles = [Role.MEDIATOR, Role.HANDLER, Role.GRID_WORKER, Role.LEADER, Role.DISPATCHER]
+        rows = (
+            Membership.objects.filter(organisation__is_active=True, role__in=roles)
             .order_by("user__username")
             .values_list("organisation_id", "role", "user_id", "user__username")
-        ):
+        )
+        for org_id, role, user_id, username in rows:
+            people = members[(org_id, role)]
             # The demo logins first: they should have work to show.
-            members[(org_id, role)].insert(0, user_id) if username.startswith("demo_") else members[
-                (org_id, role)
-            ].append(user_id)
+            people.insert(0, user_id) if username.startswith("demo_") else people.append(user_id)
         self.members = members
         self.grid_worker = dict(
             GridAssignment.objects.filter(grid__region_path__startswith=city.path)
@@ -740,17 +747,23 @@ class Planner:
         self.types = {t.code: t for t in TYPES.values()}
         self.used: set[tuple[int, str]] = set()  # (community, type): a second one repeats
         self.committees: set[int] = set()  # communities whose committee is a party
-        county_weight = {pk: 3 if c.code == DEMO_COUNTY else 1 for pk, c in world.counties.items()}
-        self.community_ids = list(world.places)
-        self.community_weights = [
-            county_weight[world.places[c][0].county.pk] for c in self.community_ids
-        ]
         demo_grid = (
             GridAssignment.objects.filter(user__username="demo_grid")
             .values_list("grid__community_id", flat=True)
             .first()
         )
         self.home = demo_grid if demo_grid in world.places else None
+        # More where the demo logins work: their county, and more still their township.
+        home_township = world.places[self.home][0].township.pk if self.home else None
+        self.community_ids = list(world.places)
+        self.community_weights = [
+            4
+            if place.township.pk == home_township
+            else 3
+            if place.county.code == DEMO_COUNTY
+            else 1
+            for place in (world.places[c][0] for c in self.community_ids)
+        ]
 
     def draw(self) -> list[Plan]:
         rng, now = self.rng, self.now
@@ -1036,8 +1049,9 @@ class Tale:
     dated when it happened and telling nobody. ``story`` yields the time of its next step
     before taking it, so the steps of all disputes can be taken in time order."""
 
-    def __init__(self, plan: Plan, world: World, rng: random.Random, type_ids: dict):
+    def __init__(self, plan: Plan, world: World, rng: random.Random, type_ids: dict, now):
         self.plan, self.world, self.rng, self.type_ids = plan, world, rng, type_ids
+        self.now = now
         self.d: Dispute | None = None
         self.lead: User | None = None
         self.helping: list[User] = []
@@ -1093,18 +1107,19 @@ class Tale:
         self.d = services.do_register(data=data, actor=self._registrar(), now=at)
 
     def _registrar(self) -> User | None:
-        """Who registers it: the grid's worker for what 排查 found, the community's desk for
-        a converted case, a mediator for a request or a police referral; a court refers
-        through its key (nobody on the platform)."""
+        """Who registers it: the grid's worker for what 排查 found, the county centre's
+        dispatcher for a case converted from the queue, a mediator for a request or a police
+        referral; a court refers through its key (nobody on the platform)."""
         p, world = self.plan, self.world
         committee = world.committee(p.place.community)
         office = world.justice_office(p.place.township)
         committee_id = committee.pk if committee else None
         office_id = office.pk if office else None
+        centre = world.units.get(unit_code(p.place.county.code, COMMAND_CENTRE))
         candidates = {
             Source.SCREENING: [world.grid_worker.get(p.place.grid_id)]
             + world.people(committee_id, Role.GRID_WORKER),
-            Source.CASE: world.people(committee_id, Role.HANDLER),
+            Source.CASE: world.people(centre.pk if centre else None, Role.DISPATCHER),
             Source.POLICE: world.people(office_id, Role.MEDIATOR),
             Source.COURT: [],
         }.get(p.source)
@@ -1251,7 +1266,7 @@ class Tale:
         rng, lead, kind = self.rng, self.lead, self.plan.kind
         if stage == "time":
             # Nothing more happens here: the watcher moves it up once its time has run out.
-            at = self.d.level_due + timedelta(minutes=rng.uniform(1, 10))
+            at = self.watcher(self.d.level_due)
             yield at
             self.act(at, "escalate", None, why="time", reason=TIME_OUT)
             return at
@@ -1286,6 +1301,12 @@ class Tale:
         else:
             self.act(at, "escalate", lead, why="hand", reason=UP_BY_HAND[1])
         return at
+
+    def watcher(self, due: datetime) -> datetime:
+        """When the watcher (``followup.tick``, every few minutes) notices what fell due at
+        ``due``: a little later, and by now at the latest, so the demo leaves it nothing."""
+        at = due + timedelta(minutes=self.rng.uniform(1, 10))
+        return min(at, self.now) if due < self.now else at
 
     def close(self, at: datetime, holder: User):
         at = later(self.rng, at, 24, 480)
@@ -1361,10 +1382,10 @@ class Tale:
             if due <= today:
                 check = later(rng, settled, 0.2, 2)
             else:
-                midnight = timezone.make_aware(
+                passed = timezone.make_aware(
                     datetime.combine(due + timedelta(days=1), datetime.min.time())
                 )
-                remind = midnight + timedelta(minutes=rng.uniform(1, 10))
+                remind = self.watcher(passed)
                 steps.append((remind, 0, lambda rows=rows, at=remind: self.remind(rows, at)))
                 check = on_a_working_day(rng, due + timedelta(days=rng.randint(1, 6)))
             steps.append(
@@ -1446,32 +1467,40 @@ def _months(now: datetime) -> list[date]:
 
 
 def make_campaigns(world: World, now: datetime) -> dict[tuple[int, date], Campaign]:
-    """One round per township and month, set up the day before it starts and due on the
-    25th at six in the evening. Made as rows: there is no campaign service yet."""
+    """One round per township and month, set the day before it starts by the township's
+    head or its 司法所's mediator and due on the 25th at six in the evening. Checked by
+    ``campaigns.check_create_campaign`` as of that day, then written as rows:
+    ``do_create_campaign`` would tell every grid worker today of rounds long past."""
     campaigns = {}
     for month in _months(now):
         due = timezone.make_aware(datetime(month.year, month.month, 25, 18, 0))
+        created = timezone.make_aware(datetime.combine(month, datetime.min.time()))
+        created -= timedelta(hours=15)
         for township in world.townships.values():
             if not world.by_township.get(township.pk):
                 continue
-            organiser = world.units.get(township.code)
-            if organiser is None:
+            office = world.justice_office(township)
+            government = world.units.get(township.code)
+            setters = [
+                *world.people(government.pk if government else None, Role.LEADER),
+                *world.people(office.pk if office else None, Role.MEDIATOR),
+            ]
+            if not setters:
                 continue
-            author = world.people(organiser.pk, Role.LEADER) + world.people(
-                organiser.pk, Role.HANDLER
-            )
-            title = f"{township.name}{month.year}年{month.month}月{HOLIDAYS.get(month.month, '')}矛盾纠纷排查"
-            campaigns[(township.pk, month)] = Campaign(
-                title=title,
+            actor = world.user(setters[0])
+            holiday = HOLIDAYS.get(month.month, "")
+            fields = rounds.check_create_campaign(
+                actor=actor,
+                title=f"{township.name}{month.year}年{month.month}月{holiday}矛盾纠纷排查",
                 region=township,
-                organiser=organiser,
                 starts_on=month,
                 due_at=due,
-                created_by_id=author[0] if author else None,
+                now=created,
             )
+            campaigns[(township.pk, month)] = Campaign(**fields, created_by=actor)
     rows = list(campaigns.values())
     Campaign.objects.bulk_create(rows, batch_size=500)
-    for c in rows:  # stamped when written: date them when they were set up
+    for c in rows:  # stamped when written: date them when they were set
         c.created_at = c.updated_at = timezone.make_aware(
             datetime.combine(c.starts_on, datetime.min.time())
         ) - timedelta(hours=15)
@@ -1490,8 +1519,11 @@ def campaign_for(campaigns: dict, plan: Plan) -> Campaign | None:
 def report_grids(
     world: World, campaigns: dict, plans: list[Plan], rng: random.Random, now: datetime
 ) -> int:
-    """Each grid's answer to each round: most by the deadline (a zero report, or the
-    disputes its worker found and registered), some late, some not yet or never."""
+    """Each grid's answer to each round, by its worker, as ``campaigns.do_grid_report``
+    makes it (one report per grid, found no fewer than the disputes registered for it):
+    most by the deadline (a zero report, or the disputes found and registered), some late,
+    some not yet or never. Written as rows in one go: through the service, one grid at a
+    time, they would cost the demo more than all its disputes."""
     found = defaultdict(list)  # (campaign, grid) → when its disputes were registered
     for p in plans:
         if p.campaign_id and p.at <= now:
@@ -1500,11 +1532,13 @@ def report_grids(
     for (township_id, _month), campaign in campaigns.items():
         open_round = campaign.due_at > now
         start = timezone.make_aware(datetime.combine(campaign.starts_on, datetime.min.time()))
-        late_reported = False
         for community_id in world.by_township[township_id]:
             for place in world.places[community_id]:
                 seen = found.get((campaign.pk, place.grid_id), [])
+                worker = world.grid_worker.get(place.grid_id)
                 roll = rng.random()
+                if worker is None:
+                    continue  # only the grid's own worker may report for it
                 if seen:
                     at = later(rng, max(seen), 1, 30)
                 elif open_round:
@@ -1516,11 +1550,8 @@ def report_grids(
                 elif roll < 0.95:
                     at = later(rng, campaign.due_at, 6, 96)  # late
                 else:
-                    late_reported = True
                     continue  # never reported
                 at = min(at, now - timedelta(minutes=5))
-                late_reported |= at > campaign.due_at
-                worker = world.grid_worker.get(place.grid_id)
                 reports.append(
                     GridReport(
                         campaign=campaign,
@@ -1533,8 +1564,8 @@ def report_grids(
                     )
                 )
                 dates.append(at)
-        if late_reported and not open_round:
-            campaign.reminded_at = campaign.due_at + timedelta(hours=15)
+        if not open_round:  # the watcher claimed it just after the deadline (remind_late)
+            campaign.reminded_at = campaign.due_at + timedelta(minutes=rng.uniform(1, 10))
     GridReport.objects.bulk_create(reports, batch_size=1000)  # SQLite and PostgreSQL: with ids
     for report, at in zip(reports, dates, strict=True):
         report.reported_at = at
@@ -1553,15 +1584,20 @@ def exists() -> bool:
 
 
 def _convert_cases(planner: Planner, plans: list[Plan], rng: random.Random) -> None:
-    """Some requests came from the case queue: a 矛盾纠纷 case of the same kind reported a
-    little earlier in a place with no such dispute yet becomes the dispute's source."""
+    """Some requests came from the case queue: a 矛盾纠纷 case of the same kind, reported a
+    little earlier and still open then, in a place with no such dispute yet, becomes the
+    dispute's source (registered as ``conversion.do_convert_case`` registers it; the
+    case's own history is the case demo's and is left as it is)."""
+    from gongzhi.cases.choices import State as CaseState
     from gongzhi.cases.models import Case
 
     pool = defaultdict(list)
-    for number, grid_id, at, category in Case.objects.filter(
-        category__name__in=list(CASE_TYPES)
-    ).values_list("number", "grid_id", "created_at", "category__name"):
-        pool[CASE_TYPES[category]].append((at, number, grid_id))
+    for number, grid_id, at, closed, category in (
+        Case.objects.filter(category__name__in=list(CASE_TYPES))
+        .exclude(state__in=[CaseState.REJECTED, CaseState.MERGED])
+        .values_list("number", "grid_id", "created_at", "closed_at", "category__name")
+    ):
+        pool[CASE_TYPES[category]].append((at, closed, number, grid_id))
     if not pool:
         return
     grid_place = {pl.grid_id: pl for places in planner.world.places.values() for pl in places}
@@ -1580,14 +1616,16 @@ def _convert_cases(planner: Planner, plans: list[Plan], rng: random.Random) -> N
             c
             for c in pool[code]
             if plan.at - timedelta(days=20) <= c[0] <= plan.at - timedelta(hours=2)
-            and c[2] in grid_place
-            and (grid_place[c[2]].community.pk, code) not in planner.used
-            and grid_place[c[2]].community.pk != planner.home
+            and (c[1] is None or c[1] > plan.at)  # still open then: only an open case converts
+            and c[3] in grid_place
+            and (grid_place[c[3]].community.pk, code) not in planner.used
+            and grid_place[c[3]].community.pk != planner.home
         ]
         if not fits:
             continue
-        at, number, grid_id = rng.choice(fits)
-        pool[code].remove((at, number, grid_id))
+        case = rng.choice(fits)
+        pool[code].remove(case)
+        _at, _closed, number, grid_id = case
         planner.used.discard((plan.place.community.pk, code))
         plan.place = grid_place[grid_id]
         planner.used.add((plan.place.community.pk, code))
@@ -1622,7 +1660,8 @@ def generate(
         _recusals(plans, world, rng)
         type_ids = dict(DisputeType.objects.values_list("code", "pk"))
         tales = [
-            Tale(plan, world, random.Random(f"{seed}:{plan.index}"), type_ids) for plan in plans
+            Tale(plan, world, random.Random(f"{seed}:{plan.index}"), type_ids, now)
+            for plan in plans
         ]
         steps = _run(tales, now)
         mine = Dispute.objects.filter(external_ref__startswith=MARK)

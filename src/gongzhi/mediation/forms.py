@@ -507,3 +507,147 @@ def action_params(action: str, post, dispute) -> dict:
     that cannot be read). An action the table does not know gets none: the engine says so."""
     parse = PARAMS.get(action)
     return parse(post, dispute) if parse else {}
+
+
+# -- screening rounds (排查) ------------------------------------------------------------------
+
+ROUND_LEVELS = (RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.COMMUNITY)
+ROUND_DAYS = 7  # a new round's deadline, unless changed: a week
+ROUND_WHEN = [
+    ("", gettext_lazy("All rounds")),
+    ("open", gettext_lazy("Reports still due")),
+    ("past", gettext_lazy("Deadline passed")),
+]
+
+
+def round_areas(user) -> list[Region]:
+    """The places in the viewer's area a round may cover: their area and every township and
+    village in it. Whether they may set a round over one is for ``campaigns`` to say."""
+    scope = scope_for(user)
+    places = Region.objects.filter(level__in=ROUND_LEVELS)
+    if not scope.everything:
+        if not scope.region_paths:
+            return []
+        condition = Q(pk__in=[])
+        for path in scope.region_paths:
+            condition |= Q(path__startswith=path)
+        places = places.filter(condition)
+    # Only what the choice shows: a region row also carries its whole boundary.
+    return list(places.only("id", "name", "path", "level").order_by("path")[:MAX_REGIONS])
+
+
+class CampaignFilterForm(forms.Form):
+    when = forms.ChoiceField(label=gettext_lazy("Rounds"), choices=ROUND_WHEN, required=False)
+
+    def apply(self, rounds, now):
+        self.is_valid()
+        when = getattr(self, "cleaned_data", {}).get("when")
+        if when == "open":
+            return rounds.filter(due_at__gte=now)
+        if when == "past":
+            return rounds.filter(due_at__lt=now)
+        return rounds
+
+
+class CampaignForm(forms.Form):
+    title = forms.CharField(
+        label=gettext_lazy("Title"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": gettext_lazy("e.g. Screening before the Spring Festival")}
+        ),
+    )
+    region = forms.TypedChoiceField(
+        label=gettext_lazy("Area"), coerce=int, required=False, empty_value=None
+    )
+    starts_on = forms.DateField(
+        label=gettext_lazy("Starts on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    due_at = forms.DateTimeField(
+        label=gettext_lazy("Reports due by"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.areas = round_areas(viewer)
+        top = min((a.path.count("/") for a in self.areas), default=0)
+        self.fields["region"].choices = [("", _("Choose the area"))] + [
+            (a.pk, "— " * (a.path.count("/") - top) + a.name) for a in self.areas
+        ]
+        if not self.is_bound:
+            today = timezone.localdate()
+            due = dt.datetime.combine(today + dt.timedelta(days=ROUND_DAYS), dt.time(18, 0))
+            self.initial.setdefault("starts_on", today)
+            self.initial.setdefault("due_at", timezone.make_aware(due))
+            if self.areas:  # their whole area first
+                self.initial.setdefault("region", self.areas[0].pk)
+
+    def campaign_args(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data.get("title") or "",
+            "region": data.get("region"),
+            "starts_on": data.get("starts_on"),
+            "due_at": data.get("due_at"),
+        }
+
+
+class GridReportForm(forms.Form):
+    """A grid worker's answer for one grid; the count is the service's to check."""
+
+    grid = forms.IntegerField(required=False)
+    found = forms.CharField(label=gettext_lazy("Disputes found"), required=False)
+    note = forms.CharField(label=gettext_lazy("Note (optional)"), required=False)
+
+    def values(self) -> dict:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "grid": data.get("grid"),
+            "found": (data.get("found") or "").strip(),
+            "note": data.get("note") or "",
+        }
+
+
+# -- cases converted to disputes ----------------------------------------------------------------
+
+
+class ConvertFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Number or words"), max_length=60, required=False)
+    category = forms.TypedChoiceField(
+        label=gettext_lazy("Category"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("All dispute categories"))] + [
+            (c.pk, c.full_name) for c in categories
+        ]
+
+    def apply(self, cases):
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        if data.get("category"):
+            cases = cases.filter(category_id=data["category"])
+        words = (data.get("q") or "").strip()
+        if words:
+            cases = cases.filter(Q(number__icontains=words) | Q(title__icontains=words))
+        return cases
+
+
+class ConvertForm(forms.Form):
+    type = forms.ModelChoiceField(
+        label=gettext_lazy("Type of dispute"),
+        queryset=DisputeType.objects.filter(enabled=True),
+        required=False,
+        empty_label=gettext_lazy("Choose a type"),
+    )
+
+    def type_id(self) -> int | None:
+        kind = self.cleaned_data.get("type")
+        return kind.pk if kind else None

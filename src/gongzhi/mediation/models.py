@@ -349,7 +349,7 @@ class Obligation(models.Model):
     party = models.CharField(_("who"), max_length=100)
     what = models.TextField(_("obligation"))
     how = models.CharField(_("how"), max_length=200, blank=True)
-    due_on = models.DateField(_("by"))
+    due_on = models.DateField(_("due by"))
     status = models.CharField(_("status"), max_length=14, choices=Status.choices, default="due")
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     check_note = models.TextField(_("what the check found"), blank=True)
@@ -412,7 +412,7 @@ class Campaign(TimeStampedModel):
     organiser = models.ForeignKey(
         Organisation, verbose_name=_("organised by"), on_delete=models.PROTECT, related_name="+"
     )
-    starts_on = models.DateField(_("from"))
+    starts_on = models.DateField(_("starts on"))
     due_at = models.DateTimeField(_("reports due"))
     reminded_at = models.DateTimeField(_("late grids reminded"), null=True, blank=True)
     created_by = models.ForeignKey(

@@ -27,4 +27,18 @@ register(
     ),
     Entry("disputes_board", _("Dispute board"), "mediation:board", order=124, roles=WATCHERS),
     Entry("disputes_figures", _("Dispute figures"), "mediation:figures", order=126, roles=WATCHERS),
+    Entry(
+        "disputes_campaigns",
+        _("Screening rounds"),
+        "mediation:campaigns",
+        order=127,
+        roles=FINDERS | WATCHERS,
+    ),
+    Entry(
+        "disputes_from_cases",
+        _("Cases to disputes"),
+        "mediation:convert_queue",
+        order=128,
+        roles=frozenset({Role.DISPATCHER, Role.LEADER}),
+    ),
 )

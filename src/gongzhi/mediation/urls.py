@@ -1,6 +1,8 @@
 from django.urls import path, register_converter
 
 from .views import boards, dispute, figures, register
+from .views import campaigns as rounds
+from .views import conversion
 
 try:  # the agreement's PDF and its signed copy live with the documents
     from .documents import agreement_pdf, upload_signed
@@ -28,6 +30,12 @@ urlpatterns = [
     path("board/export.xlsx", boards.board_export, name="board_export"),
     path("figures/", figures.figures_page, name="figures"),
     path("figures/export.xlsx", figures.figures_export, name="figures_export"),
+    path("campaigns/", rounds.campaign_list, name="campaigns"),
+    path("campaigns/new/", rounds.campaign_new, name="campaign_new"),
+    path("campaigns/<int:pk>/", rounds.campaign_detail, name="campaign"),
+    path("campaigns/<int:pk>/report/", rounds.campaign_report, name="campaign_report"),
+    path("from-cases/", conversion.convert_queue, name="convert_queue"),
+    path("from-cases/<str:number>/", conversion.convert_case, name="convert_case"),
     path("<disputenum:number>/", dispute.detail, name="detail"),
     path("<disputenum:number>/act/<slug:action>/", dispute.act, name="act"),
     path("<disputenum:number>/parties/", dispute.reveal, name="reveal"),
