@@ -206,9 +206,7 @@ def test_a_grid_worker_files_a_zero_report_for_their_grid_and_not_for_anothers(c
     assert not GridReport.objects.filter(grid=w.grid_b).exists()
 
 
-def test_a_bad_count_is_named_beside_the_grid_and_a_correction_replaces_the_answer(
-    client, rounds
-):
+def test_a_bad_count_is_named_beside_the_grid_and_a_correction_replaces_the_answer(client, rounds):
     w = rounds
     c = new_round(w)
     client.force_login(w.grid_worker)
@@ -259,3 +257,19 @@ def test_late_grids_are_marked_once_the_deadline_has_passed(client, rounds):
     page = client.get(url).content.decode()
     assert MY_GRID.findall(page) == [(str(w.grid_b.pk), "0")]
     assert "my-grid late" in page
+
+
+def test_the_register_link_of_a_round_counts_the_dispute_for_it(client, med):
+    """A round's page links to the register page with ?campaign=<id>: the form carries it."""
+    w = med
+    township_leader = UserFactory(organisation=w.justice, role=Role.LEADER)
+    round_ = campaigns.do_create_campaign(
+        actor=township_leader,
+        title="十二月排查",
+        region=w.grid.community.parent,
+        starts_on=timezone.localdate(),
+        due_at=timezone.now() + timedelta(days=3),
+    )
+    client.force_login(w.grid_worker)
+    page = client.get(reverse("mediation:register") + f"?campaign={round_.pk}")
+    assert f'name="campaign" value="{round_.pk}"' in page.content.decode()

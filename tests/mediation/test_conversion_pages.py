@@ -173,7 +173,9 @@ def test_cases_that_cannot_become_disputes_are_refused(client, noisy):
     other_kind = client.post(convert_url(w.manhole_case), convert_data(w))
     assert other_kind.status_code == 400
     assert 'data-testid="convert-blocked"' in other_kind.content.decode()
-    assert 'data-testid="convert-blocked"' in client.get(convert_url(w.manhole_case)).content.decode()
+    assert (
+        'data-testid="convert-blocked"' in client.get(convert_url(w.manhole_case)).content.decode()
+    )
     move(w.case, "reject", w.dispatcher, reason="重复反映")
     assert client.post(convert_url(w.case), convert_data(w)).status_code == 400
     assert listed(client.get(reverse("mediation:convert_queue"))) == []  # ended: not listed

@@ -98,6 +98,9 @@ class DisputeForm(forms.Form):
         if not self.is_bound and self.grids:
             self.initial.setdefault("grid", self.grids[0].pk)
 
+    # A screening round's page links here with ?campaign=<id>: the dispute counts for it.
+    campaign = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
     def dispute_in(self, parties: list[services.PartyIn]) -> services.DisputeIn:
         data = self.cleaned_data
         return services.DisputeIn(
@@ -109,6 +112,7 @@ class DisputeForm(forms.Form):
             grid_id=data.get("grid") or None,
             amount=(data.get("amount") or "").replace(",", "").strip() or None,
             source_ref=data.get("source_ref") or "",
+            campaign_id=data.get("campaign") or None,
             parties=parties,
         )
 

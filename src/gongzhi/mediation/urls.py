@@ -1,8 +1,7 @@
 from django.urls import path, register_converter
 
-from .views import boards, dispute, figures, register
+from .views import boards, conversion, dispute, figures, register
 from .views import campaigns as rounds
-from .views import conversion
 
 try:  # the agreement's PDF and its signed copy live with the documents
     from .documents import agreement_pdf, upload_signed

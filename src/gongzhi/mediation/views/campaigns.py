@@ -108,9 +108,7 @@ def campaign_new(request):
         form = CampaignForm(request.POST, viewer=request.user)
         if form.is_valid():
             try:
-                campaign = campaigns.do_create_campaign(
-                    actor=request.user, **form.campaign_args()
-                )
+                campaign = campaigns.do_create_campaign(actor=request.user, **form.campaign_args())
             except ServiceError as error:
                 form.add_error(error.field if error.field in FORM_FIELDS else None, error.message)
                 status = error.status

@@ -42,7 +42,7 @@ def convertible(user):
         Case.objects.visible_to(user)
         .filter(category__in=conversion.dispute_categories())
         .exclude(state__in=FINAL_STATES)
-        # .exclude(number__in=converted)
+        .exclude(number__in=converted)
     )
 
 
@@ -51,9 +51,9 @@ def convertible(user):
 def convert_queue(request):
     require(request, CONVERT_ROLES)
     cases = convertible(request.user)
-    categories = Category.objects.filter(
-        pk__in=cases.order_by().values("category_id")
-    ).order_by("full_name")
+    categories = Category.objects.filter(pk__in=cases.order_by().values("category_id")).order_by(
+        "full_name"
+    )
     form = ConvertFilterForm(request.GET, categories=categories)
     listed = Paginator(
         form.apply(cases).select_related("category", "region").order_by("-created_at", "-id"),
@@ -61,8 +61,7 @@ def convert_queue(request):
     )
     current = listed.get_page(request.GET.get("page"))
     rows = [
-        {"case": c, "description": mask_numbers_in_text(c.description)}
-        for c in current.object_list
+        {"case": c, "description": mask_numbers_in_text(c.description)} for c in current.object_list
     ]
     return page(
         request,
@@ -129,9 +128,7 @@ def convert_case(request, number):
         # Whether it can be converted at all (another's conversion, an ended case): said at
         # once rather than after the form is filled in. A check: nothing is written.
         try:
-            conversion.check_convert_case(
-                case=case, actor=request.user, type_id=None, parties=[]
-            )
+            conversion.check_convert_case(case=case, actor=request.user, type_id=None, parties=[])
         except ServiceError as error:
             blocked, status = error, error.status
         suggested = conversion.suggested_type(case.category)

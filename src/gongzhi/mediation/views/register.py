@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from gongzhi.core.errors import ServiceError
 
 from .. import services
+from ..choices import Source
 from ..forms import DisputeForm, parties_in, party_formset
 from .common import REGISTER_ROLES, page, require
 
@@ -66,7 +67,7 @@ def register(request):
         else:
             status = 400
     else:
-        form = DisputeForm(viewer=request.user)
+        form = DisputeForm(viewer=request.user, initial=_from_round(request.GET))
         formset = party_formset()
     return page(
         request,
@@ -74,3 +75,9 @@ def register(request):
         {"form": form, "formset": formset, "has_errors": status != 200},
         status=status,
     )
+
+
+def _from_round(query) -> dict:
+    """A round's page links here with ?campaign=<id>: preselect it and the source."""
+    value = query.get("campaign", "")
+    return {"campaign": int(value), "source": Source.SCREENING} if value.isdigit() else {}
