@@ -88,7 +88,7 @@ HOME_DISPUTES = 9  # in the demo village mediator's own community
 TEXTS = """
 = marriage_family | 12 | 5000-120000
 V 子女赡养老人费用分担纠纷
-F 申请人{a}年近七十，老伴去世后独自生活，其子{b}等兄妹三人对赡养费分担和轮流照料意见不一，近半年无人按月给付，老人生病住院的费用也无人承担。
+F 申请人{a}年过六旬，老伴去世后独自生活，其子{b}等兄妹三人对赡养费分担和轮流照料意见不一，近半年无人按月给付，老人生病住院的费用也无人承担。
 A 要求子女按月给付赡养费，并轮流照顾生活起居。
 B 称自己在外务工收入不稳定，愿意出钱但要求兄妹平均分担。
 M 老人赡养费的数额、分担比例和日常照料安排。
@@ -589,8 +589,10 @@ class World:
         )
         for org_id, role, user_id, username in rows:
             people = members[(org_id, role)]
-            # The demo logins first: they should have work to show.
-            people.insert(0, user_id) if username.startswith("demo_") else people.append(user_id)
+            if username.startswith("demo_"):  # the demo logins first: they have work to show
+                people.insert(0, user_id)
+            else:
+                people.append(user_id)
         self.members = members
         self.grid_worker = dict(
             GridAssignment.objects.filter(grid__region_path__startswith=city.path)
@@ -1007,7 +1009,7 @@ class Planner:
                 plan.confirm = (
                     Confirmation.REFUSED if rng.random() < 0.1 else Confirmation.CONFIRMED
                 )
-        plan.sessions = weighted(rng, ((1, 30), (2, 35), (3, 25), (4, 10)))
+        plan.sessions = weighted(rng, ((1, 34), (2, 38), (3, 20), (4, 8)))
         if len(plan.path) > 1:
             plan.sessions = max(plan.sessions, 2)
 

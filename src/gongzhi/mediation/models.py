@@ -104,8 +104,9 @@ class DisputeQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Mediators, grid workers, dispatchers and leaders see the disputes of the places
         they serve (a township its villages, a county its townships: below, never sideways);
-        anyone sees what their unit holds and what they registered. A plain queryset (the
-        rule runs in a subquery), to count, group and order freely."""
+        anyone sees what their unit holds and what they registered. A plain filter on the
+        disputes' own columns (no join that could repeat a row), to count, group and order
+        freely."""
         if user is None or not user.is_authenticated:
             return self.none()
         scope = scope_for(user)
@@ -115,9 +116,13 @@ class DisputeQuerySet(models.QuerySet):
         if scope.roles & MEDIATION_ROLES:
             for path in scope.region_paths:
                 condition |= models.Q(region_path__startswith=path)
+        # The units held by the user's own (a subquery on the small organisations table): no
+        # join on disputes, so the rule filters rows directly and counts stay correct.
+        units = models.Q(pk__in=[])
         for path in scope.organisation_paths:
-            condition |= models.Q(holder__path__startswith=path)
-        return self.filter(pk__in=Dispute.objects.filter(condition).values("pk"))
+            units |= models.Q(path__startswith=path)
+        condition |= models.Q(holder__in=Organisation.objects.filter(units).values("pk"))
+        return self.filter(condition)
 
     def open(self):
         return self.exclude(state=State.CLOSED)
@@ -225,7 +230,23 @@ class Dispute(TimeStampedModel):
         verbose_name = _("dispute")
         verbose_name_plural = _("disputes")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "level_due"], name="mediation_due")]
+        indexes = [
+            models.Index(fields=["state", "level_due"], name="mediation_due"),
+            # The boards' question at any size: the open disputes of a place, by risk and age.
+            models.Index(
+                fields=[
+                    "region_path",
+                    "holder",
+                    "registered_by",
+                    "risk",
+                    "level",
+                    "type",
+                    "created_at",
+                ],
+                condition=~models.Q(state="closed"),
+                name="mediation_open_board",
+            ),
+        ]
 
     def __str__(self) -> str:
         # The number only: a title usually names the parties, and admin titles print this.
