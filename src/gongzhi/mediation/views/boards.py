@@ -4,6 +4,7 @@ Excel download."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 from django.contrib import messages
@@ -92,19 +93,29 @@ def workbench(request):
     )
 
 
-def _counts(disputes, field: str, choices) -> list[dict]:
-    found = dict(disputes.order_by().values_list(field).annotate(n=Count("id")))
+def _breakdown(disputes) -> dict:
+    """The board's counts by risk, level and type from one grouped query (three separate
+    counts each walked the whole visible set)."""
+    by = {"risk": Counter(), "level": Counter(), "type": Counter()}
+    rows = disputes.order_by().values_list("risk", "level", "type_id").annotate(n=Count("id"))
+    for risk, level, type_id, n in rows:
+        by["risk"][risk] += n
+        by["level"][level] += n
+        by["type"][type_id] += n
+    return by
+
+
+def _counts(found: Counter, choices) -> list[dict]:
     return [
         {"value": c.value, "label": c.label, "count": found.get(c.value, 0)}
         for c in choices.ordered()
     ]
 
 
-def _type_counts(disputes) -> list[dict]:
-    found = dict(disputes.order_by().values_list("type_id").annotate(n=Count("id")))
+def _type_counts(found: Counter) -> list[dict]:
     return [
         {"value": t.pk, "label": t.name, "count": found[t.pk]}
-        for t in DisputeType.objects.filter(pk__in=found)
+        for t in DisputeType.objects.filter(pk__in=list(found))
     ]
 
 
@@ -117,6 +128,7 @@ def board(request):
     disputes = form.apply(Dispute.objects.visible_to(request.user))
     listed = Paginator(form.ordered(disputes).select_related(*ROW_RELATED), PER_PAGE)
     current = listed.get_page(request.GET.get("page"))
+    counts = _breakdown(disputes)
     return page(
         request,
         "mediation/board.html",
@@ -124,9 +136,9 @@ def board(request):
             "form": form,
             "page": current,
             "rows": _with_age(current.object_list, now),
-            "by_risk": _counts(disputes, "risk", Risk),
-            "by_level": _counts(disputes, "level", Level),
-            "by_type": _type_counts(disputes),
+            "by_risk": _counts(counts["risk"], Risk),
+            "by_level": _counts(counts["level"], Level),
+            "by_type": _type_counts(counts["type"]),
             "total": listed.count,
         },
     )
