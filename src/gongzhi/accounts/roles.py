@@ -48,3 +48,13 @@ def member_roles(user) -> set[str]:
 def is_staff(roles) -> bool:
     """Anyone who is more than a resident: they have an overview, the map and the rates."""
     return bool(set(roles) - {Role.RESIDENT})
+
+
+def memberships_of(user) -> list:
+    """The user's memberships with their units, read once and kept on the user object (like
+    its scope): every step a person takes asks on whose behalf they acted."""
+    found = getattr(user, "_gongzhi_memberships", None)
+    if found is None:
+        found = list(user.memberships.select_related("organisation"))
+        user._gongzhi_memberships = found
+    return found

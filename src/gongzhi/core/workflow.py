@@ -30,6 +30,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .errors import Conflict, NotAllowed, NotFound, ServiceError
@@ -92,6 +93,21 @@ class Outcome:
     note: str = ""
     data: dict = field(default_factory=dict)
     branch: str | None = None
+
+
+def text_param(params, key: str, *, label, required: bool = True, max_length: int = 2000) -> str:
+    """A handler's free-text input, stripped: refused when required and empty, or too long."""
+    value = (params.get(key) or "").strip()
+    if required and len(value) < 2:
+        raise ServiceError("required", _("Please fill in %(label)s.") % {"label": label}, key)
+    if len(value) > max_length:
+        raise ServiceError(
+            "too_long",
+            _("%(label)s is too long (at most %(n)d characters).")
+            % {"label": label, "n": max_length},
+            key,
+        )
+    return value
 
 
 MESSAGES = {

@@ -1,6 +1,7 @@
 """How a person relates to a dispute: the second half of each rule in the workflow table."""
 
 from gongzhi.accounts.models import Membership, Role
+from gongzhi.accounts.roles import memberships_of
 
 from .models import MEDIATION_ROLES, Dispute
 
@@ -49,10 +50,7 @@ PREDICATES = {f.__name__: f for f in (holds, mediates, serves, registered)}
 def acting_organisation(actor, dispute):
     if actor is None:
         return None
-    memberships = getattr(actor, "_gongzhi_memberships", None)
-    if memberships is None:
-        memberships = list(actor.memberships.select_related("organisation"))
-        actor._gongzhi_memberships = memberships
+    memberships = memberships_of(actor)
     if dispute.holder is not None:
         for m in memberships:
             if dispute.holder.path.startswith(m.organisation.path):

@@ -24,7 +24,7 @@ from gongzhi.regions.models import Grid, Region
 
 from . import levels, numbers
 from .choices import CONCLUDED, IN_HAND, Level, PartyKind, Risk, Side, Source, State
-from .models import MEDIATION_ROLES, Dispute, DisputeType, Party
+from .models import Dispute, DisputeType, Party
 from .workflow import FLOW, RULES
 
 REPEAT_WINDOW = dt.timedelta(days=365)
@@ -339,10 +339,6 @@ def reveal_parties(*, viewer, dispute: Dispute, request=None) -> list[dict]:
         raise NotAllowed(
             "not_permitted", _("Your role may not see the parties' personal data.")
         ) from None
-
-
-def is_mediation_staff(user) -> bool:
-    return bool(scope_for(user).roles & MEDIATION_ROLES) or scope_for(user).everything
 
 
 __all__ = [

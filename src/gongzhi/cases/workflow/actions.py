@@ -18,22 +18,10 @@ from gongzhi.cases.choices import FINAL_STATES, ExtensionStatus, Satisfaction
 from gongzhi.cases.models import Callback, Case, CoHandler, ExtensionRequest
 from gongzhi.cases.workflow import routing
 from gongzhi.core.errors import ServiceError
-from gongzhi.core.workflow import Outcome
+from gongzhi.core.workflow import Outcome, text_param
 from gongzhi.taxonomy.models import Category
 
-
-def _text(params, key: str, *, required: bool, label: str, max_length: int = 2000) -> str:
-    value = (params.get(key) or "").strip()
-    if required and len(value) < 2:
-        raise ServiceError("required", _("Please fill in %(label)s.") % {"label": label}, key)
-    if len(value) > max_length:
-        raise ServiceError(
-            "too_long",
-            _("%(label)s is too long (at most %(n)d characters).")
-            % {"label": label, "n": max_length},
-            key,
-        )
-    return value
+_text = text_param  # free text from the form or the API, checked alike
 
 
 def _clear_deadlines(case: Case) -> None:

@@ -1,6 +1,7 @@
 """How a person relates to a case: the second half of each rule in the workflow table."""
 
 from gongzhi.accounts.models import Membership, OrganisationKind, Role
+from gongzhi.accounts.roles import memberships_of
 from gongzhi.regions.models import GridAssignment
 
 
@@ -79,10 +80,7 @@ def acting_organisation(actor, case):
     """The unit on whose behalf a person acted, for the timeline."""
     if actor is None:
         return None
-    memberships = getattr(actor, "_gongzhi_memberships", None)
-    if memberships is None:  # kept on the user object, like its scope and its units
-        memberships = list(actor.memberships.select_related("organisation"))
-        actor._gongzhi_memberships = memberships
+    memberships = memberships_of(actor)
     for candidate in (case.owner, case.command):
         for m in memberships:
             if candidate is not None and candidate.path.startswith(m.organisation.path):
