@@ -28,7 +28,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -309,18 +309,37 @@ class Workflow:
         events = list(events)
         if not events:
             return 0
-        with transaction.atomic():
-            claimed = set(
-                self.event_model.objects.select_for_update(skip_locked=True)
-                .filter(pk__in=[e.pk for e in events], effects_pending=True)
-                .values_list("pk", flat=True)
-            )
+        # No savepoint inside a caller's transaction (intake's follow-up batch): a failure
+        # undoes the caller's claim too, which is what lets it retry.
+        with transaction.atomic(savepoint=False):
+            claimed = self._claim([e.pk for e in events])
             if not claimed:
                 return 0
-            self.event_model.objects.filter(pk__in=claimed).update(effects_pending=False)
             mine = [e for e in events if e.pk in claimed]
             self._send(mine)
         return len(mine)
+
+    def _claim(self, pks: list[int]) -> set[int]:
+        """Clear the pending flag of those of ``pks`` still pending and not being sent by
+        another process; returns them. One statement: an UPDATE … RETURNING (Django's
+        update() returns only a count), on PostgreSQL over the rows it could lock at once
+        (another sender's are skipped, not waited for; SQLite has one writer anyway)."""
+        meta = self.event_model._meta
+        quote = connection.ops.quote_name
+        table, pk = quote(meta.db_table), quote(meta.pk.column)
+        flag = quote(meta.get_field("effects_pending").column)
+        marks = ", ".join(["%s"] * len(pks))
+        if connection.vendor == "postgresql":
+            rows = (
+                f"SELECT {pk} FROM {table} WHERE {pk} IN ({marks}) AND {flag} "
+                "FOR UPDATE SKIP LOCKED"
+            )
+        else:
+            rows = f"SELECT {pk} FROM {table} WHERE {pk} IN ({marks}) AND {flag}"
+        sql = f"UPDATE {table} SET {flag} = %s WHERE {pk} IN ({rows}) RETURNING {pk}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [False, *pks])
+            return {row[0] for row in cursor.fetchall()}
 
     def _send(self, events: list) -> None:
         batched: dict[Callable, list] = {}
