@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "gongzhi.triage",
     "gongzhi.cases",
     "gongzhi.mediation",
+    "gongzhi.people",
     "gongzhi.open311",
     "gongzhi.command",
     "gongzhi.demo",

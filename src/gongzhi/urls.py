@@ -14,6 +14,7 @@ urlpatterns = [
     path("notify/", include("gongzhi.notify.urls")),
     path("cases/", include("gongzhi.cases.urls")),
     path("mediation/", include("gongzhi.mediation.urls")),
+    path("people/", include("gongzhi.people.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("gongzhi.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,12 @@
+"""The people app's pages, under /people/. Each room of views keeps its own patterns."""
+
+from .views import checkin, figures, imports, register, visits
+
+app_name = "people"
+urlpatterns = [
+    *register.urlpatterns,
+    *imports.urlpatterns,
+    *visits.urlpatterns,
+    *checkin.urlpatterns,
+    *figures.urlpatterns,
+]
