@@ -6,7 +6,11 @@ workflow table (``workflow.FLOW.transition``), each step dated when it happened 
 nobody (``tell=False``): accepted or declined, mediated in one to four sessions by the
 holding unit's mediator, settled with an agreement and its obligations (then checked:
 performed, not performed, or still due), failed, withdrawn, or moved up a level by hand,
-by risk or when its time at the level ran out, a few to the court. The risk comes from
+by risk or when its time at the level ran out, a few to the court. What the platform does
+by itself is done by its own services, dated and silent as well: the watcher's moves up
+(``services.escalate_overdue``) and performance reminders (``followup.remind_due``), a
+risk judged too high moving the dispute up (``services.do_transition``), the screening
+rounds set (``campaigns.do_create_campaign``). The risk comes from
 the rule rows: the parties and words drawn for a dispute (threats, many people, a repeat,
 a vulnerable party, petitions) make it what it is. Steps later than now are not taken, so
 the last weeks' disputes are still in hand.
@@ -45,9 +49,8 @@ from gongzhi.demo.accounts import (
     unit_code,
 )
 from gongzhi.mediation import campaigns as rounds
-from gongzhi.mediation import levels, services
+from gongzhi.mediation import followup, services
 from gongzhi.mediation.choices import (
-    IN_HAND,
     AgreementForm,
     Confirmation,
     Level,
@@ -412,8 +415,6 @@ JUDGED = (
     "调解中发现双方情绪对立，亲属多次聚集争吵，有激化苗头，提请上级调解。",
     "被申请人一方多名亲属到场，言辞激烈，研判矛盾有升级风险。",
 )
-TIME_OUT = "在本级的调解期限已满，按规定移交上一级调解。"
-BY_RISK = "风险等级超出本级可处置范围，按规定提级化解。"
 UP_BY_HAND = (
     "纠纷涉及多个部门职责，本级难以协调，提请上级调解组织化解。",
     "本级调解不成，双方同意提交上一级调解组织继续调解。",
@@ -1270,7 +1271,8 @@ class Tale:
             # Nothing more happens here: the watcher moves it up once its time has run out.
             at = self.watcher(self.d.level_due)
             yield at
-            self.act(at, "escalate", None, why="time", reason=TIME_OUT)
+            services.escalate_overdue(now=at, tell=False, disputes=self.mine())
+            self.d = Dispute.objects.get(pk=self.d.pk)
             return at
         at = later(rng, at, 0.2, 0.8) if stage in ("settle", "fail") else later(rng, at, 2, 48)
         yield at
@@ -1278,12 +1280,16 @@ class Tale:
             self.settle(at)
             return (yield from self.perform(at))
         if stage == "risk":
-            self.act(at, "judge_risk", lead, risk=Risk.SERIOUS, reason=rng.choice(JUDGED))
-            if self.d.state in IN_HAND and not levels.may_hold(self.d.level, self.d.risk):
-                region = self.plan.place.community
-                target, _unit = levels.first_level(region, self.d.risk, lowest=self.d.level)
-                if target != self.d.level:  # as services.do_transition does, at once
-                    self.act(at, "escalate", None, level=target, why="risk", reason=BY_RISK)
+            # Through the service: a risk above what the level may hold moves it up at once.
+            self.d = services.do_transition(
+                dispute=self.d,
+                action="judge_risk",
+                actor=lead,
+                now=at,
+                tell=False,
+                risk=Risk.SERIOUS,
+                reason=rng.choice(JUDGED),
+            )
             return at
         if stage == "hand":
             self.act(at, "escalate", lead, why="hand", reason=UP_BY_HAND[0])
@@ -1388,7 +1394,7 @@ class Tale:
                     datetime.combine(due + timedelta(days=1), datetime.min.time())
                 )
                 remind = self.watcher(passed)
-                steps.append((remind, 0, lambda rows=rows, at=remind: self.remind(rows, at)))
+                steps.append((remind, 0, lambda at=remind: self.remind(at)))
                 check = on_a_working_day(rng, due + timedelta(days=rng.randint(1, 6)))
             steps.append(
                 (
@@ -1416,20 +1422,14 @@ class Tale:
             yield from self.close(steps[-1][0], self.mediator())
         return None
 
-    def remind(self, rows: list[dict], at: datetime) -> None:
-        """What ``followup.remind_due`` does once an obligation's date has passed, telling
-        nobody: its claim on the obligations and the timeline entry."""
-        pks = [r["pk"] for r in rows]
-        Obligation.objects.filter(pk__in=pks).update(reminded_at=at)
-        FLOW.record(
-            self.d,
-            "performance_due",
-            now=at,
-            tell=False,
-            is_public=False,
-            note="\n".join(f"{r['party']}：{r['what']}（{r['due_on']:%Y-%m-%d}）" for r in rows),
-            data={"obligations": pks},
-        )
+    def remind(self, at: datetime) -> None:
+        """The watcher (``followup.remind_due``) once the obligations' date has passed,
+        telling nobody: it claims them and writes the timeline entry."""
+        followup.remind_due(now=at, tell=False, disputes=self.mine())
+
+    def mine(self):
+        """This dispute, for a watcher's scan: the others' steps are their own stories'."""
+        return Dispute.objects.filter(pk=self.d.pk)
 
     def check(self, pks: list[int], at: datetime, performed: bool, final: bool) -> None:
         rng = self.rng
@@ -1470,9 +1470,9 @@ def _months(now: datetime) -> list[date]:
 
 def make_campaigns(world: World, now: datetime) -> dict[tuple[int, date], Campaign]:
     """One round per township and month, set the day before it starts by the township's
-    head or its 司法所's mediator and due on the 25th at six in the evening. Checked by
-    ``campaigns.check_create_campaign`` as of that day, then written as rows:
-    ``do_create_campaign`` would tell every grid worker today of rounds long past."""
+    head or its 司法所's mediator and due on the 25th at six in the evening, through
+    ``campaigns.do_create_campaign`` as of that day and telling nobody (the grid workers
+    would hear today of rounds long past)."""
     campaigns = {}
     for month in _months(now):
         due = timezone.make_aware(datetime(month.year, month.month, 25, 18, 0))
@@ -1491,17 +1491,16 @@ def make_campaigns(world: World, now: datetime) -> dict[tuple[int, date], Campai
                 continue
             actor = world.user(setters[0])
             holiday = HOLIDAYS.get(month.month, "")
-            fields = rounds.check_create_campaign(
+            campaigns[(township.pk, month)] = rounds.do_create_campaign(
                 actor=actor,
                 title=f"{township.name}{month.year}年{month.month}月{holiday}矛盾纠纷排查",
                 region=township,
                 starts_on=month,
                 due_at=due,
                 now=created,
+                tell=False,
             )
-            campaigns[(township.pk, month)] = Campaign(**fields, created_by=actor)
     rows = list(campaigns.values())
-    Campaign.objects.bulk_create(rows, batch_size=500)
     for c in rows:  # stamped when written: date them when they were set
         c.created_at = c.updated_at = timezone.make_aware(
             datetime.combine(c.starts_on, datetime.min.time())

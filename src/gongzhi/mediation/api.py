@@ -1,7 +1,7 @@
 """The mediation part of the JSON API (mounted at /api/v1/mediation by ``gongzhi.api``).
 
 GET  /mediation/disputes                        the caller's disputes: filters, ordering, pages
-POST /mediation/disputes                        register one (``services.do_register``)
+POST /mediation/disputes                        register one (``services.do_register_once``)
 GET  /mediation/disputes/{number}               one dispute, parties masked, with its sessions,
                                                 agreement, timeline and the caller's actions
 POST /mediation/disputes/{number}/transitions   a workflow action (``services.do_transition``)
@@ -13,6 +13,8 @@ GET  /mediation/referrals/{external_ref}        … and reads its outcome (refer
 Every read starts from ``Dispute.objects.visible_to(request.user)``: a dispute outside it is
 "not found", as a missing one. The parties' name, ID number, phone and address are masked
 wherever they appear, in free text too; only the reveal shows them, and it is audited.
+Both POSTs that register take an ``Idempotency-Key`` header: a retry returns the first
+dispute (200), the key reused with a different body is refused (409).
 """
 
 import datetime as dt
@@ -23,7 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
@@ -65,26 +67,9 @@ Ordering = Literal["newest", "oldest", "risk", "due"]
 
 # --- masking ------------------------------------------------------------------------------
 
-
-def scrubber(parties):
-    """A function that masks the parties' personal data wherever it appears in free text
-    (facts and notes name the parties), and any mobile or ID number besides."""
-    pairs = []
-    for party in parties:
-        for name in masking.sensitive_fields(party):
-            real = (getattr(party, name) or "").strip()
-            if len(real) >= 2:
-                pairs.append((real, masking.masked_value(party, name)))
-    pairs.sort(key=lambda pair: -len(pair[0]))  # "马福贵" before "马福"
-
-    def scrub(text: str | None) -> str:
-        if not text:
-            return text or ""
-        for real, masked in pairs:
-            text = text.replace(real, masked)
-        return masking.mask_numbers_in_text(text)
-
-    return scrub
+# Free text is scrubbed of the parties' data and of phone and ID numbers (the admin reads it
+# from here too).
+scrubber = services.scrubber
 
 
 def _masked_user(user) -> str | None:
@@ -533,14 +518,33 @@ def _dispute_in(
     )
 
 
-@router.post("/disputes", response={201: DisputeDetail, **ERRORS}, summary="Register a dispute")
-def register(request, payload: DisputeIn):
+class Registered(DisputeDetail):
+    created: bool = Field(description="false when this Idempotency-Key was sent before")
+
+
+@router.post(
+    "/disputes",
+    response={201: Registered, 200: Registered, **ERRORS},
+    summary="Register a dispute",
+)
+def register(
+    request,
+    payload: DisputeIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
     """Register a dispute found in screening, brought in or phoned in: it is placed at the
     lowest level that serves its place and may hold its risk, and linked to a dispute it
-    repeats. Bad input is refused (400, every problem listed) and nothing is written."""
+    repeats. Bad input is refused (400, every problem listed) and nothing is written.
+
+    Send a fresh ``Idempotency-Key`` (8 to 64 letters, digits, "-" or "_") with each new
+    dispute: a retry with the same key returns the first dispute (200, ``created`` false)
+    and writes nothing; the same key with a different body is refused (409,
+    ``idempotency_key_reused``)."""
     data = _dispute_in(payload, source=payload.source)
-    dispute = services.do_register(data=data, actor=request.user)
-    return Status(201, _detail(request, _dispute(request.user, dispute.number)))
+    data.idempotency_key = services.scoped_key(owner=f"user:{request.user.pk}", raw=idempotency_key)
+    dispute, created = services.do_register_once(data=data, actor=request.user)
+    detail = _detail(request, _dispute(request.user, dispute.number))
+    return Status(201 if created else 200, {**detail, "created": created})
 
 
 # --- acting -------------------------------------------------------------------------------
@@ -725,7 +729,9 @@ class ReferralOut(Schema):
     registered_at: dt.datetime
     concluded_at: dt.datetime | None
     closed_at: dt.datetime | None
-    created: bool = Field(description="false when this reference had been referred before")
+    created: bool = Field(
+        description="false when this reference (or Idempotency-Key) was referred before"
+    )
 
 
 @router.post(
@@ -734,13 +740,25 @@ class ReferralOut(Schema):
     response={201: ReferralOut, 200: ReferralOut, **ERRORS},
     summary="Refer a dispute (referral key)",
 )
-def refer(request, payload: ReferralIn):
-    """A court (诉前调解) or another system refers a dispute in the key's region. Send your own
-    reference as ``external_ref``: a repeat with the same reference returns the first
-    dispute (200) and creates nothing. Without a region or grid the dispute goes to the
-    units of the key's own region."""
+def refer(
+    request,
+    payload: ReferralIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """A court (诉前调解) or another system refers a dispute in the key's region. Without a
+    region or grid the dispute goes to the units of the key's own region.
+
+    Send your own reference as ``external_ref``: it names one dispute per key. The same
+    case referred again — a retry, or a resend by a system that does not know it was
+    received — returns the dispute already registered for it (200, ``created`` false) and
+    changes nothing, whatever else the resend says: a court's system keeps one dispute per
+    case and reads its outcome by that reference, so it is handed that dispute, not an
+    error to resolve. An ``Idempotency-Key`` header is honoured as on
+    ``POST /mediation/disputes``: a retry returns the first dispute (200), the same key with
+    a different body is refused (409, ``idempotency_key_reused``)."""
     key = request.auth
     data = _dispute_in(payload, source=key.source, external_ref=payload.external_ref)
+    data.idempotency_key = idempotency_key
     dispute, created = referrals.do_refer(token=key, data=data)
     return Status(201 if created else 200, {**referrals.outcome(dispute), "created": created})
 

@@ -41,8 +41,22 @@ def _recipients(dispute) -> list:
     )
 
 
-def _remind(dispute, obligations, now) -> None:
+def _remind(dispute, obligations, now, tell: bool) -> None:
     lines = [f"{o.party}：{o.what}（{o.due_on:%Y-%m-%d}）" for o in obligations]
+    if tell:
+        _tell(dispute, obligations, lines)
+    FLOW.record(
+        dispute,
+        "performance_due",
+        now=now,
+        tell=tell,
+        is_public=False,
+        note="\n".join(lines),
+        data={"obligations": [o.pk for o in obligations]},
+    )
+
+
+def _tell(dispute, obligations, lines) -> None:
     notify.notify_each(
         [
             notify.Item(
@@ -55,23 +69,20 @@ def _remind(dispute, obligations, now) -> None:
             )
         ]
     )
-    FLOW.record(
-        dispute,
-        "performance_due",
-        now=now,
-        is_public=False,
-        note="\n".join(lines),
-        data={"obligations": [o.pk for o in obligations]},
-    )
 
 
-def remind_due(*, now=None) -> int:
+def remind_due(*, now=None, tell: bool = True, disputes=None) -> int:
     """Ask the lead mediator to check each obligation whose date has passed and that is
-    still due, once; one message per dispute. Returns the obligations reminded of."""
+    still due, once; one message per dispute. Returns the obligations reminded of.
+    ``now`` is the watcher's moment, ``tell=False`` sends nothing (a history replayed);
+    ``disputes`` (a queryset) limits the scan to their obligations."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    obligations = Obligation.objects.all()
+    if disputes is not None:
+        obligations = obligations.filter(agreement__dispute__in=disputes)
     due = (
-        Obligation.objects.filter(
+        obligations.filter(
             status=Obligation.Status.DUE,
             reminded_at__isnull=True,
             due_on__lt=today,  # "by" a day: it has passed once that day is over
@@ -93,7 +104,7 @@ def remind_due(*, now=None) -> int:
                 )
             ]
             if claimed:
-                _remind(rows[0].agreement.dispute, claimed, now)
+                _remind(rows[0].agreement.dispute, claimed, now, tell)
                 reminded += len(claimed)
     return reminded
 

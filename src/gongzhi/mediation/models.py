@@ -221,8 +221,23 @@ class Dispute(TimeStampedModel):
     concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
     settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    # A court or another system that referred it reads its outcome with this reference.
+    # A court or another system that referred it (its key) reads its outcome by its own
+    # reference: one dispute per key and reference (the constraint below).
+    referral = models.ForeignKey(
+        "ReferralToken",
+        verbose_name=_("referred with"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disputes",
+    )
     external_ref = models.CharField(_("referrer's reference"), max_length=60, blank=True)
+    # A retried registration (the API's Idempotency-Key, bound to who sent it) finds the
+    # first dispute; the digest of what was asked tells a retry from a reused key.
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=80, null=True, blank=True, unique=True, editable=False
+    )
+    request_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = DisputeQuerySet.as_manager()
 
@@ -246,6 +261,13 @@ class Dispute(TimeStampedModel):
                 condition=~models.Q(state="closed"),
                 name="mediation_open_board",
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "external_ref"],
+                condition=models.Q(referral__isnull=False),
+                name="one_dispute_per_referral",
+            )
         ]
 
     def __str__(self) -> str:

@@ -6,16 +6,20 @@ bytes, so a plain hash is as good as a slow one and finds its row through a uniq
 A key refers disputes in its region only, as its source (court or police), and reads the
 outcome of the disputes it referred, nothing else: no party, no facts, no other dispute.
 
-The referrer's own reference (``external_ref``) is required and names one dispute per key:
-a repeated referral returns the first dispute. Which key referred a dispute is kept on its
-timeline (a ``refer`` entry) until the dispute carries the key itself.
+The referrer's own reference (``external_ref``) is required and names one dispute per key
+(``Dispute.referral`` and ``external_ref``, unique together): the same case referred again
+returns the dispute already registered for it and changes nothing, as a court's system
+that resends a case expects. The timeline keeps a ``refer`` entry naming the key, for the
+people who read it. An ``Idempotency-Key`` sent with a referral is bound to the key: a
+retry returns the first dispute, the same key with a different referral is refused.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import ServiceError
@@ -27,7 +31,7 @@ from .models import Dispute, Obligation, ReferralToken
 from .workflow import FLOW
 
 PREFIX = "md_"
-REFER = "refer"  # the timeline entry that names the key
+REFER = "refer"  # the timeline entry that names the key (for people; the link is a column)
 
 
 def _hash(raw: str) -> str:
@@ -63,13 +67,8 @@ def find(*, token: ReferralToken, external_ref: str) -> Dispute | None:
     """The dispute this key referred under ``external_ref``, or None (also for a dispute
     another key referred under the same reference)."""
     return (
-        Dispute.objects.filter(
-            external_ref=external_ref.strip(),
-            events__action=REFER,
-            events__data__key=token.pk,
-        )
+        Dispute.objects.filter(referral=token, external_ref=external_ref.strip())
         .select_related("holder")
-        .order_by("id")
         .first()
     )
 
@@ -90,31 +89,51 @@ def check_place(*, token: ReferralToken, data: services.DisputeIn) -> None:
 
 def do_refer(*, token: ReferralToken, data: services.DisputeIn) -> tuple[Dispute, bool]:
     """Register a referred dispute (no user acts: the key does), or return the one this key
-    already referred under the same reference: (dispute, created)."""
+    already referred under the same reference: (dispute, created). ``data.idempotency_key``
+    is the sender's raw ``Idempotency-Key``, if any."""
     ref = (data.external_ref or "").strip()
     if not ref or len(ref) > 60:
         raise ServiceError(
             "required", _("Give your own reference for this referral."), "external_ref"
         )
+    key = services.scoped_key(owner=f"referral:{token.pk}", raw=data.idempotency_key)
     with transaction.atomic():
         # One referral of a key at a time, so that a retry sent before the first answer
-        # came back finds the first dispute instead of making a second.
+        # came back finds the first dispute instead of making a second (the constraint on
+        # key and reference stands behind it).
         ReferralToken.objects.select_for_update().filter(pk=token.pk).first()
+        data = dataclasses.replace(
+            data,
+            external_ref=ref,
+            source=token.source,
+            source_ref=(data.source_ref or ref)[:60],
+            idempotency_key=key,
+        )
+        check_place(token=token, data=data)
+        # A retry under the same Idempotency-Key: the first dispute, or refused if changed.
+        digest = services.request_digest(data)
+        replayed = services.replay(key, digest)
+        if replayed is not None:
+            return replayed, False
         found = find(token=token, external_ref=ref)
         if found is not None:
             return found, False
-        check_place(token=token, data=data)
-        data.external_ref, data.source = ref, token.source
-        data.source_ref = (data.source_ref or ref)[:60]
-        dispute = services.do_register(data=data, actor=None)
-        FLOW.record(
-            dispute,
-            REFER,
-            actor=None,
-            note=token.name,
-            data={"key": token.pk, "external_ref": ref},
-        )
-    return dispute, True
+        try:
+            dispute, created = services.do_register_once(data=data, actor=None, referral=token)
+        except IntegrityError:
+            found = find(token=token, external_ref=ref)
+            if found is None:
+                raise
+            return found, False  # the same case referred at the same moment
+        if created:
+            FLOW.record(
+                dispute,
+                REFER,
+                actor=None,
+                note=token.name,
+                data={"key": token.pk, "external_ref": ref},
+            )
+    return dispute, created
 
 
 OUTCOME_STATES = (

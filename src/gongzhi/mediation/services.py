@@ -7,24 +7,32 @@ transaction, through the workflow engine for every step (``workflow.FLOW``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import hmac
+import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts import masking
 from gongzhi.accounts.validators import normalise_phone, validate_id_number
-from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.core import audit
+from gongzhi.core.errors import Conflict, NotAllowed, ServiceError
 from gongzhi.core.scope import scope_for
 from gongzhi.regions.models import Grid, Region
 
 from . import levels, numbers
 from .choices import CONCLUDED, IN_HAND, Level, PartyKind, Risk, Side, Source, State
-from .models import Dispute, DisputeType, Party
+from .models import Dispute, DisputeType, Party, ReferralToken
 from .workflow import FLOW, RULES
 
 REPEAT_WINDOW = dt.timedelta(days=365)
@@ -57,6 +65,9 @@ class DisputeIn:
     external_ref: str = ""
     campaign_id: int | None = None
     parties: list[PartyIn] = field(default_factory=list)
+    # A retry's key, bound to its sender (``scoped_key``): the same key finds the first
+    # dispute. Not part of what was asked (``request_digest``).
+    idempotency_key: str | None = None
 
 
 def _check_party(i: int, p: PartyIn) -> Party:
@@ -207,46 +218,131 @@ def find_repeat(*, region: Region, type_id: int, parties: list[Party], now) -> D
     )
 
 
-def do_register(*, data: DisputeIn, actor, now=None) -> Dispute:
+def do_register(*, data: DisputeIn, actor, now=None, referral=None) -> Dispute:
+    """Register a dispute (``do_register_once``) and return it, new or retried."""
+    return do_register_once(data=data, actor=actor, now=now, referral=referral)[0]
+
+
+def do_register_once(
+    *, data: DisputeIn, actor, now=None, referral: ReferralToken | None = None
+) -> tuple[Dispute, bool]:
     """Register a dispute at the lowest level that serves its place and may hold its risk;
-    link it to the dispute it repeats; tell the holder (and leaders, if it is risky)."""
+    link it to the dispute it repeats; tell the holder (and leaders, if it is risky).
+    Returns (dispute, created): with ``data.idempotency_key``, a retry of the same request
+    returns the first dispute and writes nothing, and the key sent with a different request
+    is refused (Conflict) — the sender reused a key meant for one registration.
+    ``referral``: the key of the court or system that refers it (``referrals.do_refer``)."""
+    digest = request_digest(data)
+    found = replay(data.idempotency_key, digest)
+    if found is not None:
+        return found, False
     fields, parties = check_register(data=data, actor=actor)
     now = now or timezone.now()
-    with transaction.atomic():
-        repeat = find_repeat(
-            region=fields["region"], type_id=fields["type"].pk, parties=parties, now=now
-        )
-        text = " ".join([fields["title"], fields["facts"], *(p.claims for p in parties)])
-        risk, reasons = levels.assess(
-            text=text, parties=parties, amount=fields["amount"], is_repeat=repeat is not None
-        )
-        level, holder = levels.first_level(fields["region"], risk)
-        dispute = Dispute.objects.create(
-            number=numbers.next_number(now),
-            **fields,
-            region_path=(fields["grid"].region_path if fields["grid"] else fields["region"].path),
-            level=level,
-            holder=holder,
-            level_since=now,
-            level_due=levels.due(level, now),
-            risk=risk,
-            risk_reasons=reasons,
-            registered_by=actor,
-            repeat_of=repeat,
-        )
-        for party in parties:
-            party.dispute = dispute
-        Party.objects.bulk_create(parties)
-        FLOW.record(
-            dispute,
-            "register",
-            actor=actor,
-            now=now,
-            before="",
-            after=State.REGISTERED,
-            data={"level": level, "risk": risk, "repeat_of": repeat.number if repeat else None},
-        )
+    try:
+        with transaction.atomic():
+            dispute = _register(
+                fields,
+                parties,
+                actor=actor,
+                now=now,
+                referral=referral,
+                key=data.idempotency_key,
+                digest=digest,
+            )
+    except IntegrityError:
+        found = replay(data.idempotency_key, digest)
+        if found is not None:  # a concurrent retry won the race
+            return found, False
+        raise
+    return dispute, True
+
+
+def _register(fields, parties, *, actor, now, referral, key, digest) -> Dispute:
+    repeat = find_repeat(
+        region=fields["region"], type_id=fields["type"].pk, parties=parties, now=now
+    )
+    text = " ".join([fields["title"], fields["facts"], *(p.claims for p in parties)])
+    risk, reasons = levels.assess(
+        text=text, parties=parties, amount=fields["amount"], is_repeat=repeat is not None
+    )
+    level, holder = levels.first_level(fields["region"], risk)
+    dispute = Dispute.objects.create(
+        number=numbers.next_number(now),
+        **fields,
+        region_path=(fields["grid"].region_path if fields["grid"] else fields["region"].path),
+        level=level,
+        holder=holder,
+        level_since=now,
+        level_due=levels.due(level, now),
+        risk=risk,
+        risk_reasons=reasons,
+        registered_by=actor,
+        repeat_of=repeat,
+        referral=referral,
+        idempotency_key=key or None,
+        request_digest=digest if key else "",
+    )
+    for party in parties:
+        party.dispute = dispute
+    Party.objects.bulk_create(parties)
+    FLOW.record(
+        dispute,
+        "register",
+        actor=actor,
+        now=now,
+        before="",
+        after=State.REGISTERED,
+        data={"level": level, "risk": risk, "repeat_of": repeat.number if repeat else None},
+    )
     return dispute
+
+
+# -- retries ---------------------------------------------------------------------------------
+
+# What crypto.randomUUID() produces, with some slack (as the case intake API accepts).
+IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def scoped_key(*, owner: str, raw: str | None) -> str | None:
+    """The key stored on the dispute: the sender's ``Idempotency-Key`` bound to the sender
+    (``user:<id>`` or ``referral:<id>``), so that somebody else's same key makes a dispute
+    of its own instead of being handed another's. An HMAC: the stored key names nobody.
+    A key that is not 8 to 64 letters, digits, "-" or "_" is refused."""
+    if raw is None or raw == "":
+        return None
+    if not IDEMPOTENCY_KEY_RE.match(raw):
+        raise ServiceError(
+            "invalid_idempotency_key",
+            _("The Idempotency-Key header must be 8 to 64 letters, digits, “-” or “_”."),
+            "Idempotency-Key",
+        )
+    message = f"mediation:{owner}:{raw}".encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return f"md-{digest[:48]}"
+
+
+def request_digest(data: DisputeIn) -> str:
+    """A fingerprint of what was asked (the key itself left out): a retry gives the same."""
+    asked = dataclasses.asdict(data)
+    asked.pop("idempotency_key", None)
+    text = json.dumps(asked, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def replay(key: str | None, digest: str) -> Dispute | None:
+    if not key:
+        return None
+    # Nearly every key is new: ask the unique index for a bare id before reading a row.
+    row = Dispute.objects.filter(idempotency_key=key).values_list("pk", "request_digest").first()
+    if row is None:
+        return None
+    if row[1] != digest:
+        raise Conflict(
+            "idempotency_key_reused",
+            _("This Idempotency-Key was sent before with a different request."),
+            "Idempotency-Key",
+        )
+    return Dispute.objects.get(pk=row[0])
 
 
 def check_transition(*, dispute: Dispute, action: str, actor, expected_state=None) -> None:
@@ -254,20 +350,34 @@ def check_transition(*, dispute: Dispute, action: str, actor, expected_state=Non
 
 
 def do_transition(
-    *, dispute: Dispute, action: str, actor, expected_state=None, **params
+    *,
+    dispute: Dispute,
+    action: str,
+    actor,
+    expected_state=None,
+    now=None,
+    tell: bool = True,
+    **params,
 ) -> Dispute:
     """A user's action through the table; a risk judged above what the level may hold
-    moves the dispute up at once, in the same transaction."""
+    moves the dispute up at once, in the same transaction. ``now`` dates the step and
+    ``tell=False`` sends nothing (a history replayed, as ``FLOW.transition``)."""
     with transaction.atomic():
         dispute = FLOW.transition(
-            pk=dispute.pk, action=action, actor=actor, expected_state=expected_state, **params
+            pk=dispute.pk,
+            action=action,
+            actor=actor,
+            expected_state=expected_state,
+            now=now,
+            tell=tell,
+            **params,
         )
         if action == "judge_risk":
-            dispute = _escalate_for_risk(dispute)
+            dispute = _escalate_for_risk(dispute, now=now, tell=tell)
     return dispute
 
 
-def _escalate_for_risk(dispute: Dispute) -> Dispute:
+def _escalate_for_risk(dispute: Dispute, *, now=None, tell: bool = True) -> Dispute:
     if dispute.state not in IN_HAND or levels.may_hold(dispute.level, dispute.risk):
         return dispute
     target, _holder = levels.first_level(dispute.region, dispute.risk, lowest=dispute.level)
@@ -277,21 +387,29 @@ def _escalate_for_risk(dispute: Dispute) -> Dispute:
         pk=dispute.pk,
         action="escalate",
         actor=None,
+        now=now,
+        tell=tell,
         level=target,
         why="risk",
         reason=_("The risk is above what this level may hold."),
     )
 
 
-def escalate_overdue(*, now=None) -> int:
+def escalate_overdue(*, now=None, tell: bool = True, disputes=None) -> int:
     """Move up every dispute whose time at its level has run out, once: the transition
-    locks the row and re-checks the deadline, so two schedulers move each one once."""
+    locks the row and re-checks the deadline, so two schedulers move each one once.
+    ``now`` is the watcher's moment, ``tell=False`` sends nothing (a history replayed);
+    ``disputes`` (a queryset) limits the scan to those."""
     now = now or timezone.now()
-    due = Dispute.objects.filter(
-        state__in=IN_HAND,
-        level_due__lt=now,
-        level__in=[Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY],
-    ).values_list("pk", flat=True)
+    due = (
+        (disputes if disputes is not None else Dispute.objects)
+        .filter(
+            state__in=IN_HAND,
+            level_due__lt=now,
+            level__in=[Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY],
+        )
+        .values_list("pk", flat=True)
+    )
     moved = 0
     for pk in list(due):
         with transaction.atomic():
@@ -308,11 +426,87 @@ def escalate_overdue(*, now=None) -> int:
                 actor=None,
                 held=row,
                 now=now,
+                tell=tell,
                 why="time",
                 reason=_("Its time at this level ran out."),
             )
             moved += 1
     return moved
+
+
+# -- free text -------------------------------------------------------------------------------
+
+# Numbers typed into free text, as ``masking.mask_numbers_in_text`` finds them, one pattern
+# per kind so that a role that may see phones (not ID numbers) has phones shown only.
+NUMBERS_IN_TEXT = {
+    masking.ID_NUMBER: re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)"),
+    masking.MOBILE: re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),
+}
+
+
+def scrubber(parties, *, keep=frozenset()):
+    """A function that masks personal data wherever it appears in free text (facts, claims
+    and session notes name the parties): the parties' own values, and any mobile or ID
+    number besides. ``keep``: the kinds of data left as written (what a reveal may show)."""
+    pairs = []
+    for party in parties:
+        for name, kind in masking.sensitive_fields(party).items():
+            real = (getattr(party, name) or "").strip()
+            if kind not in keep and len(real) >= 2:
+                pairs.append((real, masking.masked_value(party, name)))
+    pairs.sort(key=lambda pair: -len(pair[0]))  # "马福贵" before "马福"
+    numbers = [(kind, p) for kind, p in NUMBERS_IN_TEXT.items() if kind not in keep]
+
+    def scrub(text: str | None) -> str:
+        if not text:
+            return text or ""
+        for real, masked in pairs:
+            text = text.replace(real, masked)
+        for kind, pattern in numbers:
+            text = pattern.sub(lambda m, kind=kind: masking.mask(kind, m.group(0)), text)
+        return text
+
+    return scrub
+
+
+def reveal_texts(*, viewer, dispute: Dispute, request=None) -> dict:
+    """The dispute's free text (title, facts, each side's claims, the sessions' notes) with
+    what the viewer's role may unmask left as written, audited as one unmask of the
+    dispute. Call after ``reveal_parties``, which refuses a viewer who may unmask nothing."""
+    from gongzhi.accounts.services import UNMASK, unmaskable_kinds
+
+    if not Dispute.objects.visible_to(viewer).filter(pk=dispute.pk).exists():
+        raise NotAllowed("not_permitted", _("You may not see this dispute."))
+    kinds = unmaskable_kinds(viewer)
+    if not kinds & set(Party.sensitive_fields.values()):
+        raise NotAllowed("not_permitted", _("Your role may not see the parties' personal data."))
+    parties = list(dispute.parties.all())
+    scrub = scrubber(parties, keep=kinds)
+    texts = {
+        "title": scrub(dispute.title),
+        "facts": scrub(dispute.facts),
+        "claims": [(p.side, scrub(p.claims)) for p in parties if p.claims],
+        "sessions": [
+            {
+                "held_at": s.held_at,
+                "place": scrub(s.place),
+                "attendees": scrub(s.attendees),
+                "summary": scrub(s.summary),
+                "next_step": scrub(s.next_step),
+            }
+            for s in dispute.sessions.all()
+        ],
+    }
+    with transaction.atomic():
+        audit.record(
+            actor=viewer,
+            action=UNMASK,
+            obj=dispute,
+            fields=["title", "facts", "claims", "sessions"],
+            reason=dispute.number,
+            request=request,
+        )
+    return texts
 
 
 def reveal_parties(*, viewer, dispute: Dispute, request=None) -> list[dict]:
@@ -350,8 +544,14 @@ __all__ = [
     "check_register",
     "check_transition",
     "do_register",
+    "do_register_once",
     "do_transition",
     "escalate_overdue",
     "find_repeat",
     "reveal_parties",
+    "replay",
+    "request_digest",
+    "reveal_texts",
+    "scoped_key",
+    "scrubber",
 ]

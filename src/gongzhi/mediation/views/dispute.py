@@ -1,6 +1,10 @@
 """The dispute page: facts, parties (masked, revealed on request and audited), risk, level,
 sessions, agreement, timeline, and the forms of the actions the viewer may take now — the
-workflow's table decides which (``FLOW.allowed_actions``)."""
+workflow's table decides which (``FLOW.allowed_actions``).
+
+Free text (title, facts, claims, notes, the agreement) is shown scrubbed as the API shows it
+(``services.scrubber``: the parties' data and any phone or ID number masked); the reveal
+shows it as written, so far as the viewer's role may unmask, audited with the parties."""
 
 from __future__ import annotations
 
@@ -79,7 +83,7 @@ def _obligation_rows(posted) -> list[dict]:
     return rows or [{}]
 
 
-def _action_forms(dispute, user, posted) -> list[ActionForm]:
+def _action_forms(dispute, user, posted, scrub) -> list[ActionForm]:
     forms = []
     agreement = getattr(dispute, "agreement", None)
     for name in FLOW.allowed_actions(dispute, user):
@@ -96,10 +100,12 @@ def _action_forms(dispute, user, posted) -> list[ActionForm]:
         elif name == "settle":
             form.extra = {"forms": AgreementForm.choices, "rows": _obligation_rows(posted)}
         elif name == "check_performance":
+            due = agreement.obligations.filter(status=Obligation.Status.DUE) if agreement else []
             form.extra = {
-                "obligations": list(agreement.obligations.filter(status=Obligation.Status.DUE))
-                if agreement
-                else []
+                "obligations": [
+                    {"pk": o.pk, "party": scrub(o.party), "what": scrub(o.what), "due_on": o.due_on}
+                    for o in due
+                ]
             }
         elif name == "confirmation":
             if agreement is None or agreement.form != AgreementForm.WRITTEN:
@@ -122,18 +128,44 @@ def _action_forms(dispute, user, posted) -> list[ActionForm]:
     return forms
 
 
-def _parties(dispute) -> list[dict]:
-    rows = []
-    for p in dispute.parties.all():
-        rows.append(
-            {
-                "party": p,
-                "side": Side.label_of(p.side),
-                "masked": {f: masking.masked_value(p, f) for f in Party.sensitive_fields},
-                "claims": masking.mask_numbers_in_text(p.claims),
-            }
-        )
-    return rows
+def _parties(parties, scrub) -> list[dict]:
+    return [
+        {
+            "party": p,
+            "side": Side.label_of(p.side),
+            "masked": {f: masking.masked_value(p, f) for f in Party.sensitive_fields},
+            "claims": scrub(p.claims),
+        }
+        for p in parties
+    ]
+
+
+def _sessions(dispute, scrub) -> list[dict]:
+    return [
+        {
+            "session": s,
+            "place": scrub(s.place),
+            "attendees": scrub(s.attendees),
+            "summary": scrub(s.summary),
+            "next_step": scrub(s.next_step),
+        }
+        for s in dispute.sessions.select_related("recorded_by")
+    ]
+
+
+def _obligations(agreement, scrub) -> list[dict]:
+    if agreement is None:
+        return []
+    return [
+        {
+            "obligation": o,
+            "party": scrub(o.party),
+            "what": scrub(o.what),
+            "how": scrub(o.how),
+            "check_note": scrub(o.check_note),
+        }
+        for o in agreement.obligations.all()
+    ]
 
 
 DETAIL_KEYS = {
@@ -146,13 +178,13 @@ DETAIL_KEYS = {
 }
 
 
-def _timeline(dispute) -> list[dict]:
+def _timeline(dispute, scrub) -> list[dict]:
     events = dispute.events.select_related("actor", "actor_organisation").order_by("at", "id")
     rows = []
     for e in events:
         rule = RULES.get(e.action)
         details = [
-            (label, show(e.data[key]))
+            (label, scrub(str(show(e.data[key]))))
             for key, (label, show) in DETAIL_KEYS.items()
             if isinstance(e.data, dict) and e.data.get(key)
         ]
@@ -164,6 +196,7 @@ def _timeline(dispute) -> list[dict]:
                 "from": State.label_of(e.from_state) if e.from_state else "",
                 "to": State.label_of(e.to_state) if e.to_state else "",
                 "details": details,
+                "note": scrub(e.note),
             }
         )
     return rows
@@ -194,22 +227,31 @@ def _context(request, dispute, *, error=None, error_action=None) -> dict:
     user = request.user
     visible = Dispute.objects.visible_to(user)
     agreement = getattr(dispute, "agreement", None)
+    parties = list(dispute.parties.all())
+    scrub = services.scrubber(parties)
+    posted = request.POST if error_action == "settle" else None
     return {
         "dispute": dispute,
+        "title": scrub(dispute.title),
+        "facts": scrub(dispute.facts),
+        "decline_reason": scrub(dispute.decline_reason),
+        "outcome_note": scrub(dispute.outcome_note),
+        "risk_reasons": [scrub(str(r)) for r in dispute.risk_reasons or []],
         "source": Source.label_of(dispute.source),
-        "parties": _parties(dispute),
+        "parties": _parties(parties, scrub),
         "can_reveal": _can_reveal(user),
         "repeat_visible": bool(
             dispute.repeat_of_id and visible.filter(pk=dispute.repeat_of_id).exists()
         ),
         "repeats": list(visible.filter(repeat_of=dispute).only("number", "title", "state")),
         "helpers": list(dispute.helpers.all()),
-        "sessions": list(dispute.sessions.select_related("recorded_by")),
+        "sessions": _sessions(dispute, scrub),
         "agreement": agreement,
-        "obligations": list(agreement.obligations.all()) if agreement else [],
+        "disputed_matters": scrub(agreement.disputed_matters) if agreement else "",
+        "obligations": _obligations(agreement, scrub),
         "may_print": agreement is not None and _may_print(user, dispute),
-        "timeline": _timeline(dispute),
-        "actions": _action_forms(dispute, user, request.POST if error_action == "settle" else None),
+        "timeline": _timeline(dispute, scrub),
+        "actions": _action_forms(dispute, user, posted, scrub),
         "error": error,
         "error_action": error_action,
         "posted": request.POST if error is not None else {},
@@ -255,12 +297,14 @@ def act(request, number, action):
 @login_required
 @require_POST
 def reveal(request, number):
-    """The parties' real data, for a viewer whose role needs it; every field audited."""
+    """The parties' real data and the free text as written, for a viewer whose role needs
+    them (so far as it may unmask); every field audited."""
     dispute = dispute_or_404(request.user, number)
     fragment = bool(request.headers.get("HX-Request"))
     template = "mediation/_revealed.html" if fragment else "mediation/revealed.html"
     try:
         values = services.reveal_parties(viewer=request.user, dispute=dispute, request=request)
+        texts = services.reveal_texts(viewer=request.user, dispute=dispute, request=request)
     except (PermissionDenied, ServiceError):
         response = page(request, template, {"dispute": dispute, "refused": True}, status=403)
         add_never_cache_headers(response)
@@ -275,6 +319,7 @@ def reveal(request, number):
             if f in item
         ]
         rows.append({"side": Side.label_of(party.side), "fields": fields})
-    response = page(request, template, {"dispute": dispute, "rows": rows})
+    texts["claims"] = [(Side.label_of(side), claims) for side, claims in texts["claims"]]
+    response = page(request, template, {"dispute": dispute, "rows": rows, "texts": texts})
     add_never_cache_headers(response)
     return response
