@@ -16,7 +16,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -33,7 +32,6 @@ from .choices import AgreementForm, PartyKind, Side
 from .models import Agreement, Dispute
 from .workflow import FLOW
 
-TEMPLATE = "mediation/agreement_pdf.html"
 MAX_PDF_BYTES = 10 * 1024 * 1024
 PARTY_FIELDS = ("name", "id_number", "address")  # what the document shows unmasked
 # Who may print the agreement with the parties' real data and upload it signed: the
@@ -113,16 +111,10 @@ def agreement_context(agreement: Agreement) -> dict:
 
 
 def agreement_pdf_bytes(agreement: Agreement) -> bytes:
-    """The agreement as an A4 PDF in Chinese, its Noto CJK fonts embedded as subsets."""
-    from weasyprint import HTML  # heavy (pango): loaded when a document is made
-    from weasyprint.urls import URLFetcher
+    """The agreement as an A4 PDF in Chinese, its Noto CJK font embedded as subsets."""
+    from . import printing  # reportlab and fontTools: loaded when a document is made
 
-    html = render_to_string(TEMPLATE, agreement_context(agreement))
-    # The template is self-contained: a fetcher allowing no protocol at all keeps it so
-    # (no file:// read of the server's files, no request out; a stray reference is left
-    # out with a warning: failing hard raises a BaseException past Django's handlers).
-    nothing = URLFetcher(allowed_protocols=())
-    return HTML(string=html, url_fetcher=nothing).write_pdf()
+    return printing.agreement_pdf(agreement_context(agreement))
 
 
 def filename_for(agreement: Agreement) -> str:
