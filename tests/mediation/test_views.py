@@ -163,6 +163,23 @@ def test_a_grid_worker_registers_a_dispute_in_their_grid(client, villages):
     assert "139****1111" in page and "13900001111" not in page  # masked on the page
 
 
+def test_the_form_sent_twice_registers_one_dispute(client, villages):
+    """A second click on 登记, or the browser sending the form again, finds the first
+    dispute: the page carries a key of its own."""
+    w = villages
+    client.force_login(w.grid_worker)
+    form = client.get(reverse("mediation:register")).content.decode()
+    once = re.search(r'name="once" value="([A-Za-z0-9_-]+)"', form).group(1)
+    first = client.post(reverse("mediation:register"), form_data(w, once=once))
+    again = client.post(reverse("mediation:register"), form_data(w, once=once))
+    number = Dispute.objects.get().number
+    assert first.url == again.url == reverse("mediation:detail", args=[number])
+    fresh = client.get(reverse("mediation:register")).content.decode()
+    assert once not in fresh  # each drawing of the page has its own key
+    client.post(reverse("mediation:register"), form_data(w))  # no key: a new dispute
+    assert Dispute.objects.count() == 2
+
+
 @pytest.mark.parametrize(
     "overrides, shown_beside",
     [

@@ -100,10 +100,14 @@ class DisputeForm(forms.Form):
 
     # A screening round's page links here with ?campaign=<id>: the dispute counts for it.
     campaign = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # Made when the page is drawn and sent back with it: a second click, or the browser
+    # sending the form again, finds the dispute the first one registered.
+    once = forms.RegexField(r"^[A-Za-z0-9_-]{8,64}$", required=False, widget=forms.HiddenInput)
 
-    def dispute_in(self, parties: list[services.PartyIn]) -> services.DisputeIn:
+    def dispute_in(self, parties: list[services.PartyIn], *, viewer) -> services.DisputeIn:
         data = self.cleaned_data
         return services.DisputeIn(
+            idempotency_key=services.scoped_key(owner=f"user:{viewer.pk}", raw=data.get("once")),
             title=data.get("title") or "",
             type_id=data["type"].pk if data.get("type") else None,
             facts=data.get("facts") or "",

@@ -3,6 +3,8 @@ parties; ``services.do_register`` places it, assesses its risk and links repeats
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
@@ -50,7 +52,9 @@ def register(request):
         if valid:
             parties, rows = parties_in(formset)
             try:
-                dispute = services.do_register(data=form.dispute_in(parties), actor=request.user)
+                dispute, _created = services.do_register_once(
+                    data=form.dispute_in(parties, viewer=request.user), actor=request.user
+                )
             except ServiceError as error:
                 _show(error, form, formset, rows)
                 status = error.status
@@ -67,7 +71,8 @@ def register(request):
         else:
             status = 400
     else:
-        form = DisputeForm(viewer=request.user, initial=_from_round(request.GET))
+        initial = {**_from_round(request.GET), "once": uuid.uuid4().hex}
+        form = DisputeForm(viewer=request.user, initial=initial)
         formset = party_formset()
     return page(
         request,
