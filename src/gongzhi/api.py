@@ -70,6 +70,7 @@ class GongzhiAPI(NinjaAPI):
         ("/categories", "gongzhi.taxonomy.api.router"),
         ("/organisations", "gongzhi.accounts.api.router"),
         ("/mediation", "gongzhi.mediation.api.router"),
+        ("/people", "gongzhi.people.api.router"),
     ]
     _mounted = False
 

@@ -261,6 +261,10 @@ GONGZHI = {
     # Reverse proxies whose X-Forwarded-For is believed (gongzhi.core.clientip): addresses or
     # networks, comma-separated, e.g. "127.0.0.1,10.0.0.0/8". Empty: none, use REMOTE_ADDR.
     "TRUSTED_PROXIES": os.environ.get("GONGZHI_TRUSTED_PROXIES", ""),
+    # Care visits (gongzhi.people.visits): how far from the house a visit is flagged, and
+    # how many days late a visit is taken to the township.
+    "PEOPLE_VISIT_FAR_M": int(os.environ.get("GONGZHI_PEOPLE_VISIT_FAR_M", "300")),
+    "PEOPLE_VISIT_ESCALATE_DAYS": int(os.environ.get("GONGZHI_PEOPLE_VISIT_ESCALATE_DAYS", "7")),
     # Rate limits (gongzhi.core.ratelimit): "N/s|m|h|d", empty for none; each can be set
     # from the environment as GONGZHI_RATE_LIMIT_<NAME>, e.g. GONGZHI_RATE_LIMIT_API_REPORT.
     "RATE_LIMITS": {
@@ -268,6 +272,7 @@ GONGZHI = {
         for name, default in {
             "api_report": "60/m",  # reports through the API, per token or signed-in user
             "anonymous_report": "10/m",  # reports without a user, per client address
+            "checkin_tap": "10/h",  # taps on one daily check-in link (平安打卡)
         }.items()
     },
 }

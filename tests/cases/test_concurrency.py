@@ -2,8 +2,6 @@
 timeline that says so. Real threads, each with its own database connection, released
 together by a barrier — on PostgreSQL, where row locks are what is being tested."""
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -12,6 +10,7 @@ from gongzhi.cases.intake import services
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.core.errors import NotAllowed, ServiceError
+from tests.concurrency import race
 from tests.factories import report_case
 
 pytestmark = [
@@ -27,29 +26,6 @@ pytestmark = [
 @pytest.fixture
 def world(shared_world):
     return shared_world
-
-
-def race(*jobs):
-    """Run the jobs in threads released at the same instant; (results, errors) in order."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-    errors = [None] * len(jobs)
-
-    def run(i, job):
-        try:
-            barrier.wait()
-            results[i] = job()
-        except Exception as error:
-            errors[i] = error
-        finally:
-            connection.close()  # each thread has its own connection: give it back
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results, errors
 
 
 def report(w, **extra):

@@ -3,7 +3,6 @@ exactly once. Real threads, each with its own database connection, released toge
 a barrier — on PostgreSQL, where row locks are what is being tested."""
 
 import importlib
-import threading
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from gongzhi.accounts.models import OrganisationKind
 from gongzhi.mediation import services
 from gongzhi.mediation.choices import Level
 from gongzhi.mediation.models import DisputeEvent, DisputeType
+from tests.concurrency import race
 from tests.factories import OrganisationFactory
 
 pytestmark = [
@@ -40,29 +40,6 @@ def shared_world(transactional_db):
         kind=OrganisationKind.JUSTICE_OFFICE, name="碾伯司法所", regions=[w.regions.nianbo]
     )
     return w
-
-
-def race(*jobs):
-    """Run the jobs in threads released at the same instant; (results, errors) in order."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-    errors = [None] * len(jobs)
-
-    def run(i, job):
-        try:
-            barrier.wait()
-            results[i] = job()
-        except Exception as error:
-            errors[i] = error
-        finally:
-            connection.close()  # each thread has its own connection: give it back
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results, errors
 
 
 TYPES = ["neighbour", "marriage_family", "homestead", "consumer", "contract_debt", "traffic"]

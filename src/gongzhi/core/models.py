@@ -11,6 +11,24 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class Reference(TimeStampedModel):
+    """A reference row (a dispute type, a care group, …): kept as data that administrators
+    edit, each with a stable code, an order in lists and a colour on boards."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    colour = models.CharField(_("colour"), max_length=9, default="#6b7280")
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class AuditLog(models.Model):
     """Append-only record of sensitive reads and writes (who, what, when, from where).
 

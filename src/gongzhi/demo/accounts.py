@@ -411,6 +411,10 @@ DEMO_PEOPLE = [
     (Role.MEDIATOR, "demo_village_mediator", "韩学军", "人民调解委员会调解员"),
     (Role.MEDIATOR, "demo_township_mediator", "祁春花", "司法所专职人民调解员"),
     (Role.MEDIATOR, "demo_county_mediation", "汪国栋", "矛盾纠纷多元化解中心调解员"),
+    # The people register: the community's officer, and the township 派出所's community
+    # policeman (a police station sees the care groups its function needs).
+    (Role.HANDLER, "demo_community", "杨丽娟", "社区专干"),
+    (Role.HANDLER, "demo_police", "韩振军", "派出所社区民警"),
 ]
 
 
@@ -454,6 +458,11 @@ def _people_specs(tree: Tree) -> tuple[list[PersonSpec], list[PersonSpec]]:
         ),
         "demo_county_mediation": (
             unit_code(county_code, COMMAND_CENTRE) if county else None,
+            county_code,
+        ),
+        "demo_community": (community.code if community else None, county_code),
+        "demo_police": (
+            unit_code(tree.parent_of(community).code, POLICE_STATION) if community else None,
             county_code,
         ),
     }

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from gongzhi.demo import accounts as people
 from gongzhi.demo import cases, categories, mediation, questions, regions
+from gongzhi.demo import people as register
 from gongzhi.triage import services as triage
 from gongzhi.triage.models import TriageModel
 
@@ -24,6 +25,7 @@ def load(*, stdout=None) -> dict:
         case_counts = cases.load(stdout=stdout)
         # After the cases: a dispute converted from the case queue names its case.
         mediation_counts = mediation.load(stdout=stdout)
+        register.load(stdout=stdout)  # houses, households, residents, care, visits, check-ins
     model = _triage_model()
     return {
         "regions": region_counts,

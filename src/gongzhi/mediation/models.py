@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import masking
 from gongzhi.accounts.models import Organisation, Role
-from gongzhi.core.models import TimeStampedModel
+from gongzhi.core.models import Reference, TimeStampedModel
 from gongzhi.core.scope import scope_for
 from gongzhi.core.timeline import TimelineEvent
 from gongzhi.regions.models import Grid, Region
@@ -34,21 +34,6 @@ from .choices import (
 
 # Who works on disputes in the places they serve; other staff see only what their unit holds.
 MEDIATION_ROLES = frozenset({Role.MEDIATOR, Role.GRID_WORKER, Role.DISPATCHER, Role.LEADER})
-
-
-class Reference(TimeStampedModel):
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=60)
-    enabled = models.BooleanField(_("enabled"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=100)
-    colour = models.CharField(_("colour"), max_length=9, default="#6b7280")
-
-    class Meta:
-        abstract = True
-        ordering = ["order", "code"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class DisputeType(Reference):

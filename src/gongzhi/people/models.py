@@ -35,27 +35,12 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import masking
 from gongzhi.accounts.models import Role
-from gongzhi.core.models import TimeStampedModel
+from gongzhi.core.models import Reference, TimeStampedModel
 from gongzhi.core.scope import scope_for
 from gongzhi.regions.models import Grid, Region
 
 from .access import ANYTHING, access_for, care_scope_q, paths_q, register_q
 from .choices import AlertLevel, HouseUse, LeftReason, Registration, Relation, Sex, VisitState
-
-
-class Reference(TimeStampedModel):
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=60)
-    enabled = models.BooleanField(_("enabled"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=100)
-    colour = models.CharField(_("colour"), max_length=9, default="#6b7280")
-
-    class Meta:
-        abstract = True
-        ordering = ["order", "code"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class CareLevel(Reference):

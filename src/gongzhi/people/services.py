@@ -551,6 +551,12 @@ def do_move_out(
         CareMembership.objects.filter(resident=row, until__gt=on).update(until=on)
         row.stays.filter(since__lt=on, until__gt=on).update(until=on)
         Household.objects.filter(head=row).update(head=None)
+        # Their daily check-in link stops working and its open alerts close; their due
+        # visits are dropped by the planner once the care has ended.
+        for plan in row.checkin_plans.select_for_update().filter(ended_on__isnull=True):
+            plan.ended_on = max(on, plan.started_on)
+            plan.save(update_fields=["ended_on", "updated_at"])
+            plan.alerts.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
     return row
 
 
