@@ -55,7 +55,7 @@ def test_an_edited_group_decides_who_sees_its_members(client, ppl):
             "colour": group.colour,
         },
     )
-    assert bad.status_code == 200 and "function codes" in bad.content.decode()
+    assert bad.status_code == 200 and "职能代码须由字母和数字组成" in bad.content.decode()
 
 
 def test_a_level_sets_the_visit_interval(client, ppl):

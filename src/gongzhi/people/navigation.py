@@ -33,6 +33,13 @@ def sees_people(viewer) -> bool:
     return bool(access_for(viewer.user).functions) and reads_people(viewer.user)
 
 
+def imports_residents(viewer) -> bool:
+    """Community or village staff and above, as ``imports.may_import`` (not imported here:
+    it loads openpyxl)."""
+    access = access_for(viewer.user)
+    return access.everything or bool(access.governed_paths)
+
+
 register(
     Entry(
         "people_houses",
@@ -96,5 +103,13 @@ register(
         order=147,
         roles=PEOPLE_ROLES,
         when=sees_people,
+    ),
+    Entry(
+        "people_import",
+        _("Import residents"),
+        "people:import",
+        order=148,
+        roles=PEOPLE_ROLES - {Role.GRID_WORKER},
+        when=imports_residents,
     ),
 )
