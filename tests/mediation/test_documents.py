@@ -312,3 +312,16 @@ def test_a_photographed_signed_copy_is_stored_and_replaced(
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, med, "photo2.png", buffer.getvalue(), "image/png")
     assert len(stored_files(med)) == 1
+
+
+def test_the_fonts_command_makes_the_cut_the_agreements_use():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from gongzhi.mediation import printing
+
+    out = StringIO()
+    call_command("mediation", "fonts", stdout=out)
+    path = printing.cached_cut()
+    assert path.exists() and str(path) in out.getvalue()

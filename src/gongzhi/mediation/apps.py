@@ -15,15 +15,4 @@ class MediationConfig(AppConfig):
 
             return followup.tick(now=now)
 
-        def font(now=None):
-            # The agreement PDFs' font is cut from the system's Noto face once (10–20 s):
-            # the watcher does it when the platform starts, not a mediator's first click.
-            from gongzhi.mediation import printing
-
-            try:
-                return {"font": printing.cached_cut().name}
-            except printing.FontMissing as missing:
-                return {"font": str(missing)}
-
         periodic.register("mediation", tick)
-        periodic.register("mediation-font", font)
