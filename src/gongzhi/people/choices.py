@@ -1,6 +1,7 @@
 """Kinds of houses, households and residents (人、地、房)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.choices import ChoiceSet, Look
 
@@ -48,7 +49,7 @@ class LeftReason(ChoiceSet):
 class VisitState(ChoiceSet):
     """A planned visit (走访): due until it is made; dropped when the care ends first."""
 
-    DUE = "due", _("Due"), Look("#2563eb", order=10)
+    DUE = "due", pgettext_lazy("visit", "Due"), Look("#2563eb", order=10)
     DONE = "done", _("Visited"), Look("#059669", order=20)
     DROPPED = "dropped", _("No longer needed"), Look("#9ca3af", order=30)
 

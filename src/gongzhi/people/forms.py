@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from gongzhi.accounts import masking
 
@@ -147,7 +147,7 @@ class ResidentForm(forms.Form):
     number, phone) are left empty and keep their value unless typed again: the form never
     shows them unmasked."""
 
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=50, required=False)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50, required=False)
     id_number = forms.CharField(
         label=gettext_lazy("ID number"),
         max_length=22,

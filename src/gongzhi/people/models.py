@@ -32,6 +32,7 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.accounts import masking
 from gongzhi.accounts.models import Role
@@ -270,7 +271,7 @@ class Resident(Placed):
         "phone": masking.MOBILE,
     }
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     id_number = models.CharField(_("ID number"), max_length=18)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)

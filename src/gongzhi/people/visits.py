@@ -39,6 +39,7 @@ from django.db.models import F, IntegerField, Max, OuterRef, Q, Subquery, Value,
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pyproj import Geod
 
 from gongzhi.accounts import masking
@@ -526,7 +527,11 @@ def _tell(visits: list[Visit], *, township: bool, today: dt.date) -> None:
         if not township:
             recipients |= {v.worker_id for v in rows if v.worker_id}
         lines = [
-            _("%(name)s (%(group)s), due %(due)s, %(days)d days late")
+            ngettext(
+                "%(name)s (%(group)s), due %(due)s, %(days)d day late",
+                "%(name)s (%(group)s), due %(due)s, %(days)d days late",
+                (today - v.due_on).days,
+            )
             % {
                 "name": masking.masked_value(v.resident, "name"),
                 "group": group.name,
@@ -535,9 +540,13 @@ def _tell(visits: list[Visit], *, township: bool, today: dt.date) -> None:
             }
             for v in rows
         ]
-        title = (
-            _("%(n)d care visits are long overdue") if township else _("%(n)d care visits are late")
-        ) % {"n": len(rows)}
+        if township:
+            title = ngettext(
+                "%(n)d care visit is long overdue", "%(n)d care visits are long overdue", len(rows)
+            )
+        else:
+            title = ngettext("%(n)d care visit is late", "%(n)d care visits are late", len(rows))
+        title %= {"n": len(rows)}
         items.append(
             notify.Item(
                 recipients=sorted(recipients),
