@@ -7,6 +7,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,9 +18,15 @@ from gongzhi.mediation.models import Campaign, GridReport
 from gongzhi.notify.models import Notification
 from gongzhi.regions.models import Grid
 from tests.factories import GridAssignmentFactory, UserFactory
+from tests.mediation.conftest import register
 
 pytestmark = pytest.mark.django_db
 
+LIST_ROW = re.compile(
+    r'data-testid="campaign-row" data-campaign="(\d+)" data-late="(\d+)".*?'
+    r'data-testid="answered">(\d+)<.*?data-testid="found">(\d+)<',
+    re.S,
+)
 GRID_ROW = re.compile(r'data-testid="grid-row" data-grid="(\d+)" data-late="(\d)"')
 MY_GRID = re.compile(r'data-testid="my-grid" data-grid="(\d+)" data-reported="(\d)"')
 
@@ -37,14 +45,14 @@ def rounds(villages):
 
 
 def new_round(w, **extra):
-    return campaigns.do_create_campaign(
-        actor=w.township_leader,
-        title="春节前矛盾纠纷大排查",
-        region=w.regions.nianbo,
-        starts_on=timezone.localdate(),
-        due_at=w.due,
-        **extra,
-    )
+    args = {
+        "actor": w.township_leader,
+        "title": "春节前矛盾纠纷大排查",
+        "region": w.regions.nianbo,
+        "starts_on": timezone.localdate(),
+        "due_at": w.due,
+    }
+    return campaigns.do_create_campaign(**{**args, **extra})
 
 
 def round_form(w, **overrides) -> dict:
@@ -273,3 +281,60 @@ def test_the_register_link_of_a_round_counts_the_dispute_for_it(client, med):
     client.force_login(w.grid_worker)
     page = client.get(reverse("mediation:register") + f"?campaign={round_.pk}")
     assert f'name="campaign" value="{round_.pk}"' in page.content.decode()
+
+
+# -- the list of rounds -----------------------------------------------------------------------
+
+
+def listed(client) -> tuple[dict[int, tuple[int, int, int]], int]:
+    """The list's rounds as (late, answered, found), and the queries the page took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("mediation:campaigns"))
+    assert response.status_code == 200
+    rows = LIST_ROW.findall(response.content.decode())
+    return {int(c): (int(late), int(n), int(found)) for c, late, n, found in rows}, len(queries)
+
+
+@pytest.mark.parametrize("viewer", ["township_leader", "grid_worker"])
+def test_the_list_takes_as_many_queries_for_several_rounds_as_for_one(client, rounds, viewer):
+    w = rounds
+    client.force_login(getattr(w, viewer))
+    first = new_round(w)
+    one, queries_for_one = listed(client)
+    assert set(one) == {first.pk}
+
+    # More rounds, answered in every way a grid answers: a zero report, a count, a
+    # dispute registered in the round for a grid, one without a grid; one past its deadline.
+    more = [new_round(w, title=f"第{i}轮排查") for i in range(4)]
+    campaigns.do_grid_report(actor=w.grid_worker, campaign=more[0], grid=w.grid, found=0)
+    campaigns.do_grid_report(actor=w.worker_b, campaign=more[1], grid=w.grid_b, found=3)
+    register(w, campaign_id=more[2].pk)  # in the world's grid
+    register(w, campaign_id=more[2].pk, grid_id=None, region=w.regions.xiguan)
+    Campaign.objects.filter(pk=more[3].pk).update(due_at=timezone.now() - timedelta(hours=1))
+    several, queries_for_several = listed(client)
+
+    assert queries_for_several == queries_for_one
+    # Each round's figures on the list are the ones its own page gives.
+    now = timezone.now()
+    assert several == {
+        c.pk: (f["late"], f["reported"], f["found"])
+        for c in Campaign.objects.all()
+        for f in [campaigns.progress(c, now)]
+    }
+    assert several[more[0].pk] == (0, 1, 0)
+    assert several[more[1].pk] == (0, 1, 3)
+    assert several[more[2].pk] == (0, 1, 2)  # the dispute without a grid counts as found
+    assert several[more[3].pk] == (3, 0, 0)  # past the deadline, nobody answered
+
+
+def test_a_grid_worker_sees_on_the_list_which_rounds_still_wait_for_them(client, rounds):
+    w = rounds
+    answered, waiting = new_round(w, title="已报排查"), new_round(w, title="待报排查")
+    campaigns.do_grid_report(actor=w.grid_worker, campaign=answered, grid=w.grid, found=0)
+    client.force_login(w.grid_worker)
+    page = client.get(reverse("mediation:campaigns")).content.decode()
+    waits = re.findall(r'data-campaign="(\d+)".*?(data-testid="waiting">1<|</tr>)', page, re.S)
+    assert dict(waits) == {
+        str(answered.pk): "</tr>",
+        str(waiting.pk): 'data-testid="waiting">1<',
+    }

@@ -115,3 +115,27 @@ def test_a_refused_reveal_shows_no_text_and_records_no_unmask(client, villages, 
     for secret in SECRETS:
         assert secret not in response.content.decode(), secret
     assert not AuditLog.objects.filter(action="unmask").exists()
+
+
+def test_the_board_and_the_desk_show_titles_and_next_steps_masked(client, villages, noted):
+    """The same title on the lists as on the page: a name or a number typed into it is not
+    shown whole to whoever opens the board or the mediator's desk."""
+    m = villages.village_mediator
+    services.do_transition(
+        dispute=noted,
+        action="record_session",
+        actor=m,
+        held_at=timezone.now() - timedelta(minutes=30),
+        place="西关社区调解室",
+        attendees="马福贵、韩成林",
+        summary="约定再谈",
+        next_at=timezone.now() + timedelta(days=1),
+        next_step=f"电话{MOBILE}通知马福贵到场",
+    )
+    client.force_login(m)
+    for name in ("mediation:board", "mediation:workbench"):
+        page = text(client.get(reverse(name)))
+        assert noted.number in page, name
+        for secret in SECRETS:
+            assert secret not in page, (name, secret)
+    assert "139****5678" in page and "通知" in page  # the desk's next step, masked

@@ -242,6 +242,10 @@ class Dispute(TimeStampedModel):
                     "level",
                     "type",
                     "created_at",
+                    # SQLite re-checks a bound ``state`` on each row unless the index holds
+                    # it; PostgreSQL reads a page's ids from the index alone with ``id``.
+                    "state",
+                    "id",
                 ],
                 condition=~models.Q(state="closed"),
                 name="mediation_open_board",

@@ -469,6 +469,15 @@ def scrubber(parties, *, keep=frozenset()):
     return scrub
 
 
+def scrubbers(dispute_ids) -> dict:
+    """For lists (the board, the desk, the export): each dispute's ``scrubber`` from one
+    read of all their parties; a dispute without parties still has its numbers masked."""
+    parties: dict[int, list] = {pk: [] for pk in dispute_ids}
+    for party in Party.objects.filter(dispute_id__in=list(parties)):
+        parties[party.dispute_id].append(party)
+    return {pk: scrubber(found) for pk, found in parties.items()}
+
+
 def reveal_texts(*, viewer, dispute: Dispute, request=None) -> dict:
     """The dispute's free text (title, facts, each side's claims, the sessions' notes) with
     what the viewer's role may unmask left as written, audited as one unmask of the

@@ -25,14 +25,14 @@ from gongzhi.core.errors import ServiceError
 from gongzhi.core.scope import scope_for
 from gongzhi.regions.models import Grid, GridAssignment
 
-from .. import campaigns
+from .. import campaigns, queries
 from ..forms import CampaignFilterForm, CampaignForm, GridReportForm
 from ..models import Campaign, Dispute
 from .common import REGISTER_ROLES, ROW_RELATED, page, require
 
 # Who takes part in rounds: grid workers answer, mediators, dispatchers and leaders watch.
 CAMPAIGN_ROLES = REGISTER_ROLES
-PER_PAGE = 20  # each round's progress is a few queries: a short page
+PER_PAGE = 20
 LIST_LIMIT = 100
 GRID_SHOWS = {"late", "missing"}
 FORM_FIELDS = ("title", "region", "starts_on", "due_at")
@@ -60,29 +60,17 @@ def campaign_list(request):
     rounds = (
         form.apply(campaigns.visible_campaigns(user), now)
         .select_related("organiser")
-        .annotate(area_name=F("region__name"))
+        .annotate(area_name=F("region__name"), area_path=F("region__path"))
         .order_by("-created_at", "-id")
     )
     listed = Paginator(rounds, PER_PAGE)
     current = listed.get_page(request.GET.get("page"))
     mine = set(GridAssignment.objects.filter(user=user).values_list("grid_id", flat=True))
-    rows = []
-    for campaign in current.object_list:
-        waiting = None
-        if mine:  # a grid worker: how many of their grids still owe an answer
-            waiting = sum(
-                1
-                for r in campaigns.grid_rows(campaign, now)
-                if r["grid_id"] in mine and not r["reported"]
-            )
-        rows.append(
-            {
-                "campaign": campaign,
-                "figures": campaigns.progress(campaign, now),
-                "past_due": campaign.due_at < now,
-                "waiting": waiting,
-            }
-        )
+    # The whole page's figures at once; a grid worker also sees their grids still to answer.
+    progress = queries.rounds_progress(current.object_list, now, grids_of_worker=mine)
+    rows = [
+        {"campaign": c, **progress[c.pk], "past_due": c.due_at < now} for c in current.object_list
+    ]
     return page(
         request,
         "mediation/campaign_list.html",
@@ -167,14 +155,14 @@ def _context(request, campaign, *, error=None, error_grid=None, posted=None) -> 
         for r in rows
         if not show or (show == "late" and r["late"]) or (show == "missing" and not r["reported"])
     ]
-    disputes = list(
+    disputes = queries.table_rows(
         Dispute.objects.visible_to(user)
         .filter(campaign=campaign)
         .select_related(*ROW_RELATED)
-        .order_by("-created_at", "-id")[:LIST_LIMIT]
+        .defer("region__boundary")
+        .order_by("-created_at", "-id")[:LIST_LIMIT],
+        now,
     )
-    for d in disputes:
-        d.age_days = (now - d.created_at).days
     return {
         "campaign": campaign,
         "figures": campaigns.progress(campaign, now),

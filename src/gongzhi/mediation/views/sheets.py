@@ -9,7 +9,6 @@ in write-only mode, streaming rows.
 from __future__ import annotations
 
 import io
-from collections import defaultdict
 from itertools import islice
 
 from django.utils import timezone
@@ -20,7 +19,6 @@ from openpyxl.styles import Font
 
 from .. import services
 from ..choices import Level, Risk, Source, State
-from ..models import Party
 
 WHEN = "yyyy-mm-dd hh:mm"
 BATCH = 500  # disputes whose parties are read at once to scrub their titles
@@ -57,11 +55,9 @@ def _with_titles(disputes):
     """(dispute, its title scrubbed), the parties read a batch of disputes at a time."""
     rows = iter(disputes)
     while batch := list(islice(rows, BATCH)):
-        parties = defaultdict(list)
-        for p in Party.objects.filter(dispute_id__in=[d.pk for d in batch]):
-            parties[p.dispute_id].append(p)
+        scrub = services.scrubbers([d.pk for d in batch])
         for d in batch:
-            yield d, services.scrubber(parties[d.pk])(d.title)
+            yield d, scrub[d.pk](d.title)
 
 
 def board_workbook(disputes, *, now) -> bytes:
