@@ -37,6 +37,7 @@ from gongzhi.core.scope import scope_for
 from gongzhi.notify import services as notify
 from gongzhi.regions.models import Grid, GridAssignment, Region
 
+from . import queries
 from .models import Campaign, Dispute, GridReport
 
 # Who sets a round: the staff of a township's or a county's governing and mediating units.
@@ -355,59 +356,12 @@ def _remind(campaign: Campaign, now) -> int:
 
 def grid_rows(campaign: Campaign, now=None) -> list[dict]:
     """One row per grid of the round: its answer, the disputes found, and whether it is
-    late. A fixed number of queries whatever the number of grids."""
-    now = now or timezone.now()
-    grids = list(grids_of(campaign).order_by("code").values("pk", "code", "name"))
-    ids = [g["pk"] for g in grids]
-    reports = {
-        r.grid_id: r
-        for r in GridReport.objects.filter(campaign=campaign, grid_id__in=ids).select_related(
-            "reported_by"
-        )
-    }
-    registered = _registered(campaign, ids)
-    past_due = now > campaign.due_at
-    rows = []
-    for g in grids:
-        report = reports.get(g["pk"])
-        n, first = registered.get(g["pk"], (0, None))
-        answered = report is not None or n > 0
-        times = [t for t in (report.reported_at if report else None, first) if t]
-        answered_at = min(times) if times else None
-        rows.append(
-            {
-                "grid_id": g["pk"],
-                "code": g["code"],
-                "name": g["name"],
-                "reported": answered,
-                "reported_at": report.reported_at if report else None,
-                "reported_by": report.reported_by.masked_name
-                if report and report.reported_by
-                else "",
-                "on_time": answered_at is not None and answered_at <= campaign.due_at,
-                "zero": report is not None and report.found == 0 and n == 0,
-                "found": max(report.found if report else 0, n),
-                "registered": n,
-                "note": report.note if report else "",
-                "late": past_due and not answered,
-            }
-        )
-    return rows
+    late. A fixed number of queries whatever the number of grids (``queries``
+    which reads a page of rounds the same way)."""
+    return queries.rounds_grid_rows([campaign], now)[campaign.pk]
 
 
 def progress(campaign: Campaign, now=None) -> dict:
     """The round's figures: grids in it, answered, zero reports, disputes found (with those
     registered in the round without a grid), and grids late once the deadline passed."""
-    rows = grid_rows(campaign, now)
-    without_grid, _first = _registered(campaign).get(None, (0, None))
-    total = len(rows)
-    reported = sum(r["reported"] for r in rows)
-    return {
-        "grids": total,
-        "reported": reported,
-        "zero_reports": sum(r["zero"] for r in rows),
-        "found": sum(r["found"] for r in rows) + without_grid,
-        "registered": sum(r["registered"] for r in rows) + without_grid,
-        "late": sum(r["late"] for r in rows),
-        "share_reported": reported / total if total else None,
-    }
+    return queries.rounds_progress([campaign], now)[campaign.pk]["figures"]

@@ -4,10 +4,9 @@ number of rows they cover.
 The board's counts come from one grouped query, its total from those counts, and a page of
 its rows from the ids sorted on the open-board index (see ``views.boards``).
 
-``rounds_progress`` gives the screening-round list its figures: for a page of rounds, the
-same rows and figures ``campaigns.grid_rows`` and ``campaigns.progress`` give one round
-(the rules are theirs; tests hold the two to the same answers), in three queries for the
-whole page instead of five to eight per round.
+``rounds_progress`` gives the screening rounds their figures and ``rounds_grid_rows`` their
+grids' rows (``campaigns.grid_rows`` and ``campaigns.progress`` for one round): for a page
+of rounds in three queries, instead of five to eight per round.
 """
 
 from __future__ import annotations
@@ -41,8 +40,9 @@ def _area_paths(rounds: list[Campaign]) -> dict[int, str]:
 
 
 def rounds_grid_rows(rounds: list[Campaign], now=None) -> dict[int, list[dict]]:
-    """For each round (by pk) the rows ``campaigns.grid_rows`` gives it, the rounds read
-    together: their grids, reports and registered disputes in one query each."""
+    """For each round (by pk) a row per grid: its answer, the disputes found, whether it is
+    late; the rounds read together: their grids, reports and registered disputes in one
+    query each."""
     return {pk: rows for pk, (rows, _without) in _read(list(rounds), now).items()}
 
 
