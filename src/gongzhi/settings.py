@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "gongzhi.cases",
     "gongzhi.mediation",
     "gongzhi.people",
+    "gongzhi.sensing",
     "gongzhi.open311",
     "gongzhi.command",
     "gongzhi.demo",
