@@ -19,20 +19,19 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts import masking
-from gongzhi.accounts.validators import normalise_phone
 from gongzhi.core.errors import Conflict, NotAllowed, NotFound, ServiceError
 from gongzhi.regions.models import Grid, GridAssignment, Region, RegionLevel
 
+from . import validation as v
 from .access import access_for, may_see_group
 from .choices import HouseUse, LeftReason, Registration, Relation
-from .idnumbers import normalise_id_number, parse_id_number
 from .models import (
     Building,
     CareGroup,
@@ -107,10 +106,6 @@ class ResidentIn:
 # -- shared checks -----------------------------------------------------------------------------
 
 
-def _text(value) -> str:
-    return " ".join(str(value or "").split())
-
-
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -171,27 +166,8 @@ def _check_place(
         errors.append(ServiceError("required", _("Say which grid it is in."), "grid"))
         return None, None
     if not access_for(actor).governs(grid_id=grid.pk if grid else None, region_path=region.path):
-        errors.append(ServiceError("out_of_scope", _("That place is outside your area."), "grid"))
+        errors.append(v.out_of_scope_error("grid"))
     return region, grid
-
-
-def _check_phone(value, field: str, errors: list[ServiceError]) -> str:
-    value = (value or "").strip()
-    if not value:
-        return ""
-    phone = normalise_phone(value)
-    if not phone:
-        errors.append(ServiceError("invalid_phone", _("The phone number is not valid."), field))
-        return ""
-    return phone
-
-
-def _id_error(value: str, field: str, error: ValidationError) -> ServiceError:
-    if len(normalise_id_number(value)) == 15:
-        message = _("Old 15-digit ID numbers are no longer valid: enter the 18-character number.")
-    else:
-        message = error.messages[0]
-    return ServiceError("invalid_id_number", message, field)
 
 
 # -- buildings, houses, households ---------------------------------------------------------------
@@ -199,11 +175,10 @@ def _id_error(value: str, field: str, error: ValidationError) -> ServiceError:
 
 def check_building(*, data: BuildingIn, actor) -> dict:
     errors: list[ServiceError] = []
-    name, address = _text(data.name), _text(data.address)
+    name = v.clean_text(data.name)
     if not name or len(name) > 100:
         errors.append(ServiceError("required", _("Give the building a name or number."), "name"))
-    if len(address) < 4 or len(address) > 200:
-        errors.append(ServiceError("required", _("Give the building's address."), "address"))
+    address = v.check_address(data.address, errors, message=_("Give the building's address."))
     lng, lat = _check_point(data.lng, data.lat, errors)
     region, grid = _check_place(
         actor, grid_id=data.grid_id, region_id=data.region_id, lng=lng, lat=lat, errors=errors
@@ -231,9 +206,7 @@ def do_add_building(*, data: BuildingIn, actor) -> Building:
 
 def check_house(*, data: HouseIn, actor) -> dict:
     errors: list[ServiceError] = []
-    address = _text(data.address)
-    if len(address) < 4 or len(address) > 200:
-        errors.append(ServiceError("required", _("Give the house's address."), "address"))
+    address = v.check_address(data.address, errors)
     lng, lat = _check_point(data.lng, data.lat, errors)
     building = None
     if data.building_id:
@@ -245,9 +218,7 @@ def check_house(*, data: HouseIn, actor) -> dict:
         if lng is None:
             lng, lat = building.lng, building.lat
         if not _governs(actor, building):
-            errors.append(
-                ServiceError("out_of_scope", _("That place is outside your area."), "building")
-            )
+            errors.append(v.out_of_scope_error("building"))
     else:
         region, grid = _check_place(
             actor, grid_id=data.grid_id, region_id=data.region_id, lng=lng, lat=lat, errors=errors
@@ -264,11 +235,9 @@ def check_house(*, data: HouseIn, actor) -> dict:
             errors.append(ServiceError("invalid", _("The floor area is not valid."), "area"))
     owner_id = ""
     if (data.owner_id_number or "").strip():
-        try:
-            owner_id = parse_id_number(data.owner_id_number).number
-        except ValidationError as error:
-            errors.append(_id_error(data.owner_id_number, "owner_id_number", error))
-    owner_phone = _check_phone(data.owner_phone, "owner_phone", errors)
+        parsed = v.check_id_number(data.owner_id_number, errors, "owner_id_number")
+        owner_id = parsed.number if parsed is not None else ""
+    owner_phone = v.check_phone(data.owner_phone, errors, "owner_phone")
     if errors:
         raise ServiceError.first_of(errors)
     return {
@@ -278,7 +247,7 @@ def check_house(*, data: HouseIn, actor) -> dict:
         "lat": lat,
         "use": data.use,
         "area": area,
-        "owner_name": _text(data.owner_name)[:100],
+        "owner_name": v.clean_text(data.owner_name)[:100],
         "owner_id_number": owner_id,
         "owner_phone": owner_phone,
         "region": region,
@@ -299,11 +268,11 @@ def check_household(*, data: HouseholdIn, actor) -> dict:
     if house is None:
         errors.append(ServiceError("required", _("Choose a house in your area."), "house"))
     elif not _governs(actor, house):
-        errors.append(ServiceError("out_of_scope", _("That place is outside your area."), "house"))
-    number = _text(data.number)
-    if len(number) > 30:
-        errors.append(ServiceError("invalid", _("The household number is too long."), "number"))
-    elif house is not None and number and house.households.filter(number=number).exists():
+        errors.append(v.out_of_scope_error("house"))
+    count = len(errors)
+    number = v.check_household_number(data.number, errors)
+    taken = len(errors) == count and house is not None and number
+    if taken and house.households.filter(number=number).exists():
         errors.append(
             ServiceError(
                 "duplicate_number",
@@ -341,20 +310,12 @@ def _duplicate_error(existing: Resident, actor) -> ServiceError:
     """Names the household the number is registered in: its number and masked address when
     the actor may see it, only its community when not."""
     household = existing.household
-    if Resident.objects.visible_to(actor).filter(pk=existing.pk).exists():
-        message = _(
-            "This ID number is already registered to a current resident of household "
-            "%(household)s at %(address)s."
-        ) % {
-            "household": str(household),
-            "address": masking.mask_address(household.house.address),
-        }
-    else:
-        message = _(
-            "This ID number is already registered to a current resident in %(place)s: "
-            "they must be moved out there first."
-        ) % {"place": existing.region.name}
-    return ServiceError("duplicate_id_number", message, "id_number")
+    return v.duplicate_id_error(
+        visible=Resident.objects.visible_to(actor).filter(pk=existing.pk).exists(),
+        household=str(household),
+        address=masking.mask_address(household.house.address),
+        place=existing.region.name,
+    )
 
 
 def _find_duplicate(number: str, resident: Resident | None) -> Resident | None:
@@ -367,19 +328,13 @@ def _find_duplicate(number: str, resident: Resident | None) -> Resident | None:
 def check_resident(*, data: ResidentIn, actor, resident: Resident | None = None) -> dict:
     """Everything a new (or changed) resident needs, every problem named at once."""
     errors: list[ServiceError] = []
-    name = _text(data.name)
-    if not (2 <= len(name) <= 50):
-        errors.append(ServiceError("required", _("Give the resident's full name."), "name"))
-    parsed = None
-    try:
-        parsed = parse_id_number(data.id_number)
-    except ValidationError as error:
-        errors.append(_id_error(data.id_number, "id_number", error))
+    name = v.check_name(data.name, errors)
+    parsed = v.check_id_number(data.id_number, errors)
     if parsed is not None and (resident is None or resident.is_current):
         existing = _find_duplicate(parsed.number, resident)
         if existing is not None:
             errors.append(_duplicate_error(existing, actor))
-    phone = _check_phone(data.phone, "phone", errors)
+    phone = v.check_phone(data.phone, errors)
     household = None
     if data.household_id:
         household = (
@@ -391,9 +346,7 @@ def check_resident(*, data: ResidentIn, actor, resident: Resident | None = None)
     if household is None:
         errors.append(ServiceError("required", _("Choose a household in your area."), "household"))
     elif not _governs(actor, household):
-        errors.append(
-            ServiceError("out_of_scope", _("That place is outside your area."), "household")
-        )
+        errors.append(v.out_of_scope_error("household"))
     if data.relation not in Relation.values:
         errors.append(ServiceError("invalid", _("Choose the relation to the head."), "relation"))
     elif data.relation == Relation.HEAD and household is not None and household.head_id:
@@ -402,26 +355,16 @@ def check_resident(*, data: ResidentIn, actor, resident: Resident | None = None)
             head_is_other
             and Resident.objects.filter(pk=household.head_id, moved_out__isnull=True).exists()
         ):
-            errors.append(
-                ServiceError(
-                    "head_taken",
-                    _("This household already has a head: change that resident first."),
-                    "relation",
-                )
-            )
+            errors.append(v.head_taken_error())
     if data.kind not in Registration.values:
         errors.append(ServiceError("invalid", _("Choose registered or migrant."), "kind"))
     moved_in = data.moved_in or (resident.moved_in if resident else _today())
-    if moved_in > _today():
-        errors.append(
-            ServiceError("invalid", _("The day they moved in cannot be in the future."), "moved_in")
-        )
-    elif parsed is not None and moved_in < parsed.birth_date:
-        errors.append(
-            ServiceError(
-                "invalid", _("The day they moved in is before they were born."), "moved_in"
-            )
-        )
+    v.check_moved_in(
+        moved_in,
+        born=parsed.birth_date if parsed is not None else None,
+        today=_today(),
+        errors=errors,
+    )
     stay = None
     if data.stay is not None or data.relation == Relation.TENANT:
         stay = _check_stay(data.stay or StayIn(), moved_in, household, actor, errors)
@@ -445,14 +388,7 @@ def _check_stay(stay: StayIn, moved_in, household, actor, errors) -> dict | None
     """A stay always ends, after it starts."""
     since = stay.since or moved_in
     count = len(errors)
-    if stay.until is None:
-        errors.append(
-            ServiceError("required", _("A tenant's stay needs the day it ends."), "stay_until")
-        )
-    elif stay.until <= since:
-        errors.append(
-            ServiceError("invalid", _("The stay must end after it starts."), "stay_until")
-        )
+    v.check_stay_end(stay.until, since=since, errors=errors)
     house = household.house if household is not None else None
     if stay.house_id and (house is None or stay.house_id != house.pk):
         house = House.objects.visible_to(actor).filter(pk=stay.house_id).first()
@@ -464,7 +400,7 @@ def _check_stay(stay: StayIn, moved_in, household, actor, errors) -> dict | None
         "house": house,
         "since": since,
         "until": stay.until,
-        "landlord_note": _text(stay.landlord_note)[:200],
+        "landlord_note": v.clean_text(stay.landlord_note)[:200],
     }
 
 
@@ -652,7 +588,7 @@ def do_enrol(
             return CareMembership.objects.create(
                 resident=resident,
                 group=group,
-                note=_text(note)[:2000],
+                note=v.clean_text(note)[:2000],
                 grid_id=resident.grid_id,
                 region_path=resident.region_path,
                 enrolled_by=actor,
@@ -682,7 +618,7 @@ def do_end_care(
                 "until",
             )
         row.until = on
-        note = _text(note)
+        note = v.clean_text(note)
         if note:
             row.note = f"{row.note}\n{note}".strip()[:4000]
         row.save(update_fields=["until", "note", "updated_at"])

@@ -64,10 +64,13 @@ def check_phone(value, errors: list[ServiceError], field: str = "phone") -> str:
     return phone
 
 
-def check_address(value, errors: list[ServiceError], field: str = "address") -> str:
+def check_address(
+    value, errors: list[ServiceError], field: str = "address", *, message=None
+) -> str:
+    """A house's (or, with its own ``message``, a building's) address."""
     address = clean_text(value)
     if not (ADDRESS_MIN <= len(address) <= ADDRESS_MAX):
-        errors.append(ServiceError("required", _("Give the house's address."), field))
+        errors.append(ServiceError("required", message or _("Give the house's address."), field))
     return address
 
 
