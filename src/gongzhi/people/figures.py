@@ -20,15 +20,14 @@ grouped by place: the number of queries does not depend on the number of people.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import (
     Case,
-    CharField,
     Count,
     DurationField,
     F,
-    IntegerField,
     Q,
     Sum,
     Value,
@@ -165,20 +164,27 @@ def _ancestor_paths(path: str) -> list[str]:
     return ["/" + "/".join(codes[:n]) + "/" for n in range(1, len(codes))]
 
 
-def _key(where: Places, prefix: str = ""):
-    """The grouping key of a row: its grid, or the region path of the place it is in."""
+@dataclass(frozen=True)
+class _Key:
+    """How records are grouped into the rows: by their own column (a plain GROUP BY, which
+    the database does several times faster than a CASE of LIKEs on every record), each
+    value then given to its row here (``place``)."""
+
+    column: str
+    place: Callable
+
+
+def _key(where: Places, prefix: str = "") -> _Key:
+    """The grouping key of a record: its grid, or the region path of the place it is in."""
     if where.by == "grid":
-        ids = [key for key, _label, _code in where.rows if key is not None]
-        return Case(
-            When(**{f"{prefix}grid_id__in": ids}, then=F(f"{prefix}grid_id")),
-            default=Value(None),
-            output_field=IntegerField(),
-        )
-    whens = [
-        When(**{f"{prefix}region_path__startswith": key}, then=Value(key))
-        for key, _label, _code in where.rows
-    ]
-    return Case(*whens, default=Value(""), output_field=CharField())
+        ids = {key for key, _label, _code in where.rows if key is not None}
+        return _Key(f"{prefix}grid_id", lambda value: value if value in ids else None)
+    paths = [key for key, _label, _code in where.rows if key]
+
+    def place(value):
+        return next((p for p in paths if value and value.startswith(p)), "")
+
+    return _Key(f"{prefix}region_path", place)
 
 
 def _area(where: Places, prefix: str = "") -> Q:
@@ -216,9 +222,14 @@ def period(start=None, end=None) -> tuple[dt.date, dt.date]:
 # -- the measures ------------------------------------------------------------------------------------
 
 
-def _grouped(queryset, key, **measures) -> dict:
-    rows = queryset.annotate(place=key).values("place").annotate(**measures).order_by()
-    return {row.pop("place"): row for row in rows}
+def _grouped(queryset, key: _Key, **measures) -> dict:
+    out: dict = {}
+    for row in queryset.values(key.column).annotate(**measures).order_by():
+        into = out.setdefault(key.place(row.pop(key.column)), {})
+        for name, value in row.items():  # counts, or sums of days (None when none)
+            held = into.get(name)
+            into[name] = value if held is None else held if value is None else held + value
+    return out
 
 
 def _population(user, where, on):

@@ -176,9 +176,12 @@ def residents(user, f: Filters, *, on: dt.date | None = None):
         found = found.in_group(user, f.group, on=on)
     if f.q:
         found = found.filter(_search(f.q, "household__house__address", "household__number"))
+    # Household and house are prefetched for the page, not joined: with them joined,
+    # PostgreSQL reads a grid worker's page along the whole region_path index (1,000,000
+    # rows filtered to find their 1,500: 400 ms) rather than their grids' (10 ms).
     return (
-        found.select_related("household__house")
-        .annotate(grid_name=F("grid__name"), community_name=F("region__name"))
+        found.annotate(grid_name=F("grid__name"), community_name=F("region__name"))
+        .prefetch_related("household__house")
         .with_care(user, on=on)
         .order_by("region_path", "household_id", "id")
     )
