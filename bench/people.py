@@ -391,10 +391,20 @@ def targets(result: dict) -> dict:
             found[f"{db}_import_at_least_5000_rows_per_s"] = figures["rows_per_s"] >= 5000
             found[f"{db}_import_at_least_5000_rows_per_cpu_s"] = figures["rows_per_cpu_s"] >= 5000
             found[f"{db}_import_under_500_mb"] = figures["peak_mb"] < 500
+    for name, met in result.get("pages", {}).get("targets", {}).items():
+        found[f"pages_{name}"] = met
     return found
 
 
-SECTIONS = {"import": import_section}
+def pages_section(opts) -> dict:
+    """The visits-due list, the residents list, the API list and the township's figures at
+    10,000 and 1,000,000 residents (``_people_pages.py``, which also runs on its own)."""
+    import _people_pages
+
+    return _people_pages.measure(opts)
+
+
+SECTIONS = {"import": import_section, "pages": pages_section}
 
 
 def main() -> int:
