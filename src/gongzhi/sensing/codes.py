@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 LENGTH = 20
 
@@ -63,7 +63,7 @@ TYPES = {
     "118": gettext_lazy("Network video recorder (NVR)"),
     "131": gettext_lazy("Camera"),
     "132": gettext_lazy("Network camera (IPC)"),
-    "133": gettext_lazy("Display"),
+    "133": pgettext_lazy("device type", "Display"),
     "134": gettext_lazy("Alarm input device"),
     "135": gettext_lazy("Alarm output device"),
     "136": gettext_lazy("Audio input device"),
