@@ -1,5 +1,9 @@
 import pytest
 
+# Every browser test's live server (tests/live_server.py): one connection served in turn on
+# in-memory SQLite.
+pytest_plugins = ["tests.live_server"]
+
 
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
