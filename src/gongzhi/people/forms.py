@@ -107,22 +107,35 @@ class HouseForm(forms.Form):
     lng = forms.FloatField(required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, grids, **kwargs):
+    OWNER = ("owner_name", "owner_id_number", "owner_phone")
+
+    def __init__(self, *args, grids, editing=None, **kwargs):
+        """``editing``: the house corrected. Its owner's data is never shown unmasked: the
+        fields are left empty and keep their value unless typed again. A house in a building
+        is where its building is, so has no grid to choose."""
         super().__init__(*args, **kwargs)
+        self.editing = editing
         self.fields["grid"].choices = [(g.pk, g.name) for g in grids]
+        if editing is not None:
+            for name in self.OWNER:
+                self.fields[name].widget.attrs["placeholder"] = _("unchanged: %(masked)s") % {
+                    "masked": masking.masked_value(editing, name) or "—"
+                }
+            if editing.building_id:
+                del self.fields["grid"]
 
     def house_in(self) -> services.HouseIn:
-        d = self.cleaned_data
+        d, old = self.cleaned_data, self.editing
+        kept = {name: d.get(name) or (getattr(old, name) if old else "") for name in self.OWNER}
         return services.HouseIn(
             address=d.get("address") or "",
+            building_id=old.building_id if old else None,
             grid_id=d.get("grid") or None,
             use=d.get("use") or HouseUse.OWN,
             area=d.get("area") or None,
-            owner_name=d.get("owner_name") or "",
-            owner_id_number=d.get("owner_id_number") or "",
-            owner_phone=d.get("owner_phone") or "",
             lng=d.get("lng"),
             lat=d.get("lat"),
+            **kept,
         )
 
 

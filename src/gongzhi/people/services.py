@@ -31,16 +31,19 @@ from gongzhi.regions.models import Grid, GridAssignment, Region, RegionLevel
 
 from . import validation as v
 from .access import access_for, may_see_group
-from .choices import HouseUse, LeftReason, Registration, Relation
+from .choices import HouseUse, LeftReason, Registration, Relation, VisitState
 from .models import (
     Building,
     CareGroup,
     CareLevel,
     CareMembership,
+    CheckInPlan,
     House,
     Household,
+    Placed,
     Resident,
     Stay,
+    Visit,
 )
 
 # -- input -------------------------------------------------------------------------------------
@@ -260,7 +263,54 @@ def do_add_house(*, data: HouseIn, actor) -> House:
     return House.objects.create(**check_house(data=data, actor=actor))
 
 
-def check_household(*, data: HouseholdIn, actor) -> dict:
+def check_house_update(*, house: House, data: HouseIn, actor) -> dict:
+    """A correction of a house (its use, address, area, owner, grid): the same rules as a
+    new one, by whoever governs it."""
+    _check_writable(actor, house, House.objects)
+    return check_house(data=data, actor=actor)
+
+
+def _carry_place(residents, place: Placed) -> None:
+    """The residents follow their house or household to its new place, with what is copied
+    from them for scoping: current care, due visits, open daily check-ins. Past care and
+    visits stay where they happened."""
+    where = {"grid_id": place.grid_id, "region_path": place.region_path}
+    ids = residents.values("pk")
+    Resident.objects.filter(pk__in=ids).update(
+        region_id=place.region_id, updated_at=timezone.now(), **where
+    )
+    CareMembership.objects.current().filter(resident__in=ids).update(**where)
+    Visit.objects.filter(resident__in=ids, state=VisitState.DUE).update(**where)
+    CheckInPlan.objects.filter(resident__in=ids, ended_on__isnull=True).update(**where)
+
+
+def _moved(row: Placed, old: tuple) -> bool:
+    return (row.region_id, row.grid_id, row.region_path) != old
+
+
+def do_update_house(*, house: House, data: HouseIn, actor) -> House:
+    """Correct a house. Moved to another grid or community, its households and residents
+    go with it in the same transaction."""
+    fields = check_house_update(house=house, data=data, actor=actor)
+    with transaction.atomic():
+        row = House.objects.select_for_update().get(pk=house.pk)
+        old = (row.region_id, row.grid_id, row.region_path)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.save()
+        if _moved(row, old):
+            households = Household.objects.filter(house=row)
+            households.update(
+                region_id=row.region_id,
+                grid_id=row.grid_id,
+                region_path=row.region_path,
+                updated_at=timezone.now(),
+            )
+            _carry_place(Resident.objects.filter(household__house=row), row)
+    return row
+
+
+def check_household(*, data: HouseholdIn, actor, household: Household | None = None) -> dict:
     errors: list[ServiceError] = []
     house = (
         House.objects.visible_to(actor).filter(pk=data.house_id).first() if data.house_id else None
@@ -272,7 +322,10 @@ def check_household(*, data: HouseholdIn, actor) -> dict:
     count = len(errors)
     number = v.check_household_number(data.number, errors)
     taken = len(errors) == count and house is not None and number
-    if taken and house.households.filter(number=number).exists():
+    same = house.households.filter(number=number) if taken else None
+    if same is not None and household is not None:
+        same = same.exclude(pk=household.pk)  # a household keeps its own number
+    if same is not None and same.exists():
         errors.append(
             ServiceError(
                 "duplicate_number",
@@ -301,6 +354,30 @@ def do_add_household(*, data: HouseholdIn, actor) -> Household:
             "number",
         ) from None
     return household
+
+
+def do_update_household(*, household: Household, data: HouseholdIn, actor) -> Household:
+    """Correct a household's number or registration, or move it to another house (its
+    residents go with it)."""
+    _check_writable(actor, household, Household.objects)
+    fields = check_household(data=data, actor=actor, household=household)
+    duplicate = ServiceError(
+        "duplicate_number", _("This house already has a household with that number."), "number"
+    )
+    with transaction.atomic():
+        row = Household.objects.select_for_update().get(pk=household.pk)
+        old = (row.region_id, row.grid_id, row.region_path)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.place_from(fields["house"])
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError:
+            raise duplicate from None
+        if _moved(row, old):
+            _carry_place(Resident.objects.filter(household=row), row)
+    return row
 
 
 # -- residents -----------------------------------------------------------------------------------
@@ -665,6 +742,7 @@ __all__ = [
     "check_enrol",
     "check_house",
     "check_household",
+    "check_house_update",
     "check_resident",
     "do_add_building",
     "do_add_house",
@@ -673,6 +751,8 @@ __all__ = [
     "do_end_care",
     "do_enrol",
     "do_move_out",
+    "do_update_household",
+    "do_update_house",
     "do_update_resident",
     "reveal_house_owner",
     "reveal_resident",

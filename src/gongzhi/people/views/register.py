@@ -291,6 +291,50 @@ def house_new(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def house_edit(request, pk):
+    """Correct a house on the phone: its use (自住 → 出租), address, area, owner, grid."""
+    _register_staff(request)
+    found = _house_or_404(request, pk)
+    grids = queries.writable_grids(request.user)
+    status = 200
+    if request.method == "POST":
+        form = HouseForm(request.POST, grids=grids, editing=found)
+        if form.is_valid():
+            try:
+                services.do_update_house(house=found, data=form.house_in(), actor=request.user)
+            except ServiceError as error:
+                if isinstance(error, NotFound):
+                    raise Http404 from None
+                _show(error, form)
+                status = error.status
+            else:
+                messages.success(request, _("The house was updated."))
+                return redirect("people:house", pk=found.pk)
+        else:
+            status = 400
+    else:
+        form = HouseForm(
+            grids=grids,
+            editing=found,
+            initial={
+                "address": found.address,
+                "grid": found.grid_id,
+                "use": found.use,
+                "area": found.area,
+                "lng": found.lng,
+                "lat": found.lat,
+            },
+        )
+    return _page(
+        request,
+        "people/house_form.html",
+        {"form": form, "editing": found, "tab": "houses"},
+        status,
+    )
+
+
+@login_required
 @require_POST
 def house_reveal(request, pk):
     found = _house_or_404(request, pk)
@@ -361,6 +405,45 @@ def household_new(request):
         request,
         "people/household_form.html",
         {"form": form, "house": found, "tab": "households"},
+        status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_edit(request, pk):
+    """Correct a household's number (户号) or registration (户籍/流动)."""
+    _register_staff(request)
+    found = queries.household_for(request.user, pk)
+    if found is None:
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        # The household stays in its house: the house is not taken from the form.
+        form = HouseholdForm({**request.POST.dict(), "house": found.house_id})
+        if form.is_valid():
+            try:
+                services.do_update_household(
+                    household=found, data=form.household_in(), actor=request.user
+                )
+            except ServiceError as error:
+                if isinstance(error, NotFound):
+                    raise Http404 from None
+                _show(error, form)
+                status = error.status
+            else:
+                messages.success(request, _("The household was updated."))
+                return redirect("people:household", pk=found.pk)
+        else:
+            status = 400
+    else:
+        form = HouseholdForm(
+            initial={"house": found.house_id, "number": found.number, "kind": found.kind}
+        )
+    return _page(
+        request,
+        "people/household_form.html",
+        {"form": form, "house": found.house, "editing": found, "tab": "households"},
         status,
     )
 
@@ -640,9 +723,11 @@ urlpatterns = [
     path("houses/new/", house_new, name="house_new"),
     path("houses/<int:pk>/", house, name="house"),
     path("houses/<int:pk>/reveal/", house_reveal, name="house_reveal"),
+    path("houses/<int:pk>/edit/", house_edit, name="house_edit"),
     path("households/", households, name="households"),
     path("households/new/", household_new, name="household_new"),
     path("households/<int:pk>/", household, name="household"),
+    path("households/<int:pk>/edit/", household_edit, name="household_edit"),
     path("groups/", groups, name="groups"),
     path("groups/<slug:code>/", group_members, name="group"),
 ]
