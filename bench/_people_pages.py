@@ -60,8 +60,9 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
+from _postgres import drop_postgres, postgres_database
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SEED = 20260418
 GRID_WORKER = "demo_grid"  # 李建国: three grids of 碾伯镇's first community
 LEADER = "demo_township_head"  # 朱长青, 镇长 of 碾伯镇: the township's figures
@@ -77,30 +78,6 @@ DEFAULTS = {
 
 
 # -- the parent: one child process per database --------------------------------------------------
-
-
-def postgres_database() -> tuple[str | None, str | None]:
-    """A fresh database on the machine's PostgreSQL, or (None, reason)."""
-    try:
-        import psycopg
-    except ImportError:
-        return None, "psycopg is not installed"
-    name = f"gongzhi_bench_people_pages_{os.getpid()}"
-    try:
-        with psycopg.connect(PG_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
-    except psycopg.Error as error:
-        return None, f"PostgreSQL not reachable at {PG_URL}: {error}"
-    return PG_URL.rsplit("/", 1)[0] + "/" + name, None
-
-
-def drop_postgres(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _env(static_root: str, var_dir: str, database_url: str | None) -> dict:
@@ -172,7 +149,7 @@ def measure(opts=None) -> dict:
             if name == "sqlite":
                 result["sqlite"] = run_child(None, static_root, opts)
             elif name == "postgresql":
-                url, reason = postgres_database()
+                url, reason = postgres_database("gongzhi_bench_people_pages")
                 if url is None:
                     result["postgresql"] = {"skipped": reason}
                     continue

@@ -40,11 +40,12 @@ import uuid
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+from _postgres import drop_postgres, postgres_database
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PASSWORD = "Gongzhi@2026"
 USER = "demo_grid"
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
 # --- one platform under test -------------------------------------------------------------
@@ -371,28 +372,6 @@ def bench_one(name, database_url, opts) -> dict:
         platform.stop()
 
 
-def postgres_database() -> tuple[str | None, str | None]:
-    """A fresh database on the machine's PostgreSQL, or (None, reason)."""
-    import psycopg
-
-    name = f"gongzhi_bench_{os.getpid()}"
-    try:
-        with psycopg.connect(PG_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
-    except psycopg.Error as error:
-        return None, f"PostgreSQL not reachable at {PG_URL}: {error}"
-    return PG_URL.rsplit("/", 1)[0] + "/" + name, None
-
-
-def drop_postgres(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8)
@@ -406,7 +385,7 @@ def main() -> int:
         if name == "sqlite":
             runs.append(bench_one("sqlite", None, opts))
         elif name == "postgresql":
-            url, reason = postgres_database()
+            url, reason = postgres_database("gongzhi_bench")
             if url is None:
                 skipped["postgresql"] = reason
                 continue

@@ -45,8 +45,9 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+from _postgres import drop_postgres, postgres_database
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SEED = 20260416
 REAL_DISPUTES = 40  # real demo disputes, through the services: the agreements printed
 USER = "demo_county_mediation"  # the county 矛调中心: its workbench and its board
@@ -55,30 +56,6 @@ BATCH = 5000
 
 
 # -- the parent: one child process per database -------------------------------------------
-
-
-def postgres_database() -> tuple[str | None, str | None]:
-    """A fresh database on the machine's PostgreSQL, or (None, reason)."""
-    try:
-        import psycopg
-    except ImportError:
-        return None, "psycopg is not installed"
-    name = f"gongzhi_bench_mediation_{os.getpid()}"
-    try:
-        with psycopg.connect(PG_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
-    except psycopg.Error as error:
-        return None, f"PostgreSQL not reachable at {PG_URL}: {error}"
-    return PG_URL.rsplit("/", 1)[0] + "/" + name, None
-
-
-def drop_postgres(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def run_child(database_url: str | None, static_root: str, opts) -> dict:
@@ -152,7 +129,7 @@ def main() -> int:
             if name == "sqlite":
                 result["sqlite"] = run_child(None, static_root, opts)
             elif name == "postgresql":
-                url, reason = postgres_database()
+                url, reason = postgres_database("gongzhi_bench_mediation")
                 if url is None:
                     result["postgresql"] = {"skipped": reason}
                     continue

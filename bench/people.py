@@ -38,38 +38,15 @@ import uuid
 import zipfile
 from pathlib import Path
 
+from _postgres import drop_postgres, postgres_database
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SEED = 20260417
 IMPORTER = "demo_dispatcher_county"  # the 乐都区 command centre: governs the county
 HOME_COUNTY = "630202"
 
 
 # -- databases and child processes ----------------------------------------------------------
-
-
-def postgres_database(tag: str) -> tuple[str | None, str | None]:
-    """A fresh database on the machine's PostgreSQL, or (None, reason)."""
-    try:
-        import psycopg
-    except ImportError:
-        return None, "psycopg is not installed"
-    name = f"gongzhi_bench_people_{tag}_{os.getpid()}"
-    try:
-        with psycopg.connect(PG_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
-    except psycopg.Error as error:
-        return None, f"PostgreSQL not reachable at {PG_URL}: {error}"
-    return PG_URL.rsplit("/", 1)[0] + "/" + name, None
-
-
-def drop_postgres(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def child_env(database_url: str | None, var_dir: str) -> dict:
@@ -103,7 +80,7 @@ def on_databases(databases: str, tag: str, fn) -> dict:
         if name == "sqlite":
             found["sqlite"] = fn(None)
         elif name == "postgresql":
-            url, reason = postgres_database(tag)
+            url, reason = postgres_database(f"gongzhi_bench_people_{tag}")
             if url is None:
                 found["postgresql"] = {"skipped": reason}
                 continue
