@@ -20,6 +20,7 @@ def seeded_reference() -> None:
     test's flush removed them."""
     if not CareGroup.objects.exists():
         import_module("gongzhi.people.migrations.0002_seed_reference").seed(apps, None)
+        import_module("gongzhi.people.migrations.0005_seed_case_category").fill(apps, None)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from gongzhi.core.errors import NotAllowed, NotFound, ServiceError
 from gongzhi.core.models import AuditLog
-from gongzhi.notify.models import Delivery, Notification
+from gongzhi.notify.models import Delivery, DeliveryStatus, Notification
 from gongzhi.people import checkins
 from gongzhi.people.choices import AlertLevel
 from gongzhi.people.models import CareGroup, CheckIn, CheckInAlert
@@ -28,6 +28,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = dt.date(2025, 3, 1)  # the plan starts; 3 March is the first day that counts
 D1, D2, D3 = dt.date(2025, 3, 2), dt.date(2025, 3, 3), dt.date(2025, 3, 4)
 FAMILY_PHONE = "13812345678"
+WORKER_PHONE = "13700001111"
 
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -47,6 +48,8 @@ def sms(settings):
 
 @pytest.fixture
 def plan(ppl):
+    ppl.grid_worker.mobile = WORKER_PHONE
+    ppl.grid_worker.save(update_fields=["mobile"])
     return checkins.do_start_plan(
         resident=ppl.resident,
         actor=ppl.grid_worker,
@@ -61,7 +64,14 @@ def told(user, kind="people.checkin_missed"):
 
 
 def texts():
-    return list(Delivery.objects.filter(channel="sms").values_list("target", flat=True))
+    """The numbers texted (SMS deliveries not skipped), in order."""
+    return [d.target for d in sent_sms()]
+
+
+def sent_sms():
+    return list(
+        Delivery.objects.filter(channel="sms").exclude(status=DeliveryStatus.SKIPPED).order_by("pk")
+    )
 
 
 # -- the tap --------------------------------------------------------------------------------
@@ -103,13 +113,28 @@ def test_a_missed_day_alerts_the_worker_and_the_family_once(ppl, plan, sms):
     checkins.alert_missed(now=at(D1, 20, 1))
     checkins.alert_missed(now=at(D2, 7, 0))
     assert told(ppl.grid_worker).count() == 1
-    assert texts() == [FAMILY_PHONE]
+    # One SMS each to the grid worker's mobile and the family's phone.
+    assert texts() == [WORKER_PHONE, FAMILY_PHONE]
     assert not told(ppl.community_officer, "people.checkin_missed_twice").exists()
     alert = CheckInAlert.objects.get()
     assert (alert.day, alert.level, alert.resolved_at) == (D1, AlertLevel.WORKER, None)
     notice = told(ppl.grid_worker).get()
     assert ppl.resident.name not in notice.title  # masked in the inbox
     assert notice.link == reverse("people:checkin_plan", args=[plan.pk])
+    worker_sms, family_sms = sent_sms()
+    # The worker's text is their notice's, to them; neither says the full name.
+    assert (worker_sms.recipient, worker_sms.notification) == (ppl.grid_worker, notice)
+    assert all(ppl.resident.name not in d.payload["text"] for d in (worker_sms, family_sms))
+    assert notice.title in worker_sms.payload["text"]
+
+
+def test_a_worker_without_a_mobile_gets_a_skipped_sms_with_the_reason(ppl, plan, sms):
+    ppl.grid_worker.mobile = ""
+    ppl.grid_worker.save(update_fields=["mobile"])
+    checkins.alert_missed(now=at(D1, 20, 30))
+    assert told(ppl.grid_worker).count() == 1 and texts() == [FAMILY_PHONE]
+    skipped = Delivery.objects.get(channel="sms", status=DeliveryStatus.SKIPPED)
+    assert skipped.recipient == ppl.grid_worker and "no address" in skipped.last_error
 
 
 def test_a_check_in_in_time_alerts_nobody(ppl, plan, sms):
@@ -123,7 +148,7 @@ def test_two_missed_days_in_a_row_alert_the_community_once(ppl, plan, sms):
     for moment in (at(D2, 20, 30), at(D2, 20, 31), at(D3, 6, 0)):
         checkins.alert_missed(now=moment)
     assert told(ppl.grid_worker).count() == 2  # one for each missed day
-    assert texts() == [FAMILY_PHONE, FAMILY_PHONE]
+    assert texts() == [WORKER_PHONE, FAMILY_PHONE] * 2
     assert told(ppl.community_officer, "people.checkin_missed_twice").count() == 1
     # The community's staff, not its grid workers (they had their own alert).
     assert not told(ppl.grid_worker, "people.checkin_missed_twice").exists()
@@ -167,6 +192,38 @@ def test_without_a_family_phone_only_the_worker_is_told(ppl, sms):
     assert plan.worker == ppl.grid_b_worker  # the grid's own worker
     checkins.alert_missed(now=at(D1, 20, 30))
     assert told(ppl.grid_b_worker).count() == 1 and texts() == []
+
+
+# -- checked in again -----------------------------------------------------------------------
+
+
+def test_a_check_in_after_a_miss_texts_the_family_once(ppl, plan, sms):
+    checkins.alert_missed(now=at(D1, 20, 30))
+    checkins.alert_missed(now=at(D2, 20, 30))  # two days: the community too
+    assert texts() == [WORKER_PHONE, FAMILY_PHONE] * 2
+    checkins.do_check_in(token=plan.token, now=at(D3, 8, 5))
+    checkins.do_check_in(token=plan.token, now=at(D3, 9, 0))  # a second tap changes nothing
+    checkins.do_check_in(token=plan.token, now=at(D3 + dt.timedelta(days=1), 8, 0))
+    assert texts() == [WORKER_PHONE, FAMILY_PHONE] * 2 + [FAMILY_PHONE]
+    again = sent_sms()[-1]
+    assert again.recipient is None and "08:05" in again.payload["text"]
+    assert ppl.resident.name not in again.payload["text"]
+
+
+def test_the_check_in_page_after_a_miss_texts_the_family(plan, sms):
+    checkins.alert_missed(now=at(D1, 20, 30))
+    phone = Client()
+    url = reverse("people:checkin_tap", args=[plan.token])
+    assert phone.post(url, {}).status_code == 302
+    assert texts() == [WORKER_PHONE, FAMILY_PHONE, FAMILY_PHONE]
+
+
+def test_no_again_text_without_a_miss_or_when_the_family_taps(ppl, plan, sms):
+    checkins.do_check_in(token=plan.token, now=at(D1, 9))
+    assert texts() == []
+    checkins.alert_missed(now=at(D2, 20, 30))
+    checkins.do_check_in(token=plan.token, by_family=True, now=at(D2, 21))
+    assert texts() == [WORKER_PHONE, FAMILY_PHONE]  # the family tapped: they know
 
 
 # -- starting a plan ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 
 from gongzhi.cases.models import Case
 from gongzhi.core.errors import Conflict, NotAllowed, NotFound, ServiceError
+from gongzhi.mediation.choices import Source
 from gongzhi.mediation.models import Dispute, DisputeType
 from gongzhi.people import services, visits
 from gongzhi.people.models import Visit
@@ -223,7 +224,7 @@ def test_a_need_becomes_a_dispute_with_the_resident_as_applicant(vw):
         visit=done, actor=vw.grid_worker, kind="dispute", other_party="马福贵", type_id=kind.pk
     )
     dispute = Dispute.objects.get(number=raised.dispute_number)
-    assert dispute.source == "screening" and dispute.grid_id == vw.grid.pk
+    assert dispute.source == Source.VISIT and dispute.grid_id == vw.grid.pk
     assert sorted(dispute.parties.values_list("side", "name")) == [
         ("applicant", vw.resident.name),
         ("respondent", "马福贵"),

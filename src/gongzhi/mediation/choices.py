@@ -61,6 +61,8 @@ class Source(ChoiceSet):
     PHONE = "phone", _("Phone request")
     COURT = "court", _("Court referral (pre-litigation)")
     POLICE = "police", _("Police referral")
+    # A need a grid worker found on a care visit (people.visits), raised with one tap.
+    VISIT = "visit", _("Found on a care visit")
 
 
 class PartyKind(ChoiceSet):

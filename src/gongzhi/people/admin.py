@@ -28,11 +28,19 @@ class CareGroupForm(forms.ModelForm):
             "functions",
             "open_to_local",
             "default_level",
+            "case_category",
             "description",
             "order",
             "colour",
             "enabled",
         )
+
+    def clean_case_category(self):
+        category = self.cleaned_data["case_category"]
+        if category is not None and not category.enabled:
+            # A disabled category takes no new cases: the need would quietly go elsewhere.
+            raise forms.ValidationError(_("Choose an enabled category."))
+        return category
 
     def clean_functions(self):
         codes = sorted(parse_functions(self.cleaned_data["functions"]))
@@ -52,9 +60,11 @@ class CareGroupAdmin(admin.ModelAdmin):
         "functions",
         "open_to_local",
         "default_level",
+        "case_category",
         "order",
         "enabled",
     )
+    list_select_related = ("default_level", "case_category")
     list_editable = ("order", "enabled")
     list_filter = ("enabled", "open_to_local")
     search_fields = ("code", "name")
@@ -64,8 +74,10 @@ class CareGroupAdmin(admin.ModelAdmin):
         "functions",
         "open_to_local",
         "default_level",
+        "case_category",
         "description",
         "order",
         "colour",
         "enabled",
     )
+    autocomplete_fields = ("case_category",)

@@ -1,6 +1,7 @@
 """The daily check-in (平安打卡): an elderly person living alone, or a family member on their
 behalf, taps one button each day on a page reached by a secret link; a missed day is told
-to the grid worker and the family, two missed days in a row to the community.
+to the grid worker (in the app and by SMS) and the family (by SMS), two missed days in a row
+to the community. The person's next check-in after a miss texts the family that it is over.
 
 When a day counts as missed: **a day's check-in is due by 20:00 local time (Asia/Shanghai),
 from the day after the plan starts.** The scan run at or after 20:00 looks at today; before
@@ -257,8 +258,31 @@ def do_check_in(*, token: str, by_family: bool = False, now: dt.datetime | None 
             plan=plan, day=day, defaults={"at": now, "by_family": bool(by_family)}
         )
         if first:
-            plan.alerts.filter(resolved_at__isnull=True, day__lte=day).update(resolved_at=now)
+            resolved = plan.alerts.filter(resolved_at__isnull=True, day__lte=day).update(
+                resolved_at=now
+            )
+            # The family was texted of the miss: tell them it is over. Not when they tapped.
+            if resolved and plan.family_phone and not by_family:
+                _text_checked_in_again(plan, now)
     return Tapped(plan=plan, checkin=checkin, first=first)
+
+
+def _text_checked_in_again(plan: CheckInPlan, now: dt.datetime) -> None:
+    # Queued in the tap's transaction: sent once it commits, never for a rolled-back tap.
+    with translation.override(settings.LANGUAGE_CODE):
+        notify.text_phones(
+            [
+                notify.PhoneText(
+                    phone=plan.family_phone,
+                    kind="people.checkin_again",
+                    title=_("Daily check-in: %(name)s checked in again at %(time)s")
+                    % {
+                        "name": masking.mask_name(plan.resident.name),
+                        "time": local(now).strftime("%H:%M"),
+                    },
+                )
+            ]
+        )
 
 
 # -- the scan ------------------------------------------------------------------------------
@@ -312,6 +336,9 @@ def _send(plan: CheckInPlan, day: dt.date, level: str) -> None:
     if level == AlertLevel.WORKER:
         title = _("No daily check-in from %(name)s on %(day)s") % {"name": name, "day": when}
         body = _("Please call or visit them today to see that they are well.")
+        # In the app and by SMS to the worker's mobile: the evening alert must reach them
+        # away from the screen. A worker without a mobile gets a delivery marked skipped,
+        # with the reason, in notify's admin (numbers masked there).
         notify.notify_each(
             [
                 notify.Item(
@@ -322,7 +349,8 @@ def _send(plan: CheckInPlan, day: dt.date, level: str) -> None:
                     link=link,
                     data=data,
                 )
-            ]
+            ],
+            channels=("in_app", "sms"),
         )
         if plan.family_phone:
             notify.text_phones(

@@ -85,8 +85,53 @@ class RegisterFilterForm(forms.Form):
 # -- the register's records ----------------------------------------------------------------------
 
 
+class BuildingSelect(forms.Select):
+    """A choice of buildings, each option marked with its grid (``data-grid``) so that the
+    page offers only the buildings of the grid chosen."""
+
+    grid_of: dict[int, int | None] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        grid = self.grid_of.get(int(value)) if str(value).isdigit() else None
+        if grid:
+            option["attrs"]["data-grid"] = grid
+        return option
+
+
+class BuildingForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name or number"), max_length=100, required=False)
+    address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
+    grid = forms.TypedChoiceField(label=gettext_lazy("Grid"), coerce=int, required=False)
+    floors = forms.IntegerField(
+        label=gettext_lazy("Floors"),
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    lng = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, grids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].choices = [(g.pk, g.name) for g in grids]
+
+    def building_in(self) -> services.BuildingIn:
+        d = self.cleaned_data
+        return services.BuildingIn(
+            name=d.get("name") or "",
+            address=d.get("address") or "",
+            grid_id=d.get("grid") or None,
+            floors=d.get("floors"),
+            lng=d.get("lng"),
+            lat=d.get("lat"),
+        )
+
+
 class HouseForm(forms.Form):
     address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
+    building = forms.TypedChoiceField(
+        label=gettext_lazy("Building"), coerce=int, required=False, widget=BuildingSelect
+    )
     grid = forms.TypedChoiceField(label=gettext_lazy("Grid"), coerce=int, required=False)
     use = forms.ChoiceField(
         label=gettext_lazy("Use"), choices=HouseUse.choices, initial=HouseUse.OWN
@@ -109,27 +154,39 @@ class HouseForm(forms.Form):
 
     OWNER = ("owner_name", "owner_id_number", "owner_phone")
 
-    def __init__(self, *args, grids, editing=None, **kwargs):
+    def __init__(self, *args, grids, buildings=(), editing=None, **kwargs):
         """``editing``: the house corrected. Its owner's data is never shown unmasked: the
-        fields are left empty and keep their value unless typed again. A house in a building
-        is where its building is, so has no grid to choose."""
+        fields are left empty and keep their value unless typed again. ``buildings``: those
+        the house may be put in; a house in a building is in the building's grid, so the
+        grid may then be left empty."""
         super().__init__(*args, **kwargs)
         self.editing = editing
-        self.fields["grid"].choices = [(g.pk, g.name) for g in grids]
+        grid_choices = [(g.pk, g.name) for g in grids]
+        if buildings:
+            grid_choices = _blank(_("The building's grid")) + grid_choices
+        self.fields["grid"].choices = grid_choices
+        building = self.fields["building"]
+        building.choices = _blank(_("None: a house on its own")) + [
+            (b.pk, f"{b.name} · {b.address}") for b in buildings
+        ]
+        building.widget.grid_of = {b.pk: b.grid_id for b in buildings}
+        if not buildings:
+            del self.fields["building"]
         if editing is not None:
             for name in self.OWNER:
                 self.fields[name].widget.attrs["placeholder"] = _("unchanged: %(masked)s") % {
                     "masked": masking.masked_value(editing, name) or "—"
                 }
-            if editing.building_id:
-                del self.fields["grid"]
 
     def house_in(self) -> services.HouseIn:
         d, old = self.cleaned_data, self.editing
         kept = {name: d.get(name) or (getattr(old, name) if old else "") for name in self.OWNER}
         return services.HouseIn(
             address=d.get("address") or "",
-            building_id=old.building_id if old else None,
+            # No building on the form (none to choose from) keeps the house's own.
+            building_id=d.get("building")
+            if "building" in self.fields
+            else (old.building_id if old else None),
             grid_id=d.get("grid") or None,
             use=d.get("use") or HouseUse.OWN,
             area=d.get("area") or None,

@@ -82,6 +82,19 @@ class CareGroup(Reference):
         related_name="+",
     )
     description = models.TextField(_("who belongs"), blank=True)
+    case_category = models.ForeignKey(
+        "taxonomy.Category",
+        verbose_name=_("case category for needs"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "A need found on a visit to a member becomes a case in this category. Empty, "
+            "disabled, or a group only the listed units may see: the general category for "
+            "special groups (特殊人群服务), so that a case never tells who is under correction."
+        ),
+    )
 
     class Meta(Reference.Meta):
         verbose_name = _("care group")
@@ -547,6 +560,14 @@ class Visit(TimeStampedModel):
                 fields=["grid", "due_on"], condition=Q(state="due"), name="people_visit_due_grid"
             ),
             models.Index(fields=["region_path", "due_on"], name="people_visit_path"),
+            # A community's late-visit list filters on a region_path prefix (LIKE '/63/…%'):
+            # pattern ops let PostgreSQL use the index whatever the collation (SQLite ignores
+            # them and gets a plain index).
+            models.Index(
+                fields=["region_path"],
+                name="people_visit_region",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

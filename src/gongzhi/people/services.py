@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -207,6 +207,29 @@ def do_add_building(*, data: BuildingIn, actor) -> Building:
     return Building.objects.create(**check_building(data=data, actor=actor))
 
 
+def check_building_update(*, building: Building, data: BuildingIn, actor) -> dict:
+    """A correction of a building (its name, address, floors, point, grid): the same rules
+    as a new one, by whoever governs it."""
+    _check_writable(actor, building, Building.objects)
+    return check_building(data=data, actor=actor)
+
+
+def do_update_building(*, building: Building, data: BuildingIn, actor) -> Building:
+    """Correct a building. Moved to another grid or community, its houses go with it, and
+    their households and residents, in the same transaction (a house in a building is
+    always where its building is)."""
+    fields = check_building_update(building=building, data=data, actor=actor)
+    with transaction.atomic():
+        row = Building.objects.select_for_update().get(pk=building.pk)
+        old = (row.region_id, row.grid_id, row.region_path)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.save()
+        if _moved(row, old):
+            _move_houses(House.objects.filter(building=row), row, old)
+    return row
+
+
 def check_house(*, data: HouseIn, actor) -> dict:
     errors: list[ServiceError] = []
     address = v.check_address(data.address, errors)
@@ -217,7 +240,17 @@ def check_house(*, data: HouseIn, actor) -> dict:
         if building is None:
             errors.append(ServiceError("invalid", _("Choose a building in your area."), "building"))
     if building is not None:
+        # A house in a building is where the building is: a grid left empty is the
+        # building's, another grid is a mistake to point out rather than to guess at.
         region, grid = building.region, building.grid
+        if data.grid_id and data.grid_id != building.grid_id:
+            errors.append(
+                ServiceError(
+                    "building_elsewhere",
+                    _("This building is in another grid: choose its grid or another building."),
+                    "building",
+                )
+            )
         if lng is None:
             lng, lat = building.lng, building.lat
         if not _governs(actor, building):
@@ -270,10 +303,10 @@ def check_house_update(*, house: House, data: HouseIn, actor) -> dict:
     return check_house(data=data, actor=actor)
 
 
-def _carry_place(residents, place: Placed) -> None:
-    """The residents follow their house or household to its new place, with what is copied
-    from them for scoping: current care, due visits, open daily check-ins. Past care and
-    visits stay where they happened."""
+def _carry_place(residents, place: Placed, old: tuple) -> None:
+    """The residents follow their house or household to its new place (``old`` is where it
+    was: region, grid, path), with what is copied from them for scoping: current care, due
+    visits, open daily check-ins. Past care and visits stay where they happened."""
     where = {"grid_id": place.grid_id, "region_path": place.region_path}
     ids = residents.values("pk")
     Resident.objects.filter(pk__in=ids).update(
@@ -282,10 +315,59 @@ def _carry_place(residents, place: Placed) -> None:
     CareMembership.objects.current().filter(resident__in=ids).update(**where)
     Visit.objects.filter(resident__in=ids, state=VisitState.DUE).update(**where)
     CheckInPlan.objects.filter(resident__in=ids, ended_on__isnull=True).update(**where)
+    if old[1] != place.grid_id:
+        _reassign_workers(ids, place.grid_id)
+
+
+def _grid_worker_id(grid_id: int | None) -> int | None:
+    """The grid's worker: a full-time one first (as ``check_enrol`` picks)."""
+    if grid_id is None:
+        return None
+    return (
+        GridAssignment.objects.filter(grid_id=grid_id, user__is_active=True)
+        .order_by(*_primary_first())
+        .values_list("user_id", flat=True)
+        .first()
+    )
+
+
+def _reassign_workers(ids, grid_id: int | None) -> None:
+    """People who moved grid get that grid's worker: the old grid's worker can no longer
+    see them. A worker who also works the new grid keeps them. Only open groups have a grid
+    worker (a restricted group's members are not the grid's to visit); due visits follow
+    their care's worker, open daily check-ins the grid's."""
+    new = _grid_worker_id(grid_id)
+    kept = GridAssignment.objects.filter(grid_id=grid_id or 0).values("user_id")
+    now = timezone.now()
+    # ``exclude`` also takes the rows with no worker: they get the new grid's.
+    CareMembership.objects.current().filter(resident__in=ids, group__open_to_local=True).exclude(
+        worker__in=kept
+    ).update(worker_id=new, updated_at=now)
+    worker = CareMembership.objects.filter(pk=OuterRef("membership_id")).values("worker_id")
+    Visit.objects.filter(resident__in=ids, state=VisitState.DUE, group__open_to_local=True).update(
+        worker_id=Subquery(worker[:1]), updated_at=now
+    )
+    CheckInPlan.objects.filter(resident__in=ids, ended_on__isnull=True).exclude(
+        worker__in=kept
+    ).update(worker_id=new, updated_at=now)
 
 
 def _moved(row: Placed, old: tuple) -> bool:
     return (row.region_id, row.grid_id, row.region_path) != old
+
+
+def _move_houses(houses, place: Placed, old: tuple) -> None:
+    """Houses (and their households and residents) to a building's or a house's place."""
+    now = timezone.now()
+    where = {
+        "region_id": place.region_id,
+        "grid_id": place.grid_id,
+        "region_path": place.region_path,
+    }
+    houses.update(updated_at=now, **where)
+    ids = houses.values("pk")
+    Household.objects.filter(house__in=ids).update(updated_at=now, **where)
+    _carry_place(Resident.objects.filter(household__house__in=ids), place, old)
 
 
 def do_update_house(*, house: House, data: HouseIn, actor) -> House:
@@ -299,14 +381,7 @@ def do_update_house(*, house: House, data: HouseIn, actor) -> House:
             setattr(row, name, value)
         row.save()
         if _moved(row, old):
-            households = Household.objects.filter(house=row)
-            households.update(
-                region_id=row.region_id,
-                grid_id=row.grid_id,
-                region_path=row.region_path,
-                updated_at=timezone.now(),
-            )
-            _carry_place(Resident.objects.filter(household__house=row), row)
+            _move_houses(House.objects.filter(pk=row.pk), row, old)
     return row
 
 
@@ -376,7 +451,7 @@ def do_update_household(*, household: Household, data: HouseholdIn, actor) -> Ho
         except IntegrityError:
             raise duplicate from None
         if _moved(row, old):
-            _carry_place(Resident.objects.filter(household=row), row)
+            _carry_place(Resident.objects.filter(household=row), row, old)
     return row
 
 
@@ -520,7 +595,7 @@ def do_update_resident(*, resident: Resident, data: ResidentIn, actor) -> Reside
     with transaction.atomic():
         row = Resident.objects.select_for_update().get(pk=resident.pk)
         new_household = Household.objects.select_for_update().get(pk=fields.pop("household").pk)
-        old_household_id = row.household_id
+        old_household_id, old_grid_id = row.household_id, row.grid_id
         for name, value in fields.items():
             setattr(row, name, value)
         row.household = new_household
@@ -534,6 +609,8 @@ def do_update_resident(*, resident: Resident, data: ResidentIn, actor) -> Reside
         CareMembership.objects.filter(resident=row).update(
             grid_id=row.grid_id, region_path=row.region_path
         )
+        if old_grid_id != row.grid_id:
+            _reassign_workers(Resident.objects.filter(pk=row.pk).values("pk"), row.grid_id)
         if stay is not None:
             Stay.objects.create(resident=row, **stay)
     return row
@@ -739,6 +816,7 @@ __all__ = [
     "ResidentIn",
     "StayIn",
     "check_building",
+    "check_building_update",
     "check_enrol",
     "check_house",
     "check_household",
@@ -749,6 +827,7 @@ __all__ = [
     "do_add_household",
     "do_add_resident",
     "do_end_care",
+    "do_update_building",
     "do_enrol",
     "do_move_out",
     "do_update_household",

@@ -1,10 +1,11 @@
 """The people app's pages, under /people/. Each room of views keeps its own patterns."""
 
-from .views import checkin, figures, imports, register, visits
+from .views import buildings, checkin, figures, imports, register, visits
 
 app_name = "people"
 urlpatterns = [
     *register.urlpatterns,
+    *buildings.urlpatterns,
     *imports.urlpatterns,
     *visits.urlpatterns,
     *checkin.urlpatterns,

@@ -10,9 +10,10 @@
 * ``check_visit`` / ``do_record_visit``: what was found, the phone's position and time; the
   distance to the house, flagged ``far`` beyond ``far_metres()``; then the next visit is
   planned in the same transaction.
-* ``do_raise_need``: a need found becomes a case (``cases`` intake, category
-  特殊人群服务) or a dispute (``mediation.services``) with one tap; a second tap finds the
-  first (idempotency keys bound to the visit).
+* ``do_raise_need``: a need found becomes a case (``cases`` intake, in the care group's
+  ``case_category``, else 特殊人群服务) or a dispute (``mediation.services``, source
+  ``VISIT``) with one tap; a second tap finds the first (idempotency keys bound to the
+  visit).
 * ``notify_late(now=None)``: the periodic job. The community hears of a visit on its first day
   late, the township once it is ``escalate_after_days()`` late; each is claimed by a
   conditional UPDATE of its stamp, so however many watchers run, each is sent once.
@@ -56,17 +57,10 @@ from .models import CareMembership, Visit
 _GEOD = Geod(ellps="WGS84")
 BATCH = 1000
 
-# The case category a need found on a visit is raised in, by care group (seeded governance
-# categories); groups not listed, and restricted groups whatever their row says, use the
+# A need found on a visit is raised in its care group's ``case_category``; a group without
+# one (or with a disabled one), and a restricted group whatever its row says, uses this
 # parent, so that a case never tells its readers that someone is under correction.
 NEED_CATEGORY = "特殊人群服务"
-NEED_SUBCATEGORY = {
-    "elderly_alone": "独居老人关爱",
-    "empty_nest_elderly": "独居老人关爱",
-    "left_behind_child": "留守儿童关爱",
-    "child_in_hardship": "留守儿童关爱",
-    "disabled": "残疾人帮扶",
-}
 
 
 # -- settings ------------------------------------------------------------------------------
@@ -408,12 +402,14 @@ def do_raise_need(*, visit, actor, kind="case", other_party="", type_id=None, no
 def _need_category(visit: Visit):
     from gongzhi.taxonomy.models import Category
 
-    sub = NEED_SUBCATEGORY.get(visit.group.code) if visit.group.open_to_local else None
-    names = [f"{NEED_CATEGORY} / {sub}"] if sub else []
-    for name in [*names, NEED_CATEGORY]:
-        category = Category.objects.filter(full_name=name, enabled=True).first()
+    group = visit.group
+    if group.open_to_local and group.case_category_id:
+        category = Category.objects.filter(pk=group.case_category_id, enabled=True).first()
         if category is not None:
             return category
+    category = Category.objects.filter(full_name=NEED_CATEGORY, enabled=True).first()
+    if category is not None:
+        return category
     raise ServiceError(
         "no_category", _("The category for care needs is missing: ask an administrator."), "kind"
     )
@@ -451,7 +447,7 @@ def _raise_dispute(visit: Visit, actor, other_party: str, type_id: int, now) -> 
         title=_("Found on a visit: %(text)s") % {"text": visit.needs[:20]},
         type_id=type_id,
         facts=visit.needs,
-        source=Source.SCREENING,
+        source=Source.VISIT,
         grid_id=visit.grid_id,
         region_id=resident.region_id,
         parties=[

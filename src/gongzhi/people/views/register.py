@@ -41,7 +41,7 @@ from ..forms import (
     StayForm,
     resident_as_is,
 )
-from ..models import CareGroup, CareLevel, CareMembership, House, Resident
+from ..models import Building, CareGroup, CareLevel, CareMembership, House, Resident
 
 # -- who may open what ---------------------------------------------------------------------------
 
@@ -88,6 +88,27 @@ def _show(error: ServiceError, form) -> None:
 
 def _page(request, template: str, context: dict, status: int = 200):
     return render(request, template, context, status=status)
+
+
+def submit(request, form, do, *, page, done, then):
+    """The shape of every form of the register: a form that parses goes to the service
+    (``do(form)``); a refusal is shown beside the fields it names and the page rendered
+    again (``page(form, status)``); a success is announced (``done``: a message, or a
+    function of the result) and redirected to (``then(result)``: a URL). A record that
+    left the user's area meanwhile is a 404."""
+    status = 400
+    if form.is_valid():
+        try:
+            made = do(form)
+        except ServiceError as error:
+            if isinstance(error, NotFound):
+                raise Http404 from None
+            _show(error, form)
+            status = error.status
+        else:
+            messages.success(request, done(made) if callable(done) else done)
+            return redirect(then(made))
+    return page(form, status)
 
 
 def _paged(request, rows):
@@ -266,28 +287,52 @@ def house(request, pk):
     )
 
 
+def _buildings(user, grids) -> list[Building]:
+    """The buildings a house may be put in: those the user sees in the grids where they
+    may add houses (the form narrows them to the grid chosen)."""
+    return list(
+        Building.objects.visible_to(user)
+        .filter(grid__in=[g.pk for g in grids])
+        .only("pk", "name", "address", "grid_id")
+        .order_by("grid_id", "name", "id")[: queries.MAX_CHOICES]
+    )
+
+
+def _house_form(request, grids, *, editing=None, **kwargs) -> HouseForm:
+    buildings = _buildings(request.user, grids)
+    return HouseForm(grids=grids, buildings=buildings, editing=editing, **kwargs)
+
+
+def _house_initial(request, grids) -> dict:
+    """A new house: in the building it is added from (its page's link), else the first
+    grid."""
+    building = request.GET.get("building", "")
+    if building.isdigit():
+        found = Building.objects.visible_to(request.user).filter(pk=int(building)).first()
+        if found is not None:
+            return {"building": found.pk, "grid": found.grid_id}
+    return {"grid": grids[0].pk if grids else None}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def house_new(request):
     _register_staff(request)
     grids = queries.writable_grids(request.user)
-    status = 200
-    if request.method == "POST":
-        form = HouseForm(request.POST, grids=grids)
-        if form.is_valid():
-            try:
-                made = services.do_add_house(data=form.house_in(), actor=request.user)
-            except ServiceError as error:
-                _show(error, form)
-                status = error.status
-            else:
-                messages.success(request, _("House added: %(address)s") % {"address": made})
-                return redirect("people:house", pk=made.pk)
-        else:
-            status = 400
-    else:
-        form = HouseForm(grids=grids, initial={"grid": grids[0].pk if grids else None})
-    return _page(request, "people/house_form.html", {"form": form, "tab": "houses"}, status)
+
+    def page(form, status=200):
+        return _page(request, "people/house_form.html", {"form": form, "tab": "houses"}, status)
+
+    if request.method == "GET":
+        return page(_house_form(request, grids, initial=_house_initial(request, grids)))
+    return submit(
+        request,
+        _house_form(request, grids, data=request.POST),
+        lambda f: services.do_add_house(data=f.house_in(), actor=request.user),
+        page=page,
+        done=lambda made: _("House added: %(address)s") % {"address": made},
+        then=lambda made: reverse("people:house", args=[made.pk]),
+    )
 
 
 @login_required
@@ -297,40 +342,29 @@ def house_edit(request, pk):
     _register_staff(request)
     found = _house_or_404(request, pk)
     grids = queries.writable_grids(request.user)
-    status = 200
-    if request.method == "POST":
-        form = HouseForm(request.POST, grids=grids, editing=found)
-        if form.is_valid():
-            try:
-                services.do_update_house(house=found, data=form.house_in(), actor=request.user)
-            except ServiceError as error:
-                if isinstance(error, NotFound):
-                    raise Http404 from None
-                _show(error, form)
-                status = error.status
-            else:
-                messages.success(request, _("The house was updated."))
-                return redirect("people:house", pk=found.pk)
-        else:
-            status = 400
-    else:
-        form = HouseForm(
-            grids=grids,
-            editing=found,
-            initial={
-                "address": found.address,
-                "grid": found.grid_id,
-                "use": found.use,
-                "area": found.area,
-                "lng": found.lng,
-                "lat": found.lat,
-            },
-        )
-    return _page(
+
+    def page(form, status=200):
+        context = {"form": form, "editing": found, "tab": "houses"}
+        return _page(request, "people/house_form.html", context, status)
+
+    if request.method == "GET":
+        initial = {
+            "address": found.address,
+            "building": found.building_id,
+            "grid": found.grid_id,
+            "use": found.use,
+            "area": found.area,
+            "lng": found.lng,
+            "lat": found.lat,
+        }
+        return page(_house_form(request, grids, editing=found, initial=initial))
+    return submit(
         request,
-        "people/house_form.html",
-        {"form": form, "editing": found, "tab": "houses"},
-        status,
+        _house_form(request, grids, editing=found, data=request.POST),
+        lambda f: services.do_update_house(house=found, data=f.house_in(), actor=request.user),
+        page=page,
+        done=_("The house was updated."),
+        then=lambda made: reverse("people:house", args=[found.pk]),
     )
 
 
@@ -383,29 +417,22 @@ def household(request, pk):
 @require_http_methods(["GET", "POST"])
 def household_new(request):
     _register_staff(request)
-    status = 200
-    if request.method == "POST":
-        form = HouseholdForm(request.POST)
-        if form.is_valid():
-            try:
-                made = services.do_add_household(data=form.household_in(), actor=request.user)
-            except ServiceError as error:
-                _show(error, form)
-                status = error.status
-            else:
-                messages.success(request, _("Household added: now add the people in it."))
-                return redirect("people:household", pk=made.pk)
-        else:
-            status = 400
-    else:
-        form = HouseholdForm(initial={"house": request.GET.get("house")})
-    house_id = form["house"].value()
-    found = queries.house_for(request.user, int(house_id)) if str(house_id).isdigit() else None
-    return _page(
+
+    def page(form, status=200):
+        house_id = form["house"].value()
+        found = queries.house_for(request.user, int(house_id)) if str(house_id).isdigit() else None
+        context = {"form": form, "house": found, "tab": "households"}
+        return _page(request, "people/household_form.html", context, status)
+
+    if request.method == "GET":
+        return page(HouseholdForm(initial={"house": request.GET.get("house")}))
+    return submit(
         request,
-        "people/household_form.html",
-        {"form": form, "house": found, "tab": "households"},
-        status,
+        HouseholdForm(request.POST),
+        lambda f: services.do_add_household(data=f.household_in(), actor=request.user),
+        page=page,
+        done=_("Household added: now add the people in it."),
+        then=lambda made: reverse("people:household", args=[made.pk]),
     )
 
 
@@ -417,34 +444,24 @@ def household_edit(request, pk):
     found = queries.household_for(request.user, pk)
     if found is None:
         raise Http404
-    status = 200
-    if request.method == "POST":
-        # The household stays in its house: the house is not taken from the form.
-        form = HouseholdForm({**request.POST.dict(), "house": found.house_id})
-        if form.is_valid():
-            try:
-                services.do_update_household(
-                    household=found, data=form.household_in(), actor=request.user
-                )
-            except ServiceError as error:
-                if isinstance(error, NotFound):
-                    raise Http404 from None
-                _show(error, form)
-                status = error.status
-            else:
-                messages.success(request, _("The household was updated."))
-                return redirect("people:household", pk=found.pk)
-        else:
-            status = 400
-    else:
-        form = HouseholdForm(
-            initial={"house": found.house_id, "number": found.number, "kind": found.kind}
-        )
-    return _page(
+
+    def page(form, status=200):
+        context = {"form": form, "house": found.house, "editing": found, "tab": "households"}
+        return _page(request, "people/household_form.html", context, status)
+
+    if request.method == "GET":
+        initial = {"house": found.house_id, "number": found.number, "kind": found.kind}
+        return page(HouseholdForm(initial=initial))
+    return submit(
         request,
-        "people/household_form.html",
-        {"form": form, "house": found.house, "editing": found, "tab": "households"},
-        status,
+        # The household stays in its house: the house is not taken from the form.
+        HouseholdForm({**request.POST.dict(), "house": found.house_id}),
+        lambda f: services.do_update_household(
+            household=found, data=f.household_in(), actor=request.user
+        ),
+        page=page,
+        done=_("The household was updated."),
+        then=lambda made: reverse("people:household", args=[found.pk]),
     )
 
 
@@ -535,37 +552,29 @@ def resident_new(request):
     where = _household_for_form(
         request, request.POST.get("household") or request.GET.get("household")
     )
-    status = 200
-    if request.method == "POST":
-        form = ResidentForm(request.POST, household=where)
-        if form.is_valid():
-            try:
-                made = services.do_add_resident(data=form.resident_in(), actor=request.user)
-            except ServiceError as error:
-                _show(error, form)
-                status = error.status
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s registered in household %(household)s.")
-                    % {"name": made, "household": made.household},
-                )
-                return redirect("people:household", pk=made.household_id)
-        else:
-            status = 400
-    else:
-        form = ResidentForm(household=where)
-    return _page(
-        request,
-        "people/resident_form.html",
-        {
+
+    def page(form, status=200):
+        context = {
             "form": form,
             "household": where,
             "derived": form.derived(),
             "marks": True,
             "tab": "residents",
-        },
-        status,
+        }
+        return _page(request, "people/resident_form.html", context, status)
+
+    if request.method == "GET":
+        return page(ResidentForm(household=where))
+    return submit(
+        request,
+        ResidentForm(request.POST, household=where),
+        lambda f: services.do_add_resident(data=f.resident_in(), actor=request.user),
+        page=page,
+        done=lambda made: (
+            _("%(name)s registered in household %(household)s.")
+            % {"name": made, "household": made.household}
+        ),
+        then=lambda made: reverse("people:household", args=[made.household_id]),
     )
 
 
@@ -574,52 +583,44 @@ def resident_new(request):
 def resident_edit(request, pk):
     _register_staff(request)
     found = _resident_or_404(request, pk)
-    status = 200
-    if request.method == "POST":
-        form = ResidentForm(request.POST, household=found.household, editing=found)
-        if form.is_valid():
-            try:
-                services.do_update_resident(
-                    resident=found, data=form.resident_in(), actor=request.user
-                )
-            except ServiceError as error:
-                _show(error, form)
-                status = error.status
-            else:
-                messages.success(request, _("The resident's record was updated."))
-                return redirect("people:resident", pk=found.pk)
-        else:
-            status = 400
-    else:
-        form = ResidentForm(
-            household=found.household,
-            editing=found,
-            initial={"relation": found.relation, "kind": found.kind, "moved_in": found.moved_in},
-        )
-    return _page(
+
+    def page(form, status=200):
+        context = {
+            "form": form,
+            "household": found.household,
+            "editing": found,
+            "tab": "residents",
+        }
+        return _page(request, "people/resident_form.html", context, status)
+
+    if request.method == "GET":
+        initial = {"relation": found.relation, "kind": found.kind, "moved_in": found.moved_in}
+        return page(ResidentForm(household=found.household, editing=found, initial=initial))
+    return submit(
         request,
-        "people/resident_form.html",
-        {"form": form, "household": found.household, "editing": found, "tab": "residents"},
-        status,
+        ResidentForm(request.POST, household=found.household, editing=found),
+        lambda f: services.do_update_resident(
+            resident=found, data=f.resident_in(), actor=request.user
+        ),
+        page=page,
+        done=_("The resident's record was updated."),
+        then=lambda made: reverse("people:resident", args=[found.pk]),
     )
 
 
 def _act(request, resident, key, form, do, done: str, **extra):
     """Run one action of the resident's page: back to the page with a message, or the
     page again with the form's problems beside its fields."""
-    status = 400
-    if form.is_valid():
-        try:
-            do(form.cleaned_data)
-        except ServiceError as error:
-            if isinstance(error, NotFound):
-                raise Http404 from None
-            _show(error, form)
-            status = error.status
-        else:
-            messages.success(request, done)
-            return redirect("people:resident", pk=resident.pk)
-    return _resident_page(request, resident, bound={key: form, **extra}, status=status)
+    return submit(
+        request,
+        form,
+        lambda f: do(f.cleaned_data),
+        page=lambda f, status: _resident_page(
+            request, resident, bound={key: f, **extra}, status=status
+        ),
+        done=done,
+        then=lambda made: reverse("people:resident", args=[resident.pk]),
+    )
 
 
 @login_required
