@@ -25,6 +25,7 @@ from gongzhi.people.choices import HouseUse, Registration, VisitState
 from gongzhi.people.models import CheckIn, CheckInPlan, Visit
 from tests.factories import UserFactory
 from tests.people.factories import (
+    BuildingFactory,
     CareMembershipFactory,
     HouseFactory,
     HouseholdFactory,
@@ -117,10 +118,11 @@ def fw(ppl):
 
 def grow(fw, n: int) -> None:
     """n more houses in 西关社区's two grids, each with a household of a registered and a
-    migrant resident, the first in two groups (an open and a restricted one) with a visit
+    migrant resident (in a building of its own), the first in two groups (an open and a restricted one) with a visit
     made and one due, and on a daily check-in."""
     for i in range(n):
-        house = HouseFactory(grid=fw.grid if i % 2 else fw.grid_b, lng=102.405, lat=36.47)
+        grid = fw.grid if i % 2 else fw.grid_b
+        house = HouseFactory(grid=grid, building=BuildingFactory(grid=grid), lng=102.405, lat=36.47)
         household = HouseholdFactory(house=house)
         person = ResidentFactory(household=household)
         ResidentFactory(household=household, kind=Registration.MIGRANT)

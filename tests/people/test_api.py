@@ -212,6 +212,7 @@ def test_the_figures_endpoint_gives_the_pages_numbers(fw, as_token):
         "/people/residents",
         "/people/households",
         "/people/houses",
+        "/people/buildings",
         "/people/care",
         "/people/visits/due",
         "/people/figures",
@@ -230,3 +231,21 @@ def test_the_query_count_does_not_grow_with_the_rows(fw, as_token, path):
     assert len(many) == len(few), [q["sql"][:100] for q in many.captured_queries]
     if "items" in big.json():
         assert big.json()["count"] > small.json()["count"]
+
+
+def test_buildings_are_scoped_and_list_their_houses(fw, as_token):
+    from tests.people.factories import BuildingFactory
+
+    block = BuildingFactory(grid=fw.grid, name="1号楼", address="海东市乐都区碾伯镇西关街12号")
+    block_b = BuildingFactory(grid=fw.grid_b, name="9号楼", address="海东市乐都区碾伯镇西关街40号")
+    fw.house.building = block
+    fw.house.save(update_fields=["building"])
+    worker = as_token(fw.grid_worker)
+    assert ids(worker.get("/people/buildings")) == {block.pk}
+    assert ids(as_token(fw.community_officer).get("/people/buildings")) >= {block.pk, block_b.pk}
+    assert items(worker.get("/people/buildings", {"q": "9号"})) == []
+    detail = worker.get(f"/people/buildings/{block.pk}").json()
+    assert detail["houses"] == 1 and [h["id"] for h in detail["house_list"]] == [fw.house.pk]
+    assert detail["house_list"][0]["owner_name"] != fw.house.owner_name or not fw.house.owner_name
+    outside = worker.get(f"/people/buildings/{block_b.pk}")
+    assert outside.status_code == 404 and set(outside.json()) == ERROR_KEYS

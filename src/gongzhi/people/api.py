@@ -1,5 +1,7 @@
 """The people part of the JSON API (mounted at /api/v1/people by ``gongzhi.api``).
 
+GET  /people/buildings                buildings in the caller's register: filters, pages
+GET  /people/buildings/{id}           one building with its houses
 GET  /people/houses                   houses in the caller's register: filters, pages
 GET  /people/houses/{id}              one house, owner masked, with its households
 POST /people/houses/{id}/reveal       the owner's real data, audited
@@ -39,7 +41,16 @@ from gongzhi.regions.models import Grid, Region
 from . import figures as computed
 from . import services
 from .choices import HouseUse, Registration, Relation, VisitState
-from .models import CareGroup, CareLevel, CareMembership, House, Household, Resident, Visit
+from .models import (
+    Building,
+    CareGroup,
+    CareLevel,
+    CareMembership,
+    House,
+    Household,
+    Resident,
+    Visit,
+)
 
 router = Router(tags=["people"])
 
@@ -248,6 +259,64 @@ def reveal_house_owner(request, house_id: int):
     """The owner's real data that the caller's role may see, every field audited."""
     house = _found(House.objects.all(), house_id, _("house"))
     return services.reveal_house_owner(viewer=request.user, house=house, request=request)
+
+
+# --- buildings ----------------------------------------------------------------------------
+
+
+class BuildingFilter(PlaceFilter):
+    q: str | None = Field(None, max_length=60, description="part of the name or address")
+
+
+class BuildingRow(PlaceOut):
+    id: int
+    name: str
+    address: str
+    floors: int | None
+    lng: float | None
+    lat: float | None
+    houses: int = Field(description="houses in the building")
+
+
+def _building(b: Building) -> dict:
+    return {
+        "id": b.pk,
+        **_place(b),
+        "name": b.name,
+        "address": b.address,
+        "floors": b.floors,
+        "lng": b.lng,
+        "lat": b.lat,
+        "houses": b.house_count,
+    }
+
+
+def _buildings(user):
+    return _with_place(Building.objects.visible_to(user).annotate(house_count=Count("houses")))
+
+
+@router.get("/buildings", response={200: list[BuildingRow], **ERRORS}, summary="List buildings")
+@paginate(Pages)
+def list_buildings(request, filters: Query[BuildingFilter]):
+    """The buildings in the caller's register (their grids, or the places their unit governs)."""
+    rows = _placed(_buildings(request.user), filters)
+    if filters.q and filters.q.strip():
+        text = filters.q.strip()
+        rows = rows.filter(Q(name__icontains=text) | Q(address__icontains=text))
+    return _Rows(rows.order_by("region_path", "address", "name", "id"), _building)
+
+
+class BuildingDetail(BuildingRow):
+    house_list: list[HouseRow] = Field(description="its houses (owners masked)")
+
+
+@router.get(
+    "/buildings/{int:building_id}", response={200: BuildingDetail, **ERRORS}, summary="A building"
+)
+def building_detail(request, building_id: int):
+    building = _found(_buildings(request.user), building_id, _("building"))
+    houses = _houses(request.user).filter(building=building).order_by("address", "id")
+    return {**_building(building), "house_list": [_house(h) for h in houses]}
 
 
 # --- households ---------------------------------------------------------------------------
