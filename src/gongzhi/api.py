@@ -71,6 +71,7 @@ class GongzhiAPI(NinjaAPI):
         ("/organisations", "gongzhi.accounts.api.router"),
         ("/mediation", "gongzhi.mediation.api.router"),
         ("/people", "gongzhi.people.api.router"),
+        ("/sensing", "gongzhi.sensing.api.router"),
     ]
     _mounted = False
 

@@ -1,8 +1,15 @@
-"""`gongzhi serve`: the web server, the background worker and the case watcher (intake's
-follow-up and the deadline scan), as one foreground command that stops all three on Ctrl-C
+"""`gongzhi serve`: the web server, the background worker, the case watcher (intake's
+follow-up, the deadline scan and the periodic jobs) and the two sensing processes (the MQTT
+ingester and the video watcher), as one foreground command that stops all five on Ctrl-C
 (what `make run` uses).
 
-On more than one machine, run these three as separate services instead (see README).
+The web server is gunicorn running the ASGI application in uvicorn workers: the live push
+(`gongzhi.core.push`) keeps a page's event stream open for hours, which an async worker
+holds as one cheap coroutine where a sync worker would give it a whole process. Sync views
+run in the worker's thread pool as Django adapts them.
+
+On more than one machine, run these as separate services instead (see README); run one
+video watcher per set of cameras and one ingester per broker subscription.
 """
 
 import argparse
@@ -20,7 +27,13 @@ def processes(host: str, port: int, workers: int) -> list[list[str]]:
             py,
             "-m",
             "gunicorn",
-            "gongzhi.wsgi:application",
+            "gongzhi.asgi:application",
+            "--worker-class",
+            "uvicorn_worker.UvicornWorker",
+            # Open event streams would hold a stopping worker for ever: cut them after a
+            # few seconds (the browser reconnects to the next worker by itself).
+            "--graceful-timeout",
+            "5",
             "--bind",
             f"{host}:{port}",
             "--workers",
@@ -32,6 +45,8 @@ def processes(host: str, port: int, workers: int) -> list[list[str]]:
         ],
         [py, "-m", "gongzhi", "db_worker", "--queue-name", "*"],
         [py, "-m", "gongzhi", "cases", "watch", "--every", "60"],
+        [py, "-m", "gongzhi", "sensing", "listen"],
+        [py, "-m", "gongzhi", "sensing", "watch"],
     ]
 
 
@@ -45,7 +60,10 @@ def _address(text: str) -> tuple[str, int]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="gongzhi serve",
-        description="Serve the platform: web server (gunicorn), task worker and case watcher.",
+        description=(
+            "Serve the platform: web server (gunicorn, ASGI), task worker, case watcher, "
+            "sensor ingester and video watcher."
+        ),
     )
     default = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
     parser.add_argument(

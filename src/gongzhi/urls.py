@@ -15,6 +15,8 @@ urlpatterns = [
     path("cases/", include("gongzhi.cases.urls")),
     path("mediation/", include("gongzhi.mediation.urls")),
     path("people/", include("gongzhi.people.urls")),
+    path("sensing/", include("gongzhi.sensing.urls")),
+    path("push/", include("gongzhi.core.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("gongzhi.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

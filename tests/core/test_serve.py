@@ -29,7 +29,7 @@ def env(tmp_path):
     return env
 
 
-def test_serve_starts_all_three_and_stops_them_on_sigterm(env):
+def test_serve_starts_all_five_and_stops_them_on_sigterm(env):
     port = free_port()
     proc = subprocess.Popen(
         [BIN, "serve", f"127.0.0.1:{port}", "--workers", "1"],
@@ -51,7 +51,7 @@ def test_serve_starts_all_three_and_stops_them_on_sigterm(env):
         children = subprocess.run(
             ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True
         ).stdout.split()
-        assert len(children) == 3  # gunicorn, db_worker, the deadline watcher
+        assert len(children) == 5  # gunicorn, db_worker, the case watcher, sensors, video
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
         for pid in children:

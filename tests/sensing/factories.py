@@ -2,13 +2,15 @@
 
 CameraFactory(grid=w.grid, owner=w.police)            # online unless told otherwise
 DeviceFactory(grid=w.grid, owner=w.cgj, type=types.device("manhole_cover"))
+RuleFactory(camera=w.camera, kind=RuleKind.CROWD, people=3, seconds=10)
 """
 
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from gongzhi.sensing.models import Camera, CameraType, Device, DeviceType
+from gongzhi.sensing.models import Camera, CameraType, Device, DeviceType, Rule, RuleKind
+from gongzhi.taxonomy.models import Category
 
 
 def camera_code(region: str = "630202", n: int = 1, *, kind: str = "132") -> str:
@@ -55,3 +57,20 @@ class DeviceFactory(PlacedFactory):
     code = factory.Sequence(lambda n: f"dev-{n:05d}")
     name = factory.Sequence(lambda n: f"测试设备{n}")
     type = factory.LazyFunction(lambda: DeviceType.objects.get(code="manhole_cover"))
+
+
+class RuleFactory(DjangoModelFactory):
+    """A rule on ``camera``: by default a forbidden zone over the whole picture, whose
+    confirmed events raise 井盖缺失破损 cases (a category the test world routes)."""
+
+    class Meta:
+        model = Rule
+
+    code = factory.Sequence(lambda n: f"rule-{n}")
+    name = factory.Sequence(lambda n: f"禁区{n}")
+    kind = RuleKind.ZONE
+    zone = factory.LazyFunction(list)
+    dedup_seconds = 60
+    category_code = factory.LazyFunction(
+        lambda: Category.objects.get(full_name="道路与井盖 / 井盖缺失破损").code
+    )

@@ -12,7 +12,7 @@
 
 from django.db.models import Prefetch
 
-from gongzhi.core.scope import Scope
+from gongzhi.core.scope import Post, Scope
 from gongzhi.regions.models import Region
 
 from .models import Membership, OrganisationKind, Role
@@ -53,9 +53,13 @@ def build_scope(user) -> Scope:
     region_paths: set[str] = set()
     organisation_paths: set[str] = set()
     territory_paths: set[str] = set()
+    posts: list[Post] = []
     for membership in memberships:
         organisation = membership.organisation
         served = {r.path for r in organisation.regions.all()}
+        posts.append(
+            Post(membership.role, organisation.kind, organisation.path, tuple(sorted(served)))
+        )
         organisation_paths.add(organisation.path)
         region_paths |= served
         if organisation.kind in GOVERNING_KINDS or membership.role == Role.GRID_WORKER:
@@ -76,4 +80,5 @@ def build_scope(user) -> Scope:
         organisation_paths=_minimal(organisation_paths),
         territory_paths=_minimal(territory_paths),
         roles=frozenset(roles or {Role.RESIDENT}),
+        posts=tuple(posts),
     )

@@ -53,6 +53,7 @@ class Channel(ChoiceSet):
     OPEN311 = "open311", _("Open311 client")
     API = "api", _("Platform API")
     SENSOR = "sensor", _("Camera or sensor alert")
+    VIDEO = "video", _("Video patrol")
 
 
 class Satisfaction(ChoiceSet):

@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from . import audit, holidays
-from .models import AuditLog, CalendarDay, RateCounter
+from .models import AuditLog, CalendarDay, PushMessage, RateCounter
 
 
 @admin.register(AuditLog)
@@ -39,6 +39,23 @@ class RateCounterAdmin(admin.ModelAdmin):
     list_filter = ["scope"]
     search_fields = ["key"]
     ordering = ["-window_start"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PushMessage)
+class PushMessageAdmin(admin.ModelAdmin):
+    """The live messages of the last day (``core.push``): what the open screens were sent,
+    to read when a screen missed something; written only by ``push.publish``."""
+
+    list_display = ["id", "at", "topic", "kind", "region_path"]
+    list_filter = ["topic", "kind"]
+    search_fields = ["region_path"]
+    ordering = ["-id"]
 
     def has_add_permission(self, request):
         return False

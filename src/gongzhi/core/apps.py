@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import navigation
+        from . import navigation, periodic, push
 
         # Each app's menu entries, from its own navigation.py (core names no app).
         navigation.autodiscover()
+        # Live messages are for the screens open now: a day's are kept for reconnects.
+        periodic.register("core.push", push.prune)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -108,3 +109,27 @@ class CalendarDay(TimeStampedModel):
     def __str__(self) -> str:
         kind = _("working day") if self.is_workday else _("holiday")
         return f"{self.date} · {kind}" + (f" · {self.name}" if self.name else "")
+
+
+class PushMessage(models.Model):
+    """One live message (``gongzhi.core.push``): written when the step that made it commits,
+    read by every open stream of its topic whose viewer's scope covers ``region_path``
+    (empty: everyone signed in), and pruned after a day. A table rather than a broker, so
+    it works the same on SQLite and PostgreSQL and across processes."""
+
+    id = models.BigAutoField(_("number"), primary_key=True)  # a stream resumes after it
+    topic = models.CharField(_("topic"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=40)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    region_path = models.CharField(_("region path"), max_length=255, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("live message")
+        verbose_name_plural = _("live messages")
+        ordering = ["id"]
+        # A stream's question: this topic's messages after the last one it sent.
+        indexes = [models.Index(fields=["topic", "id"], name="core_push_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.topic}/{self.kind}"

@@ -34,6 +34,17 @@ from django.utils.module_loading import import_string
 
 
 @dataclass(frozen=True)
+class Post:
+    """One of the user's memberships: their role in a unit of a kind, the unit's path and
+    the region paths it serves (so an app's own rule needs no second query)."""
+
+    role: str
+    kind: str
+    path: str
+    served: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Scope:
     """What one user may see. ``everything`` for administrators and city-wide leaders."""
 
@@ -46,6 +57,7 @@ class Scope:
     # business, so its regions are in region_paths and not here.
     territory_paths: tuple[str, ...] = ()
     roles: frozenset[str] = field(default_factory=frozenset)
+    posts: tuple[Post, ...] = ()
 
     @property
     def nothing(self) -> bool:

@@ -2,15 +2,15 @@
 cases, and a year of disputes with their screening rounds.
 
 One module here per domain seeds its part (``regions``, ``accounts``, ``categories``,
-``questions``, ``cases``, ``mediation``); this module runs them in order in one
-transaction, then trains the triage classifier on the demo's closed cases. Every part is
-idempotent, so loading twice changes nothing.
+``questions``, ``cases``, ``mediation``, ``people``, ``sensing``); this module runs them in
+order in one transaction, then trains the triage classifier on the demo's closed cases.
+Every part is idempotent, so loading twice changes nothing.
 """
 
 from django.db import transaction
 
 from gongzhi.demo import accounts as people
-from gongzhi.demo import cases, categories, mediation, questions, regions
+from gongzhi.demo import cases, categories, mediation, questions, regions, sensing
 from gongzhi.demo import people as register
 from gongzhi.triage import services as triage
 from gongzhi.triage.models import TriageModel
@@ -26,12 +26,14 @@ def load(*, stdout=None) -> dict:
         # After the cases: a dispute converted from the case queue names its case.
         mediation_counts = mediation.load(stdout=stdout)
         register.load(stdout=stdout)  # houses, households, residents, care, visits, check-ins
+        sensing_counts = sensing.load(stdout=stdout)  # cameras, devices, readings, alarms
     model = _triage_model()
     return {
         "regions": region_counts,
         "logins": logins,
         "cases": case_counts,
         "mediation": mediation_counts,
+        "sensing": sensing_counts,
         "triage_model": model,
         "assessed": _assess_open_cases() if model else {"n": 0, "pending": 0},
     }

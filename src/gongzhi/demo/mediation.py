@@ -660,7 +660,8 @@ PATHS = {
 }
 PERFORMANCE = (("performed", 74), ("not_performed", 9), ("installments", 17))
 SOURCES = (
-    (Source.SCREENING, 30),
+    (Source.SCREENING, 26),
+    (Source.VISIT, 4),  # found on a care visit (走访)
     (Source.WALK_IN, 28),
     (Source.PHONE, 12),
     (Source.CASE, 10),
@@ -1121,6 +1122,8 @@ class Tale:
         centre = world.units.get(unit_code(p.place.county.code, COMMAND_CENTRE))
         candidates = {
             Source.SCREENING: [world.grid_worker.get(p.place.grid_id)]
+            + world.people(committee_id, Role.GRID_WORKER),
+            Source.VISIT: [world.grid_worker.get(p.place.grid_id)]
             + world.people(committee_id, Role.GRID_WORKER),
             Source.CASE: world.people(centre.pk if centre else None, Role.DISPATCHER),
             Source.POLICE: world.people(office_id, Role.MEDIATOR),

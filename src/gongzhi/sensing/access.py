@@ -16,13 +16,12 @@ readings, alarms and events are seen with their camera or device (``scope_q(pref
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 
 from django.db.models import Q
 
-from gongzhi.accounts.models import Membership, Organisation, OrganisationKind, Role
+from gongzhi.accounts.models import Organisation, OrganisationKind, Role
 from gongzhi.core.scope import scope_for
 
 DUTY_KINDS = frozenset({OrganisationKind.COMMAND_CENTRE, OrganisationKind.TOWNSHIP})
@@ -32,11 +31,22 @@ NOTHING = Q(pk__in=[])
 ANYTHING = Q(pk__isnull=False)
 
 
-@dataclass(frozen=True)
 class SensingAccess:
-    everything: bool = False
-    duty_paths: tuple[str, ...] = ()  # region paths the user watches as duty staff
-    owner_ids: frozenset[int] = frozenset()  # units whose cameras and devices are theirs
+    """``everything``, the region paths watched as duty staff, and the units whose cameras
+    and devices are the user's (read from the database only when first asked: the menu
+    decides for duty staff without it)."""
+
+    def __init__(self, *, everything=False, duty_paths=(), unit_paths=()):
+        self.everything = everything
+        self.duty_paths: tuple[str, ...] = tuple(duty_paths)
+        self.unit_paths: tuple[str, ...] = tuple(unit_paths)
+
+    @cached_property
+    def owner_ids(self) -> frozenset[int]:
+        if not self.unit_paths:
+            return frozenset()
+        units = reduce(or_, (Q(path__startswith=p) for p in self.unit_paths))
+        return frozenset(Organisation.objects.filter(units).values_list("pk", flat=True))
 
     @property
     def nothing(self) -> bool:
@@ -45,8 +55,8 @@ class SensingAccess:
     def sees(self, *, region_path: str, owner_id: int | None) -> bool:
         return (
             self.everything
-            or owner_id in self.owner_ids
             or any(region_path.startswith(p) for p in self.duty_paths)
+            or owner_id in self.owner_ids
         )
 
 
@@ -59,39 +69,23 @@ def _minimal(paths) -> tuple[str, ...]:
 
 
 def access_for(user) -> SensingAccess:
-    """The user's access, built once per user object (a request keeps its user)."""
+    """The user's access, built once per user object (a request keeps its user) from the
+    scope's posts: no query of its own."""
     if user is None or not getattr(user, "is_authenticated", False):
         return SensingAccess()
     cached = getattr(user, "_gongzhi_sensing_access", None)
     if cached is not None:
         return cached
-    if scope_for(user).everything:
+    scope = scope_for(user)
+    if scope.everything:
         access = SensingAccess(everything=True)
     else:
-        memberships = list(
-            Membership.objects.filter(user=user, organisation__is_active=True)
-            .exclude(role=Role.RESIDENT)
-            .select_related("organisation")
+        posts = [p for p in scope.posts if p.role != Role.RESIDENT]
+        duty = (p.served for p in posts if p.role in DUTY_ROLES and p.kind in DUTY_KINDS)
+        access = SensingAccess(
+            duty_paths=_minimal(path for served in duty for path in served),
+            unit_paths=_minimal(p.path for p in posts),
         )
-        duty_units = {
-            m.organisation_id
-            for m in memberships
-            if m.role in DUTY_ROLES and m.organisation.kind in DUTY_KINDS
-        }
-        duty_paths = Organisation.regions.through.objects.filter(
-            organisation_id__in=duty_units
-        ).values_list("region__path", flat=True)
-        unit_paths = _minimal(m.organisation.path for m in memberships)
-        owner_ids = (
-            frozenset(
-                Organisation.objects.filter(
-                    reduce(or_, (Q(path__startswith=p) for p in unit_paths))
-                ).values_list("pk", flat=True)
-            )
-            if unit_paths
-            else frozenset()
-        )
-        access = SensingAccess(duty_paths=_minimal(duty_paths), owner_ids=owner_ids)
     user._gongzhi_sensing_access = access
     return access
 

@@ -4,7 +4,8 @@ and the cameras and devices themselves.
 A camera or device saved here goes through the same checks as everywhere else
 (``services.check_camera`` / ``check_device``: the national code, the place found from the
 point, the owner, the actor's right to register it), so the admin cannot write what the
-pages would refuse. Status (last heard from, offline since, alarm state, last reading) is
+pages would refuse. A camera's video rules are rows of their own (the zone as a list of
+``[x, y]`` points, 0 to 1 of the picture), on the cameras the user sees. Status (last heard from, offline since, alarm state, last reading) is
 written by heartbeats and readings only: read-only here. Lists are scoped like the pages.
 """
 
@@ -16,7 +17,7 @@ from gongzhi.accounts.admin_mixins import ScopedAdminMixin
 from gongzhi.core.errors import ServiceError
 
 from . import services
-from .models import Camera, CameraType, Device, DeviceType
+from .models import Camera, CameraType, Device, DeviceType, Rule
 
 
 @admin.register(CameraType)
@@ -141,6 +142,16 @@ class CameraForm(ServiceCheckedForm):
     input_class = services.CameraIn
     check = services.check_camera
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The analysis settings are the model's own fields (no service input): a form
+        # without the rate keeps the default.
+        self.fields["analysis_fps"].required = False
+
+    def clean_analysis_fps(self):
+        value = self.cleaned_data.get("analysis_fps")
+        return Camera._meta.get_field("analysis_fps").default if value is None else value
+
     class Meta:
         model = Camera
         fields = (
@@ -158,6 +169,9 @@ class CameraForm(ServiceCheckedForm):
             "social",
             "stream_url",
             "enabled",
+            "detect_people",
+            "detect_motion",
+            "analysis_fps",
         )
 
 
@@ -192,6 +206,65 @@ class PlacedAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         return [*self.form._meta.fields, *self.readonly_fields]
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = Rule
+        fields = (
+            "code",
+            "name",
+            "kind",
+            "zone",
+            "people",
+            "seconds",
+            "dedup_seconds",
+            "creates_case_directly",
+            "category_code",
+            "urgent",
+            "enabled",
+        )
+
+    def clean_zone(self):
+        zone = self.cleaned_data.get("zone") or []
+        try:
+            points = [[float(x), float(y)] for x, y in zone]
+        except (TypeError, ValueError):
+            points = None
+        if points is None or not all(0 <= v <= 1 for p in points for v in p):
+            raise forms.ValidationError(
+                _("Give the zone as [x, y] points, each from 0 to 1 of the picture.")
+            )
+        if points and len(points) < 3:
+            raise forms.ValidationError(_("A zone needs at least three points."))
+        return points
+
+    def clean_category_code(self):
+        from gongzhi.taxonomy.models import Category
+
+        code = self.cleaned_data["category_code"].strip()
+        if not Category.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("There is no case category with this code."))
+        return code
+
+
+@admin.register(Rule)
+class RuleAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = RuleForm
+    list_display = ("code", "name", "camera", "kind", "dedup_seconds", "enabled")
+    list_filter = ("enabled", "kind")
+    search_fields = ("code", "name", "camera__code", "camera__name")
+    autocomplete_fields = ("camera",)
+    list_select_related = ("camera",)
+
+    def get_fields(self, request, obj=None):
+        return ["camera", *self.form._meta.fields]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Rules only on the cameras the user sees.
+        if db_field.name == "camera":
+            kwargs["queryset"] = Camera.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Camera)

@@ -19,21 +19,23 @@ Every model has ``objects.visible_to(user)``, the one rule in ``access``. Camera
 devices carry their community, grid and region path (copied when placed) and their owner,
 so that rule filters their own columns.
 
-Later: a camera's analysis settings (detectors, rate) and its zones and rules drawn on its
-picture (forbidden zone, crowd N for T seconds, loitering T, left/removed objects, each with
-a dedup window) belong in their own models, keyed to ``Camera``; ``Event.rule_code`` names
-the rule.
+A camera's analysis settings (which detectors run, the frames per second it can sustain)
+are fields on ``Camera``; its ``Rule``s (forbidden zone, crowd of N for T seconds,
+loitering longer than T, left or removed object, motion) are drawn on its picture, each with
+a dedup window. ``Event.rule`` is the rule that fired, ``Event.rule_code`` its code (kept
+when a rule is deleted).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import Organisation
+from gongzhi.core.choices import ChoiceSet
 from gongzhi.core.models import Reference, TimeStampedModel
 from gongzhi.regions.models import Grid, Region
 
@@ -195,6 +197,19 @@ class Camera(Placed):
     )
     # May hold credentials: shown to administrators only.
     stream_url = models.CharField(_("stream address"), max_length=500, blank=True)
+    # Analysis: which detectors the watcher runs, and how many frames a second it analyses
+    # (frames in between are skipped undecoded, so a busy machine falls behind nowhere).
+    detect_people = models.BooleanField(_("detect people"), default=True)
+    detect_motion = models.BooleanField(
+        _("detect motion and objects"),
+        default=True,
+        help_text=_("Background subtraction: motion, and objects left or removed."),
+    )
+    analysis_fps = models.FloatField(
+        _("frames analysed a second"),
+        default=4.0,
+        validators=[MinValueValidator(0.1), MaxValueValidator(30)],
+    )
 
     objects = PlacedQuerySet.as_manager()
 
@@ -211,11 +226,80 @@ class Camera(Placed):
         return self.name
 
 
+class RuleKind(ChoiceSet):
+    ZONE = "zone", _("Forbidden zone")
+    CROWD = "crowd", _("Crowd (more than N people for T seconds)")
+    LOITERING = "loitering", _("Loitering (longer than T seconds)")
+    OBJECT = "object", _("Object left or removed")
+    MOTION = "motion", _("Motion")
+
+
+class Rule(TimeStampedModel):
+    """What a camera watches for, in a zone drawn on its picture.
+
+    ``zone`` is a polygon of ``[x, y]`` points, each 0..1 of the picture's width and height
+    (so a rule survives a change of resolution); empty means the whole picture. A person is
+    in the zone when the middle of the bottom of their box (their feet) is."""
+
+    camera = models.ForeignKey(
+        Camera, verbose_name=_("camera"), on_delete=models.CASCADE, related_name="rules"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=10, choices=RuleKind.choices)
+    zone = models.JSONField(_("zone"), default=list, blank=True)
+    people = models.PositiveSmallIntegerField(
+        _("people"), default=1, help_text=_("A crowd: more than this many people.")
+    )
+    seconds = models.PositiveIntegerField(
+        _("seconds"),
+        default=0,
+        help_text=_("How long it must last: a crowd, loitering, an object left or removed."),
+    )
+    dedup_seconds = models.PositiveIntegerField(
+        _("dedup window (seconds)"),
+        default=60,
+        help_text=_("Within this time after an event, the same rule raises no other."),
+    )
+    creates_case_directly = models.BooleanField(
+        _("raises a case at once"),
+        default=False,
+        help_text=_("Without waiting for a duty officer to confirm the event."),
+    )
+    category_code = models.CharField(
+        _("case category"),
+        max_length=40,
+        help_text=_("The code of the case category a confirmed event raises."),
+    )
+    urgent = models.BooleanField(_("urgent"), default=False)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    scope_prefix = "camera__"
+    objects = SensingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("video rule")
+        verbose_name_plural = _("video rules")
+        ordering = ["camera", "code"]
+        constraints = [models.UniqueConstraint(fields=["camera", "code"], name="sensing_rule_code")]
+
+    def __str__(self) -> str:
+        return f"{self.camera_id} · {self.code}"
+
+
 class Event(models.Model):
     """What one of a camera's rules saw, once per episode (the watcher's dedup window)."""
 
     camera = models.ForeignKey(
         Camera, verbose_name=_("camera"), on_delete=models.PROTECT, related_name="events"
+    )
+    rule = models.ForeignKey(
+        Rule,
+        verbose_name=_("rule"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
     )
     rule_code = models.CharField(_("rule"), max_length=40)
     at = models.DateTimeField(_("at"))

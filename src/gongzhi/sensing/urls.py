@@ -1,0 +1,11 @@
+"""The sensing app's pages, under /sensing/. Each room of views keeps its own patterns."""
+
+from .views import console, figures, map, registry
+
+app_name = "sensing"
+urlpatterns = [
+    *registry.urlpatterns,
+    *map.urlpatterns,
+    *figures.urlpatterns,
+    *console.console_urlpatterns,
+]
