@@ -38,7 +38,7 @@ run: install assets demo
 	$(BIN)/gongzhi collectstatic --no-input -v 0
 	$(BIN)/gongzhi mediation fonts  # the agreements' font, cut once (not at the first print)
 	@echo "Gongzhi is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	WORKERS=$(WORKERS) $(BIN)/gongzhi serve $(HOST):$(PORT)
+	WORKERS=$(WORKERS) $(BIN)/gongzhi serve --demo $(HOST):$(PORT)
 
 test: install assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -50,6 +50,17 @@ def processes(host: str, port: int, workers: int) -> list[list[str]]:
     ]
 
 
+def demo_processes() -> list[list[str]]:
+    """With ``--demo``: the demo's devices report in real time with a few faults a day (about
+    40,000 reports a day across 海东, one in 2,500 starting a fault) and its cameras are
+    kept alive. Not essential: if it stops, the platform goes on."""
+    py = sys.executable
+    return [
+        [py, "-m", "gongzhi", "sensing", "simulate", "--rate", "1", "--faults", "0.0004"]
+        + ["--cameras"]
+    ]
+
+
 def _address(text: str) -> tuple[str, int]:
     host, _, port = text.rpartition(":")
     if not port.isdigit() or not 0 < int(port) < 65536:
@@ -79,9 +90,15 @@ def main(argv: list[str]) -> int:
         default=int(os.environ.get("WORKERS", "3")),
         help="web server worker processes (default: $WORKERS or 3)",
     )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="also simulate the demo's sensors and keep its cameras alive (make run)",
+    )
     args = parser.parse_args(argv)
     (host, port), workers = args.address, args.workers
     children = [subprocess.Popen(cmd) for cmd in processes(host, port, workers)]
+    extras = [subprocess.Popen(cmd) for cmd in demo_processes()] if args.demo else []
     stopping = False
 
     def stop(*_args):
@@ -96,10 +113,10 @@ def main(argv: list[str]) -> int:
                 break  # one died: take the others down rather than serve half a platform
             time.sleep(0.5)
     finally:
-        for child in children:
+        for child in children + extras:
             if child.poll() is None:
                 child.terminate()
-        for child in children:
+        for child in children + extras:
             try:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:

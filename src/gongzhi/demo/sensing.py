@@ -7,8 +7,9 @@ a day of their readings, and a few cameras playing the sample videos as live str
 * **Cameras.** Every grid gets a few, more in a township's first two communities (its
   towns); one grid in twelve has none, so that the map's "grids without a camera" shows
   something. Public cameras belong to the township's police station (or the county's
-  公安局), one in six is a 社会面 camera of a property company. About 3% are offline since
-  some time in the last three days, so some grids fall under the 98% working rate.
+  公安局), one in six is a 社会面 camera of a property company. One in 33 (by serial: the
+  cameras ``sensing.simulate`` keeps silent) is offline since some time in the last three
+  days, so some grids fall under the 98% working rate.
 * **Devices.** Manhole covers in the towns (county 城管局), water-level gauges on the
   rivers' bridges (county 水利局), smoke and gas detectors in homes of elderly people
   living alone and hydrant gauges (county 应急管理局); a day of readings each, hourly, and
@@ -39,11 +40,11 @@ from gongzhi.accounts.models import Organisation
 from gongzhi.demo.accounts import PROPERTY_COMPANIES, unit_code
 from gongzhi.regions.models import Grid, Region, RegionLevel
 from gongzhi.sensing.models import Camera, CameraType, Device, DeviceType, Reading, Rule
+from gongzhi.sensing.simulate import is_broken
 
 SEED = 20261206
 CAMERAS_PER_GRID = {"town": (2, 6), "village": (1, 3)}
 NO_CAMERA_SHARE = 1 / 12
-OFFLINE_SHARE = 0.03
 SOCIAL_SHARE = 1 / 6
 # The sample videos a demo camera plays, with what it watches.
 VIDEO_CAMERAS = [
@@ -195,7 +196,7 @@ def _cameras(grids, regions, towns, units, rng, now) -> list[Camera]:
             network = "8" if social else "0"
             code = f"{county.code}00{industry}132{network}{serial[county.code]:06d}"
             lng, lat = _point(grid, rng)
-            offline = rng.random() < OFFLINE_SHARE
+            offline = is_broken(code)  # the same cameras the simulator keeps silent
             seen = now - dt.timedelta(seconds=rng.randint(5, 60))
             since = None
             if offline:

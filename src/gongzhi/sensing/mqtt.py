@@ -117,10 +117,11 @@ def new_client(
 ) -> paho.Client:
     """A paho 2.x client for ``url`` (default ``conf.mqtt_url``), connecting asynchronously.
 
-    ``receive_maximum`` speaks MQTT 5 and lets the broker send that many messages ahead of
-    their acknowledgements: under MQTT 3.1.1 Mosquitto sends a client only 20 unacknowledged
-    (``max_inflight_messages``), which caps an ingester that acknowledges after its commit
-    at 20 readings a transaction."""
+    ``receive_maximum`` speaks MQTT 5 and tells the broker how many messages it may send
+    ahead of their acknowledgements: an ingester that acknowledges only after its commit
+    needs many in flight to fill its batches (3.1.1 leaves that to the broker's
+    ``max_inflight_messages``; the bench measured 1,633 readings/s under 3.1.1 and 2,108
+    under 5 with 1,000)."""
     where = broker(url or conf.mqtt_url())
     v5 = receive_maximum > 0
     client = paho.Client(
@@ -157,7 +158,7 @@ class Ingester:
     queued in batches (one transaction, one commit each: up to BATCH readings or WAIT
     seconds) and only then acknowledges each message (manual PUBACK), so a crash before the
     commit leaves it with the broker. The broker may send AHEAD messages unacknowledged (MQTT
-    5's receive maximum), so a batch is not capped at Mosquitto's 3.1.1 default of 20."""
+    5's receive maximum), so batches fill under load."""
 
     BATCH = 500  # at most this many readings a transaction
     WAIT = 0.05  # seconds a batch waits to fill after its first reading (the alarm's delay)

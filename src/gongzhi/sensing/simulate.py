@@ -8,6 +8,11 @@ noise, and now and then a fault:
 * ``silent``: the device says nothing for a while (offline on the next tick);
 * ``malformed``: one message that is not JSON (the ingester counts it and goes on).
 
+It also plays the video platform's keep-alive for the cameras (GB/T 28181: every 60 s):
+every enabled camera is heard from each minute except the demo's broken ones (one in
+``BROKEN_ONE_IN`` by its serial, as the demo loads them), so the working rate stays what the
+demo means it to be however long the platform runs.
+
 Messages are published with QoS 1, signed when ``GONGZHI_SENSING_MQTT_SECRET`` is set.
 """
 
@@ -24,11 +29,32 @@ from django.utils import timezone
 
 from . import conf, mqtt
 from .choices import Comparison
-from .models import Device
+from .models import Camera, Device
 
 log = logging.getLogger(__name__)
 
 FAULTS = ("past", "silent", "malformed")
+KEEP_ALIVE_SECONDS = 60.0
+BROKEN_ONE_IN = 33  # the demo's cameras whose serial is a multiple of this are broken
+CAMERAS = -1  # the keep-alive's place in the queue
+
+
+def is_broken(code: str) -> bool:
+    """A demo camera that stays offline: its serial (last six digits) a multiple of 33."""
+    serial = code[-6:]
+    return serial.isdigit() and int(serial) % BROKEN_ONE_IN == 0
+
+
+def keep_cameras_alive(now=None) -> int:
+    """Every enabled camera that is not broken is heard from now (and online again)."""
+    now = now or timezone.now()
+    codes = Camera.objects.filter(enabled=True).values_list("pk", "code")
+    working = [pk for pk, code in codes if not is_broken(code)]
+    done = 0
+    for start in range(0, len(working), 900):  # SQLite's limit on a statement's parameters
+        chunk = working[start : start + 900]
+        done += Camera.objects.filter(pk__in=chunk).update(last_seen_at=now, offline_since=None)
+    return done
 
 
 @dataclass
@@ -98,9 +124,11 @@ def run(
     seed: int | None = None,
     client=None,
     stop=None,
+    cameras: bool = False,
 ) -> dict:
     """Publish until ``seconds`` have passed (0: until interrupted or ``stop`` is set).
-    ``faults`` is the chance that a report starts a fault. Returns the counts sent."""
+    ``faults`` is the chance that a report starts a fault; ``cameras``: also keep the
+    cameras alive. Returns the counts sent."""
     rng = random.Random(seed)
     chosen = Device.objects.filter(enabled=True).select_related("type").order_by("pk")
     chosen = list(chosen[:devices] if devices else chosen)
@@ -116,6 +144,8 @@ def run(
     # Each device starts at a random point of its first heartbeat, as real ones do.
     now = time.monotonic()
     queue = [(now + rng.uniform(0, d.every), i) for i, d in enumerate(fleet)]
+    if cameras:
+        queue.append((now, CAMERAS))
     heapq.heapify(queue)
     counts: Counter = Counter()
     ends = now + seconds if seconds else None
@@ -125,6 +155,10 @@ def run(
             if ends is not None and due > ends:
                 break
             time.sleep(max(0.0, due - time.monotonic()))
+            if i == CAMERAS:
+                counts["camera_keep_alive"] += keep_cameras_alive()
+                heapq.heappush(queue, (due + KEEP_ALIVE_SECONDS, i))
+                continue
             device = fleet[i]
             _maybe_fault(device, rng, faults, counts)
             heapq.heappush(queue, (due + device.every, i))

@@ -53,6 +53,11 @@ class Command(BaseCommand):
             help=_("Chance that a report starts a fault (default 0.02; 0: none)."),
         )
         simulate.add_argument("--seed", type=int, default=None, help=_("Random seed."))
+        simulate.add_argument(
+            "--cameras",
+            action="store_true",
+            help=_("Also keep the cameras alive each minute, as their video platform would."),
+        )
         watch = sub.add_parser("watch", help=_("Analyse the cameras' video streams."))
         watch.add_argument(
             "--camera",
@@ -141,6 +146,7 @@ class Command(BaseCommand):
             seconds=options["seconds"],
             faults=options["faults"],
             seed=options["seed"],
+            cameras=options["cameras"],
         )
         if not counts["devices"]:
             raise CommandError(_("No device is registered and in service: nothing to simulate."))
