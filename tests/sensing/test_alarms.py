@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gongzhi.cases.choices import Channel
 from gongzhi.cases.models import Case
@@ -297,3 +298,43 @@ def test_an_alarm_raised_and_cleared_in_one_batch_notes_its_case(sns, pushed):
     assert alarm.cleared_at == minutes(3)
     assert Case.objects.get(number=alarm.case_number).events.filter(action="comment").exists()
     assert [k for _t, k, _d, _p in pushed] == ["alarm.raised", "alarm.cleared"]
+
+
+def resolve_by_its_unit(sns, number):
+    """The case as the people would take it: dispatched to 城管, signed for and resolved."""
+    from gongzhi.cases.workflow import services as transitions
+
+    case = Case.objects.get(number=number)
+    for action, actor, params in (
+        ("dispatch", sns.dispatcher, {"organisation": sns.cgj}),
+        ("sign_for", sns.handler, {}),
+        ("resolve", sns.handler, {"result": "井盖已复位并加固"}),
+    ):
+        case = transitions.do_transition(case=case, action=action, actor=actor, **params)
+    return case
+
+
+def test_the_case_closes_when_its_unit_resolved_it_and_the_device_reads_normal(sns, pushed):
+    cover = sns.cover
+    raised = feed(cover, [20, 25])[-1]
+    case = resolve_by_its_unit(sns, raised.case_number)
+    assert case.state == "resolved"
+    assert alarms.close_loops() == 0  # still tilted: nobody's word closes it but a person's
+    feed(cover, [2, 1], start=10)
+    case.refresh_from_db()
+    assert case.state == "closed"
+    closing = case.events.get(action="verify_pass")
+    assert closing.actor is None and closing.note == gettext(alarms.LOOP_CLOSED)
+
+
+def test_a_device_normal_before_the_unit_resolves_closes_on_the_next_tick(sns, pushed):
+    cover = sns.cover
+    raised = feed(cover, [20, 25])[-1]
+    feed(cover, [2, 1], start=10)
+    case = Case.objects.get(number=raised.case_number)
+    assert case.state != "closed"  # normal again, but the unit has not said it fixed it
+    resolve_by_its_unit(sns, raised.case_number)
+    assert periodic.run_all(now=minutes(30))["sensing"]["loops_closed"] == 1
+    case.refresh_from_db()
+    assert case.state == "closed"
+    assert alarms.close_loops() == 0  # once

@@ -50,6 +50,9 @@ DISABLED = "disabled"  # the device is out of service: not watched
 DUPLICATE = "duplicate"  # a message delivered again: already stored
 
 ALARM_CLEARED = gettext_noop("The sensor reads normal again (%(value)s%(unit)s).")
+LOOP_CLOSED = gettext_noop(
+    "The sensor reads normal and the unit has resolved the case: verified by the platform."
+)
 
 
 @dataclass(frozen=True)
@@ -387,6 +390,7 @@ def _clear(device: Device, value: float, at) -> Alarm | None:
     alarm.save(update_fields=["cleared_at"])
     if alarm.case_number:
         _note_cleared(alarm, value, device.type.unit)
+        close_loops(numbers=[alarm.case_number])
     push.publish(
         "sensing",
         "alarm.cleared",
@@ -423,6 +427,38 @@ def _note_cleared(alarm: Alarm, value: float, unit: str) -> None:
             )
     except ServiceError as error:  # a case merged or rejected since: nothing to tell
         log.info("alarm %s cleared, case %s not told: %s", alarm.pk, alarm.case_number, error)
+
+
+def close_loops(*, numbers=None, limit: int = 100) -> int:
+    """Close the case of every cleared alarm that its unit has resolved: the device reading
+    normal is the check a verifier would make (the loop closes when both have happened, in
+    either order: here when the alarm clears, and on each tick for a later resolution).
+    ``numbers``: only these cases. Returns how many were closed."""
+    from gongzhi.cases.choices import State
+    from gongzhi.cases.models import Case
+    from gongzhi.cases.workflow import table as workflow
+
+    cleared = Alarm.objects.filter(cleared_at__isnull=False).exclude(case_number="")
+    if numbers is not None:
+        cleared = cleared.filter(case_number__in=numbers)
+    resolved = Case.objects.filter(
+        number__in=cleared.values("case_number"), state=State.RESOLVED
+    ).values_list("pk", flat=True)
+    closed = 0
+    for pk in list(resolved[:limit]):
+        try:
+            with transaction.atomic():
+                workflow.transition(
+                    case_id=pk,
+                    action="verify_pass",
+                    actor=None,
+                    expected_state=State.RESOLVED,
+                    note=_(LOOP_CLOSED),
+                )
+            closed += 1
+        except ServiceError as error:  # reopened or merged meanwhile: a person decides
+            log.info("case %s not closed by its sensor: %s", pk, error)
+    return closed
 
 
 def raise_missing_cases() -> int:
@@ -557,5 +593,6 @@ def tick(now=None) -> dict:
         "offline_devices": marked["devices"],
         "camera_cases": raise_camera_cases(now=now),
         "alarm_cases": raise_missing_cases(),
+        "loops_closed": close_loops(),
         "readings_thinned": downsample_readings(now),
     }
