@@ -310,6 +310,29 @@ def test_the_figures_page(client, w):
     assert client.get(reverse("sensing:figures"), {"days": "x"}).status_code == 400
 
 
+def test_the_figures_show_which_rule_on_which_camera_is_mostly_dismissed(client, w):
+    from django.utils import timezone
+
+    from gongzhi.sensing.choices import EventState
+    from gongzhi.sensing.models import Event
+
+    def event(camera, rule, state):
+        Event.objects.create(camera=camera, rule_code=rule, at=timezone.now(), state=state)
+
+    for state in (EventState.DISMISSED, EventState.DISMISSED, EventState.DISMISSED):
+        event(w.camera, "water_edge", state)
+    event(w.camera, "water_edge", EventState.CONFIRMED)
+    event(w.camera, "crowd", EventState.CONFIRMED)
+    event(w.camera, "crowd", EventState.NEW)  # not decided: not counted
+    as_user(client, w.township_dispatcher)
+    page = client.get(reverse("sensing:figures")).content.decode()
+    table = page[page.index('data-testid="false-alarms"') :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r"<tr><td>.*?</tr>", table, re.S)
+    assert "water_edge" in rows[0] and ">75.0%<" in rows[0] and ">4<" in rows[0]
+    assert "crowd" in rows[1] and ">0.0%<" in rows[1] and ">1<" in rows[1]
+
+
 def test_the_menu_shows_the_entries_to_those_who_see_cameras(w):
     def names(user):
         return {item.name for items in menu_for(user).values() for item in items}

@@ -4,16 +4,19 @@ and how many cameras and devices work now (``queries.figures``), as tables and c
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gongzhi.core.errors import ServiceError
 
-from .. import queries
+from .. import events, queries
 
 
 def _pct(value) -> str:
@@ -77,7 +80,13 @@ def figures_page(request):
         for table in (*data["camera_rates"].values(), *data["device_rates"].values()):
             for row in (*table["rows"], table["overall"]):
                 row["shown"] = _pct(row["rate"])
+        # Which rule on which camera is mostly dismissed: the zones to draw again.
+        since = timezone.now() - dt.timedelta(days=days)
+        false_alarms = events.false_alarm_rates(request.user, since=since)[: queries.PER_PAGE]
+        for row in false_alarms:
+            row["shown"] = _pct(row["rate"])
         context.update(
+            false_alarms=false_alarms,
             data=data,
             target_shown=_pct(data["target"]),
             confirmed_shown=_pct(data["events"]["confirmed_share"]),
