@@ -279,6 +279,22 @@ def test_faces_are_blurred_in_snapshots_when_asked(sns, settings, tmp_path, monk
     assert events.snapshot_path(event).read_bytes() == picture
 
 
+@pytest.mark.django_db
+def test_the_camera_walls_picture_is_blurred_like_a_snapshot(sns, settings, tmp_path, monkeypatch):
+    from gongzhi.sensing.video import watch
+
+    settings.VAR_DIR = tmp_path
+    frame = np.full((20, 20, 3), 200, np.uint8)
+    blurred = np.zeros((20, 20, 3), np.uint8)
+    monkeypatch.setattr(watch, "blur_faces", lambda picture: blurred)
+    settings.GONGZHI_SENSING_BLUR_FACES = True
+    watch.write_latest(sns.camera, frame)
+    assert events.latest_frame_path(sns.camera).read_bytes() == draw.encode(blurred)
+    settings.GONGZHI_SENSING_BLUR_FACES = False
+    watch.write_latest(sns.camera, frame)
+    assert events.latest_frame_path(sns.camera).read_bytes() == draw.encode(frame)
+
+
 def test_blur_pixelates_the_face_region():
     frame = np.random.default_rng(1).integers(0, 255, (200, 200, 3), np.uint8)
     # No face in noise: the frame comes back as it was.

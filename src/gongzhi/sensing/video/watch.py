@@ -23,7 +23,7 @@ from django.db import OperationalError, close_old_connections, connection
 from .. import events, services
 from ..models import Camera, RuleKind
 from .detect import PeopleTracker
-from .draw import ClipBuffer, annotate, encode
+from .draw import ClipBuffer, annotate, blur_faces, encode
 from .rules import RuleEvaluator, RuleSpec
 from .streams import Stream
 
@@ -65,10 +65,11 @@ class Report:
 
 
 def write_latest(camera: Camera, frame) -> None:
+    """The camera wall's picture: stored like a snapshot, so with its faces blurred too."""
     path = events.latest_frame_path(camera)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".part")
-    temporary.write_bytes(encode(frame))
+    temporary.write_bytes(encode(blur_faces(frame) if events.blur_faces_enabled() else frame))
     temporary.replace(path)  # the wall never reads half a picture
 
 
