@@ -56,6 +56,10 @@ def test_a_tilt_raises_one_alarm_after_the_debounce_and_an_urgent_case_at_the_co
     assert (case.lng, case.lat) == (cover.lng, cover.lat)
     assert case.grid_id == sns.grid.pk
     assert "西关街12号井盖" in case.title and sns.cgj.name in case.description
+    # The device's owner is known: the case is with that unit at once, deadlines running.
+    assert case.state == "dispatched" and case.owner == cover.owner
+    assert case.resolve_due is not None
+    assert case.events.get(action="dispatch").actor is None
     cover.refresh_from_db()
     assert cover.state == DeviceState.ALARM and cover.last_value == 18.5
     assert Reading.objects.filter(device=cover).count() == 4
@@ -164,6 +168,7 @@ def test_a_camera_offline_too_long_is_one_maintenance_case_per_outage(sns, pushe
     assert case.category.code == "G03.05" and sns.camera.name in case.title
     assert (case.lng, case.lat) == (sns.camera.lng, sns.camera.lat)
     assert sns.police.name in case.description
+    assert case.state == "dispatched" and case.owner == sns.camera.owner  # for its owner
     # Back, then silent again: a new outage, a new case.
     Camera.objects.filter(pk=sns.camera.pk).update(last_seen_at=later, offline_since=None)
     assert alarms.tick(now=later + dt.timedelta(minutes=200))["camera_cases"] == 1
@@ -301,12 +306,11 @@ def test_an_alarm_raised_and_cleared_in_one_batch_notes_its_case(sns, pushed):
 
 
 def resolve_by_its_unit(sns, number):
-    """The case as the people would take it: dispatched to 城管, signed for and resolved."""
+    """The case as its unit takes it (sent to 城管 at once): signed for and resolved."""
     from gongzhi.cases.workflow import services as transitions
 
     case = Case.objects.get(number=number)
     for action, actor, params in (
-        ("dispatch", sns.dispatcher, {"organisation": sns.cgj}),
         ("sign_for", sns.handler, {}),
         ("resolve", sns.handler, {"result": "井盖已复位并加固"}),
     ):

@@ -50,6 +50,7 @@ DISABLED = "disabled"  # the device is out of service: not watched
 DUPLICATE = "duplicate"  # a message delivered again: already stored
 
 ALARM_CLEARED = gettext_noop("The sensor reads normal again (%(value)s%(unit)s).")
+TO_OWNER = gettext_noop("Sent at once to %(owner)s, which owns the device.")
 LOOP_CLOSED = gettext_noop(
     "The sensor reads normal and the unit has resolved the case: verified by the platform."
 )
@@ -335,6 +336,25 @@ def _raise(device: Device, value: float, at) -> tuple[Alarm | None, str]:
     return alarm, number
 
 
+def to_owner(case, owner) -> None:
+    """The unit that owns the device or camera is known, so its case goes to that unit at
+    once (accepted and dispatched by the platform) instead of waiting in a dispatcher's
+    queue; a case the channel's policy already dispatched is left where it went."""
+    from gongzhi.cases.choices import State
+    from gongzhi.cases.workflow import table as workflow
+
+    if case.state == State.REPORTED:
+        case = workflow.transition(case_id=case.pk, action="accept", actor=None)
+    if case.state == State.ACCEPTED:
+        workflow.transition(
+            case_id=case.pk,
+            action="dispatch",
+            actor=None,
+            organisation=owner,
+            note=_(TO_OWNER) % {"owner": owner.name},
+        )
+
+
 def _raise_case(alarm: Alarm, device: Device) -> str:
     """The alarm's case (idempotent on the alarm), or "" when intake refused it: the tick
     tries again (``raise_missing_cases``)."""
@@ -373,7 +393,9 @@ def _raise_case(alarm: Alarm, device: Device) -> str:
     )
     try:
         with transaction.atomic():
-            case, _created = intake.do_report(report=report)
+            case, created = intake.do_report(report=report)
+            if created:
+                to_owner(case, device.owner)
     except ServiceError as error:
         log.error("alarm %s of device %s: no case (%s)", alarm.pk, device.code, error.message)
         return ""
@@ -515,7 +537,10 @@ def raise_camera_cases(*, now=None) -> int:
             idempotency_key=key,
         )
         try:
-            _found, created = intake.do_report(report=report)
+            with transaction.atomic():
+                found, created = intake.do_report(report=report)
+                if created:
+                    to_owner(found, camera.owner)
         except ServiceError as error:
             log.error("camera %s offline: no case (%s)", camera.code, error.message)
             continue

@@ -148,6 +148,7 @@ def run(
         queue.append((now, CAMERAS))
     heapq.heapify(queue)
     counts: Counter = Counter()
+    pending: list = []
     ends = now + seconds if seconds else None
     try:
         while queue and not (stop is not None and stop.is_set()):
@@ -164,7 +165,7 @@ def run(
             heapq.heappush(queue, (due + device.every, i))
             if device.fault == "malformed":
                 device.fault, device.left = "", 0
-                client.publish(f"{prefix}/{device.code}/up", b"{not json", qos=1)
+                pending.append(client.publish(f"{prefix}/{device.code}/up", b"{not json", qos=1))
                 counts["malformed"] += 1
                 continue
             value = device.value(rng)
@@ -172,11 +173,20 @@ def run(
                 counts["silent"] += 1
                 continue
             body = mqtt.payload(device.code, value, timezone.localtime(), secret)
-            client.publish(f"{prefix}/{device.code}/up", body, qos=1)
+            pending.append(client.publish(f"{prefix}/{device.code}/up", body, qos=1))
             counts["sent"] += 1
+            if len(pending) > 1000:  # keep only what the broker has not acknowledged yet
+                pending = [info for info in pending if not info.is_published()]
     except KeyboardInterrupt:
         pass
     finally:
+        # QoS 1 means the broker has each message: wait for the last ones' acknowledgements
+        # before hanging up, or a short run loses what it sent in its last moments.
+        for info in pending:
+            try:
+                info.wait_for_publish(5)
+            except (RuntimeError, ValueError):  # never queued (no broker): nothing to wait for
+                break
         if own:
             client.disconnect()
             client.loop_stop()
