@@ -7,7 +7,8 @@ a day of their readings, and a few cameras playing the sample videos as live str
 * **Cameras.** Every grid gets a few, more in a township's first two communities (its
   towns); one grid in twelve has none, so that the map's "grids without a camera" shows
   something. Public cameras belong to the township's police station (or the county's
-  公安局), one in six is a 社会面 camera of a property company. One in 33 (by serial: the
+  公安局), one in six is a 社会面 camera (kept by the estate's property company where one
+  serves the community). One in 33 (by serial: the
   cameras ``sensing.simulate`` keeps silent) is offline since some time in the last three
   days, so some grids fall under the 98% working rate.
 * **Devices.** Manhole covers in the towns (county 城管局), water-level gauges on the
@@ -36,8 +37,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from gongzhi.accounts.models import Organisation
-from gongzhi.demo.accounts import PROPERTY_COMPANIES, unit_code
+from gongzhi.accounts.models import Organisation, OrganisationKind
+from gongzhi.demo.accounts import unit_code
 from gongzhi.regions.models import Grid, Region, RegionLevel
 from gongzhi.sensing.models import Camera, CameraType, Device, DeviceType, Reading, Rule
 from gongzhi.sensing.simulate import is_broken
@@ -173,7 +174,13 @@ def load(*, stdout=None) -> dict:
 
 def _cameras(grids, regions, towns, units, rng, now) -> list[Camera]:
     types = list(CameraType.objects.filter(enabled=True).exclude(code="checkpoint"))
-    companies = [units[code] for code, *_ in PROPERTY_COMPANIES if code in units]
+    # A 社会面 camera (a shop's, an estate's) is joined in and kept by the estate's property
+    # company where one serves the community, else by the police station that joined it.
+    companies = {
+        region_id: company
+        for company in Organisation.objects.filter(kind=OrganisationKind.PROPERTY_COMPANY)
+        for region_id in company.regions.values_list("pk", flat=True)
+    }
     serial: dict[str, int] = {}
     rows = []
     for grid in grids:
@@ -187,7 +194,7 @@ def _cameras(grids, regions, towns, units, rng, now) -> list[Camera]:
             continue
         low, high = CAMERAS_PER_GRID["town" if _is_town(community, towns) else "village"]
         for _i in range(rng.randint(low, high)):
-            social = bool(companies) and rng.random() < SOCIAL_SHARE
+            social = rng.random() < SOCIAL_SHARE
             ctype = rng.choice(types)
             serial[county.code] = serial.get(county.code, 0) + 1
             # 00 public-security roads, 01 communities; serial's first digit 8: a social
@@ -213,7 +220,7 @@ def _cameras(grids, regions, towns, units, rng, now) -> list[Camera]:
                     region_path=grid.region_path,
                     lng=lng,
                     lat=lat,
-                    owner=rng.choice(companies) if social else owner,
+                    owner=companies.get(community.pk, owner) if social else owner,
                     social=social,
                     direction=None if ctype.code == "panoramic" else rng.randrange(0, 360, 15),
                     field_of_view=360 if ctype.code == "panoramic" else rng.choice([60, 75, 90]),
