@@ -88,6 +88,15 @@ def test_filters_and_pages(w, as_token):
 # -- readings ----------------------------------------------------------------------------------
 
 
+def test_a_time_with_any_iso_offset_is_read_or_refused_never_a_server_error(w, as_token):
+    api = as_token(w.admin)
+    # ISO 8601 allows offsets up to ±23:59; PostgreSQL stores up to ±15:59.
+    for path in ("/sensing/events", "/sensing/alarms"):
+        odd = api.get(path, {"since": "2026-12-01T08:00:00+23:02"})
+        assert odd.status_code == 200, odd.content
+        assert api.get(path, {"since": "0001-01-01T00:00:00+23:59"}).status_code in (200, 400)
+
+
 def test_a_gateway_posts_readings_and_an_alarm_becomes_a_case(w, as_token):
     api = as_token(w.handler)
     now = timezone.now()

@@ -74,9 +74,19 @@ def _type_id(model, code: str) -> int:
     return found
 
 
+def _moment(value: dt.datetime, field: str) -> dt.datetime:
+    """An aware time in UTC. PostgreSQL refuses an offset beyond ±15:59 (ISO 8601 allows
+    ±23:59): converted first, such a time is one like any other, or clearly refused."""
+    try:
+        if timezone.is_naive(value):  # a device's local clock: the platform's zone
+            value = timezone.make_aware(value)
+        return value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ServiceError("invalid", _("This time cannot be read."), field) from None
+
+
 def _when(value: dt.datetime, field: str) -> dt.datetime:
-    if timezone.is_naive(value):  # a device's local clock: the platform's zone
-        value = timezone.make_aware(value)
+    value = _moment(value, field)
     if value > timezone.now() + FUTURE_SLACK:
         raise ServiceError("invalid", _("The time is in the future."), field)
     return value
@@ -340,7 +350,7 @@ def list_events(request, f: Query[EventFilter]):
     if f.state:
         rows = rows.filter(state=f.state)
     if f.since:
-        rows = rows.filter(at__gte=f.since)
+        rows = rows.filter(at__gte=_moment(f.since, "since"))
     return _Rows(rows, _event)
 
 
@@ -473,7 +483,7 @@ def list_alarms(request, f: Query[AlarmFilter]):
     if f.open is not None:
         rows = rows.filter(cleared_at__isnull=f.open)
     if f.since:
-        rows = rows.filter(raised_at__gte=f.since)
+        rows = rows.filter(raised_at__gte=_moment(f.since, "since"))
     return _Rows(rows, _alarm)
 
 
