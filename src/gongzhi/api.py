@@ -72,6 +72,8 @@ class GongzhiAPI(NinjaAPI):
         ("/mediation", "gongzhi.mediation.api.router"),
         ("/people", "gongzhi.people.api.router"),
         ("/sensing", "gongzhi.sensing.api.router"),
+        ("/surveys", "gongzhi.surveys.api.router"),
+        ("/command", "gongzhi.command.api.router"),
     ]
     _mounted = False
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "gongzhi.mediation",
     "gongzhi.people",
     "gongzhi.sensing",
+    "gongzhi.surveys",
     "gongzhi.open311",
     "gongzhi.command",
     "gongzhi.demo",

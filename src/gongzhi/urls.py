@@ -16,6 +16,8 @@ urlpatterns = [
     path("mediation/", include("gongzhi.mediation.urls")),
     path("people/", include("gongzhi.people.urls")),
     path("sensing/", include("gongzhi.sensing.urls")),
+    path("command/", include("gongzhi.command.urls")),
+    path("surveys/", include("gongzhi.surveys.urls")),
     path("push/", include("gongzhi.core.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("gongzhi.open311.urls")),

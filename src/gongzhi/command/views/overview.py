@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from gongzhi.accounts.models import Role
 from gongzhi.core.scope import scope_for
 
-from . import services
+from .. import services
 
 
 @login_required

@@ -1,0 +1,5 @@
+"""(placeholder)"""
+
+from ninja import Router
+
+router = Router()
