@@ -3,8 +3,8 @@
 
 from ninja import Router
 
-from . import api_analytics, api_figures, api_reports, api_safety, api_screen, api_warnings
+from . import api_analytics, api_early_warnings, api_figures, api_reports, api_safety, api_screen
 
 router = Router(tags=["command"])
-for _room in (api_figures, api_screen, api_analytics, api_warnings, api_reports, api_safety):
+for _room in (api_figures, api_screen, api_analytics, api_early_warnings, api_reports, api_safety):
     router.add_router("", _room.router)

@@ -2,6 +2,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("command", "0003_warnings")]
+    dependencies = [("command", "0003_early_warnings")]
 
     operations = []

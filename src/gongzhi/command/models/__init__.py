@@ -3,7 +3,7 @@ analytics read, the assessment weights, early warnings, monthly reports and the 
 public-safety figures."""
 
 from .assessment import *  # noqa: F403
+from .early_warnings import *  # noqa: F403
 from .reports import *  # noqa: F403
 from .rollups import *  # noqa: F403
 from .safety import *  # noqa: F403
-from .warnings import *  # noqa: F403

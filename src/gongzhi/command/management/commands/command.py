@@ -56,9 +56,9 @@ class Command(BaseCommand):
 
             result = rollups.rebuild() if options["rebuild"] else rollups.refresh_stale()
         elif verb == "warn":
-            from gongzhi.command import warnings
+            from gongzhi.command import early_warnings
 
-            result = warnings.run(day=options["day"])
+            result = early_warnings.run(day=options["day"])
         elif verb == "report":
             from gongzhi.command import reports
 

@@ -1,0 +1,5 @@
+"""(placeholder: being written)"""
+
+
+def tick(*, now=None) -> dict:
+    return {}

@@ -1,0 +1,2 @@
+"""What the rollups hear: cases and callbacks changing (connected when the app is ready).
+(placeholder: being written)"""
