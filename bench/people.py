@@ -25,19 +25,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
 import re
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 import zipfile
 from pathlib import Path
 
+from _child import child_env, run_child
 from _postgres import drop_postgres, postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,29 +45,6 @@ HOME_COUNTY = "630202"
 
 
 # -- databases and child processes ----------------------------------------------------------
-
-
-def child_env(database_url: str | None, var_dir: str) -> dict:
-    env = dict(
-        os.environ,
-        GONGZHI_VAR_DIR=var_dir,
-        GONGZHI_SECRET_KEY="bench-" + uuid.uuid4().hex,
-        DJANGO_SETTINGS_MODULE="gongzhi.settings",
-    )
-    env.pop("GONGZHI_DEBUG", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    else:
-        env.pop("DATABASE_URL", None)
-    return env
-
-
-def run_child(args: list[str], env: dict) -> dict:
-    out = subprocess.run([sys.executable, __file__, *args], env=env, capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.stderr.write(out.stderr)
-        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr else "failed"}
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def on_databases(databases: str, tag: str, fn) -> dict:
@@ -116,10 +91,12 @@ def import_section(opts) -> dict:
         try:
             env = child_env(database_url, var_dir)
             path = str(Path(var_dir) / "residents.xlsx")
-            prepared = run_child(["--child", "prepare", "--rows", str(opts.rows), path], env)
+            prepared = run_child(
+                __file__, ["--child", "prepare", "--rows", str(opts.rows), path], env
+            )
             if "error" in prepared:
                 return prepared
-            result = run_child(["--child", "import-file", path], env)
+            result = run_child(__file__, ["--child", "import-file", path], env)
             out = {**prepared, **result}
             if "seconds" in result:
                 out["rows_per_s"] = round(opts.rows / result["seconds"])

@@ -37,7 +37,6 @@ import os
 import shutil
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,34 +44,11 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from _child import child_env, run_child
 from _postgres import drop_postgres, postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKER = os.environ.get("GONGZHI_MQTT_URL", "mqtt://127.0.0.1:1883")
-
-
-def child_env(database_url: str | None, var_dir: str) -> dict:
-    env = dict(
-        os.environ,
-        GONGZHI_VAR_DIR=var_dir,
-        GONGZHI_SECRET_KEY="bench-" + uuid.uuid4().hex,
-        DJANGO_SETTINGS_MODULE="gongzhi.settings",
-        GONGZHI_LOG_LEVEL="ERROR",
-    )
-    env.pop("GONGZHI_DEBUG", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    else:
-        env.pop("DATABASE_URL", None)
-    return env
-
-
-def run_child(args: list[str], env: dict) -> dict:
-    out = subprocess.run([sys.executable, __file__, *args], env=env, capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.stderr.write(out.stderr)
-        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr else "failed"}
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def broker_reachable() -> str | None:
@@ -358,7 +334,9 @@ def mqtt_section(opts) -> dict:
             args = ["--child", "measure", "--devices", str(opts.devices)]
             args += ["--samples", str(opts.samples), "--window", str(opts.window)]
             args += ["--batch", str(opts.batch)]
-            found[name] = run_child(args, child_env(url, var_dir))
+            found[name] = run_child(
+                __file__, args, child_env(url, var_dir, GONGZHI_LOG_LEVEL="ERROR")
+            )
         finally:
             if url:
                 drop_postgres(url)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts import masking
 from gongzhi.accounts.validators import normalise_phone
-from gongzhi.cases import media, notes
+from gongzhi.cases import live, media, notes
 from gongzhi.cases.choices import FINAL_STATES, Channel, State
 from gongzhi.cases.intake.numbers import next_number
 from gongzhi.cases.models import Case, CaseEvent, CaseSupport
@@ -153,6 +153,7 @@ def do_report(
         with transaction.atomic():
             number = number or next_number()
             case = _create(report, number, category, reporter, entered_by, images)
+            live.case_new(case)  # the big screen hears of it after the commit
     except IntegrityError:
         found = _existing(report.idempotency_key)
         if found:  # a concurrent retry won the race

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from gongzhi.cases.choices import State
 from gongzhi.cases.models import Case
+from gongzhi.cases.signals import cases_changed
 
 # Warn when this share of the time to resolve is left (at least WARN_MIN before).
 WARN_SHARE = 0.2
@@ -31,7 +32,10 @@ def warn_from(start, due, *, minimum=WARN_MIN):
 def _claim(case_id: int, field: str, now, extra=None) -> bool:
     """Set ``field`` to now if it is still empty; True for the one caller that did."""
     updates = {field: now, **(extra or {})}
-    return bool(Case.objects.filter(pk=case_id, **{f"{field}__isnull": True}).update(**updates))
+    claimed = bool(Case.objects.filter(pk=case_id, **{f"{field}__isnull": True}).update(**updates))
+    if claimed and extra:
+        cases_changed.send(sender=Case, ids=[case_id])  # update() sends no save signal
+    return claimed
 
 
 def scan(*, now=None) -> dict:

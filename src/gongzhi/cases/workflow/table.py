@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import Role
+from gongzhi.cases import live
 from gongzhi.cases.choices import State
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.workflow import actions, effects, relations
@@ -160,6 +161,11 @@ def _describe(case) -> dict:
     }
 
 
+def _told_and_shown(event) -> tuple:
+    """Who is told of a step, and the big screen that shows every step (``cases.live``)."""
+    return (*effects.told_for(event), live.step)
+
+
 def _publish(items: list[dict]) -> None:
     from gongzhi.notify import services as notify
 
@@ -173,7 +179,7 @@ FLOW = Workflow(
     subject="case",
     rules=RULES,
     relations=relations.PREDICATES,
-    effects=effects.told_for,
+    effects=_told_and_shown,
     acting_organisation=relations.acting_organisation,
     publish=_publish,
     describe=_describe,

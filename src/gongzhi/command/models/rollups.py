@@ -1,1 +1,161 @@
-__all__: list[str] = []
+"""The daily rollups: the case figures counted once per day and township, so the screen and
+the analytics read a few thousand rows instead of scanning millions of cases.
+
+Each table holds two kinds of rows under the same keys, and readers always SUM them:
+
+* cohort rows, keyed on the day a case was *reported*: ``reported`` and every measure of the
+  cases reported that day (open, overdue, returned, the three rates' counts), as they are now;
+* closing rows, keyed on the day a case was *closed*: ``closed`` only.
+
+A key is (day, township path, …): a case's ``region_path`` cut to its township (shorter
+paths are kept whole, "" for a case not located). ``unit`` is the lead unit's id (0: none),
+``category`` the first-level category's id, ``grid`` the grid's id (0: none). Ids, not
+foreign keys: a rollup row never holds up deleting a unit, and is recounted anyway.
+
+The rows of one (day, township) are recounted together from the records (``rollups.py``)
+whenever a case there changes; ``StaleDay`` is the durable mark of those still to recount.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["CaseDay", "GridDay", "DurationDay", "StaleDay", "RollupClock"]
+
+MEASURES = (
+    "reported",
+    "closed",
+    "open",
+    "overdue",
+    "returned",
+    "response_base",
+    "responded",
+    "rated",
+    "solved",
+    "satisfied",
+)
+
+MEASURE_LABELS = {
+    "reported": _("reported"),
+    "closed": _("closed"),
+    "open": _("still open"),
+    "overdue": _("overdue"),
+    "returned": _("returned by a unit"),
+    "response_base": _("sign-for deadlines decided"),
+    "responded": _("signed for in time"),
+    "rated": _("rated in a callback"),
+    "solved": _("said solved"),
+    "satisfied": _("satisfied"),
+}
+
+
+def _measure(name):
+    # db_default: INSERT … SELECT lists only the measures a pass counts.
+    return models.PositiveIntegerField(MEASURE_LABELS[name], default=0, db_default=0)
+
+
+class _Measures(models.Model):
+    day = models.DateField(_("day"))
+    region_path = models.CharField(_("township path"), max_length=64, blank=True)
+    unit = models.IntegerField(_("lead unit id"), default=0)
+    reported = _measure("reported")
+    closed = _measure("closed")
+    open = _measure("open")
+    overdue = _measure("overdue")
+    returned = _measure("returned")
+    response_base = _measure("response_base")
+    responded = _measure("responded")
+    rated = _measure("rated")
+    solved = _measure("solved")
+    satisfied = _measure("satisfied")
+
+    class Meta:
+        abstract = True
+
+
+class CaseDay(_Measures):
+    """Cases per day, township, lead unit, first-level category and channel."""
+
+    category = models.IntegerField(_("first-level category id"))
+    channel = models.CharField(_("channel"), max_length=20)
+
+    class Meta:
+        verbose_name = _("daily case figures")
+        verbose_name_plural = _("daily case figures")
+        indexes = [models.Index(fields=["day", "region_path"], name="command_caseday_day_path")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.region_path} {self.category}/{self.channel}"
+
+
+class GridDay(_Measures):
+    """Cases per day, township, grid and lead unit (the grid map, a township's grids)."""
+
+    grid = models.IntegerField(_("grid id"), default=0)
+
+    class Meta:
+        verbose_name = _("daily grid figures")
+        verbose_name_plural = _("daily grid figures")
+        indexes = [models.Index(fields=["day", "region_path"], name="command_gridday_day_path")]
+
+    def __str__(self) -> str:
+        return f"{self.day} grid {self.grid}"
+
+
+class DurationDay(models.Model):
+    """How long the cases reported on a day took, as histograms (``rollups.EDGES``):
+    ``sign`` dispatched → signed for, ``resolve`` reported → resolved."""
+
+    class Kind(models.TextChoices):
+        SIGN = "sign", _("Time to sign for")
+        RESOLVE = "resolve", _("Time to resolve")
+
+    day = models.DateField(_("day reported"))
+    region_path = models.CharField(_("township path"), max_length=64, blank=True)
+    unit = models.IntegerField(_("lead unit id"), default=0)
+    category = models.IntegerField(_("first-level category id"))
+    channel = models.CharField(_("channel"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    bucket = models.PositiveSmallIntegerField(_("bucket"))
+    count = models.PositiveIntegerField(_("cases"))
+
+    class Meta:
+        verbose_name = _("daily durations")
+        verbose_name_plural = _("daily durations")
+        indexes = [models.Index(fields=["day", "region_path"], name="command_durationday_day_path")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} #{self.bucket}: {self.count}"
+
+
+class StaleDay(models.Model):
+    """A (day, township) whose rows must be recounted: written in the transaction that
+    changed a case there, so a process that dies before recounting loses nothing."""
+
+    day = models.DateField(_("day"))
+    region_path = models.CharField(_("township path"), max_length=64, blank=True)
+    marked_at = models.DateTimeField(_("marked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("day to recount")
+        verbose_name_plural = _("days to recount")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "region_path"], name="command_staleday_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.region_path}"
+
+
+class RollupClock(models.Model):
+    """When a periodic pass last ran (the sign-for deadlines that passed since then turn
+    into the response rate's base without any write to their case)."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("rollup clock")
+        verbose_name_plural = _("rollup clocks")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,73 @@
+"""The command centre's reference rows in the admin: the assessment weights and penalties
+(考核). Weights are edited together on their list (the enabled ones must add up to 100, so
+changing one alone would rarely pass); one row's page checks the sum with the others as
+stored."""
+
+from django import forms
+from django.contrib import admin
+from django.forms.models import BaseModelFormSet
+
+from . import assessment
+from .models import AssessmentPenalty, AssessmentWeight
+
+
+def _check(rows):
+    try:
+        assessment.check_weights(rows=rows)
+    except assessment.AssessmentError as error:
+        raise forms.ValidationError(error.message, code=error.code) from None
+
+
+class WeightForm(forms.ModelForm):
+    class Meta:
+        model = AssessmentWeight
+        fields = ["code", "name", "weight", "enabled", "order", "colour"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        others = AssessmentWeight.objects.exclude(pk=self.instance.pk).exclude(
+            code=data.get("code")
+        )
+        rows = [(w.code, w.enabled, w.weight) for w in others]
+        rows.append((data.get("code"), data.get("enabled"), data.get("weight")))
+        _check(rows)
+        return data
+
+
+class WeightFormSet(BaseModelFormSet):
+    """The list's edits, checked together with the rows not on the page."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        edited = {f.instance.pk: f.cleaned_data for f in self.forms if f.cleaned_data}
+        rows = []
+        for w in AssessmentWeight.objects.all():
+            data = edited.get(w.pk, {})
+            rows.append((w.code, data.get("enabled", w.enabled), data.get("weight", w.weight)))
+        _check(rows)
+
+
+@admin.register(AssessmentWeight)
+class AssessmentWeightAdmin(admin.ModelAdmin):
+    form = WeightForm
+    list_display = ["code", "name", "weight", "enabled", "order", "colour"]
+    list_editable = ["weight", "enabled", "order"]
+    ordering = ["order", "code"]
+
+    def get_changelist_formset(self, request, **kwargs):
+        kwargs["formset"] = WeightFormSet
+        return super().get_changelist_formset(request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a rate is switched off (enabled), so the sum stays checked
+
+
+@admin.register(AssessmentPenalty)
+class AssessmentPenaltyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "points", "cap", "enabled", "order", "colour"]
+    list_editable = ["points", "cap", "enabled", "order"]
+    ordering = ["order", "code"]

@@ -1,0 +1,146 @@
+"""The big screen's data: every panel counts and shows only the viewer's place, drill-down
+stays inside it, the live messages carry no one's name, and only the people who run the
+place may open it."""
+
+import json
+
+import pytest
+
+from gongzhi.accounts.models import Role
+from gongzhi.core.models import PushMessage
+from tests.factories import UserFactory, move, report_case
+
+pytestmark = pytest.mark.django_db
+
+GAOMIAO = (102.43, 36.47)  # the other township of 乐都区
+
+
+def _leader(world, org, username):
+    return UserFactory(username=username, display_name=username, organisation=org, role=Role.LEADER)
+
+
+def _screen(client, user, **params):
+    client.force_login(user)
+    return client.get("/api/v1/command/screen", params)
+
+
+@pytest.fixture
+def cases(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        found = {
+            "xiguan": report_case(world, world.manhole, title="西关井盖"),
+            "gaomiao": report_case(world, world.pothole, point=GAOMIAO, title="高庙路面"),
+            "pingan": report_case(world, world.manhole, point=world.other_point, title="平安井盖"),
+        }
+    return found
+
+
+def _numbers(rows, key="number"):
+    return {row[key] if key else row for row in rows}
+
+
+def _ticker_numbers(body):
+    return {m["data"].get("number") for m in body["ticker"] if m["topic"] == "cases"}
+
+
+def test_a_county_leaders_screen_shows_their_county_only(client, world, cases):
+    county = _leader(world, world.command.parent, "countylead")
+    body = _screen(client, county).json()
+    mine = {cases["xiguan"].number, cases["gaomiao"].number}
+    assert body["today"]["reported"] == 2
+    assert body["month"]["reported"] == 2
+    assert _numbers(body["map"]["cases"]) == mine
+    assert _ticker_numbers(body) == mine
+    assert {h["code"] for h in body["hotspots"]} <= {g.code for g in _ledu_grids(world)}
+    assert all(r["label"] != "平安区城市管理局" for r in body["units"]["by_rates"])
+    # Each counted figure opens the queue on its records (a leader has the queue).
+    assert body["today"]["links"]["reported"].startswith("/cases/")
+
+    # Drilling down to the county lists its two townships, each a place to drill into.
+    body = _screen(client, county, region="630202").json()
+    assert body["region"]["code"] == "630202"
+    assert {r["code"] for r in body["regions"] if r["reported"]} == {"630202100", "630202101"}
+
+    # Another county is refused, with the one error shape and nothing of it shown.
+    refused = _screen(client, county, region="630203")
+    assert refused.status_code in (400, 403, 404)
+    assert refused.json()["message"]
+    assert "平安" not in refused.content.decode()
+
+
+def _ledu_grids(world):
+    from gongzhi.regions.models import Grid
+
+    return Grid.objects.filter(region_path__startswith=world.regions.ledu.path)
+
+
+def test_a_township_screen_shows_no_other_townships_records(client, world, cases):
+    township = _leader(world, world.township, "townlead")
+    body = _screen(client, township).json()
+    assert body["today"]["reported"] == 1
+    assert _numbers(body["map"]["cases"]) == {cases["xiguan"].number}
+    assert _ticker_numbers(body) == {cases["xiguan"].number}
+    assert {h["code"] for h in body["hotspots"]} == {world.grid.code}
+    text = json.dumps(body, ensure_ascii=False)
+    assert "高庙路面" not in text and "平安井盖" not in text
+
+    # Drilling into its own grid narrows the map and the ticker to the grid; the
+    # neighbouring township and its grid are refused.
+    body = _screen(client, township, grid=world.grid.code).json()
+    assert body["grid"]["code"] == world.grid.code
+    assert body["region"]["code"] == "630202100"
+    assert _numbers(body["map"]["cases"]) == {cases["xiguan"].number}
+    assert _screen(client, township, region="630202101").status_code in (400, 403, 404)
+    assert _screen(client, township, grid="630202101201-01").status_code == 404
+
+
+def test_the_screen_data_has_every_panel(client, world, cases):
+    body = _screen(client, world.admin, region="630202").json()
+    for panel in ("today", "month", "units", "categories", "regions", "hotspots", "disputes"):
+        assert panel in body
+    for measure in ("reported", "closed", "overdue", "response_rate", "resolution_rate"):
+        assert measure in body["today"]
+    assert [r["risk"] for r in body["disputes"]] == ["major", "serious", "general"]
+    assert isinstance(body["visits_late"], int)
+    assert body["sensing"] is not None  # an administrator sees every camera and sensor
+    assert body["categories"][0]["reported"] == 2 and body["categories"][0]["previous"] == 0
+    assert body["map"]["bounds"] == pytest.approx([102.40, 36.46, 102.44, 36.50])
+    assert body["push_after"] >= max(m["id"] for m in body["ticker"])
+
+
+def test_live_messages_carry_no_personal_data(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        # The world's resident 马秀兰 (13900001111) reports from the 随手拍 page.
+        case = report_case(
+            world,
+            world.manhole,
+            title="井盖丢了",
+            reporter_name="马秀兰",
+            reporter_phone="13900001111",
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        move(case, "accept", world.dispatcher)
+    messages = list(PushMessage.objects.filter(topic="cases").order_by("id"))
+    assert [m.kind for m in messages] == ["case.new", "case.step"]
+    new, step = messages
+    assert new.region_path == case.region_path
+    assert new.data["number"] == case.number and new.data["lat"] == case.lat
+    assert step.data["state"] == "accepted"
+    for message in messages:
+        text = json.dumps(message.data, ensure_ascii=False)
+        assert "马秀兰" not in text and "13900001111" not in text
+
+
+def test_only_leaders_dispatchers_and_administrators_open_the_screen(client, world):
+    for person in (world.resident, world.grid_worker, world.handler):
+        client.force_login(person)
+        assert client.get("/api/v1/command/screen").status_code == 403
+        assert client.get("/command/screen/").status_code == 403
+    client.force_login(world.dispatcher)
+    page = client.get("/command/screen/")
+    assert page.status_code == 200
+    assert 'data-testid="screen"' in page.content.decode()
+    assert 'data-push-topic="cases"' in page.content.decode()
+    refused = client.get("/command/screen/?region=630203")
+    assert refused.status_code in (400, 403, 404)
+    assert 'data-testid="screen-refused"' in refused.content.decode()
