@@ -87,6 +87,12 @@ def test_the_page_shows_every_section_and_each_table_downloads_as_shown(client, 
     )
     assert sum(r[1] for r in rows[2:]) == 4
 
+    # A count leads to the queue listing the cases it counts; a rate, a zero, nowhere.
+    reported, overdue = tables["categories"].rows[0][1], tables["categories"].rows[0][4]
+    assert reported.url.startswith(reverse("cases:queue")) and "category=" in reported.url
+    assert overdue.value == 0 and overdue.url is None
+    assert tables["categories"].rows[0][6].url is None
+
     # The units' scores: the download equals the API, row by row.
     api = client.get(API, query).json()
     rows = sheet_rows(client.get(reverse("command:analytics_export", args=["units"]), query))

@@ -41,9 +41,6 @@ def test_a_city_leader_drills_into_a_county_and_downloads_a_table(page, world):
     assert page.locator("[data-testid=region-name]").inner_text() == w.regions.ledu.name
     assert page.locator("[data-testid=row-categories]").count() == 1  # the pothole is elsewhere
 
-    page.wait_for_function("document.querySelector('[data-testid=grid-map]').dataset.ready === '1'")
-    page.screenshot(path="/tmp/h3/county.png", full_page=False)
-    page.locator("#map").screenshot(path="/tmp/h3/map.png")
     with page.expect_download() as download:
         page.locator("[data-testid=export-categories]").click()
     book = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))

@@ -48,12 +48,12 @@ def month(world, settings, tmp_path):
     September, for 环比), counted into the rollups; a leader for each county."""
     settings.MEDIA_ROOT = tmp_path / "media"
     w = world
-    grids = Grid.objects.all(); _t = time.perf_counter()
+    grids = Grid.objects.all()
     demo_cases.generate(count=40, grids=grids, now=local(2026, 10, 1), days=20, seed=3)
     demo_cases.generate(
         count=90, grids=grids, now=local(2026, 11, 1), days=31, seed=5, key_prefix="oct-"
     )
-    print("gen", time.perf_counter() - _t); rollups.rebuild(); print("all", time.perf_counter() - _t)
+    rollups.rebuild()
     w.ledu_leader = UserFactory(
         organisation=Organisation.objects.get(code="630202"), role=Role.LEADER, head=True
     )

@@ -60,7 +60,7 @@ def test_a_new_report_appears_live_and_the_leader_drills_down(wall, world):
 
     # The leader's screen is their county's: its townships are the places to drill into;
     # township → grid, each by a click on the place's row of the ranking.
-    expect(page.locator("#screen-map")).to_have_attribute("data-click-level", "county")
+    expect(page.locator("#screen-map")).to_have_attribute("data-click-level", "township")
     page.locator("[data-testid=regions] tr[data-code='630202100']").click()
     page.wait_for_url("**/command/screen/?region=630202100")
     expect(page.locator("[data-testid=screen-place]")).to_have_text("碾伯镇")

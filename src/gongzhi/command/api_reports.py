@@ -37,27 +37,37 @@ class MonthlyReportOut(Schema):
     xlsx_url: str
     page_url: str
 
+    @staticmethod
+    def resolve_month(report) -> str:
+        return f"{report.month:%Y-%m}"
+
+    @staticmethod
+    def resolve_region(report) -> str:
+        return report.region.code
+
+    @staticmethod
+    def resolve_region_name(report) -> str:
+        return report.region.name
+
+    @staticmethod
+    def resolve_title(report) -> str:
+        return reports.title_of(report.figures)
+
+    @staticmethod
+    def resolve_pdf_url(report) -> str:
+        return reverse("command:report_file", args=[report.pk, "pdf"])
+
+    @staticmethod
+    def resolve_xlsx_url(report) -> str:
+        return reverse("command:report_file", args=[report.pk, "xlsx"])
+
+    @staticmethod
+    def resolve_page_url(report) -> str:
+        return reverse("command:report", args=[report.pk])
+
 
 class MonthlyReportDetailOut(MonthlyReportOut):
     figures: dict = Field(description="what the files were made from (command.figures)")
-
-
-def _out(report, *, figures=False) -> dict:
-    out = {
-        "id": report.pk,
-        "month": f"{report.month:%Y-%m}",
-        "region": report.region.code,
-        "region_name": report.region.name,
-        "title": reports.title_of(report.figures),
-        "created_at": report.created_at,
-        "sent_at": report.sent_at,
-        "pdf_url": reverse("command:report_file", args=[report.pk, "pdf"]),
-        "xlsx_url": reverse("command:report_file", args=[report.pk, "xlsx"]),
-        "page_url": reverse("command:report", args=[report.pk]),
-    }
-    if figures:
-        out["figures"] = report.figures
-    return out
 
 
 def _readable(request):
@@ -69,7 +79,7 @@ def _readable(request):
 @router.get("/reports", response={200: list[MonthlyReportOut], **ERRORS})
 @paginate(Pages)
 def report_list(request):
-    return [_out(r) for r in _readable(request)]
+    return _readable(request)
 
 
 @router.get("/reports/{report_id}", response={200: MonthlyReportDetailOut, **ERRORS})
@@ -77,4 +87,4 @@ def report_detail(request, report_id: Id):
     report = _readable(request).filter(pk=report_id).first()
     if report is None:
         raise NotFound("not_found", _("There is no such report."))
-    return _out(report, figures=True)
+    return report

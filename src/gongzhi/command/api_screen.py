@@ -55,6 +55,7 @@ class ScreenRow(ScreenCounts):
     score: float | None = None
     overdue_url: str | None = None
     drill: str | None = None  # "region" or "grid": what a click on the row opens
+    level: str | None = None
 
 
 class ScreenUnits(Schema):

@@ -58,11 +58,7 @@ class Column:
 @dataclass
 class Cell:
     value: object
-    url: str | None = None
-
-    @property
-    def shown(self) -> str:
-        return str(self.value) if self.value is not None else "—"
+    url: str | None = None  # the records the value counts
 
 
 @dataclass
@@ -126,8 +122,11 @@ class Context:
             **filters,
         )
 
-    def link(self, measure: str, region=None, **filters) -> str | None:
-        return self.records(measure, region, **filters) if self.linked else None
+    def link(self, measure: str, region=None, count=None, **filters) -> str | None:
+        """The records behind a count (none behind a zero: an empty list leads nowhere)."""
+        if not self.linked or count == 0:
+            return None
+        return self.records(measure, region, **filters)
 
     def page_url(self, region_code: str | None) -> str:
         query = {"start": self.start.isoformat(), "end": self.end.isoformat()}
@@ -142,7 +141,7 @@ def _figure_columns() -> list[Column]:
 
 
 def _figure_cells(ctx: Context, row: dict, region=None, **filters) -> list[Cell]:
-    return [Cell(row.get(k), ctx.link(k, region, **filters)) for k in COUNTS] + [
+    return [Cell(row.get(k), ctx.link(k, region, row.get(k), **filters)) for k in COUNTS] + [
         Cell(row.get(k)) for k in RATES
     ]
 
@@ -288,10 +287,14 @@ def units(ctx: Context) -> Table:
             cells += [Cell(part["rate"]), Cell(part["points"])]
         for taken in unit["penalties"]:
             cells += [
-                Cell(taken["count"], ctx.link(taken["measure"], unit=unit["key"])),
+                Cell(
+                    taken["count"],
+                    ctx.link(taken["measure"], None, taken["count"], unit=unit["key"]),
+                ),
                 Cell(-taken["points"] if taken["points"] else 0.0),
             ]
-        cells.append(Cell(unit["figures"].get("reported"), ctx.link("reported", unit=unit["key"])))
+        reported = unit["figures"].get("reported")
+        cells.append(Cell(reported, ctx.link("reported", None, reported, unit=unit["key"])))
         table.rows.append(cells)
         table.keys.append(unit["key"])
     table.extra["scored"] = scored
@@ -352,7 +355,7 @@ def grids(ctx: Context) -> Table:
         table.rows.append(
             [Cell(row["code"]), Cell(row["name"])]
             + [
-                Cell(row[k], ctx.link(k, grid=row["grid_id"]))
+                Cell(row[k], ctx.link(k, None, row[k], grid=row["grid_id"]))
                 for k in ("reported", "open", "overdue")
             ]
         )

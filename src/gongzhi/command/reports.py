@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from gongzhi.accounts.models import Membership, Role
 from gongzhi.core import workdays
@@ -166,7 +166,7 @@ def _jsonable(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def gather(*, region: Region, month: dt.date) -> dict:
+def gather(*, region: Region, month: dt.date, now=None) -> dict:
     """Everything a report shows, as stored: read from ``command.figures`` for the month."""
     from . import figures
 
@@ -176,7 +176,7 @@ def gather(*, region: Region, month: dt.date) -> dict:
     out = {
         "version": VERSION,
         "month": f"{month:%Y-%m}",
-        "made_at": timezone.now(),
+        "made_at": now or timezone.now(),
         "start": start,
         "end": end,
         "region": {
@@ -238,7 +238,7 @@ def title_of(report_figures: dict) -> str:
 def do_make(*, region: Region, month: dt.date, now=None) -> MonthlyReport:
     """Make (or make again, replacing the files) the report of ``region`` for ``month``."""
     now = now or timezone.now()
-    report_figures = gather(region=region, month=month)
+    report_figures = gather(region=region, month=month, now=now)
     pdf, xlsx = _files(report_figures)
     report, _created = MonthlyReport.objects.get_or_create(
         month=month, region=region, defaults={"created_at": now}
@@ -292,9 +292,11 @@ def do_send(*, reports: list[MonthlyReport], now=None) -> int:
         for user, report in widest.items():
             body = ""
             if also.get(user):
-                body = _("%(n)d more reports of the areas within it are on the reports page.") % {
-                    "n": also[user]
-                }
+                body = ngettext(
+                    "%(n)d more report, of an area within it, is on the reports page.",
+                    "%(n)d more reports, of the areas within it, are on the reports page.",
+                    also[user],
+                ) % {"n": also[user]}
             items.append(
                 notify.Item(
                     recipients=[user],

@@ -221,12 +221,14 @@ def _regions(viewer, region, start, end, grid) -> list[dict]:
     if grid is not None:
         return []
     rows = figures.breakdown(viewer=viewer, region=region, start=start, end=end, by="region")
+    codes = [r["code"] for r in rows if r["code"] and not isinstance(r["key"], int)]
+    levels = dict(Region.objects.filter(code__in=codes).values_list("code", "level"))
     for row in rows:
         row["score"] = _score(row)
         # A township's rows are its grids (keyed by id), others' are regions (by path).
-        row["drill"] = (
-            None if not row["code"] else "grid" if isinstance(row["key"], int) else "region"
-        )
+        grid = isinstance(row["key"], int)
+        row["drill"] = None if not row["code"] else "grid" if grid else "region"
+        row["level"] = "grid" if grid else levels.get(row["code"])
     return rows
 
 

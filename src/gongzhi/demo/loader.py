@@ -2,15 +2,15 @@
 cases, and a year of disputes with their screening rounds.
 
 One module here per domain seeds its part (``regions``, ``accounts``, ``categories``,
-``questions``, ``cases``, ``mediation``, ``people``, ``sensing``); this module runs them in
-order in one transaction, then trains the triage classifier on the demo's closed cases.
+``questions``, ``cases``, ``mediation``, ``people``, ``sensing``, ``surveys``, ``command``);
+this module runs them in order in one transaction, then trains the triage classifier on the demo's closed cases.
 Every part is idempotent, so loading twice changes nothing.
 """
 
 from django.db import transaction
 
 from gongzhi.demo import accounts as people
-from gongzhi.demo import cases, categories, mediation, questions, regions, sensing
+from gongzhi.demo import cases, categories, command, mediation, questions, regions, sensing, surveys
 from gongzhi.demo import people as register
 from gongzhi.triage import services as triage
 from gongzhi.triage.models import TriageModel
@@ -27,6 +27,9 @@ def load(*, stdout=None) -> dict:
         mediation_counts = mediation.load(stdout=stdout)
         register.load(stdout=stdout)  # houses, households, residents, care, visits, check-ins
         sensing_counts = sensing.load(stdout=stdout)  # cameras, devices, readings, alarms
+        surveys_counts = surveys.load(stdout=stdout)  # a safety survey of last month
+        # Last: the rollups, warnings and monthly reports read everything above.
+        command_counts = command.load(stdout=stdout)
     model = _triage_model()
     return {
         "regions": region_counts,
@@ -34,6 +37,8 @@ def load(*, stdout=None) -> dict:
         "cases": case_counts,
         "mediation": mediation_counts,
         "sensing": sensing_counts,
+        "surveys": surveys_counts,
+        "command": command_counts,
         "triage_model": model,
         "assessed": _assess_open_cases() if model else {"n": 0, "pending": 0},
     }

@@ -218,7 +218,7 @@ def grid_map(request):
             "geometry": _geometry(shapes[row["grid_id"]]),
             "properties": {
                 **{k: row[k] for k in ("code", "name", "reported", "open", "overdue")},
-                "url": ctx.link("reported", grid=row["grid_id"]) if row["reported"] else None,
+                "url": ctx.link("reported", None, row["reported"], grid=row["grid_id"]),
             },
         }
         for row in rows

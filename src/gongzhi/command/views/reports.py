@@ -14,6 +14,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core.errors import ServiceError
@@ -125,7 +126,11 @@ def make_now(request):
     else:
         messages.success(
             request,
-            _("%(n)d reports for %(month)s were made and sent.")
+            ngettext(
+                "%(n)d report for %(month)s was made and sent.",
+                "%(n)d reports for %(month)s were made and sent.",
+                result["made"],
+            )
             % {"n": result["made"], "month": result["month"]},
         )
     return redirect("command:reports")

@@ -320,7 +320,9 @@
   function clickLevel(levels) {
     if (data.grid) return null;
     if (data.region) return CHILD[data.region.level] || null;
-    return levels[0] || null; // the coarsest outline the viewer has
+    // The places the ranking lists (a county leader's townships), else the coarsest outline.
+    const row = data.regions.find((r) => r.level);
+    return (row && row.level) || levels[0] || null;
   }
 
   function drawOutlines(layers) {
