@@ -503,6 +503,12 @@ def main() -> int:
         result = one_run(database, int(cases), opts)
         result["run_s"] = round(time.perf_counter() - started, 1)
         runs[f"{database}_{int(cases)}"] = result
+        # Each run as it ends, on stderr: the full run takes hours.
+        print(
+            json.dumps({f"{database}_{int(cases)}": result}, default=str),
+            file=sys.stderr,
+            flush=True,
+        )
     queries = same_queries(runs)
     result = {"benchmark": "command", "runs": runs, "same_queries": queries}
     result["targets"] = targets(runs, queries)

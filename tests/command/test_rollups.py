@@ -19,7 +19,17 @@ from gongzhi.cases.models import Case
 from gongzhi.cases.stats import rates
 from gongzhi.cases.workflow import deadlines
 from gongzhi.command import figures, rollups
-from gongzhi.command.models import CaseDay, DurationDay, GridDay, StaleDay
+from gongzhi.command.models import (
+    CaseDay,
+    CaseMonth,
+    DurationDay,
+    DurationMonth,
+    GridDay,
+    GridMonth,
+    StaleDay,
+    TownDay,
+    TownMonth,
+)
 from gongzhi.command.models.rollups import MEASURES
 from gongzhi.core.errors import ServiceError
 from gongzhi.regions.models import Grid, Region
@@ -34,17 +44,18 @@ DAYS = 40  # reports spread over the last 40 days: across a month's end
 def snapshot() -> dict:
     """Every table's counts per key (rows of a key summed: readers sum them too)."""
     out = {}
-    for model in (CaseDay, GridDay):
+    for model in (TownDay, TownMonth, CaseDay, GridDay, CaseMonth, GridMonth):
         keys = [f.attname for f in model._meta.concrete_fields if f.attname not in MEASURES]
         keys.remove("id")
         for row in model.objects.values(*keys).annotate(**{m: Sum(m) for m in MEASURES}):
             counts = tuple(row[m] for m in MEASURES)
             if any(counts):
                 out[(model.__name__, *(row[k] for k in keys))] = counts
-    for row in DurationDay.objects.values(
-        "day", "region_path", "unit", "category", "channel", "kind", "bucket"
-    ).annotate(n=Sum("count")):
-        out[("DurationDay", *(v for k, v in row.items() if k != "n"))] = row["n"]
+    for model in (DurationDay, DurationMonth):
+        for row in model.objects.values(
+            "day", "region_path", "unit", "category", "channel", "kind", "bucket"
+        ).annotate(n=Sum("count")):
+            out[(model.__name__, *(v for k, v in row.items() if k != "n"))] = row["n"]
     return out
 
 

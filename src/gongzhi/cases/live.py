@@ -5,7 +5,8 @@ new report and of every step within a second, without reloading.
 workflow after a step's commit (an effect of every entry); both publish on commit, so a
 report or step rolled back pushes nothing. Every viewer of the case's region receives a
 message, so it holds the case's public face only: number, title, category, state, place
-and time, never the reporter's name, phone or words.
+and time, never the reporter's name, phone or words. A case placed nowhere (no region
+path) is not pushed: core's streams would send it to everyone signed in.
 """
 
 from __future__ import annotations
@@ -47,13 +48,15 @@ def _message(case: Case, *, action: str = "report", at=None) -> dict:
 
 def case_new(case: Case) -> None:
     """A report became a case (called inside its transaction; pushed after the commit)."""
+    if not case.region_path:
+        return  # an empty path reaches everyone signed in: an unplaced case is not pushed
     push.publish(TOPIC, "case.new", _message(case), region_path=case.region_path)
 
 
 def step(case: Case, event) -> None:
     """A timeline entry was committed. A report's own entry is left out: its case was
     announced as new when it was made."""
-    if event.action == "report":
+    if event.action == "report" or not case.region_path:
         return
     push.publish(
         TOPIC,

@@ -51,7 +51,7 @@ class MonthlyReportOut(Schema):
 
     @staticmethod
     def resolve_title(report) -> str:
-        return reports.title_of(report.figures)
+        return reports.title(report.region.name, report.month)
 
     @staticmethod
     def resolve_pdf_url(report) -> str:

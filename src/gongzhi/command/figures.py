@@ -41,7 +41,17 @@ from gongzhi.regions.models import Grid, Region, RegionLevel
 from gongzhi.taxonomy.models import Category
 
 from . import rollups
-from .models import CaseDay, DurationDay, GridDay, StaleDay
+from .models import (
+    CaseDay,
+    CaseMonth,
+    DurationDay,
+    DurationMonth,
+    GridDay,
+    GridMonth,
+    StaleDay,
+    TownDay,
+    TownMonth,
+)
 from .models.rollups import MEASURES
 
 __all__ = [
@@ -173,12 +183,44 @@ def _needs_grid_rows(viewer, region) -> bool:
     )
 
 
-def _rows(viewer, region, start, end, *, table=None):
+MONTH_OF = {TownDay: TownMonth, CaseDay: CaseMonth, GridDay: GridMonth, DurationDay: DurationMonth}
+
+
+def _split(start: date, end: date) -> tuple[Q, Q]:
+    """The period as (its whole months, for a month table; its other days, for a day
+    table). Both are always asked, an empty range included: the same queries every time."""
+    first = start if start.day == 1 else rollups.month_of(start)[1] + timedelta(days=1)
+    last = end if end == rollups.month_of(end)[1] else end.replace(day=1) - timedelta(days=1)
+    if first > last:  # no whole month inside
+        return Q(day__gte=start, day__lt=start), Q(day__gte=start, day__lte=end)
+    months = Q(day__gte=first, day__lte=last.replace(day=1))
+    days = Q(day__gte=start, day__lt=first) | Q(day__gt=last, day__lte=end)
+    return months, days
+
+
+def _parts(model, where: Q, start: date, end: date, *, daily: bool = False) -> list:
+    """The querysets that together hold the period's rows of ``model`` (a day table);
+    ``daily``: every day from the day table (the month table's part is empty)."""
+    months, days = _split(start, end)
+    if daily:
+        months, days = Q(day__gte=start, day__lt=start), Q(day__gte=start, day__lte=end)
+    return [
+        MONTH_OF[model].objects.filter(where).filter(months).order_by(),
+        model.objects.filter(where).filter(days).order_by(),
+    ]
+
+
+def _rows(viewer, region, start, end, *, table=None, daily: bool = False) -> list:
     grid_rows = table is GridDay or (table is None and _needs_grid_rows(viewer, region))
-    model = GridDay if grid_rows else (table or CaseDay)
-    return model.objects.filter(_where(viewer, region, grid_rows=grid_rows)).filter(
-        day__gte=start, day__lte=end
-    )
+    model = GridDay if grid_rows else (table or TownDay)
+    where = _where(viewer, region, grid_rows=grid_rows)
+    return _parts(model, where, start, end, daily=daily)
+
+
+def _add(total: dict, row: dict, names) -> dict:
+    for name in names:
+        total[name] = (total.get(name) or 0) + (row.get(name) or 0)
+    return total
 
 
 def _sums(**filters) -> dict:
@@ -198,7 +240,10 @@ def _with_rates(counts: dict) -> dict:
 def summary(*, viewer, region=None, start: date, end: date) -> dict:
     _period(start, end)
     _fresh()
-    return _with_rates(_rows(viewer, region, start, end).aggregate(**_sums()))
+    total: dict = {}
+    for rows in _rows(viewer, region, start, end):
+        _add(total, rows.aggregate(**_sums()), MEASURES)
+    return _with_rates(total)
 
 
 def _last_year(day: date) -> date:
@@ -214,7 +259,7 @@ def _change(now: int, before: int) -> float | None:
 
 def compare(*, viewer, region=None, start: date, end: date) -> dict:
     """The period, the same length just before it (环比) and the same dates a year before
-    (同比), in one query."""
+    (同比): two queries each."""
     _period(start, end)
     _fresh()
     length = (end - start).days + 1
@@ -223,13 +268,12 @@ def compare(*, viewer, region=None, start: date, end: date) -> dict:
         "previous": (start - timedelta(days=length), start - timedelta(days=1)),
         "last_year": (_last_year(start), _last_year(end)),
     }
-    first = min(p[0] for p in periods.values())
-    sums = {}
+    out = {}
     for name, (a, b) in periods.items():
-        for m in MEASURES:
-            sums[f"{name}__{m}"] = Sum(m, filter=Q(day__gte=a, day__lte=b))
-    row = _rows(viewer, region, first, end).aggregate(**sums)
-    out = {name: _with_rates({m: row[f"{name}__{m}"] for m in MEASURES}) for name in periods}
+        total: dict = {}
+        for rows in _rows(viewer, region, a, b):
+            _add(total, rows.aggregate(**_sums()), MEASURES)
+        out[name] = _with_rates(total)
     out["periods"] = {name: {"start": a, "end": b} for name, (a, b) in periods.items()}
     out["change"] = {
         m: {
@@ -285,8 +329,10 @@ def breakdown(*, viewer, region=None, start: date, end: date, by: str) -> list[d
     _period(start, end)
     _fresh()
     key, table, child, home = _key(viewer, region, by)
-    rows = _rows(viewer, region, start, end, table=table).order_by().annotate(k=key)
-    counted = {r["k"]: r for r in rows.values("k").annotate(**_sums())}
+    counted: dict = {}
+    for rows in _rows(viewer, region, start, end, table=table, daily=by == "day"):
+        for r in rows.annotate(k=key).values("k").annotate(**_sums()):
+            counted[r["k"]] = _add(counted.get(r["k"], {}), r, MEASURES)
     return _label(viewer, home, by, child, counted)
 
 
@@ -400,18 +446,22 @@ def durations(*, viewer, region=None, start: date, end: date, by: str | None = N
     _period(start, end)
     _fresh()
     where = _where(viewer, region, grid_rows=False)
-    rows = DurationDay.objects.filter(where, day__gte=start, day__lte=end).order_by()
+    parts = _parts(DurationDay, where, start, end, daily=by == "day")
     if by is None:
         histograms: dict = {}
-        for kind, bucket, n in rows.values_list("kind", "bucket").annotate(n=Sum("count")):
-            histograms.setdefault(kind, {})[bucket] = n
+        for rows in parts:
+            for kind, bucket, n in rows.values_list("kind", "bucket").annotate(n=Sum("count")):
+                hist = histograms.setdefault(kind, {})
+                hist[bucket] = hist.get(bucket, 0) + n
         return _stats(histograms)
     key, _table, child, home = _key(viewer, region, by, grids=False)
     grouped: dict = {}
-    for k, kind, bucket, n in (
-        rows.annotate(k=key).values_list("k", "kind", "bucket").annotate(n=Sum("count"))
-    ):
-        grouped.setdefault(k, {}).setdefault(kind, {})[bucket] = n
+    for rows in parts:
+        for k, kind, bucket, n in (
+            rows.annotate(k=key).values_list("k", "kind", "bucket").annotate(n=Sum("count"))
+        ):
+            hist = grouped.setdefault(k, {}).setdefault(kind, {})
+            hist[bucket] = hist.get(bucket, 0) + n
     counted = {k: {"reported": 0} for k in grouped}
     labelled = _label(viewer, home, by, child, counted)
     out = []
@@ -443,13 +493,11 @@ def grid_figures(*, viewer, region=None, start: date, end: date) -> list[dict]:
     """Per grid inside the region the viewer may see: reported, open and overdue."""
     _period(start, end)
     _fresh()
-    rows = _rows(viewer, region, start, end, table=GridDay).exclude(grid=0)
-    counted = {
-        r["grid"]: r
-        for r in rows.order_by()
-        .values("grid")
-        .annotate(reported=Sum("reported"), open=Sum("open"), overdue=Sum("overdue"))
-    }
+    counted: dict = {}
+    shown = ("reported", "open", "overdue")
+    for rows in _rows(viewer, region, start, end, table=GridDay):
+        for r in rows.exclude(grid=0).values("grid").annotate(**{m: Sum(m) for m in shown}):
+            counted[r["grid"]] = _add(counted.get(r["grid"], {}), r, shown)
     grids = Grid.objects.visible_to(viewer).filter(is_active=True)
     if region is not None:
         grids = grids.filter(region_path__startswith=region.path)

@@ -17,6 +17,7 @@ import calendar
 import datetime as dt
 import json
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -227,19 +228,29 @@ def filename(report: MonthlyReport, ext: str) -> str:
     return f"{report.month:%Y-%m}-{report.region.code}.{ext}"
 
 
-def title_of(report_figures: dict) -> str:
-    month = dt.date.fromisoformat(report_figures["start"])
+def title(region_name: str, month: dt.date) -> str:
     return _("%(region)s monthly report, %(month)s") % {
-        "region": report_figures["region"]["name"],
+        "region": region_name,
         "month": month_label(month),
     }
 
 
-def do_make(*, region: Region, month: dt.date, now=None) -> MonthlyReport:
+def title_of(report_figures: dict) -> str:
+    return title(report_figures["region"]["name"], dt.date.fromisoformat(report_figures["start"]))
+
+
+def do_make(
+    *, region: Region, month: dt.date, now=None, spent: dict | None = None
+) -> MonthlyReport:
     """Make (or make again, replacing the files) the report of ``region`` for ``month``."""
     now = now or timezone.now()
+    spent = spent if spent is not None else {}
+    started = time.perf_counter()
     report_figures = gather(region=region, month=month, now=now)
+    read = time.perf_counter()
     pdf, xlsx = _files(report_figures)
+    spent["figures_s"] = spent.get("figures_s", 0) + read - started
+    spent["files_s"] = spent.get("files_s", 0) + time.perf_counter() - read
     report, _created = MonthlyReport.objects.get_or_create(
         month=month, region=region, defaults={"created_at": now}
     )
@@ -320,9 +331,16 @@ def produce(*, month=None, region: Region | None = None, now=None) -> dict:
     today = timezone.localdate(now)
     month = check_month(month=month or previous_month(today), today=today)
     regions = [region] if region is not None else list(report_regions())
-    made = [do_make(region=r, month=month, now=now) for r in regions]
+    return _make_all(regions, month=month, now=now)
+
+
+def _make_all(regions, *, month, now) -> dict:
+    """Make and send, and say where the time went (the figures, the files)."""
+    spent: dict = {}
+    made = [do_make(region=r, month=month, now=now, spent=spent) for r in regions]
     sent = do_send(reports=made, now=now)
-    return {"month": f"{month:%Y-%m}", "made": len(made), "sent": sent}
+    seconds = {k: round(v, 2) for k, v in spent.items()}
+    return {"month": f"{month:%Y-%m}", "made": len(made), "sent": sent, **seconds}
 
 
 # -- the job ------------------------------------------------------------------------------
@@ -355,9 +373,7 @@ def tick(*, now=None) -> dict:
     claimed = [r for r in waiting if _claim(region=r, month=month, now=now)]
     if not claimed:
         return {"made": 0}
-    made = [do_make(region=r, month=month, now=now) for r in claimed]
-    sent = do_send(reports=made, now=now)
-    return {"month": f"{month:%Y-%m}", "made": len(made), "sent": sent}
+    return _make_all(claimed, month=month, now=now)
 
 
 # -- readers ------------------------------------------------------------------------------
@@ -376,6 +392,7 @@ def visible(*, user):
         MonthlyReport.objects.visible_to(user)
         .exclude(pdf="")
         .select_related("region")
+        .defer("figures", "region__boundary")
         .order_by("-month", "region__path")
     )
 

@@ -27,15 +27,27 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Case as Switch
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Substr, TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
 from django.utils import timezone
 
 from gongzhi.cases.choices import FINAL_STATES, Satisfaction
 from gongzhi.cases.models import Callback, Case, CaseEvent
 from gongzhi.cases.stats import TOWNSHIP_PATH_LEN
 
-from .models import CaseDay, DurationDay, GridDay, RollupClock, StaleDay
+from .models import (
+    CaseDay,
+    CaseMonth,
+    DurationDay,
+    DurationMonth,
+    GridDay,
+    GridMonth,
+    RollupClock,
+    StaleDay,
+    TownDay,
+    TownMonth,
+)
+from .models.rollups import MEASURES
 
 EDGES = tuple(round(60 * 1.25**k) for k in range(60))
 SIGN_CLOCK = "sign_for_due"
@@ -50,6 +62,7 @@ DIMENSIONS = {
     "grid": lambda: Coalesce("grid_id", Value(0)),
 }
 TABLES = {
+    TownDay: ("unit",),
     CaseDay: ("unit", "category", "channel"),
     GridDay: ("unit", "grid"),
 }
@@ -169,6 +182,41 @@ def _count(reported, closed, now) -> int:
     return rows
 
 
+# Each day table and the month table summed from it, with the columns summed.
+MONTHS = {
+    TownDay: (TownMonth, ("unit",), MEASURES),
+    CaseDay: (CaseMonth, ("unit", "category", "channel"), MEASURES),
+    GridDay: (GridMonth, ("unit", "grid"), MEASURES),
+    DurationDay: (DurationMonth, ("unit", "category", "channel", "kind", "bucket"), ("count",)),
+}
+
+
+def _roll_months(where: Q) -> int:
+    """Insert the month rows summed from the day rows ``where`` selects (whole months)."""
+    rows = 0
+    for day_model, (month_model, dims, sums) in MONTHS.items():
+        columns = {"k_day": TruncMonth("day"), "k_region_path": F("region_path")}
+        columns |= {f"k_{d}": F(d) for d in dims}
+        grouped = (
+            day_model.objects.filter(where)
+            .order_by()
+            .values(**columns)
+            .annotate(**{s: Sum(s) for s in sums})
+        )
+        rows += _insert(month_model, grouped, [*(c[2:] for c in columns), *sums])
+    return rows
+
+
+def month_of(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+DAYS = (TownDay, CaseDay, GridDay, DurationDay)
+ALL_MONTHS = (TownMonth, CaseMonth, GridMonth, DurationMonth)
+
+
 def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -206,13 +254,17 @@ def recount(keys, *, now=None) -> int:
         with transaction.atomic():
             _lock(day, town)
             StaleDay.objects.filter(day=day, region_path=town).delete()
-            for model in (CaseDay, GridDay, DurationDay):
+            for model in DAYS:
                 model.objects.filter(day=day, region_path=town).delete()
             _count(
                 Case.objects.filter(_in_key("created_at", day, town)),
                 Case.objects.filter(_in_key("closed_at", day, town)),
                 now,
             )
+            first, last = month_of(day)
+            for month_model in ALL_MONTHS:
+                month_model.objects.filter(day=first, region_path=town).delete()
+            _roll_months(Q(day__gte=first, day__lte=last, region_path=town))
         done += 1
     return done
 
@@ -221,16 +273,19 @@ def rebuild(*, now=None) -> dict:
     """Recount every table from scratch: one GROUP BY pass per table and kind of row."""
     now = now or timezone.now()
     with transaction.atomic():
-        for model in (CaseDay, GridDay, DurationDay, StaleDay):
+        for model in (*DAYS, *ALL_MONTHS, StaleDay):
             model.objects.all().delete()
         rows = _count(Case.objects.all(), Case.objects.all(), now)
+        rows += _roll_months(Q())
         RollupClock.objects.update_or_create(name=SIGN_CLOCK, defaults={"at": now})
     return {
         "rebuilt": True,
         "rows": rows,
+        "town_rows": TownDay.objects.count(),
         "case_rows": CaseDay.objects.count(),
         "grid_rows": GridDay.objects.count(),
         "duration_rows": DurationDay.objects.count(),
+        "month_rows": sum(m.objects.count() for m in ALL_MONTHS),
     }
 
 
@@ -253,8 +308,10 @@ def _batch() -> _Batch:
     """This transaction's batch (a new one if it has none, or if its was rolled back)."""
     conn = transaction.get_connection()
     batch = getattr(conn, "_gongzhi_rollup_batch", None)
-    registered = batch is not None and not batch.done and any(
-        getattr(entry[1], "__self__", None) is batch for entry in conn.run_on_commit
+    registered = (
+        batch is not None
+        and not batch.done
+        and any(getattr(entry[1], "__self__", None) is batch for entry in conn.run_on_commit)
     )
     if not registered:
         batch = _Batch()

@@ -19,7 +19,18 @@ whenever a case there changes; ``StaleDay`` is the durable mark of those still t
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["CaseDay", "GridDay", "DurationDay", "StaleDay", "RollupClock"]
+__all__ = [
+    "TownDay",
+    "TownMonth",
+    "CaseDay",
+    "CaseMonth",
+    "GridDay",
+    "GridMonth",
+    "DurationDay",
+    "DurationMonth",
+    "StaleDay",
+    "RollupClock",
+]
 
 MEASURES = (
     "reported",
@@ -72,42 +83,100 @@ class _Measures(models.Model):
         abstract = True
 
 
-class CaseDay(_Measures):
-    """Cases per day, township, lead unit, first-level category and channel."""
+class TownDay(_Measures):
+    """Cases per day, township and lead unit: the narrow table most figures read (totals,
+    units, places, days), a few thousand rows a month for a whole city."""
 
+    class Meta:
+        verbose_name = _("daily township figures")
+        verbose_name_plural = _("daily township figures")
+        indexes = [models.Index(fields=["day", "region_path"], name="command_townday_day_path")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.region_path} unit {self.unit}"
+
+
+class TownMonth(_Measures):
+    """The same per month (``day``: the month's first)."""
+
+    class Meta:
+        verbose_name = _("monthly township figures")
+        verbose_name_plural = _("monthly township figures")
+        indexes = [models.Index(fields=["day", "region_path"], name="command_townmonth_day_path")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m} {self.region_path} unit {self.unit}"
+
+
+class _CaseRow(_Measures):
     category = models.IntegerField(_("first-level category id"))
     channel = models.CharField(_("channel"), max_length=20)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.region_path} {self.category}/{self.channel}"
+
+
+class CaseDay(_CaseRow):
+    """Cases per day, township, lead unit, first-level category and channel (the
+    breakdowns by category and by channel)."""
 
     class Meta:
         verbose_name = _("daily case figures")
         verbose_name_plural = _("daily case figures")
         indexes = [models.Index(fields=["day", "region_path"], name="command_caseday_day_path")]
 
-    def __str__(self) -> str:
-        return f"{self.day} {self.region_path} {self.category}/{self.channel}"
+
+class CaseMonth(_CaseRow):
+    """The same per month (``day``: the month's first), summed from the days: a long
+    period reads its whole months here and only its odd days from ``CaseDay``."""
+
+    class Meta:
+        verbose_name = _("monthly case figures")
+        verbose_name_plural = _("monthly case figures")
+        indexes = [models.Index(fields=["day", "region_path"], name="command_casemonth_day_path")]
 
 
-class GridDay(_Measures):
-    """Cases per day, township, grid and lead unit (the grid map, a township's grids)."""
-
+class _GridRow(_Measures):
     grid = models.IntegerField(_("grid id"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day} grid {self.grid}"
+
+
+class GridDay(_GridRow):
+    """Cases per day, township, grid and lead unit (the grid map, a township's grids)."""
 
     class Meta:
         verbose_name = _("daily grid figures")
         verbose_name_plural = _("daily grid figures")
         indexes = [models.Index(fields=["day", "region_path"], name="command_gridday_day_path")]
 
-    def __str__(self) -> str:
-        return f"{self.day} grid {self.grid}"
+
+class GridMonth(_GridRow):
+    """The same per month (``day``: the month's first)."""
+
+    class Meta:
+        verbose_name = _("monthly grid figures")
+        verbose_name_plural = _("monthly grid figures")
+        indexes = [models.Index(fields=["day", "region_path"], name="command_gridmonth_day_path")]
 
 
-class DurationDay(models.Model):
+class Kind(models.TextChoices):
+    SIGN = "sign", _("Time to sign for")
+    RESOLVE = "resolve", _("Time to resolve")
+
+
+class _DurationRow(models.Model):
     """How long the cases reported on a day took, as histograms (``rollups.EDGES``):
     ``sign`` dispatched → signed for, ``resolve`` reported → resolved."""
 
-    class Kind(models.TextChoices):
-        SIGN = "sign", _("Time to sign for")
-        RESOLVE = "resolve", _("Time to resolve")
+    Kind = Kind
 
     day = models.DateField(_("day reported"))
     region_path = models.CharField(_("township path"), max_length=64, blank=True)
@@ -116,15 +185,31 @@ class DurationDay(models.Model):
     channel = models.CharField(_("channel"), max_length=20)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     bucket = models.PositiveSmallIntegerField(_("bucket"))
-    count = models.PositiveIntegerField(_("cases"))
+    count = models.PositiveIntegerField(_("cases"), default=0, db_default=0)
 
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} #{self.bucket}: {self.count}"
+
+
+class DurationDay(_DurationRow):
     class Meta:
         verbose_name = _("daily durations")
         verbose_name_plural = _("daily durations")
         indexes = [models.Index(fields=["day", "region_path"], name="command_durationday_day_path")]
 
-    def __str__(self) -> str:
-        return f"{self.day} {self.kind} #{self.bucket}: {self.count}"
+
+class DurationMonth(_DurationRow):
+    """The same per month (``day``: the month's first)."""
+
+    class Meta:
+        verbose_name = _("monthly durations")
+        verbose_name_plural = _("monthly durations")
+        indexes = [
+            models.Index(fields=["day", "region_path"], name="command_durationmonth_day_path")
+        ]
 
 
 class StaleDay(models.Model):

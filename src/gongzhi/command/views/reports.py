@@ -104,7 +104,7 @@ def report_file(request, pk: int, kind: str):
         raise Http404
     with stored.open("rb") as file:  # a report is small: read whole, nothing left streaming
         response = HttpResponse(file.read(), content_type=FILES[kind])
-    title = reports.title_of(report.figures)
+    title = reports.title(report.region.name, report.month)
     response["Content-Disposition"] = content_disposition_header(True, f"{title}.{kind}")
     response["Cache-Control"] = "private, no-store"
     return response
