@@ -165,6 +165,26 @@ def test_a_user_sees_only_the_messages_of_their_scope_and_their_topic(places):
     assert [m["data"]["n"] for m in seen] == [1, 2, 3]
 
 
+def test_case_messages_reach_those_who_govern_the_place_not_a_department_serving_it(places):
+    from gongzhi.accounts.models import OrganisationKind
+
+    department = UserFactory(
+        organisation=OrganisationFactory(kind=OrganisationKind.DEPARTMENT, regions=[places["east"]])
+    )
+    township = UserFactory(
+        organisation=OrganisationFactory(kind=OrganisationKind.TOWNSHIP, regions=[places["east"]])
+    )
+    push.publish("cases", "case.new", {"n": 1}, region_path=places["east"].path)
+    push.publish("sensing", "event.new", {"n": 2}, region_path=places["east"].path)
+    _, seen, _ = read(township, path="/push/cases", headers={"Last-Event-ID": "0"})
+    assert [m["data"]["n"] for m in seen] == [1]
+    # The department sees the place's sensing events, not every case of it.
+    _, seen, _ = read(department, path="/push/cases", headers={"Last-Event-ID": "0"}, seconds=1.5)
+    assert seen == []
+    _, seen, _ = read(department, headers={"Last-Event-ID": "0"})
+    assert [m["data"]["n"] for m in seen] == [2]
+
+
 def test_last_event_id_resumes_after_the_last_message_received(places):
     for n in range(1, 5):
         push.publish("sensing", "event.new", {"n": n})

@@ -8,6 +8,11 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
+        from gongzhi.cases import live
         from gongzhi.cases.workflow import reference
+        from gongzhi.core import push
 
         reference.connect_signals()
+        # A case's live messages reach those who govern its place (as Case.visible_to),
+        # not a department that merely serves the county.
+        push.register_topic(live.TOPIC, paths=lambda scope: scope.territory_paths)

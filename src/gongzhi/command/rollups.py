@@ -1,10 +1,11 @@
-"""Counting the daily rollups (``models/rollups.py``) from the records.
+"""Counting the rollups (``models/rollups.py``) from the records.
 
-The unit of work is a *key*: a (day, township path). All the rows of a key, in the three
-tables, are recounted together by a handful of ``INSERT … SELECT … GROUP BY`` statements
-over the cases reported or closed that day there; ``rebuild`` runs the very same statements
-over every case at once (one pass per table and kind of row), so a recount and a rebuild
-cannot disagree.
+The unit of work is a *key*: a (day, township path). All the rows of a key, in every day
+table, are recounted together, and its month's rows summed again from the days. Counting
+gathers the facts of the cases once into a temporary table (one row a case: its keys, a 0/1
+flag per measure, its durations' buckets; the latest-callback and timeline lookups run
+once a case), then fills each table with one GROUP BY over it. ``rebuild`` runs the very
+same statements over every case at once, so a recount and a rebuild cannot disagree.
 
 When a case, its callback or its timeline changes, ``signals.py`` calls ``mark`` with the
 keys it touched (before and after: a case can change place, category, unit, state, closing
@@ -12,7 +13,8 @@ day). ``mark`` writes them to ``StaleDay`` in the same transaction (durable: a c
 nothing) and recounts them once after the commit, whatever number of saves the request
 made. ``refresh_stale`` recounts what is still marked; ``tick`` (periodic) also marks the
 days whose sign-for deadlines passed since it last ran, the one figure that changes with
-the clock alone (the response rate's base).
+the clock alone (the response rate's base). A change to the category tree or to a case
+outside the services and without a save (a raw UPDATE) needs ``rebuild``.
 
 Histogram buckets for durations: ``EDGES`` (seconds), 1 minute × 1.25^k up to about a year;
 bucket i holds EDGES[i-1] ≤ d < EDGES[i] (bucket 0: under a minute, the last: beyond the
@@ -27,7 +29,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Case as Switch
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -97,60 +99,40 @@ def _rated(cases):
     )
 
 
-def cohort_measures(now) -> dict:
-    """The measures of the cases reported on a day, as they are now (``cases.stats``'s
+def _flag(condition: Q):
+    return Switch(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def cohort_flags(now) -> dict:
+    """Per case, 1 if it counts towards each measure of its reporting day (``cases.stats``'
     definitions: the same filters, so both agree)."""
     returned = CaseEvent.objects.filter(case=OuterRef("pk"), action="return")
     return {
-        "reported": Count("id"),
-        "open": Count("id", filter=~Q(state__in=FINAL_STATES)),
-        "overdue": Count("id", filter=Q(is_overdue=True)),
-        "returned": Count("id", filter=Q(Exists(returned))),
-        "response_base": Count(
-            "id",
-            filter=Q(sign_for_due__isnull=False)
-            & (Q(signed_at__isnull=False) | Q(sign_for_due__lt=now)),
+        "open": _flag(~Q(state__in=FINAL_STATES)),
+        "overdue": _flag(Q(is_overdue=True)),
+        "returned": _flag(Q(Exists(returned))),
+        "response_base": _flag(
+            Q(sign_for_due__isnull=False) & (Q(signed_at__isnull=False) | Q(sign_for_due__lt=now))
         ),
-        "responded": Count("id", filter=Q(sign_for_met=True)),
-        "rated": Count("id", filter=Q(rating__isnull=False)),
-        "solved": Count("id", filter=Q(rating_resolved=True)),
-        "satisfied": Count("id", filter=Q(rating__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])),
+        "responded": _flag(Q(sign_for_met=True)),
+        "rated": _flag(Q(rating__isnull=False)),
+        "solved": _flag(Q(rating_resolved=True)),
+        "satisfied": _flag(Q(rating__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])),
     }
 
 
-def _keyed(cases, day_field: str, dims) -> tuple[object, list[str]]:
-    """``cases`` grouped by (day, township, *dims): the queryset and its columns in order."""
-    columns = {
-        "k_day": TruncDate(day_field),
-        "k_region_path": Substr("region_path", 1, TOWNSHIP_PATH_LEN),
-        **{f"k_{d}": DIMENSIONS[d]() for d in dims},
-    }
-    return cases.order_by().values(**columns), [c[2:] for c in columns]
-
-
-def _insert(model, queryset, columns: list[str]) -> int:
-    """INSERT INTO model (columns) <queryset's SELECT>: the database counts, nothing comes
-    back to Python."""
-    compiler = queryset.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    selected = list(queryset.query.annotation_select)
-    assert len(selected) == len(columns), (selected, columns)
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql}", params)
-        return max(cursor.rowcount, 0)
-
-
-def _bucket():
+def _bucket(start: str, end: str):
+    """The histogram bucket of the span start → end (None when either is not set)."""
     whens = [
-        When(
-            **{"k_end__lt": F("k_start") + timedelta(seconds=edge)},
-            then=Value(i),
-        )
+        When(**{f"{end}__lt": F(start) + timedelta(seconds=edge)}, then=Value(i))
         for i, edge in enumerate(EDGES)
     ]
-    return Switch(*whens, default=Value(len(EDGES)))
+    return Switch(
+        When(Q(**{f"{start}__isnull": True}) | Q(**{f"{end}__isnull": True}), then=None),
+        *whens,
+        default=Value(len(EDGES)),
+        output_field=IntegerField(),
+    )
 
 
 DURATION_SPANS = {
@@ -158,27 +140,98 @@ DURATION_SPANS = {
     DurationDay.Kind.SIGN: ("dispatched_at", "signed_at"),
     DurationDay.Kind.RESOLVE: ("created_at", "resolved_at"),
 }
+FACTS = "command_rollup_facts"
+FLAGS = (
+    "open",
+    "overdue",
+    "returned",
+    "response_base",
+    "responded",
+    "rated",
+    "solved",
+    "satisfied",
+)
+
+
+def _facts(cases, part: str, now):
+    """One row per case: its keys and its 0/1 flags (``part`` "c": counted on its reporting
+    day, with every flag and its durations' buckets; "x": on its closing day, closed only)."""
+    columns = {
+        "f_part": Value(part),
+        "f_day": TruncDate("created_at" if part == "c" else "closed_at"),
+        "f_region_path": Substr("region_path", 1, TOWNSHIP_PATH_LEN),
+        **{f"f_{d}": DIMENSIONS[d]() for d in DIMENSIONS},
+    }
+    if part == "c":
+        cases = _rated(cases)
+        columns |= {f"f_{name}": flag for name, flag in cohort_flags(now).items()}
+        columns |= {f"f_{kind}": _bucket(*span) for kind, span in DURATION_SPANS.items()}
+    else:
+        cases = cases.filter(closed_at__isnull=False)
+        zero = Value(0, output_field=IntegerField())
+        columns |= {f"f_{name}": zero for name in FLAGS}
+        columns |= {
+            f"f_{kind}": Value(None, output_field=IntegerField()) for kind in DURATION_SPANS
+        }
+    queryset = cases.order_by().values(**columns)
+    return queryset.query.get_compiler(connection=connection).as_sql()
+
+
+def _insert(model, queryset, columns: list[str]) -> int:
+    """INSERT INTO model (columns) <queryset's SELECT>: the database counts, nothing comes
+    back to Python."""
+    sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+    assert len(queryset.query.annotation_select) == len(columns), columns
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql}", params)
+        return max(cursor.rowcount, 0)
 
 
 def _count(reported, closed, now) -> int:
     """Insert every row counting the cases ``reported`` (cohort rows, durations) and
-    ``closed`` (closing rows)."""
+    ``closed`` (closing rows): their facts are gathered once into a temporary table (the
+    callback and timeline lookups run once a case), then each table is one GROUP BY."""
+    quote = connection.ops.quote_name
     rows = 0
-    for model, dims in TABLES.items():
-        grouped, columns = _keyed(_rated(reported), "created_at", dims)
-        measures = cohort_measures(now)
-        rows += _insert(model, grouped.annotate(**measures), [*columns, *measures])
-        grouped, columns = _keyed(closed.filter(closed_at__isnull=False), "closed_at", dims)
-        rows += _insert(model, grouped.annotate(closed=Count("id")), [*columns, "closed"])
-    for kind, (start, end) in DURATION_SPANS.items():
-        spans = reported.filter(**{f"{start}__isnull": False, f"{end}__isnull": False}).annotate(
-            k_start=F(start), k_end=F(end)
-        )
-        grouped, columns = _keyed(spans, "created_at", DURATION_DIMENSIONS)
-        grouped = grouped.annotate(k_kind=Value(str(kind)), k_bucket=_bucket()).annotate(
-            count=Count("id")
-        )
-        rows += _insert(DurationDay, grouped, [*columns, "kind", "bucket", "count"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {FACTS}")
+        sql, params = _facts(reported, "c", now)
+        cursor.execute(f"CREATE TEMPORARY TABLE {FACTS} AS {sql}", params)
+        sql, params = _facts(closed, "x", now)
+        cursor.execute(f"INSERT INTO {FACTS} {sql}", params)
+        for model, dims in TABLES.items():
+            table = quote(model._meta.db_table)
+            keys = ["day", "region_path", *dims]
+            names = ", ".join(quote(model._meta.get_field(c).column) for c in keys)
+            group = ", ".join(f"f_{k}" for k in keys)
+            flags = ", ".join(quote(model._meta.get_field(f).column) for f in FLAGS)
+            sums = ", ".join(f"SUM(f_{f})" for f in FLAGS)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}, reported, {flags}) "
+                f"SELECT {group}, COUNT(*), {sums} FROM {FACTS} WHERE f_part = 'c' "
+                f"GROUP BY {group}"
+            )
+            rows += max(cursor.rowcount, 0)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}, closed) SELECT {group}, COUNT(*) FROM {FACTS} "
+                f"WHERE f_part = 'x' GROUP BY {group}"
+            )
+            rows += max(cursor.rowcount, 0)
+        table = quote(DurationDay._meta.db_table)
+        keys = ["day", "region_path", *DURATION_DIMENSIONS]
+        group = ", ".join(f"f_{k}" for k in keys)
+        names = ", ".join(quote(k) for k in keys)
+        for kind in DURATION_SPANS:
+            cursor.execute(
+                f"INSERT INTO {table} ({names}, kind, bucket, count) "
+                f"SELECT {group}, %s, f_{kind}, COUNT(*) FROM {FACTS} "
+                f"WHERE f_part = 'c' AND f_{kind} IS NOT NULL GROUP BY {group}, f_{kind}",
+                [str(kind)],
+            )
+            rows += max(cursor.rowcount, 0)
+        cursor.execute(f"DROP TABLE {FACTS}")
     return rows
 
 

@@ -27,6 +27,7 @@ import logging
 import re
 import time
 import weakref
+from collections.abc import Callable
 from datetime import timedelta
 
 from asgiref.sync import sync_to_async
@@ -82,11 +83,23 @@ def prune(*, now=None) -> dict:
 # -- reading ---------------------------------------------------------------------------------
 
 
-def visible_q(scope: Scope) -> Q:
+# Per topic, the viewer's paths a message must lie in (default: the regions the viewer
+# serves). Cases are seen where the viewer governs: a department serves a county but may
+# not watch every case of it (``Scope.territory_paths``). An app registers its topic when
+# it is ready; core names no app.
+_PATHS: dict[str, Callable[[Scope], tuple[str, ...]]] = {}
+
+
+def register_topic(topic: str, *, paths: Callable[[Scope], tuple[str, ...]]) -> None:
+    _PATHS[topic] = paths
+
+
+def visible_q(scope: Scope, topic: str = "") -> Q:
     if scope.everything:
         return Q()
     condition = Q(region_path="")
-    for path in scope.region_paths:
+    paths = _PATHS.get(topic, lambda scope: scope.region_paths)(scope)
+    for path in paths:
         condition |= Q(region_path__startswith=path)
     return condition
 
@@ -252,7 +265,7 @@ async def stream(request, topic: str):
     except ValueError:
         return HttpResponseBadRequest("Last-Event-ID and after must be message ids")
     scope = await sync_to_async(scope_for)(user)
-    condition = visible_q(scope)
+    condition = visible_q(scope, topic)
     if after is None:
         after = await sync_to_async(_top)()
     if isinstance(request, ASGIRequest):

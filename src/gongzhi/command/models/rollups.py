@@ -1,5 +1,10 @@
-"""The daily rollups: the case figures counted once per day and township, so the screen and
-the analytics read a few thousand rows instead of scanning millions of cases.
+"""The rollups: the case figures counted once per day and township, so the screen and the
+analytics read a few thousand rows instead of scanning millions of cases.
+
+Tables by what they are read for: ``TownDay`` (township, lead unit: totals, units,
+places, days), ``CaseDay`` (… category, channel: those breakdowns), ``GridDay`` (… grid),
+``DurationDay`` (histograms), each with a ``…Month`` twin summed from its days, so a long
+period reads its whole months from the month table and only its odd days from the day one.
 
 Each table holds two kinds of rows under the same keys, and readers always SUM them:
 

@@ -16,6 +16,7 @@
   const HEIGHT = 1080;
   const TICKER = 20;
   const DEBOUNCE_MS = 1200;
+  const MIN_GAP_MS = 5000;
   const POLL_MS = 60000;
 
   const config = JSON.parse(document.getElementById("screen-config").textContent);
@@ -213,7 +214,7 @@
               `${safe(labels.change_previous)}: ${change(row.change_previous)} · ${safe(labels.change_last_year)}: ${change(row.change_last_year)}`;
           },
         },
-        xAxis: { type: "value", axisLabel: axis, splitLine: { lineStyle: { color: "#1e3a66" } } },
+        xAxis: { type: "value", minInterval: 1, axisLabel: axis, splitLine: { lineStyle: { color: "#1e3a66" } } },
         yAxis: { type: "category", data: rows.map((r) => r.label), axisLabel: Object.assign({ width: 110, overflow: "truncate" }, axis) },
         series: [
           { name: texts.this_period, type: "bar", data: rows.map((r) => r.reported), itemStyle: { color: "#38bdf8" }, barGap: "10%" },
@@ -435,6 +436,7 @@
     timer = null;
     if (busy) { schedule(); return; }
     busy = true;
+    lastRefresh = Date.now();
     const params = new URLSearchParams();
     if (config.region) params.set("region", config.region);
     if (config.grid) params.set("grid", config.grid);
@@ -444,8 +446,13 @@
       .catch(() => { document.getElementById("map-note").textContent = texts.failed; })
       .finally(() => { busy = false; });
   }
+  // A busy city sends a message a second: each screen re-reads at most every few seconds
+  // (the ticker and today's count show a new report at once anyway).
+  let lastRefresh = 0;
   function schedule() {
-    if (!timer) timer = setTimeout(refresh, DEBOUNCE_MS);
+    if (timer) return;
+    const wait = Math.max(DEBOUNCE_MS, lastRefresh + MIN_GAP_MS - Date.now());
+    timer = setTimeout(refresh, wait);
   }
 
   function inPlace(d) {

@@ -36,6 +36,7 @@
       source.onopen = function () {
         pause = 1000;
         clearTimeout(slow);
+        slow = null;
         setState("live");
       };
       source.onmessage = function (e) {
@@ -55,6 +56,7 @@
         if (source.readyState === EventSource.CLOSED) {
           // Refused for good (not an event stream, 403, 5xx): reopen ourselves, later.
           clearTimeout(slow);
+          slow = null;
           setState("offline");
           source.close();
           setTimeout(connect, pause);
@@ -62,10 +64,14 @@
         } else {
           // The browser is reconnecting: a long-polling server (runserver) ends every
           // window, so only a reconnect that takes a while is shown.
-          clearTimeout(slow);
-          slow = setTimeout(function () {
-            setState(navigator.onLine === false ? "offline" : "connecting");
-          }, 3000);
+          // The pause runs from the first failure: a reconnect failing again and again
+          // (the network is down) must not restart it for ever.
+          if (!slow) {
+            slow = setTimeout(function () {
+              slow = null;
+              setState(navigator.onLine === false ? "offline" : "connecting");
+            }, 3000);
+          }
         }
       };
     }
