@@ -189,18 +189,30 @@ def _insert(model, queryset, columns: list[str]) -> int:
         return max(cursor.rowcount, 0)
 
 
-def _count(reported, closed, now) -> int:
+def _count(reported, closed, now, *, temporary: bool = False) -> int:
     """Insert every row counting the cases ``reported`` (cohort rows, durations) and
-    ``closed`` (closing rows): their facts are gathered once into a temporary table (the
-    callback and timeline lookups run once a case), then each table is one GROUP BY."""
+    ``closed`` (closing rows). The facts of the cases are a subquery of each statement (a
+    key's few cases), or, ``temporary``, gathered once into a temporary table (a rebuild:
+    the callback and timeline lookups run once a case); then each table is one GROUP BY."""
     quote = connection.ops.quote_name
     rows = 0
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {FACTS}")
-        sql, params = _facts(reported, "c", now)
-        cursor.execute(f"CREATE TEMPORARY TABLE {FACTS} AS {sql}", params)
-        sql, params = _facts(closed, "x", now)
-        cursor.execute(f"INSERT INTO {FACTS} {sql}", params)
+        cohort, cohort_params = _facts(reported, "c", now)
+        closing, closing_params = _facts(closed, "x", now)
+        if temporary:
+            cursor.execute(f"DROP TABLE IF EXISTS {FACTS}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {FACTS} AS {cohort}", cohort_params)
+            cursor.execute(f"INSERT INTO {FACTS} {closing}", closing_params)
+            source, params = FACTS, []
+        else:
+            source = f"({cohort} UNION ALL {closing}) facts"
+            params = [*cohort_params, *closing_params]
+
+        def run(sql: str, before=()) -> None:
+            nonlocal rows
+            cursor.execute(sql, [*before, *params])
+            rows += max(cursor.rowcount, 0)
+
         for model, dims in TABLES.items():
             table = quote(model._meta.db_table)
             keys = ["day", "region_path", *dims]
@@ -208,30 +220,26 @@ def _count(reported, closed, now) -> int:
             group = ", ".join(f"f_{k}" for k in keys)
             flags = ", ".join(quote(model._meta.get_field(f).column) for f in FLAGS)
             sums = ", ".join(f"SUM(f_{f})" for f in FLAGS)
-            cursor.execute(
-                f"INSERT INTO {table} ({names}, reported, {flags}) "
-                f"SELECT {group}, COUNT(*), {sums} FROM {FACTS} WHERE f_part = 'c' "
+            # Reporting and closing rows of the same key are one row.
+            run(
+                f"INSERT INTO {table} ({names}, reported, closed, {flags}) "
+                f"SELECT {group}, SUM(CASE WHEN f_part = 'c' THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN f_part = 'x' THEN 1 ELSE 0 END), {sums} FROM {source} "
                 f"GROUP BY {group}"
             )
-            rows += max(cursor.rowcount, 0)
-            cursor.execute(
-                f"INSERT INTO {table} ({names}, closed) SELECT {group}, COUNT(*) FROM {FACTS} "
-                f"WHERE f_part = 'x' GROUP BY {group}"
-            )
-            rows += max(cursor.rowcount, 0)
         table = quote(DurationDay._meta.db_table)
         keys = ["day", "region_path", *DURATION_DIMENSIONS]
         group = ", ".join(f"f_{k}" for k in keys)
         names = ", ".join(quote(k) for k in keys)
         for kind in DURATION_SPANS:
-            cursor.execute(
+            run(
                 f"INSERT INTO {table} ({names}, kind, bucket, count) "
-                f"SELECT {group}, %s, f_{kind}, COUNT(*) FROM {FACTS} "
+                f"SELECT {group}, %s, f_{kind}, COUNT(*) FROM {source} "
                 f"WHERE f_part = 'c' AND f_{kind} IS NOT NULL GROUP BY {group}, f_{kind}",
                 [str(kind)],
             )
-            rows += max(cursor.rowcount, 0)
-        cursor.execute(f"DROP TABLE {FACTS}")
+        if temporary:
+            cursor.execute(f"DROP TABLE {FACTS}")
     return rows
 
 
@@ -328,7 +336,7 @@ def rebuild(*, now=None) -> dict:
     with transaction.atomic():
         for model in (*DAYS, *ALL_MONTHS, StaleDay):
             model.objects.all().delete()
-        rows = _count(Case.objects.all(), Case.objects.all(), now)
+        rows = _count(Case.objects.all(), Case.objects.all(), now, temporary=True)
         rows += _roll_months(Q())
         RollupClock.objects.update_or_create(name=SIGN_CLOCK, defaults={"at": now})
     return {

@@ -6,11 +6,9 @@ places, days), ``CaseDay`` (… category, channel: those breakdowns), ``GridDay`
 ``DurationDay`` (histograms), each with a ``…Month`` twin summed from its days, so a long
 period reads its whole months from the month table and only its odd days from the day one.
 
-Each table holds two kinds of rows under the same keys, and readers always SUM them:
-
-* cohort rows, keyed on the day a case was *reported*: ``reported`` and every measure of the
-  cases reported that day (open, overdue, returned, the three rates' counts), as they are now;
-* closing rows, keyed on the day a case was *closed*: ``closed`` only.
+Each row counts, under its key, the cases *reported* that day (``reported`` and every
+measure of those cases as they are now: open, overdue, returned, the three rates' counts)
+and the cases *closed* that day (``closed``). Readers always SUM rows.
 
 A key is (day, township path, …): a case's ``region_path`` cut to its township (shorter
 paths are kept whole, "" for a case not located). ``unit`` is the lead unit's id (0: none),
