@@ -1,4 +1,4 @@
-"""The command centre's reference rows in the admin: the assessment weights and penalties
+"""The command centre in the admin: the assessment weights and penalties
 (考核). Weights are edited together on their list (the enabled ones must add up to 100, so
 changing one alone would rarely pass); one row's page checks the sum with the others as
 stored."""
@@ -8,7 +8,14 @@ from django.contrib import admin
 from django.forms.models import BaseModelFormSet
 
 from . import assessment
-from .models import AssessmentPenalty, AssessmentWeight
+from .models import (
+    AssessmentPenalty,
+    AssessmentWeight,
+    EarlyWarning,
+    EarlyWarningRun,
+    MonthlyReport,
+    PublicSafetyFigure,
+)
 
 
 def _check(rows):
@@ -71,3 +78,43 @@ class AssessmentPenaltyAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "points", "cap", "enabled", "order", "colour"]
     list_editable = ["points", "cap", "enabled", "order"]
     ordering = ["order", "code"]
+
+
+# -- what the jobs made: read in the admin, made by the platform -------------------------------
+
+
+@admin.register(EarlyWarning)
+class EarlyWarningAdmin(admin.ModelAdmin):
+    list_display = ["day", "township", "category", "count", "expected_low", "expected_high"]
+    list_display += ["state"]
+    list_filter = ["state"]
+    raw_id_fields = ["township", "category", "decided_by", "case"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(EarlyWarningRun)
+class EarlyWarningRunAdmin(admin.ModelAdmin):
+    list_display = ["day", "started_at", "finished_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(MonthlyReport)
+class MonthlyReportAdmin(admin.ModelAdmin):
+    list_display = ["month", "region", "created_at", "sent_at"]
+    list_filter = ["month"]
+    raw_id_fields = ["region"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PublicSafetyFigure)
+class PublicSafetyFigureAdmin(admin.ModelAdmin):
+    list_display = ["month", "township", "criminal", "public_order", "fraud", "theft"]
+    list_display += ["source_name", "imported_at"]
+    list_filter = ["month"]
+    raw_id_fields = ["township", "imported_by"]

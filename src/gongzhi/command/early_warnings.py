@@ -26,7 +26,7 @@ surveillance systems", Stat. Med. 32 (2013) 1206–1222), on 7-day totals:
 Unlike Farrington's, the baseline is the recent weeks rather than the same weeks of past
 years (a platform has months of history, not years), and no trend is fitted: a slow
 seasonal rise (heating in November) is a rise worth a look. ``assess`` and ``scan`` are pure
-functions over numbers (``bench/warnings.py`` measures their false alarms).
+functions over numbers (``bench/early_warnings.py`` measures their false alarms).
 
 **The run** (``run(day=)``; each night ``tick`` runs it for the day before, once, however
 many watchers tick: the day's ``EarlyWarningRun`` row is the claim) reads the daily counts

@@ -317,11 +317,14 @@ def recount(keys, *, now=None) -> int:
             StaleDay.objects.filter(day=day, region_path=town).delete()
             for model in DAYS:
                 model.objects.filter(day=day, region_path=town).delete()
-            _count(
-                Case.objects.filter(_in_key("created_at", day, town)),
-                Case.objects.filter(_in_key("closed_at", day, town)),
-                now,
+            # The key's cases first, by themselves: joined to the categories at once, the
+            # planner may walk every category and the township's whole index for each.
+            reported, closed = (
+                list(Case.objects.filter(_in_key(f, day, town)).values_list("pk", flat=True))
+                or [0]  # no case: a list that compiles, and matches nothing
+                for f in ("created_at", "closed_at")
             )
+            _count(Case.objects.filter(pk__in=reported), Case.objects.filter(pk__in=closed), now)
             first, last = month_of(day)
             for month_model in ALL_MONTHS:
                 month_model.objects.filter(day=first, region_path=town).delete()

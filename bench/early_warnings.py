@@ -19,26 +19,21 @@ the same 12 weeks (flagged weeks left out alike, the same minimum count and hist
 
 Prints one JSON object.
 
-    python bench/warnings.py [--series 200] [--weeks 30] [--var-dir DIR] [--skip-demo]
+    python bench/early_warnings.py [--series 200] [--weeks 30] [--var-dir DIR] [--skip-demo]
 """
 
+import argparse
+import json
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
 
-# This file is named like the standard library's ``warnings``: its own folder must not
-# shadow that module for numpy and Django, which import it.
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-from pathlib import Path  # noqa: E402
-
 ROOT = Path(HERE).parent
 SEED = 20261206
 RHYTHM = (1.3, 1.2, 1.1, 1.0, 1.0, 0.7, 0.7)  # Monday first
