@@ -10,7 +10,17 @@ from django.utils import translation
 
 from gongzhi.accounts.models import User
 
-OUR_APPS = ["core", "regions", "accounts", "taxonomy", "notify", "cases", "triage"]
+OUR_APPS = [
+    "core",
+    "regions",
+    "accounts",
+    "taxonomy",
+    "notify",
+    "cases",
+    "triage",
+    "command",
+    "surveys",
+]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

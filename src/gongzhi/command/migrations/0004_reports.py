@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 (
                     "pdf",
                     models.FileField(
-                        blank=True, upload_to="command/reports/%Y/", verbose_name="PDF"
+                        blank=True, upload_to="command/reports/%Y/", verbose_name="PDF file"
                     ),
                 ),
                 (

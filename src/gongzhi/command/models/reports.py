@@ -17,7 +17,7 @@ class MonthlyReport(models.Model):
         on_delete=models.PROTECT,
         related_name="monthly_reports",
     )
-    pdf = models.FileField(_("PDF"), upload_to="command/reports/%Y/", blank=True)
+    pdf = models.FileField(_("PDF file"), upload_to="command/reports/%Y/", blank=True)
     xlsx = models.FileField(_("Excel workbook"), upload_to="command/reports/%Y/", blank=True)
     figures = models.JSONField(_("figures"), default=dict, blank=True)
     created_at = models.DateTimeField(_("made at"))
