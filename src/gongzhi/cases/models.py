@@ -185,6 +185,10 @@ class Case(TimeStampedModel):
             models.Index(fields=["state", "created_at"]),
             models.Index(fields=["category", "created_at"]),
             models.Index(fields=["owner", "state"]),
+            # A day's reports and a day's closures: what the command centre's rollups recount
+            # when a case changes, and the queue's date filters.
+            models.Index(fields=["created_at"], name="cases_case_created_at"),
+            models.Index(fields=["closed_at"], name="cases_case_closed_at"),
             # Holds only the few cases waiting for their follow-up: cheap to keep and to scan.
             models.Index(
                 fields=["id"], condition=Q(follow_up_pending=True), name="case_follow_up_pending"

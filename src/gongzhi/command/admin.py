@@ -11,10 +11,20 @@ from . import assessment
 from .models import (
     AssessmentPenalty,
     AssessmentWeight,
+    CaseDay,
+    CaseMonth,
+    DurationDay,
+    DurationMonth,
     EarlyWarning,
     EarlyWarningRun,
+    GridDay,
+    GridMonth,
     MonthlyReport,
     PublicSafetyFigure,
+    RollupClock,
+    StaleDay,
+    TownDay,
+    TownMonth,
 )
 
 
@@ -118,3 +128,29 @@ class PublicSafetyFigureAdmin(admin.ModelAdmin):
     list_display += ["source_name", "imported_at"]
     list_filter = ["month"]
     raw_id_fields = ["township", "imported_by"]
+
+
+class _Counted(admin.ModelAdmin):
+    """The rollups: counted from the records (``rollups``), read here, never edited (a
+    wrong row is recounted with ``gongzhi command rollup --rebuild``)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for _model in (TownDay, TownMonth, CaseDay, CaseMonth, GridDay, GridMonth):
+    admin.site.register(
+        _model, _Counted, list_display=["day", "region_path", "unit", "reported", "closed"]
+    )
+for _model in (DurationDay, DurationMonth):
+    admin.site.register(
+        _model, _Counted, list_display=["day", "region_path", "kind", "bucket", "count"]
+    )
+admin.site.register(StaleDay, _Counted, list_display=["day", "region_path", "marked_at"])
+admin.site.register(RollupClock, _Counted, list_display=["name", "at"])

@@ -11,8 +11,8 @@ command centre's own jobs run once over the demo's history.
   They are written into the police's template and imported through ``command.safety``'s
   own import, so the demo exercises the real path. **Idempotent by presence**: when any
   figure exists, nothing is imported.
-* **The command centre's jobs** (rollups, early warnings, monthly reports), each run when
-  its module offers it.
+* **The command centre's jobs**: the rollups, eight weeks of nightly warning tests, last
+  month's reports.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from gongzhi.regions.models import Region, RegionLevel
 
 SEED = 20261206
 CITY = "630200"  # 海东市
+WARNING_NIGHTS = 56
 
 
 def demo_months(today: dt.date | None = None) -> list[dt.date]:
@@ -86,18 +87,24 @@ def public_safety(*, stdout=None) -> dict:
 
 
 def _jobs(*, stdout=None) -> dict:
-    """The command centre's jobs over the demo's history, each when its module offers it."""
+    """The command centre's jobs over the demo's history: the rollups counted from the
+    records, the warning test run for each night of the last eight weeks (as the nightly
+    job would have), and last month's reports."""
     from gongzhi.command import early_warnings, reports, rollups
 
-    done = {}
-    if hasattr(rollups, "rebuild"):
-        done["rollups"] = rollups.rebuild()
-    if hasattr(early_warnings, "run"):
-        done["early_warnings"] = early_warnings.run(day=None)
-    if hasattr(reports, "produce"):
-        done["reports"] = reports.produce(month=None)
-    if stdout and done:
-        stdout.write(f"command centre: {', '.join(done)}\n")
+    done = {"rollups": rollups.rebuild()}
+    today = timezone.localdate()
+    warned = [
+        early_warnings.run(day=today - dt.timedelta(days=back))["created"]
+        for back in range(WARNING_NIGHTS, 0, -1)
+    ]
+    done["early_warnings"] = {"nights": WARNING_NIGHTS, "created": sum(warned)}
+    done["reports"] = reports.produce(month=None)
+    if stdout:
+        stdout.write(
+            f"command centre: rollups rebuilt, {sum(warned)} early warnings, "
+            f"{done['reports'].get('made', 0)} monthly reports\n"
+        )
     return done
 
 
