@@ -89,7 +89,7 @@ RATES = {
 }
 # Measures with a queue listing of exactly their records (``records_url``).
 LISTED = ("reported", "closed", "open", "overdue", "returned")
-FRESH_LIMIT = 500  # stale keys recounted by one read at most
+FRESH_LIMIT = 50  # stale keys one read recounts first at most (the watcher does the rest)
 
 
 class FigureError(ServiceError):

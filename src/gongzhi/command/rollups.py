@@ -10,8 +10,12 @@ same statements over every case at once, so a recount and a rebuild cannot disag
 When a case, its callback or its timeline changes, ``signals.py`` calls ``mark`` with the
 keys it touched (before and after: a case can change place, category, unit, state, closing
 day). ``mark`` writes them to ``StaleDay`` in the same transaction (durable: a crash loses
-nothing) and recounts them once after the commit, whatever number of saves the request
-made. ``refresh_stale`` recounts what is still marked; ``tick`` (periodic) also marks the
+nothing). The watcher's ``tick`` recounts what is marked (each key once, whatever number of
+saves marked it), and a figures read first recounts a few keys still marked, so figures
+are at most a tick behind and usually current. The recount is kept off the request on
+purpose: at a million cases, recounting on the report's commit made intake 20× slower
+(``bench/command.py``). ``GONGZHI_ROLLUPS_AT_COMMIT = True`` recounts after each commit
+instead (one machine with few reports). ``tick`` (periodic) also marks the
 days whose sign-for deadlines passed since it last ran, the one figure that changes with
 the clock alone (the response rate's base). A change to the category tree or to a case
 outside the services and without a save (a raw UPDATE) needs ``rebuild``.
@@ -27,6 +31,7 @@ from __future__ import annotations
 import zlib
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case as Switch
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
@@ -365,7 +370,8 @@ class _Batch:
 
     def flush(self) -> None:
         self.done = True  # a later mark starts a new batch
-        recount(self.keys)
+        if getattr(settings, "GONGZHI_ROLLUPS_AT_COMMIT", False):
+            recount(self.keys)
 
 
 def _batch() -> _Batch:
