@@ -30,26 +30,19 @@ PostgreSQL; equal query counts; the monthly report < 60 s; push p95 ≤ 2 s.
 
 from __future__ import annotations
 
-import os
+import argparse
+import datetime as dt
+import json
+import shutil
 import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
 
-# bench/warnings.py is named like the standard library's module: this folder goes last on
-# the path, so that it does not shadow it (argparse, Django and numpy import warnings).
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE] + [HERE]
-
-import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
-import json  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from _child import child_env, run_child  # noqa: E402
-from _postgres import drop_postgres, postgres_database  # noqa: E402
+from _child import child_env, run_child
+from _postgres import drop_postgres, postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL = "sqlite:10000,postgresql:10000,sqlite:1000000,postgresql:10000000"
