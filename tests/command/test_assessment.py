@@ -152,3 +152,27 @@ def test_weights_that_do_not_add_up_to_100_are_refused_in_the_admin(client, worl
     assert AssessmentWeight.objects.get(code="satisfaction_rate").weight == 25
     with pytest.raises(assessment.AssessmentError):
         assessment.check_weights(rows=[("response_rate", False, Decimal(100))])
+
+
+def test_a_return_is_charged_to_the_unit_that_returned_the_case(client, world):
+    w = world
+    # 城管局 sends the case back; 住建局 takes it over and resolves it.
+    case = case_in(w, "returned")
+    assert case.owner_id is None
+    case = move(case, "dispatch", w.dispatcher, organisation=w.zjj)
+    case = move(case, "sign_for", w.zjj_handler)
+    move(case, "resolve", w.zjj_handler, result="已处理")
+    today = timezone.localdate().isoformat()
+    client.force_login(w.leader)
+
+    body = client.get(API, {"start": today, "end": today}).json()
+    returned = {
+        u["unit"]: {p["measure"]: p for p in u["penalties"]}["returned"] for u in body["units"]
+    }
+    # The returning unit carries it, although it leads no case now (so it is not scored).
+    assert (returned[w.cgj.name]["count"], returned[w.cgj.name]["points"]) == (1, 1.0)
+    assert unit_row(body, w.cgj.name)["score"] is None
+    # The unit that took it over is not charged, though it leads a case that was returned.
+    assert returned[w.zjj.name]["count"] == 0
+    assert returned[w.zjj.name]["points"] == 0.0
+    assert unit_row(body, w.zjj.name)["reported"] == 1

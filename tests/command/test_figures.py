@@ -147,3 +147,18 @@ def test_a_read_costs_the_same_queries_whatever_the_cases(world, today, django_a
     rollups.refresh_stale()
     with django_assert_num_queries(len(few.captured_queries)):
         reads()
+
+
+def test_returns_count_for_the_unit_that_made_them_in_its_scope(cases, today):
+    w = cases
+    # The returned case has no lead unit now: the return is still 城管局's.
+    for viewer in (w.leader, w.dispatcher, w.handler, w.cgj_head):
+        got = figures.returns_by_unit(viewer=viewer, start=today, end=today)
+        assert got == {w.cgj.pk: 1}, viewer
+    assert figures.returns_by_unit(viewer=w.other_handler, start=today, end=today) == {}
+    # Counted on the day of the return: none the day before.
+    before = today - timedelta(days=1)
+    assert figures.returns_by_unit(viewer=w.leader, start=before, end=before) == {}
+    # Another county asked for by a leader: not there.
+    pingan = Region.objects.get(code="630203")
+    assert figures.returns_by_unit(viewer=w.leader, region=pingan, start=today, end=today) == {}

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from gongzhi.cases.choices import FINAL_STATES, Satisfaction, State
-from gongzhi.cases.models import Case
+from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.stats import rates
 from gongzhi.cases.workflow import deadlines
 from gongzhi.command import figures, rollups
@@ -26,6 +26,8 @@ from gongzhi.command.models import (
     DurationMonth,
     GridDay,
     GridMonth,
+    ReturnDay,
+    ReturnMonth,
     StaleDay,
     TownDay,
     TownMonth,
@@ -56,6 +58,11 @@ def snapshot() -> dict:
             "day", "region_path", "unit", "category", "channel", "kind", "bucket"
         ).annotate(n=Sum("count")):
             out[(model.__name__, *(v for k, v in row.items() if k != "n"))] = row["n"]
+    for model in (ReturnDay, ReturnMonth):
+        for row in model.objects.values("day", "region_path", "unit", "grid").annotate(
+            n=Sum("returned")
+        ):
+            out[(model.__name__, *(v for k, v in row.items() if k != "n"))] = row["n"]
     return out
 
 
@@ -69,6 +76,12 @@ class Story:
         leaf = Category.objects.filter(parent=other, enabled=True).first() or other
         self.categories = [world.manhole, world.pothole, leaf]
         self.units = [world.cgj, world.zjj, world.other_cgj]
+        # Who returns a case: a handler of its unit (the return is charged to that unit).
+        self.handlers = {
+            world.cgj.pk: world.handler,
+            world.zjj.pk: world.zjj_handler,
+            world.other_cgj.pk: world.other_handler,
+        }
         self.places = [
             (world.point, world.grid),
             (world.other_point, world.other_grid),
@@ -132,8 +145,9 @@ class Story:
                 "reopen": rng.random() < 0.5,
             },
         }.get(action, {})
+        actor = self.handlers.get(case.owner_id, admin) if action == "return" else admin
         try:
-            return move(case, action, admin, now=self.later(case), **params)
+            return move(case, action, actor, now=self.later(case), **params)
         except ServiceError:  # e.g. rated already since it closed: nothing changed
             return Case.objects.get(pk=case.pk)
 
@@ -159,7 +173,9 @@ def test_rollups_equal_a_recount_and_a_rebuild_and_the_stats(world, committed, m
     assert not StaleDay.objects.exists()
     kept = snapshot()
     assert kept
+    assert ReturnDay.objects.exclude(unit=0).exists()  # the story returned cases
     all_keys = set(CaseDay.objects.values_list("day", "region_path"))
+    all_keys |= set(ReturnDay.objects.values_list("day", "region_path"))
     rollups.recount(all_keys)
     assert snapshot() == kept
     out = StringIO()
@@ -190,6 +206,15 @@ def test_rollups_equal_a_recount_and_a_rebuild_and_the_stats(world, committed, m
         assert summary["returned"] == reported.filter(events__action="return").distinct().count()
         closed = visible.filter(closed_at__gte=since, closed_at__lt=until).count()
         assert summary["closed"] == closed
+
+    # Returns: charged to the unit that made them, on the day it made them.
+    returns = CaseEvent.objects.filter(action="return", at__gte=since, at__lt=until)
+    charged = {}
+    for unit in returns.exclude(actor_organisation=None).values_list(
+        "actor_organisation", flat=True
+    ):
+        charged[unit] = charged.get(unit, 0) + 1
+    assert figures.returns_by_unit(viewer=world.admin, start=start, end=end) == charged
 
     # Broken down: per unit, per category and per day, as the stats group them.
     def ours(by):
@@ -242,3 +267,36 @@ def test_the_rollups_cli_recounts_what_is_marked(world, today):
     assert json.loads(out.getvalue()) == {"recounted": 1}
     assert CaseDay.objects.get(day=today).reported == 1
     assert Grid.objects.filter(pk=GridDay.objects.get(day=today).grid).exists()
+
+
+def test_returns_follow_their_case_on_the_day_of_the_return(world, committed, today):
+    w = world
+    later = timezone.now() + timedelta(days=2)  # returned two days after it was reported
+    day = timezone.localdate(later)
+    with committed():
+        case = report_case(w, w.manhole)
+        case = move(case, "accept", w.dispatcher)
+        case = move(case, "dispatch", w.dispatcher, organisation=w.cgj)
+        move(case, "return", w.handler, now=later, reason="不属于本单位")
+    ledu, pingan = Region.objects.get(code="630202"), Region.objects.get(code="630203")
+
+    def charged(region):
+        return figures.returns_by_unit(viewer=w.admin, region=region, start=day, end=day)
+
+    assert charged(ledu) == {w.cgj.pk: 1}
+    assert figures.returns_by_unit(viewer=w.admin, start=today, end=today) == {}
+    # Corrected to another county: its return goes with it.
+    with committed():
+        case = Case.objects.get(pk=case.pk)
+        case.grid, case.region = w.other_grid, Region.objects.get(path=w.other_grid.region_path)
+        case.region_path = w.other_grid.region_path
+        case.save()
+    assert (charged(ledu), charged(pingan)) == ({}, {w.cgj.pk: 1})
+    kept = snapshot()
+    rollups.rebuild()
+    assert snapshot() == kept
+    # Deleted: nothing of it is left.
+    with committed():
+        Case.objects.filter(pk=case.pk).delete()
+    assert charged(None) == {}
+    assert not ReturnDay.objects.exists() and not ReturnMonth.objects.exists()

@@ -2,13 +2,22 @@
 stays inside it, the live messages carry no one's name, and only the people who run the
 place may open it."""
 
+import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 
 from gongzhi.accounts.models import Role
+from gongzhi.command.models import PublicSafetyFigure
 from gongzhi.core.models import PushMessage
+from gongzhi.surveys import services
+from gongzhi.surveys.models import SampleMember
 from tests.factories import UserFactory, move, report_case
+from tests.surveys import conftest as surveys_world
+from tests.surveys.conftest import fielded, pick
+
+sv = surveys_world.sv  # the surveys' world (a fixture): registers, populations, leaders
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +153,97 @@ def test_only_leaders_dispatchers_and_administrators_open_the_screen(client, wor
     refused = client.get("/command/screen/?region=630203")
     assert refused.status_code in (400, 403, 404)
     assert 'data-testid="screen-refused"' in refused.content.decode()
+
+
+# -- the survey and the public-safety figures -----------------------------------------------
+
+
+@pytest.fixture
+def surveyed(sv):
+    """A city-wide wave: 碾伯镇 answers 很安全 and 安全, 平安镇 不太安全; satisfaction 满意.
+    The police's figures for 碾伯镇 and 平安镇 last month and this one."""
+    w = sv
+    w.wave = fielded(w, w.regions.city, per_township=2)
+    questions = services.questions_of(w.wave)
+    for town, labels in ((w.nianbo, ["很安全", "安全"]), (w.pingan_town, ["不太安全"])):
+        members = SampleMember.objects.filter(wave=w.wave, region=town).order_by("pk")
+        for member, label in zip(members, labels, strict=False):
+            services.do_record_call(
+                user=w.operator,
+                member=member,
+                outcome="answered",
+                answers=pick(questions, label, "满意"),
+            )
+    today = timezone.localdate().replace(day=1)
+    last = (today - dt.timedelta(days=1)).replace(day=1)
+    for town, month, criminal in (
+        (w.nianbo, last, 4),
+        (w.nianbo, today, 2),
+        (w.pingan_town, today, 30),
+    ):
+        PublicSafetyFigure.objects.create(
+            month=month,
+            township=town,
+            region_path=town.path,
+            criminal=criminal,
+            public_order=5,
+            imported_at=timezone.now(),
+        )
+    return w
+
+
+def test_the_survey_and_safety_panels_follow_the_viewers_scope(
+    client, surveyed, django_assert_max_num_queries
+):
+    w = surveyed
+    city = _screen(client, w.leader).json()
+    survey = city["survey"]
+    assert survey["wave"]["id"] == w.wave.pk and survey["region"]["code"] == "630200"
+    safety = survey["measures"]["safety"]
+    assert safety["n"] == 3 and safety["low"] <= safety["mean"] <= safety["high"]
+    assert survey["measures"]["satisfaction"]["mean"] == 80
+    assert {a["code"] for a in survey["areas"]} == {"630202", "630203"}  # the counties
+    assert survey["url"] == "/surveys/results/?region=630200"
+    months = city["safety"]["months"]
+    assert len(months) == 6 and months[-1]["criminal"] == 32 and months[-2]["criminal"] == 4
+    assert city["safety"]["url"] == "/command/safety/"
+
+    county = _screen(client, w.ledu_leader).json()
+    assert county["survey"]["region"]["code"] == "630202"
+    assert [a["name"] for a in county["survey"]["areas"]] == ["碾伯镇", "高庙镇"]
+    assert county["survey"]["measures"]["safety"]["n"] == 2
+    assert [m["criminal"] for m in county["safety"]["months"][-2:]] == [4, 2]
+    assert "平安" not in json.dumps(county["survey"], ensure_ascii=False)
+    assert county["survey"]["url"] == "/surveys/results/?region=630202"
+
+    # The panels' reads do not grow with the data: a second township's answers and figures
+    # add no query.
+    client.force_login(w.leader)
+    with django_assert_max_num_queries(200) as before:
+        client.get("/api/v1/command/screen")
+    PublicSafetyFigure.objects.create(
+        month=timezone.localdate().replace(day=1),
+        township=w.gaomiao,
+        region_path=w.gaomiao.path,
+        criminal=1,
+        public_order=1,
+        imported_at=timezone.now(),
+    )
+    member = SampleMember.objects.filter(wave=w.wave, region=w.gaomiao).first()
+    services.do_record_call(
+        user=w.operator,
+        member=member,
+        outcome="answered",
+        answers=pick(services.questions_of(w.wave), "安全", "满意"),
+    )
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        client.get("/api/v1/command/screen")
+
+
+def test_without_a_wave_the_survey_panel_says_so(client, sv):
+    body = _screen(client, sv.ledu_leader).json()
+    assert body["survey"] is None
+    assert body["safety"]["months"][-1]["criminal"] is None  # no figures imported yet
+    client.force_login(sv.ledu_leader)
+    page = client.get("/command/screen/").content.decode()
+    assert 'data-panel="survey"' in page and "暂无调查" in page  # "No survey yet", in Chinese

@@ -21,6 +21,8 @@ from .models import (
     GridMonth,
     MonthlyReport,
     PublicSafetyFigure,
+    ReturnDay,
+    ReturnMonth,
     RollupClock,
     StaleDay,
     TownDay,
@@ -151,6 +153,10 @@ for _model in (TownDay, TownMonth, CaseDay, CaseMonth, GridDay, GridMonth):
 for _model in (DurationDay, DurationMonth):
     admin.site.register(
         _model, _Counted, list_display=["day", "region_path", "kind", "bucket", "count"]
+    )
+for _model in (ReturnDay, ReturnMonth):
+    admin.site.register(
+        _model, _Counted, list_display=["day", "region_path", "unit", "grid", "returned"]
     )
 admin.site.register(StaleDay, _Counted, list_display=["day", "region_path", "marked_at"])
 admin.site.register(RollupClock, _Counted, list_display=["name", "at"])

@@ -4,7 +4,8 @@ GET /command/screen?region=<code>&grid=<code>   every panel of the screen (``scr
 
 The page reads it when drawn, on a live message (debounced) and every minute. Leaders,
 dispatchers and administrators only; a region or grid outside the caller's scope is refused
-with the one error shape, and every panel counts only what the caller may see.
+with the one error shape, and every panel counts only what the caller may see (the survey's
+results and the public-safety figures each under their own rule: null when not theirs).
 """
 
 from __future__ import annotations
@@ -160,6 +161,69 @@ class ScreenCrumb(Schema):
     level: str
 
 
+class ScreenMeasure(Schema):
+    mean: float
+    low: float
+    high: float
+    positive: float
+    positive_low: float
+    positive_high: float
+    n: int
+    coverage: float
+
+
+class ScreenMeasures(Schema):
+    safety: ScreenMeasure | None = None
+    satisfaction: ScreenMeasure | None = None
+
+
+class ScreenWave(Schema):
+    id: int
+    name: str
+    start: dt.date
+    end: dt.date
+    state: str
+
+
+class ScreenSurveyPlace(Schema):
+    code: str
+    name: str
+    level: str
+
+
+class ScreenSurveyArea(ScreenSurveyPlace):
+    measures: ScreenMeasures
+
+
+class ScreenResponse(Schema):
+    sample: int
+    contacted: int
+    completed: int
+    by_link: int
+    rate: float | None = None
+
+
+class ScreenSurvey(Schema):
+    region: ScreenSurveyPlace
+    wave: ScreenWave
+    measures: ScreenMeasures
+    response: ScreenResponse
+    areas: list[ScreenSurveyArea]
+    url: str | None = None
+
+
+class ScreenSafetyMonth(Schema):
+    month: str  # YYYY-MM
+    criminal: int | None = None  # None: the police gave no figures for the month
+    public_order: int | None = None
+    platform_reported: int | None = None
+
+
+class ScreenSafety(Schema):
+    months: list[ScreenSafetyMonth]
+    url: str | None = None
+
+
 class ScreenOut(Schema):
     region: ScreenRegion | None = None
     grid: ScreenGrid | None = None
@@ -173,6 +237,8 @@ class ScreenOut(Schema):
     disputes: list[ScreenRisk]
     visits_late: int
     sensing: ScreenSensing | None = None
+    survey: ScreenSurvey | None = None  # None: no wave, or results not for this viewer
+    safety: ScreenSafety | None = None
     map: ScreenMap
     ticker: list[ScreenMessage]
     push_after: int

@@ -8,8 +8,10 @@ them), out of 100::
 
 over the enabled rates i (响应率, 解决率, 满意率; a rate is 0..1, a weight is in per cent and
 the enabled weights add up to 100, so the first term is Σ weightᵢ × rateᵢ) and the enabled
-penalties j (overdue and returned cases reported in the period: so many points per case, at
-most the cap).
+penalties j (so many points per case, at most the cap): overdue cases reported in the period
+(by their lead unit), and returns made in the period, charged to the unit that made them
+(``figures.returns_by_unit``: a return clears the lead unit, so counting returned cases by
+their lead unit would charge whoever took the case over, or nobody).
 
 A unit with no base for a rate (no case whose sign-for deadline has been decided, or no
 rated case) is neither rewarded nor punished for it: the rate is left out and the weights of
@@ -26,6 +28,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongzhi.accounts.models import Organisation
 from gongzhi.core.errors import ServiceError
 
 from .models import AssessmentPenalty, AssessmentWeight
@@ -142,19 +145,30 @@ def score(row: dict, rates: list[AssessmentWeight], minus: list[AssessmentPenalt
 
 
 def scores(*, viewer, region=None, start, end) -> dict:
-    """The units that led cases reported in the period, ranked by score (best first; equal
+    """The units that led cases reported in the period or returned cases in it, ranked by score (best first; equal
     scores share a rank, the unscored last). Raises ``figures.FigureError`` for a region
     outside the viewer's scope or a bad period."""
     from . import figures  # above the admin's import of this module: loaded only to score
 
     rates, minus = weights(), penalties()
     rows = figures.breakdown(viewer=viewer, region=region, start=start, end=end, by="unit")
+    returns = figures.returns_by_unit(viewer=viewer, region=region, start=start, end=end)
+    # A unit that returned cases but leads none reported in the period is still charged.
+    led = {row["key"] for row in rows}
+    names = dict(Organisation.objects.filter(pk__in=set(returns) - led).values_list("pk", "name"))
+    rows += [figures.empty_row(pk, name) for pk, name in names.items()]
     units = []
     for row in rows:
         if not row.get("key"):
             continue  # cases no unit leads yet (still being accepted or dispatched)
+        counts = {**row, "returned": returns.get(row["key"], 0)}
         units.append(
-            {"key": row["key"], "label": row["label"], "figures": row, **score(row, rates, minus)}
+            {
+                "key": row["key"],
+                "label": row["label"],
+                "figures": row,
+                **score(counts, rates, minus),
+            }
         )
     units.sort(key=lambda u: (u["score"] is None, -(u["score"] or 0), str(u["label"])))
     rank, previous = 0, object()

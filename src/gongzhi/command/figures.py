@@ -6,7 +6,9 @@ viewer may see). Definitions are ``cases.stats``' (the same filters count the ro
 
 * reported: cases created in the period; closed: cases whose ``closed_at`` is in it;
 * open, overdue (flagged ``is_overdue``), returned (sent back by a unit at least once) and
-  the three rates' counts: over the cases reported in the period, as they are now.
+  the three rates' counts: over the cases reported in the period, as they are now;
+* ``returns_by_unit``: the returns made in the period, per unit that made them (考核's
+  penalty: the breakdown's "returned" is by the case's lead unit, which a return clears).
 
 Scope, as close to ``Case.objects.visible_to`` as daily rows allow: the places a viewer
 governs (region path prefix) or the cases their units lead (a co-handled case counts for its
@@ -48,6 +50,8 @@ from .models import (
     DurationMonth,
     GridDay,
     GridMonth,
+    ReturnDay,
+    ReturnMonth,
     StaleDay,
     TownDay,
     TownMonth,
@@ -66,6 +70,7 @@ __all__ = [
     "grid_figures",
     "records_url",
     "daily_counts",
+    "returns_by_unit",
 ]
 
 BY = ("unit", "category", "channel", "region", "day", "month")
@@ -183,7 +188,13 @@ def _needs_grid_rows(viewer, region) -> bool:
     )
 
 
-MONTH_OF = {TownDay: TownMonth, CaseDay: CaseMonth, GridDay: GridMonth, DurationDay: DurationMonth}
+MONTH_OF = {
+    TownDay: TownMonth,
+    CaseDay: CaseMonth,
+    GridDay: GridMonth,
+    DurationDay: DurationMonth,
+    ReturnDay: ReturnMonth,
+}
 
 
 def _split(start: date, end: date) -> tuple[Q, Q]:
@@ -484,6 +495,29 @@ def _source_key(by, key, grouped):
             if text == key:
                 return k
     return None
+
+
+# -- returns -----------------------------------------------------------------------------------
+
+
+def returns_by_unit(*, viewer, region=None, start: date, end: date) -> dict[int, int]:
+    """The returns (退回) made in the period, per unit that made them (the unit that sent the
+    case back, not whoever leads it now; returns no unit made are left out). Scoped like the
+    rest: the places the viewer governs, or returns made by their own units."""
+    _period(start, end)
+    _fresh()
+    # Returns have grid rows: a territory below a township is read from them.
+    where = _where(viewer, region, grid_rows=True)
+    counted: dict[int, int] = {}
+    for rows in _parts(ReturnDay, where, start, end):
+        for unit, n in rows.exclude(unit=0).values_list("unit").annotate(n=Sum("returned")):
+            counted[unit] = counted.get(unit, 0) + n
+    return counted
+
+
+def empty_row(key, label) -> dict:
+    """A figures row with nothing counted (a unit that only appears through its returns)."""
+    return {"key": key, "label": label, "code": None, **_with_rates({})}
 
 
 # -- grids and records -------------------------------------------------------------------------

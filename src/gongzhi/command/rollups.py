@@ -1,6 +1,8 @@
 """Counting the rollups (``models/rollups.py``) from the records.
 
-The unit of work is a *key*: a (day, township path). All the rows of a key, in every day
+The unit of work is a *key*: a (day, township path). The returns (``ReturnDay``) are
+counted from the timeline under the return's day and the case's township, so a return marks
+that key too (``return_keys``). All the rows of a key, in every day
 table, are recounted together, and its month's rows summed again from the days. Counting
 gathers the facts of the cases once into a temporary table (one row a case: its keys, a 0/1
 flag per measure, its durations' buckets; the latest-callback and timeline lookups run
@@ -34,7 +36,18 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case as Switch
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -49,6 +62,8 @@ from .models import (
     DurationMonth,
     GridDay,
     GridMonth,
+    ReturnDay,
+    ReturnMonth,
     RollupClock,
     StaleDay,
     TownDay,
@@ -78,6 +93,21 @@ DURATION_DIMENSIONS = ("unit", "category", "channel")
 
 def township_of(region_path: str | None) -> str:
     return (region_path or "")[:TOWNSHIP_PATH_LEN]
+
+
+def return_keys(case_ids, *, region_path=None) -> set[tuple[date, str]]:
+    """The keys the returns of these cases are counted under (the return's day, the case's
+    township; ``region_path``: that one instead of each case's own, for where a case was)."""
+    rows = CaseEvent.objects.filter(case__in=list(case_ids), action="return")
+    if region_path is not None:
+        return {
+            (timezone.localdate(at), township_of(region_path))
+            for at in rows.values_list("at", flat=True)
+        }
+    return {
+        (timezone.localdate(at), township_of(path))
+        for at, path in rows.values_list("at", "case__region_path")
+    }
 
 
 def keys_of(created_at, region_path, closed_at) -> set[tuple[date, str]]:
@@ -248,12 +278,28 @@ def _count(reported, closed, now, *, temporary: bool = False) -> int:
     return rows
 
 
+def _count_returns(events) -> int:
+    """Insert the ``ReturnDay`` rows counting these return events (one GROUP BY)."""
+    grouped = (
+        events.order_by()
+        .values(
+            k_day=TruncDate("at"),
+            k_region_path=Substr("case__region_path", 1, TOWNSHIP_PATH_LEN),
+            k_unit=Coalesce("actor_organisation_id", Value(0)),
+            k_grid=Coalesce("case__grid_id", Value(0)),
+        )
+        .annotate(returned=Count("id"))
+    )
+    return _insert(ReturnDay, grouped, ["day", "region_path", "unit", "grid", "returned"])
+
+
 # Each day table and the month table summed from it, with the columns summed.
 MONTHS = {
     TownDay: (TownMonth, ("unit",), MEASURES),
     CaseDay: (CaseMonth, ("unit", "category", "channel"), MEASURES),
     GridDay: (GridMonth, ("unit", "grid"), MEASURES),
     DurationDay: (DurationMonth, ("unit", "category", "channel", "kind", "bucket"), ("count",)),
+    ReturnDay: (ReturnMonth, ("unit", "grid"), ("returned",)),
 }
 
 
@@ -279,18 +325,18 @@ def month_of(day: date) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
-DAYS = (TownDay, CaseDay, GridDay, DurationDay)
-ALL_MONTHS = (TownMonth, CaseMonth, GridMonth, DurationMonth)
+DAYS = (TownDay, CaseDay, GridDay, DurationDay, ReturnDay)
+ALL_MONTHS = (TownMonth, CaseMonth, GridMonth, DurationMonth, ReturnMonth)
 
 
 def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _in_key(field: str, day: date, town: str) -> Q:
+def _in_key(field: str, day: date, town: str, *, path: str = "region_path") -> Q:
     start = _local_midnight(day)
     place = (
-        Q(region_path__startswith=town) if len(town) == TOWNSHIP_PATH_LEN else Q(region_path=town)
+        Q(**{f"{path}__startswith": town}) if len(town) == TOWNSHIP_PATH_LEN else Q(**{path: town})
     )
     return (
         Q(**{f"{field}__gte": start, f"{field}__lt": _local_midnight(day + timedelta(1))}) & place
@@ -330,6 +376,11 @@ def recount(keys, *, now=None) -> int:
                 for f in ("created_at", "closed_at")
             )
             _count(Case.objects.filter(pk__in=reported), Case.objects.filter(pk__in=closed), now)
+            _count_returns(
+                CaseEvent.objects.filter(
+                    _in_key("at", day, town, path="case__region_path"), action="return"
+                )
+            )
             first, last = month_of(day)
             for month_model in ALL_MONTHS:
                 month_model.objects.filter(day=first, region_path=town).delete()
@@ -345,6 +396,7 @@ def rebuild(*, now=None) -> dict:
         for model in (*DAYS, *ALL_MONTHS, StaleDay):
             model.objects.all().delete()
         rows = _count(Case.objects.all(), Case.objects.all(), now, temporary=True)
+        rows += _count_returns(CaseEvent.objects.filter(action="return"))
         rows += _roll_months(Q())
         RollupClock.objects.update_or_create(name=SIGN_CLOCK, defaults={"at": now})
     return {
@@ -354,6 +406,7 @@ def rebuild(*, now=None) -> dict:
         "case_rows": CaseDay.objects.count(),
         "grid_rows": GridDay.objects.count(),
         "duration_rows": DurationDay.objects.count(),
+        "return_rows": ReturnDay.objects.count(),
         "month_rows": sum(m.objects.count() for m in ALL_MONTHS),
     }
 

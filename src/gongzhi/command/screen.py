@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import Length
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +21,7 @@ from gongzhi.accounts.models import Role
 from gongzhi.cases import live
 from gongzhi.cases.models import Case
 from gongzhi.core import push
-from gongzhi.core.errors import NotAllowed, NotFound
+from gongzhi.core.errors import NotAllowed, NotFound, ServiceError
 from gongzhi.core.models import PushMessage
 from gongzhi.core.scope import scope_for
 from gongzhi.mediation.choices import Risk
@@ -30,8 +32,9 @@ from gongzhi.regions.models import Grid, Region, RegionLevel
 from gongzhi.sensing import queries as sensing
 from gongzhi.sensing.choices import DeviceState, EventState
 from gongzhi.sensing.events import TOPIC as SENSING_TOPIC
+from gongzhi.surveys import figures as survey_figures
 
-from . import figures
+from . import figures, safety
 
 # Who may open the screen: those who run the place, not residents or grid workers.
 SCREEN_ROLES = frozenset({Role.LEADER, Role.DISPATCHER, Role.ADMINISTRATOR})
@@ -41,6 +44,7 @@ MAX_DEVICES = 400
 RANKED = 8  # rows of each ranking
 TICKER = 20
 HOTSPOT_DAYS = 7
+SAFETY_MONTHS = 6
 LINKED = ("reported", "closed", "open", "overdue")
 
 
@@ -324,6 +328,67 @@ def _statuses(rows) -> list[dict]:
     ]
 
 
+def _survey_region(viewer, region):
+    """The survey's place: the screen's region, else the widest region the viewer sees."""
+    if region is not None:
+        return region
+    scope = scope_for(viewer)
+    levels = [RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP]
+    rows = Region.objects.filter(level__in=levels).defer("boundary")
+    if not scope.everything:
+        rows = rows.filter(path__in=scope.region_paths)
+    return rows.order_by(Length("path"), "path").first()
+
+
+def _survey(viewer, region) -> dict | None:
+    """The latest survey wave's safety and satisfaction over the place, with the next level's
+    areas; None when the viewer may not read results or there is no wave (暂无调查)."""
+    if not survey_figures.reads_results(viewer):
+        return None
+    region = _survey_region(viewer, region)
+    if region is None:
+        return None
+    try:
+        found = survey_figures.results(viewer=viewer, region=region)
+    except (NotAllowed, NotFound):
+        return None
+    if found["wave"] is None:
+        return None
+    return {
+        "region": found["region"],
+        "wave": found["wave"],
+        "measures": found["measures"],
+        "response": found["response"],
+        "areas": [{k: a[k] for k in ("code", "name", "level", "measures")} for a in found["areas"]],
+        "url": reverse("surveys:results") + f"?region={region.code}",
+    }
+
+
+def _safety(viewer, region, today) -> dict | None:
+    """The police's criminal and public-order cases a month over the last six months, beside
+    the platform's own reports; None for a viewer the figures are not shown to."""
+    if not safety.may_view(viewer):
+        return None
+    start = safety.add_months(today.replace(day=1), 1 - SAFETY_MONTHS)
+    try:
+        found = safety.figures_for(viewer=viewer, region=region, start=start, end=today)
+    except ServiceError:  # a place the figures are not kept for (a community)
+        return None
+    url = reverse("command:safety")
+    return {
+        "months": [
+            {
+                "month": t["month"],
+                "criminal": t["criminal"],
+                "public_order": t["public_order"],
+                "platform_reported": t["platform_reported"],
+            }
+            for t in found["totals"]
+        ],
+        "url": url + f"?region={region.code}" if region is not None else url,
+    }
+
+
 # -- the map and the ticker ---------------------------------------------------------------------
 
 
@@ -383,6 +448,8 @@ def gather(*, viewer, region_code=None, grid_code=None, today: dt.date | None = 
         "disputes": _disputes(viewer, region, grid),
         "visits_late": _visits_late(viewer, region, grid, today),
         "sensing": _sensing(viewer, region, grid),
+        "survey": _survey(viewer, region),
+        "safety": _safety(viewer, region, today),
         "map": {"bounds": _bounds(viewer, region, grid), **_points(viewer, region, grid)},
         "ticker": _ticker(viewer, region, grid),
         "push_after": after,

@@ -3,7 +3,7 @@ analytics read a few thousand rows instead of scanning millions of cases.
 
 Tables by what they are read for: ``TownDay`` (township, lead unit: totals, units,
 places, days), ``CaseDay`` (… category, channel: those breakdowns), ``GridDay`` (… grid),
-``DurationDay`` (histograms), each with a ``…Month`` twin summed from its days, so a long
+``DurationDay`` (histograms), ``ReturnDay`` (returns, by the unit that returned), each with a ``…Month`` twin summed from its days, so a long
 period reads its whole months from the month table and only its odd days from the day one.
 
 Each row counts, under its key, the cases *reported* that day (``reported`` and every
@@ -31,6 +31,8 @@ __all__ = [
     "GridMonth",
     "DurationDay",
     "DurationMonth",
+    "ReturnDay",
+    "ReturnMonth",
     "StaleDay",
     "RollupClock",
 ]
@@ -213,6 +215,41 @@ class DurationMonth(_DurationRow):
         indexes = [
             models.Index(fields=["day", "region_path"], name="command_durationmonth_day_path")
         ]
+
+
+class _ReturnRow(models.Model):
+    """The returns (退回) made on a day, by the unit that sent the case back (the return's
+    ``actor_organisation``, 0: none), keyed by the case's township and grid: the unit that
+    returned a case carries it in its assessment, whoever leads the case later. Unlike the
+    other tables, ``day`` is the return's day, not the case's reporting day."""
+
+    day = models.DateField(_("day returned"))
+    region_path = models.CharField(_("township path"), max_length=64, blank=True)
+    unit = models.IntegerField(_("returning unit id"), default=0)
+    grid = models.IntegerField(_("grid id"), default=0)
+    returned = models.PositiveIntegerField(_("returns"), default=0, db_default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.region_path} unit {self.unit}: {self.returned}"
+
+
+class ReturnDay(_ReturnRow):
+    class Meta:
+        verbose_name = _("daily returns")
+        verbose_name_plural = _("daily returns")
+        indexes = [models.Index(fields=["day", "region_path"], name="command_returnday_day_path")]
+
+
+class ReturnMonth(_ReturnRow):
+    """The same per month (``day``: the month's first)."""
+
+    class Meta:
+        verbose_name = _("monthly returns")
+        verbose_name_plural = _("monthly returns")
+        indexes = [models.Index(fields=["day", "region_path"], name="command_returnmonth_day_path")]
 
 
 class StaleDay(models.Model):

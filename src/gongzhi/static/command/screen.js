@@ -256,6 +256,83 @@
     fill(document.getElementById("domain-kpis"), cells);
   }
 
+  // -- the survey and the public-safety figures ------------------------------------------------
+
+  function num(v) {
+    return v === null || v === undefined ? "—" : Number(v).toFixed(1);
+  }
+
+  function renderSurvey() {
+    const el = document.getElementById("survey");
+    const s = data.survey;
+    const a = document.getElementById("survey-link");
+    if (s && s.url) a.setAttribute("href", s.url); else a.removeAttribute("href");
+    const wave = document.getElementById("survey-wave");
+    if (!s) {
+      wave.textContent = "";
+      fill(el, h("div", { class: "none", "data-testid": "survey-none" }, labels.survey_none));
+      return;
+    }
+    wave.textContent = `${s.wave.name} · ${s.wave.start} – ${s.wave.end}`;
+    const head = (key) => {
+      const m = s.measures[key];
+      return h("div", { class: "kpi rate", "data-testid": "survey-" + key },
+        h("b", {}, num(m && m.mean)),
+        h("span", {}, labels["survey_" + key]),
+        h("em", {}, m ? `${labels.survey_interval} ${num(m.low)}–${num(m.high)}` : "—"),
+        h("em", {}, m ? `n=${m.n} · ${labels.survey_positive} ${num(m.positive)}%` : ""));
+    };
+    const areas = s.areas.map((r) => {
+      const m = r.measures.safety;
+      return h("div", { class: "area", "data-testid": "survey-area", "data-code": r.code },
+        h("span", {}, r.name),
+        h("span", { class: "track" }, h("i", { style: `width:${m ? Math.max(0, Math.min(100, m.mean)) : 0}%` })),
+        h("b", {}, num(m && m.mean)));
+    });
+    const answered = s.response.rate === null || s.response.rate === undefined ? "—" : s.response.rate + "%";
+    fill(el,
+      h("div", { class: "heads" }, head("safety"), head("satisfaction")),
+      h("div", { class: "muted", style: "font-size:12px" }, `${labels.survey_rate} ${answered}`),
+      areas.length ? h("div", { class: "areas" }, areas) : null);
+  }
+
+  let safetyChart = null;
+  function renderSafety() {
+    const el = document.getElementById("chart-safety");
+    const s = data.safety;
+    const a = document.getElementById("safety-link");
+    if (s && s.url) a.setAttribute("href", s.url); else a.removeAttribute("href");
+    const given = s && s.months.some((m) => m.criminal !== null || m.public_order !== null);
+    el.dataset.months = s ? s.months.length : 0;
+    if (!given || !window.echarts) {
+      if (safetyChart) { safetyChart.dispose(); charts.splice(charts.indexOf(safetyChart), 1); safetyChart = null; }
+      fill(el, h("div", { class: "none", "data-testid": "safety-none" }, labels.safety_none));
+      return;
+    }
+    if (!safetyChart) {
+      fill(el);
+      safetyChart = echarts.init(el, null, { devicePixelRatio: (window.devicePixelRatio || 1) * Math.max(scale, 1) });
+      charts.push(safetyChart);
+    }
+    const axis = { color: "#8aa4cf", fontSize: 11 };
+    const line = (key, colour) => ({
+      name: labels[key], type: "line", symbolSize: 5, connectNulls: false,
+      data: s.months.map((m) => m[key]), itemStyle: { color: colour }, lineStyle: { width: 2 },
+    });
+    safetyChart.setOption(
+      {
+        animation: false,
+        grid: { left: 4, right: 12, top: 26, bottom: 2, containLabel: true },
+        legend: { top: 0, textStyle: { color: "#dbe7ff", fontSize: 11 }, itemWidth: 12, itemHeight: 8 },
+        tooltip: { trigger: "axis" },
+        xAxis: { type: "category", data: s.months.map((m) => m.month.slice(2)), axisLabel: axis },
+        yAxis: { type: "value", minInterval: 1, axisLabel: axis, splitLine: { lineStyle: { color: "#1e3a66" } } },
+        series: [line("criminal", "#f87171"), line("public_order", "#fbbf24"), line("platform_reported", "#38bdf8")],
+      },
+      true
+    );
+  }
+
   function renderHead() {
     const crumbs = [];
     if (data.region || data.grid) crumbs.push(h("a", { href: config.screen }, labels.all));
@@ -423,6 +500,8 @@
     renderHotspots();
     renderCategories();
     renderDomains();
+    renderSurvey();
+    renderSafety();
     (data.ticker || []).forEach((m) => tickerItems.set(m.id, m));
     renderTicker(null);
     if (map) { fitMap(); drawPoints(); }
