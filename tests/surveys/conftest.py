@@ -118,3 +118,11 @@ def fielded(w, region, *, operators=None, **fields):
 
 
 __all__ = ["SimpleNamespace", "fielded", "new_wave", "pick", "resident", "seeded_questionnaire"]
+
+
+@pytest.fixture
+def client(client):
+    """These tests read the pages' messages in English (the catalogue's msgids): the UI is
+    Chinese first and English complete, and a browser asking for English gets it."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
