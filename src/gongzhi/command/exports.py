@@ -260,7 +260,7 @@ def units(ctx: Context) -> Table:
     columns = [
         Column("rank", _("Rank")),
         Column("unit", _("Unit"), "text"),
-        Column("score", _("Score"), "score"),
+        Column("score", _("Assessment score"), "score"),
     ]
     for w in scored["weights"]:
         label = w.get_code_display()

@@ -47,10 +47,11 @@ def _day(value: str, field: str) -> date:
 
 
 def chosen(request) -> tuple[Region | None, date, date]:
-    """The region and period asked for (this month, everything the viewer sees, by default).
+    """The region and period asked for (this month so far, everything the viewer sees, by
+    default).
     Raises ``ServiceError`` (or ``figures.FigureError``) with a message for the user."""
     exports.check_viewer(viewer=request.user)
-    start, end = exports.month_of(timezone.localdate())
+    start, end = timezone.localdate().replace(day=1), timezone.localdate()  # this month so far
     if request.GET.get("start", "").strip():
         start = _day(request.GET["start"], "start")
     if request.GET.get("end", "").strip():
@@ -67,12 +68,14 @@ def presets(today: date) -> list[tuple[str, date, date]]:
     last_month = exports.month_of(month[0] - timedelta(days=1))
     quarter = exports.quarter_of(today)
     last_quarter = exports.quarter_of(quarter[0] - timedelta(days=1))
+    # A period that has not ended runs to today: compared with the same number of days
+    # before it (环比), not with a whole month that ended, which would read as a fall.
     return [
-        (_("This month"), *month),
+        (_("This month"), month[0], today),
         (_("Last month"), *last_month),
-        (_("This quarter"), *quarter),
+        (_("This quarter"), quarter[0], today),
         (_("Last quarter"), *last_quarter),
-        (_("This year"), date(today.year, 1, 1), date(today.year, 12, 31)),
+        (_("This year"), date(today.year, 1, 1), today),
         (_("Last year"), date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
     ]
 

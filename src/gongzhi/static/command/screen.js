@@ -94,7 +94,7 @@
   function kpi(prefix, key, value, url, cls) {
     return link(
       url,
-      [h("b", {}, value), h("span", {}, labels[key] || key)],
+      [h("b", String(value).length > 6 ? { class: "long" } : {}, value), h("span", {}, labels[key] || key)],
       { class: "kpi " + (cls || ""), "data-testid": prefix + "-" + key }
     );
   }
