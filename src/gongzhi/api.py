@@ -73,6 +73,7 @@ class GongzhiAPI(NinjaAPI):
         ("/people", "gongzhi.people.api.router"),
         ("/sensing", "gongzhi.sensing.api.router"),
         ("/surveys", "gongzhi.surveys.api.router"),
+        ("/legal", "gongzhi.legal.api.router"),
         ("/command", "gongzhi.command.api.router"),
     ]
     _mounted = False

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "gongzhi.people",
     "gongzhi.sensing",
     "gongzhi.surveys",
+    "gongzhi.legal",
     "gongzhi.open311",
     "gongzhi.command",
     "gongzhi.demo",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("sensing/", include("gongzhi.sensing.urls")),
     path("command/", include("gongzhi.command.urls")),
     path("surveys/", include("gongzhi.surveys.urls")),
+    path("legal/", include("gongzhi.legal.urls")),
     path("push/", include("gongzhi.core.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("gongzhi.open311.urls")),

@@ -23,6 +23,8 @@ class OrganisationKind(models.TextChoices):
     POLICE_STATION = "police_station", _("Police station")
     PROPERTY_COMPANY = "property_company", _("Property management company")
     LAW_FIRM = "law_firm", _("Law firm / legal service")
+    LEGAL_AID_CENTRE = "legal_aid_centre", _("Legal aid centre")
+    NOTARY_OFFICE = "notary_office", _("Notary office")
 
 
 class Role(models.TextChoices):

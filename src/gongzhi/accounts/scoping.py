@@ -58,7 +58,13 @@ def build_scope(user) -> Scope:
         organisation = membership.organisation
         served = {r.path for r in organisation.regions.all()}
         posts.append(
-            Post(membership.role, organisation.kind, organisation.path, tuple(sorted(served)))
+            Post(
+                membership.role,
+                organisation.kind,
+                organisation.path,
+                tuple(sorted(served)),
+                organisation.function,
+            )
         )
         organisation_paths.add(organisation.path)
         region_paths |= served

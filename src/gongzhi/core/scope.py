@@ -42,6 +42,7 @@ class Post:
     kind: str
     path: str
     served: tuple[str, ...] = ()
+    function: str = ""  # a department's function code (e.g. SFJ for a 司法局)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 cases, and a year of disputes with their screening rounds.
 
 One module here per domain seeds its part (``regions``, ``accounts``, ``categories``,
-``questions``, ``cases``, ``mediation``, ``people``, ``sensing``, ``surveys``, ``command``);
+``questions``, ``cases``, ``mediation``, ``people``, ``sensing``, ``surveys``, ``legal``, ``command``);
 this module runs them in order in one transaction, then trains the triage classifier on the demo's closed cases.
 Every part is idempotent, so loading twice changes nothing.
 """
@@ -10,7 +10,17 @@ Every part is idempotent, so loading twice changes nothing.
 from django.db import transaction
 
 from gongzhi.demo import accounts as people
-from gongzhi.demo import cases, categories, command, mediation, questions, regions, sensing, surveys
+from gongzhi.demo import (
+    cases,
+    categories,
+    command,
+    legal,
+    mediation,
+    questions,
+    regions,
+    sensing,
+    surveys,
+)
 from gongzhi.demo import people as register
 from gongzhi.triage import services as triage
 from gongzhi.triage.models import TriageModel
@@ -28,6 +38,9 @@ def load(*, stdout=None) -> dict:
         register.load(stdout=stdout)  # houses, households, residents, care, visits, check-ins
         sensing_counts = sensing.load(stdout=stdout)  # cameras, devices, readings, alarms
         surveys_counts = surveys.load(stdout=stdout)  # a safety survey of last month
+        # Legal aid, questions, notary bookings, 普法 (a failed dispute may lead to aid).
+        legal_result = legal.load(stdout=stdout)
+        logins = [*logins, *legal_result["logins"]]
         # Last: the rollups, warnings and monthly reports read everything above.
         command_counts = command.load(stdout=stdout)
     model = _triage_model()
@@ -38,6 +51,7 @@ def load(*, stdout=None) -> dict:
         "mediation": mediation_counts,
         "sensing": sensing_counts,
         "surveys": surveys_counts,
+        "legal": legal_result["counts"],
         "command": command_counts,
         "triage_model": model,
         "assessed": _assess_open_cases() if model else {"n": 0, "pending": 0},

@@ -1,0 +1,1 @@
+"""The demo's aid (filled by its room)."""

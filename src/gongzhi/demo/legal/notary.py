@@ -1,0 +1,1 @@
+"""The demo's notary (filled by its room)."""

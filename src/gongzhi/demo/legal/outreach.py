@@ -1,0 +1,1 @@
+"""The demo's outreach (filled by its room)."""

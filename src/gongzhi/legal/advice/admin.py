@@ -1,0 +1,1 @@
+"""advice in the admin (filled by its room)."""

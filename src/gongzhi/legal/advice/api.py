@@ -1,0 +1,5 @@
+"""The advice room's JSON API."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,1 @@
+"""aid in the admin (filled by its room)."""

@@ -1,0 +1,5 @@
+"""The aid room's JSON API."""
+
+from ninja import Router
+
+router = Router()

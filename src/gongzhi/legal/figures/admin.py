@@ -1,0 +1,1 @@
+"""figures in the admin (filled by its room)."""

@@ -1,0 +1,5 @@
+"""The figures room's JSON API."""
+
+from ninja import Router
+
+router = Router()

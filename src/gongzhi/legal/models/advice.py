@@ -1,0 +1,3 @@
+"""advice models (filled by its room)."""
+
+__all__: list[str] = []

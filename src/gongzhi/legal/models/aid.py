@@ -1,0 +1,3 @@
+"""aid models (filled by its room)."""
+
+__all__: list[str] = []

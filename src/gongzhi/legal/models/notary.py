@@ -1,0 +1,3 @@
+"""notary models (filled by its room)."""
+
+__all__: list[str] = []

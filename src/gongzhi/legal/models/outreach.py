@@ -1,0 +1,3 @@
+"""outreach models (filled by its room)."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""notary in the admin (filled by its room)."""

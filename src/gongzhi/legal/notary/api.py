@@ -1,0 +1,5 @@
+"""The notary room's JSON API."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,1 @@
+"""outreach in the admin (filled by its room)."""

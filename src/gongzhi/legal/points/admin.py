@@ -1,0 +1,1 @@
+"""points in the admin (filled by its room)."""

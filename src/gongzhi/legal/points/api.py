@@ -1,0 +1,5 @@
+"""The points room's JSON API."""
+
+from ninja import Router
+
+router = Router()
