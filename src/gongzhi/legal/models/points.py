@@ -9,12 +9,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import Organisation
-from gongzhi.core.models import TimeStampedModel
+from gongzhi.core.models import Reference, TimeStampedModel
 from gongzhi.regions.models import Region
 
 from ..choices import PointLevel, Service
 
-__all__ = ["ServicePoint"]
+__all__ = ["AudienceGroup", "ResidentProfile", "ServicePoint"]
 
 
 class ServicePointQuerySet(models.QuerySet):
@@ -89,3 +89,49 @@ class ServicePoint(TimeStampedModel):
 
     def service_labels(self) -> list[str]:
         return [str(Service(c).label) for c in self.services if c in Service.values]
+
+
+class AudienceGroup(Reference):
+    """A group of residents 普法 is written for (牧民, 农民工, 老年人, …): rows an
+    administrator edits."""
+
+    class Meta(Reference.Meta):
+        verbose_name = _("audience group")
+        verbose_name_plural = _("audience groups")
+
+
+class ResidentProfile(TimeStampedModel):
+    """Where a resident lives and the groups they belong to, as they said it: the village
+    their questions go to, the service points shown first, the 普法 they are sent."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="legal_profile",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("village or community"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    region_path = models.CharField(
+        _("region path"), max_length=255, blank=True, db_index=True, editable=False
+    )
+    groups = models.ManyToManyField(
+        AudienceGroup, verbose_name=_("groups"), blank=True, related_name="residents"
+    )
+
+    class Meta:
+        verbose_name = _("resident profile")
+        verbose_name_plural = _("resident profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def save(self, *args, **kwargs):
+        self.region_path = self.region.path if self.region_id else ""
+        super().save(*args, **kwargs)
