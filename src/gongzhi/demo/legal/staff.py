@@ -151,6 +151,7 @@ def _point(code, name, level, region, unit, adviser=None, order=100) -> bool:
 
 def _points(tree: Tree, units, advisers: list[User], home) -> int:
     created = 0
+    others = advisers[1:] or advisers
     for county in tree.counties:
         created += _point(
             f"pls-{county.code}",
@@ -175,12 +176,10 @@ def _points(tree: Tree, units, advisers: list[User], home) -> int:
             for index, community in enumerate(tree.communities_of(township)):
                 if home is not None and community.pk == home.pk:
                     adviser = advisers[0]
+                elif county.code == DEMO_COUNTY_CODE:
+                    adviser = others[index % len(others)]
                 else:
-                    adviser = (
-                        advisers[(index % (len(advisers) - 1)) + 1]
-                        if county.code == DEMO_COUNTY_CODE
-                        else None
-                    )
+                    adviser = None
                 created += _point(
                     f"pls-{community.code}",
                     f"{community.name}公共法律服务工作室",
@@ -199,11 +198,12 @@ def load(*, stdout=None) -> dict:
     county = next((c for c in tree.counties if c.code == DEMO_COUNTY_CODE), None)
     county_code = (county or (tree.counties[0] if tree.counties else tree.city)).code
     users, logins = _people(county_code)
+    # The adviser of the demo resident's village first, then the firm's other lawyers.
+    lawyers = {**users, **{u.username: u for u in User.objects.filter(username="demo_lawyer")}}
     advisers = [
-        users["demo_legal_adviser"],
-        users["demo_lawyer"],
-        users["demo_lawyer2"],
-        users["demo_lawyer3"],
+        lawyers[name]
+        for name in ("demo_legal_adviser", "demo_lawyer", "demo_lawyer2", "demo_lawyer3")
+        if name in lawyers
     ]
     points = _points(tree, units, advisers, resident_community(tree))
     if stdout is not None:
