@@ -1,17 +1,32 @@
-"""The aid room's pages (placeholders until the room is built)."""
+"""The legal-aid room's pages, under /legal/aid/."""
 
-from django.http import Http404
-from django.urls import path
+from django.urls import path, register_converter
+
+from . import views
 
 
-def _todo(request, **kwargs):
-    raise Http404
+class ApplicationNumberConverter:
+    regex = r"FY\d{4}-\d{6}"
 
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(ApplicationNumberConverter, "aidnum")
 
 urlpatterns = [
-    path("_todo/aid_apply/", _todo, name="aid_apply"),
-    path("_todo/aid_mine/", _todo, name="aid_mine"),
-    path("_todo/aid_desk/", _todo, name="aid_desk"),
-    path("_todo/aid_lawyer/", _todo, name="aid_lawyer"),
-    path("_todo/aid_objections/", _todo, name="aid_objections"),
+    path("aid/apply/", views.apply, name="aid_apply"),
+    path("aid/mine/", views.mine, name="aid_mine"),
+    path("aid/desk/", views.desk, name="aid_desk"),
+    path("aid/lawyer/", views.lawyer, name="aid_lawyer"),
+    path("aid/objections/", views.objections, name="aid_objections"),
+    path("aid/documents/<int:pk>/", views.document, name="aid_document"),
+    path("aid/documents/<int:pk>/thumb/", views.document_thumb, name="aid_document_thumb"),
+    path("aid/<aidnum:number>/", views.detail, name="aid_detail"),
+    path("aid/<aidnum:number>/act/<slug:action>/", views.act, name="aid_act"),
+    path("aid/<aidnum:number>/documents/", views.upload, name="aid_upload"),
+    path("aid/<aidnum:number>/personal/", views.reveal, name="aid_reveal"),
 ]

@@ -1,13 +1,10 @@
-"""The figures room's pages (placeholders until the room is built)."""
+"""The figures room's pages."""
 
-from django.http import Http404
 from django.urls import path
 
-
-def _todo(request, **kwargs):
-    raise Http404
-
+from . import views
 
 urlpatterns = [
-    path("_todo/figures/", _todo, name="figures"),
+    path("figures/", views.figures_page, name="figures"),
+    path("figures/export.xlsx", views.figures_export, name="figures_export"),
 ]
