@@ -26,7 +26,7 @@ from gongzhi.core import audit
 from gongzhi.core.scope import scope_for
 
 from . import masking
-from .models import Role
+from .models import OrganisationKind, Role
 
 # Which kinds of personal data each role may unmask (beyond a person's own data, which
 # everyone may see). Administrators may see everything; the others only what their work
@@ -43,6 +43,13 @@ UNMASK_POLICY: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset(),
 }
 
+# Units whose work needs a person's full identity whatever the member's role: a legal-aid
+# centre checks the applicant's ID, age and address; a notary office identifies the party.
+UNMASK_BY_UNIT_KIND: dict[str, frozenset[str]] = {
+    OrganisationKind.LEGAL_AID_CENTRE: frozenset(masking.KINDS),
+    OrganisationKind.NOTARY_OFFICE: frozenset(masking.KINDS),
+}
+
 UNMASK = "unmask"
 UNMASK_DENIED = "unmask_denied"
 
@@ -51,9 +58,12 @@ def unmaskable_kinds(viewer) -> frozenset[str]:
     """The kinds of personal data ``viewer``'s roles allow them to unmask."""
     if viewer is None or not getattr(viewer, "is_authenticated", False):
         return frozenset()
+    scope = scope_for(viewer)
     kinds: set[str] = set()
-    for role in scope_for(viewer).roles:
+    for role in scope.roles:
         kinds |= UNMASK_POLICY.get(role, frozenset())
+    for post in scope.posts:
+        kinds |= UNMASK_BY_UNIT_KIND.get(post.kind, frozenset())
     return frozenset(kinds)
 
 

@@ -87,11 +87,13 @@ def test_personal_data_is_masked_and_revealed_with_an_audit_entry(aid):
     with pytest.raises(NotAllowed):
         services.reveal(actor=w.other_reviewer, application=app, fields=["name"])
     assert AuditLog.objects.filter(action="unmask_denied").count() == 1
-    # the reviewer (a handler) may see the name and phone, not the ID number
+    # the centre's reviewer checks identity: name, phone and the ID number
     assert (
         services.reveal(actor=w.reviewer, application=app, fields=["name", "phone"])["name"]
         == "马秀兰"
     )
-    with pytest.raises(NotAllowed):
-        services.reveal(actor=w.reviewer, application=app, fields=["id_number"])
-    assert AuditLog.objects.count() == before + 4
+    assert services.reveal(actor=w.reviewer, application=app, fields=["id_number"])
+    # a lawyer not assigned to it sees nothing of it
+    with pytest.raises((NotAllowed, NotFound)):
+        services.reveal(actor=w.lawyer, application=app, fields=["id_number"])
+    assert AuditLog.objects.count() == before + 5  # the lawyer's refusal is recorded too

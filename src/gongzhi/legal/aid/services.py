@@ -495,12 +495,13 @@ def do_transition(
 
 
 def lawyers_for(application):
-    """The lawyers a director may assign (active members with the lawyer role)."""
+    """The lawyers a director may assign: active lawyers of the firms that serve the
+    application's place (its county or above); every active lawyer when none does."""
     from django.contrib.auth import get_user_model
 
     from gongzhi.accounts.models import Role
 
-    return (
+    lawyers = (
         get_user_model()
         .objects.filter(
             is_active=True, memberships__role=Role.LAWYER, memberships__organisation__is_active=True
@@ -508,6 +509,10 @@ def lawyers_for(application):
         .distinct()
         .order_by("display_name", "pk")
     )
+    parts = [p for p in (application.region_path or "").strip("/").split("/") if p]
+    prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    local = lawyers.filter(memberships__organisation__regions__path__in=prefixes)
+    return local if local.exists() else lawyers
 
 
 def masked_text(application, text: str) -> str:

@@ -1,15 +1,18 @@
-"""The notary room's pages (placeholders until the room is built)."""
+"""The notary room's pages, under /legal/notary/."""
 
-from django.http import Http404
 from django.urls import path
 
-
-def _todo(request, **kwargs):
-    raise Http404
-
+from . import views
 
 urlpatterns = [
-    path("_todo/notary/", _todo, name="notary"),
-    path("_todo/notary_mine/", _todo, name="notary_mine"),
-    path("_todo/notary_desk/", _todo, name="notary_desk"),
+    path("notary/", views.matter_list, name="notary"),
+    path("notary/mine/", views.mine, name="notary_mine"),
+    path("notary/desk/", views.desk, name="notary_desk"),
+    path("notary/desk/slots/", views.slots, name="notary_slots"),
+    path("notary/bookings/<str:number>/", views.booking_detail, name="notary_booking"),
+    path("notary/bookings/<str:number>/cancel/", views.cancel, name="notary_cancel"),
+    path("notary/bookings/<str:number>/mark/", views.mark, name="notary_mark"),
+    path("notary/bookings/<str:number>/reveal/", views.reveal, name="notary_reveal"),
+    path("notary/m/<slug:code>/", views.matter_guide, name="notary_matter"),
+    path("notary/m/<slug:code>/book/", views.book, name="notary_book"),
 ]

@@ -1,14 +1,15 @@
-"""The outreach room's pages (placeholders until the room is built)."""
+"""普法's pages, under /legal/outreach/."""
 
-from django.http import Http404
 from django.urls import path
 
-
-def _todo(request, **kwargs):
-    raise Http404
-
+from . import views
 
 urlpatterns = [
-    path("_todo/outreach/", _todo, name="outreach"),
-    path("_todo/outreach_desk/", _todo, name="outreach_desk"),
+    path("outreach/", views.reader_list, name="outreach"),
+    path("outreach/<int:pk>/", views.article, name="outreach_article"),
+    path("outreach/desk/", views.desk, name="outreach_desk"),
+    path("outreach/desk/new/", views.article_new, name="outreach_article_new"),
+    path("outreach/desk/campaigns/new/", views.campaign_new, name="outreach_campaign_new"),
+    path("outreach/desk/<int:pk>/", views.stats, name="outreach_stats"),
+    path("outreach/desk/<int:pk>/publish/", views.publish, name="outreach_publish"),
 ]

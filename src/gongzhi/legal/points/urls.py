@@ -1,14 +1,11 @@
-"""The points room's pages (placeholders until the room is built)."""
+"""The legal services' home, the service points and the resident's profile."""
 
-from django.http import Http404
 from django.urls import path
 
-
-def _todo(request, **kwargs):
-    raise Http404
-
+from . import views
 
 urlpatterns = [
-    path("_todo/home/", _todo, name="home"),
-    path("_todo/points/", _todo, name="points"),
+    path("", views.home, name="home"),
+    path("points/", views.points, name="points"),
+    path("profile/", views.profile, name="profile"),
 ]
