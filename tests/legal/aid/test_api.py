@@ -179,10 +179,17 @@ def test_reveal_is_audited_and_refused_outside_the_role(aid, as_token):
     )
     assert r.status_code == 200 and r.json()["phone"] == "13900001111"
     assert AuditLog.objects.filter(action="unmask").count() == 1
+    # The centre checks identity: its reviewer may see the ID number too.
     r = as_token(w.reviewer).post(
         f"/legal/aid/applications/{app.number}/reveal", {"fields": ["id_number"]}
     )
-    assert r.status_code == 403
+    assert r.status_code == 200 and r.json()["id_number"] == app.id_number
+    # Another county's reviewer does not see the application at all.
+    r = as_token(w.other_reviewer).post(
+        f"/legal/aid/applications/{app.number}/reveal", {"fields": ["name"]}
+    )
+    assert r.status_code == 404
+    assert AuditLog.objects.filter(action="unmask").count() == 2
 
 
 def test_matter_types_are_the_reference_rows(aid, as_token):

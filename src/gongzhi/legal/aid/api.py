@@ -201,7 +201,7 @@ class ProgressOut(Schema):
     note: str
 
 
-class EventOut(Schema):
+class AidEventOut(Schema):
     at: dt.datetime
     action: str
     from_state: str
@@ -236,7 +236,7 @@ class DetailOut(ApplicationRow):
     dispute: str | None
     documents: list[DocumentOut]
     progress: list[ProgressOut]
-    timeline: list[EventOut]
+    timeline: list[AidEventOut]
     actions: list[str]
 
 
@@ -360,12 +360,12 @@ def take_action(request, number: str, action: str, payload: ActionIn):
     }
 
 
-class RevealIn(Schema):
+class AidRevealIn(Schema):
     fields: list[Literal["name", "id_number", "phone", "address"]] | None = None
     reason: str = Field("", max_length=200)
 
 
-class RevealOut(Schema):
+class AidRevealOut(Schema):
     name: str | None = None
     id_number: str | None = None
     phone: str | None = None
@@ -374,10 +374,10 @@ class RevealOut(Schema):
 
 @router.post(
     "/aid/applications/{number}/reveal",
-    response={200: RevealOut, **ERRORS},
+    response={200: AidRevealOut, **ERRORS},
     summary="Reveal the applicant's personal data",
 )
-def reveal(request, number: str, payload: RevealIn):
+def reveal(request, number: str, payload: AidRevealIn):
     app = _app(request.user, number)
     return services.reveal(
         actor=request.user,

@@ -12,7 +12,7 @@ from . import queries
 router = Router()
 
 
-class FigureRow(Schema):
+class LegalFigureRow(Schema):
     key: str
     label: str
     code: str
@@ -35,18 +35,18 @@ class FigureRow(Schema):
     avg_question_rating: float | None
 
 
-class FiguresOut(Schema):
+class LegalFiguresOut(Schema):
     region: str | None
     start: Day
     end: Day
     has_questions: bool
     has_question_ratings: bool
-    total: FigureRow
-    places: list[FigureRow]
-    types: list[FigureRow]
+    total: LegalFigureRow
+    places: list[LegalFigureRow]
+    types: list[LegalFigureRow]
 
 
-@router.get("/figures", response={200: FiguresOut, **ERRORS}, summary="Legal service figures")
+@router.get("/figures", response={200: LegalFiguresOut, **ERRORS}, summary="Legal service figures")
 def figures(request, region: str | None = None, start: Day | None = None, end: Day | None = None):
     """Applications, decisions in time, granted and refused by type, working days to
     decision and assignment, questions answered in time and satisfaction, for ``region``

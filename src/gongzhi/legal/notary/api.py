@@ -47,7 +47,7 @@ class ChoiceOut(Schema):
     label: str
 
 
-class QuestionOut(Schema):
+class NotaryQuestionOut(Schema):
     key: str
     text: str
     type: str = Field(description="choice or amount")
@@ -65,7 +65,7 @@ class MatterOut(Schema):
 
 
 class MatterDetailOut(MatterOut):
-    questions: list[QuestionOut]
+    questions: list[NotaryQuestionOut]
 
 
 class FeeLineOut(Schema):

@@ -62,7 +62,7 @@ class ListFilters(Schema):
     unread: bool = False
 
 
-class AnswerIn(Schema):
+class QuizAnswerIn(Schema):
     choices: list[int]
 
 
@@ -141,7 +141,7 @@ def read_article(request, pk: int):
 @router.post(
     "/outreach/articles/{int:pk}/quiz", response={200: AnswerOut, **ERRORS}, summary="Answer"
 )
-def answer_quiz(request, pk: int, payload: AnswerIn):
+def answer_quiz(request, pk: int, payload: QuizAnswerIn):
     article = _article(request, pk)
     answer = services.do_answer(user=request.user, article=article, choices=payload.choices)
     return {"score": answer.score, "total": answer.total, "quiz": _quiz(article, answer)}

@@ -22,7 +22,7 @@ router = Router()
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
-class PointOut(Schema):
+class ServicePointOut(Schema):
     code: str
     name: str
     level: str
@@ -63,7 +63,7 @@ def _out(p, serving_ids=()) -> dict:
     }
 
 
-@router.get("/points", response={200: list[PointOut], **ERRORS}, summary="Service points")
+@router.get("/points", response={200: list[ServicePointOut], **ERRORS}, summary="Service points")
 def list_points(request, filters: Query[PointFilters]):
     qs = ServicePoint.objects.visible_to(request.user).select_related("region", "adviser")
     if filters.level:
