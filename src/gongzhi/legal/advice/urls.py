@@ -1,16 +1,18 @@
-"""The advice room's pages (placeholders until the room is built)."""
+"""The advice room's pages, under /legal/advice/."""
 
-from django.http import Http404
 from django.urls import path
 
-
-def _todo(request, **kwargs):
-    raise Http404
-
+from . import views
 
 urlpatterns = [
-    path("_todo/ask/", _todo, name="ask"),
-    path("_todo/questions_mine/", _todo, name="questions_mine"),
-    path("_todo/advice_desk/", _todo, name="advice_desk"),
-    path("_todo/knowledge/", _todo, name="knowledge"),
+    path("advice/ask/", views.ask, name="ask"),
+    path("advice/similar/", views.similar, name="advice_similar"),
+    path("advice/mine/", views.questions_mine, name="questions_mine"),
+    path("advice/desk/", views.advice_desk, name="advice_desk"),
+    path("advice/questions/<int:pk>/", views.question, name="question"),
+    path("advice/questions/<int:pk>/answer/", views.answer, name="question_answer"),
+    path("advice/questions/<int:pk>/pass/", views.pass_on, name="question_pass"),
+    path("advice/questions/<int:pk>/rate/", views.rate, name="question_rate"),
+    path("advice/knowledge/", views.knowledge, name="knowledge"),
+    path("advice/knowledge/<int:pk>/", views.knowledge_entry, name="knowledge_entry"),
 ]
