@@ -26,3 +26,30 @@ def test_the_points_serving_a_village_are_its_room_station_and_centre(legal):
     serving = ServicePoint.objects.serving(w.regions.xiguan.path)
     assert {p.code for p in serving} == {"pls-630202", "pls-630202100", "pls-630202100001"}
     assert not ServicePoint.objects.serving("")
+
+
+def test_each_desk_is_in_the_menu_of_those_who_work_there(legal):
+    from gongzhi.core.navigation import menu_for
+
+    w = legal
+
+    def names(user):
+        return {item.name for item in menu_for(user)["main"]}
+
+    desks = {
+        "legal_aid_desk",
+        "legal_aid_lawyer",
+        "legal_advice_desk",
+        "legal_objections",
+        "legal_notary_desk",
+        "legal_outreach_desk",
+        "legal_figures",
+    }
+    assert "legal" in names(w.resident) and not names(w.resident) & desks
+    assert {"legal_aid_desk", "legal_advice_desk", "legal_figures"} <= names(w.reviewer)
+    assert {"legal_aid_lawyer", "legal_advice_desk"} <= names(w.lawyer)
+    assert "legal_aid_desk" not in names(w.lawyer)
+    assert {"legal_objections", "legal_outreach_desk"} <= names(w.bureau_staff)
+    assert "legal_objections" not in names(w.sfs_staff)
+    assert "legal_outreach_desk" in names(w.sfs_staff)
+    assert names(w.notary) & desks == {"legal_notary_desk"}

@@ -32,6 +32,12 @@ def _writes(viewer) -> bool:
     return not scope.everything and bool(staff.outreach_paths(scope))
 
 
+def _answers_or_oversees(viewer) -> bool:
+    """Lawyers answer questions; the county's legal-aid centre watches its county's."""
+    scope = _scope(viewer)
+    return staff.is_lawyer(scope) or bool(staff.aid_reviewer_paths(scope))
+
+
 def _reads_figures(viewer) -> bool:
     scope = _scope(viewer)
     return (
@@ -56,7 +62,7 @@ register(
         _("Questions to answer"),
         "legal:advice_desk",
         order=133,
-        roles=frozenset({Role.LAWYER}),
+        when=_answers_or_oversees,
     ),
     Entry(
         "legal_objections",
