@@ -38,6 +38,16 @@ def test_points_serving_my_village_come_first(pf, client):
     assert 'id="points-map"' in page.text and "leaflet.js" in page.text
 
 
+def test_a_resident_sees_their_own_countys_points_and_every_county_on_asking(pf, client):
+    client.force_login(pf.resident)  # 西关社区, 乐都区
+    page = client.get("/legal/points/")
+    assert 'data-point="pls-630202100002"' in page.text  # 东关社区, the same county
+    assert 'data-point="pls-630203"' not in page.text  # 平安区's centre
+    assert 'data-testid="all-points"' in page.text
+    everywhere = client.get("/legal/points/", {"all": "1"})
+    assert 'data-point="pls-630203"' in everywhere.text
+
+
 def test_points_by_position_then_all(pf, client):
     client.force_login(pf.no_profile)
     page = client.get("/legal/points/")

@@ -66,15 +66,27 @@ def _distance(point, lng, lat) -> float:
 LEVEL_RANK = {"room": 0, "station": 1, "centre": 2}
 
 
-def points_for(user, *, lng=None, lat=None, queryset=None) -> tuple[list, list]:
+def county_path(region_path: str) -> str:
+    """The path of the county (or district) a place lies in; "" when it lies in none."""
+    parts = [p for p in (region_path or "").strip("/").split("/") if p]
+    prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    county = Region.objects.filter(path__in=prefixes, level=RegionLevel.COUNTY)
+    return county.values_list("path", flat=True).first() or ""
+
+
+def points_for(user, *, lng=None, lat=None, queryset=None, own_county=False) -> tuple[list, list]:
     """(the points serving the person, then the others): by their profile's village; else
-    the nearest by the browser's position; else all, by county."""
+    the nearest by the browser's position; else all, by county. ``own_county``: the others
+    only of the person's county (a phone need not carry a province's points)."""
     points = list(
         (queryset if queryset is not None else ServicePoint.objects.visible_to(user))
         .select_related("region", "adviser")
         .order_by("region_path", "order", "code")
     )
     profile = profile_of(user)
+    if profile and profile.region_path and own_county:
+        county = county_path(profile.region_path)
+        points = [p for p in points if not county or p.region_path.startswith(county)]
     if profile and profile.region_path:
         serving_ids = set(
             ServicePoint.objects.serving(profile.region_path).values_list("pk", flat=True)

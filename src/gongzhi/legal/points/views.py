@@ -70,7 +70,11 @@ def points(request):
     form = PointFilter(request.GET or None)
     qs = form.apply(ServicePoint.objects.visible_to(request.user)) if request.GET else None
     lng, lat = _float(request.GET.get("lng")), _float(request.GET.get("lat"))
-    first, others = services.points_for(request.user, lng=lng, lat=lat, queryset=qs)
+    # Unfiltered, a resident who said where they live sees their own county's points; the
+    # whole list is a click away.
+    first, others = services.points_for(
+        request.user, lng=lng, lat=lat, queryset=qs, own_county=not request.GET
+    )
     profile = services.profile_of(request.user)
     return render(
         request,
@@ -83,6 +87,7 @@ def points(request):
             "by_position": bool(first) and not (profile and profile.region_path),
             "map_points": [_point_json(p) for p in [*first, *others]],
             "first_ids": [p.pk for p in first],
+            "own_county": bool(profile and profile.region_path) and not request.GET,
         },
     )
 
