@@ -29,4 +29,5 @@ urlpatterns = [
     path("aid/<aidnum:number>/act/<slug:action>/", views.act, name="aid_act"),
     path("aid/<aidnum:number>/documents/", views.upload, name="aid_upload"),
     path("aid/<aidnum:number>/personal/", views.reveal, name="aid_reveal"),
+    path("aid/<aidnum:number>/decision.pdf", views.letter, name="aid_letter"),
 ]

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,13 +22,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.services import unmaskable_kinds
-from gongzhi.core import workdays
+from gongzhi.core import audit, workdays
 from gongzhi.core.errors import NotFound, ServiceError
 from gongzhi.core.scope import scope_for
 
 from .. import staff
 from ..models.aid import Application
-from . import queries, services
+from . import letters, queries, services
 from .choices import UNDECIDED, DocumentKind, Hardship, State
 from .forms import ACTION_FIELDS, ApplyForm, action_params, choices_for, may_enter_for_others
 from .workflow import RULES
@@ -415,6 +415,29 @@ def _get(user, number):
 def detail(request, number):
     app = _get(request.user, number)
     response = _page(request, "legal/aid/detail.html", _context(request, app))
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_GET
+def letter(request, number):
+    """The written decision as a PDF, for the applicant and the staff who see the
+    application; it names the applicant in full, so a reader other than them is audited."""
+    app = _get(request.user, number)
+    if not app.decided_at:
+        raise Http404
+    if app.applicant_id != request.user.pk:
+        audit.record(
+            actor=request.user,
+            action="unmask",
+            obj=app,
+            fields=["name", "id_number"],
+            reason="decision letter",
+            request=request,
+        )
+    response = HttpResponse(letters.decision_pdf(app), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{app.number}.pdf"'
     add_never_cache_headers(response)
     return response
 
