@@ -126,3 +126,27 @@ def matter_types():
 def timeline(application, *, public_only: bool = False):
     events = application.events.select_related("actor").order_by("at", "id")
     return events.filter(is_public=True) if public_only else events
+
+
+def failed_mediations(user, *, days: int = 90, limit: int = 10):
+    """Disputes the user sees whose mediation failed in the last ``days`` and that no
+    application follows yet: where a failed mediation leads to legal aid. Only for those
+    who enter applications for others (the centre, the units running service points)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gongzhi.mediation.choices import State as DisputeState
+    from gongzhi.mediation.models import Dispute
+
+    from .forms import may_enter_for_others
+
+    if not may_enter_for_others(user):
+        return []
+    since = timezone.now() - timedelta(days=days)
+    return list(
+        Dispute.objects.visible_to(user)
+        .filter(state=DisputeState.FAILED, concluded_at__gte=since, aid_applications=None)
+        .select_related("type")
+        .order_by("-concluded_at", "-id")[:limit]
+    )

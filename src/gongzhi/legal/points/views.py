@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.navigation import menu_for
 
+from ..aid import queries as aid_queries
 from ..choices import PointLevel
 from ..models import ServicePoint
 from ..outreach.services import unread_count
@@ -61,6 +62,7 @@ def home(request):
             "serving": services.serving_points(user),
             "profile": services.profile_of(user),
             "desks": desks,
+            "failed_mediations": aid_queries.failed_mediations(user),
         },
     )
 
