@@ -43,6 +43,9 @@ def test_a_booking_takes_a_place_keeps_the_guide_and_tells_the_resident(
     assert str(booking.fee) == "5100.00"
     notice = Notification.objects.get(recipient=w.resident, kind="legal.notary_booked")
     assert booking.number in notice.title and "乐都区公证处" in notice.body
+    # The office hears of it too, to prepare for the visit.
+    told = Notification.objects.get(recipient=w.notary, kind="legal.notary_new_booking")
+    assert booking.number in told.title and w.resident.display_name not in told.body
 
 
 def test_a_full_slot_is_refused_and_nothing_changes(notary_world):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts import services as accounts
+from gongzhi.accounts.models import User
 from gongzhi.core import workdays
 from gongzhi.core.db import MAX_ID
 from gongzhi.core.errors import Conflict, NotAllowed, NotFound, ServiceError
@@ -84,6 +85,20 @@ def _tell_booked(booking: NotaryBooking) -> None:
             "documents": "；".join(booking.documents),
         },
         link=reverse("legal:notary_booking", args=[booking.number]),
+    )
+    # The office prepares for the visit: its staff hear of it (no personal data in the text).
+    office_staff = User.objects.filter(
+        is_active=True,
+        memberships__organisation_id=booking.office.organisation_id,
+        memberships__role__in=staff.STAFF_ROLES,
+    ).distinct()
+    notify.notify(
+        recipients=office_staff,
+        kind="legal.notary_new_booking",
+        title=_("New notary booking: %(number)s") % {"number": booking.number},
+        body=_("%(matter)s, %(when)s.")
+        % {"matter": booking.matter.name, "when": f"{when:%Y-%m-%d %H:%M}"},
+        link=reverse("legal:notary_desk"),
     )
 
 
