@@ -247,3 +247,36 @@ def test_without_a_wave_the_survey_panel_says_so(client, sv):
     client.force_login(sv.ledu_leader)
     page = client.get("/command/screen/").content.decode()
     assert 'data-panel="survey"' in page and "暂无调查" in page  # "No survey yet", in Chinese
+
+
+def test_legal_aid_and_questions_waiting_reach_the_screen_of_those_who_read_them(client, world):
+    from decimal import Decimal
+
+    from gongzhi.legal.aid import services as aid
+    from gongzhi.legal.models import AidMatterType
+    from tests.legal.aid.conftest import id_number
+
+    aid.do_apply(
+        data=aid.ApplicationIn(
+            matter_type_id=AidMatterType.objects.get(code="wages").pk,
+            summary="老板拖欠三个月工资共计一万二千元，多次讨要未果。",
+            region_id=world.regions.xiguan.pk,
+            name="马秀兰",
+            id_number=id_number(),
+            phone="13900001111",
+            household_size=3,
+            monthly_income_per_head=Decimal("800"),
+            pledge=True,
+        ),
+        actor=world.resident,
+    )
+    legal = _screen(client, world.admin, region="630202").json()["legal"]
+    assert legal == {
+        "aid_pending": 1,
+        "aid_overdue": 0,
+        "questions_waiting": 0,
+        "questions_overdue": 0,
+    }
+    assert _screen(client, world.admin, region="630203").json()["legal"]["aid_pending"] == 0
+    # The command centre's dispatcher reads no legal figures: the panel is left out.
+    assert _screen(client, world.dispatcher).json()["legal"] is None

@@ -224,6 +224,13 @@ class ScreenSafety(Schema):
     url: str | None = None
 
 
+class ScreenLegal(Schema):
+    aid_pending: int  # legal-aid applications not yet decided
+    aid_overdue: int  # of them, past their 7 working days
+    questions_waiting: int  # legal questions not yet answered
+    questions_overdue: int
+
+
 class ScreenOut(Schema):
     region: ScreenRegion | None = None
     grid: ScreenGrid | None = None
@@ -237,6 +244,7 @@ class ScreenOut(Schema):
     disputes: list[ScreenRisk]
     visits_late: int
     sensing: ScreenSensing | None = None
+    legal: ScreenLegal | None = None  # None: the viewer may not read the legal figures
     survey: ScreenSurvey | None = None  # None: no wave, or results not for this viewer
     safety: ScreenSafety | None = None
     map: ScreenMap

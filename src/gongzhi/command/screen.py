@@ -10,6 +10,8 @@ loads this once, then again on a push message (debounced) and every minute.
 from __future__ import annotations
 
 import datetime as dt
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Length
@@ -24,6 +26,10 @@ from gongzhi.core import push
 from gongzhi.core.errors import NotAllowed, NotFound, ServiceError
 from gongzhi.core.models import PushMessage
 from gongzhi.core.scope import scope_for
+from gongzhi.legal.advice.choices import QuestionState
+from gongzhi.legal.aid.choices import UNDECIDED as AID_UNDECIDED
+from gongzhi.legal.figures import queries as legal_figures
+from gongzhi.legal.models import Application, Question
 from gongzhi.mediation.choices import Risk
 from gongzhi.mediation.models import Dispute
 from gongzhi.people.choices import VisitState
@@ -281,6 +287,27 @@ def _visits_late(viewer, region, grid, today) -> int:
     return _under(rows, region, grid).count()
 
 
+def _legal(viewer, region, now) -> dict | None:
+    """Legal aid and legal advice waiting in the area, for those who may read the legal
+    figures (leaders of the place, the legal-aid centre, the 司法局); None for others."""
+    try:
+        paths = legal_figures.viewer_paths(viewer)
+    except NotAllowed:
+        return None
+    allowed = Q()
+    if paths is not None:
+        allowed = reduce(or_, (Q(region_path__startswith=p) for p in paths), Q(pk__in=[]))
+    inside = Q(region_path__startswith=region.path) if region is not None else Q()
+    undecided = Application.objects.filter(allowed, inside, state__in=AID_UNDECIDED)
+    waiting = Question.objects.filter(allowed, inside, state=QuestionState.WAITING)
+    return {
+        "aid_pending": undecided.count(),
+        "aid_overdue": undecided.filter(decision_due__lt=now).count(),
+        "questions_waiting": waiting.count(),
+        "questions_overdue": waiting.filter(due_at__lt=now).count(),
+    }
+
+
 def _sensing(viewer, region, grid) -> dict | None:
     """Cameras and sensors by status, open alarms and events waiting, and their points; None
     for a viewer sensing shows nothing to (its own access rule)."""
@@ -448,6 +475,7 @@ def gather(*, viewer, region_code=None, grid_code=None, today: dt.date | None = 
         "disputes": _disputes(viewer, region, grid),
         "visits_late": _visits_late(viewer, region, grid, today),
         "sensing": _sensing(viewer, region, grid),
+        "legal": _legal(viewer, region, timezone.now()),
         "survey": _survey(viewer, region),
         "safety": _safety(viewer, region, today),
         "map": {"bounds": _bounds(viewer, region, grid), **_points(viewer, region, grid)},

@@ -253,6 +253,13 @@
         kpi("domain", "devices_online", online(s.devices))
       );
     }
+    const l = data.legal;
+    if (l) {
+      cells.push(
+        kpi("domain", "aid_pending", l.aid_pending, null, l.aid_overdue ? "bad" : ""),
+        kpi("domain", "questions_waiting", l.questions_waiting, null, l.questions_overdue ? "bad" : "")
+      );
+    }
     fill(document.getElementById("domain-kpis"), cells);
   }
 
