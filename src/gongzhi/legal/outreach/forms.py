@@ -101,6 +101,20 @@ class ArticleForm(forms.Form):
         self.fields["campaign"].queryset = Campaign.objects.filter(where)
 
 
+class ArticleEditForm(forms.Form):
+    """The words of a saved article (its targeting and media stay as sent)."""
+
+    title = forms.CharField(label=_("Title"), max_length=120)
+    summary = forms.CharField(label=_("Summary"), max_length=200, required=False)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
+    quiz = forms.CharField(
+        label=_("Quiz"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=QUIZ_HELP,
+    )
+
+
 class CampaignForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=100)
     description = forms.CharField(

@@ -166,6 +166,42 @@ def do_write_article(
     return article
 
 
+def do_edit_article(
+    *, user, article: Article, title: str, summary: str, body: str, quiz_text: str | None = None
+) -> Article:
+    """Correct an article's words after it is saved (a typo, a changed date): its title,
+    summary and text at any time; its quiz only until someone has answered it (scores must
+    stay comparable). Who was sent it and who read it stay as they are."""
+    paths = targeting.require_staff(user)
+    if not covers(paths, article.owner_path):
+        raise NotFound("not_found", _("No such article."))
+    errors, quiz = [], article.quiz
+    if not (title or "").strip():
+        errors.append(ServiceError("title_required", _("Give the article a title."), "title"))
+    if not (body or "").strip():
+        errors.append(ServiceError("body_required", _("Write the article's text."), "body"))
+    if quiz_text is not None and quiz_text.strip() != quizzes.as_text(article.quiz or []).strip():
+        if article.answers.exists():
+            errors.append(
+                ServiceError(
+                    "quiz_answered",
+                    _("The quiz has been answered already; it can no longer change."),
+                    "quiz",
+                )
+            )
+        else:
+            try:
+                quiz = quizzes.parse(quiz_text)
+            except ServiceError as exc:
+                errors.append(exc)
+    if errors:
+        raise ServiceError.first_of(errors)
+    article.title, article.summary, article.body = title.strip(), summary.strip(), body.strip()
+    article.quiz = quiz
+    article.save(update_fields=["title", "summary", "body", "quiz", "updated_at"])
+    return article
+
+
 def do_publish(*, user, article: Article, now=None) -> Article:
     paths = targeting.require_staff(user)
     if not covers(paths, article.owner_path):

@@ -12,4 +12,5 @@ urlpatterns = [
     path("outreach/desk/campaigns/new/", views.campaign_new, name="outreach_campaign_new"),
     path("outreach/desk/<int:pk>/", views.stats, name="outreach_stats"),
     path("outreach/desk/<int:pk>/publish/", views.publish, name="outreach_publish"),
+    path("outreach/desk/<int:pk>/edit/", views.article_edit, name="outreach_article_edit"),
 ]

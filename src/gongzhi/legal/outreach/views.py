@@ -20,7 +20,8 @@ from gongzhi.core.errors import ServiceError
 from ..models import Article, QuizAnswer
 from ..points.services import profile_of
 from . import queries, services, targeting
-from .forms import ArticleForm, CampaignForm, QuizForm
+from . import quiz as quizzes
+from .forms import ArticleEditForm, ArticleForm, CampaignForm, QuizForm
 
 PER_PAGE = 20
 
@@ -186,6 +187,42 @@ def stats(request, pk: int):
             "rows": queries.region_counts(item, paths),
             "scores": queries.score_summary(item, paths),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_edit(request, pk: int):
+    paths = _staff(request)
+    item = get_object_or_404(queries.desk_articles(request.user, paths), pk=pk)
+    initial = {
+        "title": item.title,
+        "summary": item.summary,
+        "body": item.body,
+        "quiz": quizzes.as_text(item.quiz or []),
+    }
+    form = ArticleEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.do_edit_article(
+                user=request.user,
+                article=item,
+                title=d["title"],
+                summary=d["summary"],
+                body=d["body"],
+                quiz_text=d["quiz"],
+            )
+        except ServiceError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The article is saved."))
+            return redirect("legal:outreach_stats", pk=item.pk)
+    return render(
+        request,
+        "legal/outreach/article_edit.html",
+        {"form": form, "article": item, "answered": item.answers.exists()},
+        status=400 if form.errors else 200,
     )
 
 
