@@ -138,6 +138,19 @@ class Region(BoundaryMixin, TimeStampedModel):
         )
 
 
+def path_prefixes(path: str) -> list[str]:
+    """The paths of a region path's chain, root first, the path itself last: the regions
+    that hold a place ("/630000/630200/630202/" → its province's, city's, county's)."""
+    codes = [c for c in (path or "").strip("/").split("/") if c]
+    return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+
+
+def county_path(path: str) -> str:
+    """The path of the county (or district) holding a place; "" when none does."""
+    county = Region.objects.filter(path__in=path_prefixes(path), level=RegionLevel.COUNTY)
+    return county.values_list("path", flat=True).first() or ""
+
+
 def move_subtree(old_path: str, new_path: str) -> None:
     """Rewrite the materialised paths below a moved region and of the grids under it.
 

@@ -18,7 +18,7 @@ from gongzhi.core import media
 from gongzhi.core.errors import NotAllowed, NotFound, ServiceError
 from gongzhi.core.workdays import WORKDAYS, add_working_days, deadline
 from gongzhi.notify.services import notify, notify_organisation_heads
-from gongzhi.regions.models import Region, RegionLevel
+from gongzhi.regions.models import RegionLevel, county_path
 
 from ..models import KnowledgeEntry, Question, ResidentProfile
 from . import anonymise, routing, search
@@ -213,7 +213,7 @@ def do_publish(*, question: Question, public_text: str | None = None, title: str
         known=anonymise.known_of(question.asker),
         places=anonymise.places_below_county(question.region),
     )
-    county = _county_path(question.region_path)
+    county = county_path(question.region_path)
     entry, _created = KnowledgeEntry.objects.update_or_create(
         question=question,
         defaults={
@@ -227,15 +227,6 @@ def do_publish(*, question: Question, public_text: str | None = None, title: str
     )
     transaction.on_commit(search.clear_cache)  # a new entry's terms are no longer unknown
     return entry
-
-
-def _county_path(path: str) -> str:
-    parts = [p for p in path.strip("/").split("/") if p]
-    county = Region.objects.filter(
-        path__in=["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))],
-        level=RegionLevel.COUNTY,
-    ).first()
-    return county.path if county else ""
 
 
 def do_pass_to_duty(*, user, question_id: int, now=None) -> Question:

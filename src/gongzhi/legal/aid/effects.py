@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import OrganisationKind, Role, User
 from gongzhi.notify import services as notify
-from gongzhi.regions.models import RegionLevel
+from gongzhi.regions.models import RegionLevel, path_prefixes
 
 from ..staff import JUSTICE_FUNCTION
 
@@ -23,11 +23,6 @@ def link(application) -> str:
         return ""
 
 
-def _prefixes(path: str) -> list[str]:
-    parts = [p for p in (path or "").strip("/").split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def _active(qs):
     return qs.filter(is_active=True, memberships__organisation__is_active=True).distinct()
 
@@ -39,7 +34,7 @@ def centre_staff(application, roles=STAFF):
             User.objects.filter(
                 memberships__organisation__kind=OrganisationKind.LEGAL_AID_CENTRE,
                 memberships__role__in=roles,
-                memberships__organisation__regions__path__in=_prefixes(application.region_path),
+                memberships__organisation__regions__path__in=path_prefixes(application.region_path),
             )
         )
     )
@@ -51,7 +46,7 @@ def directors(application):
 
 def bureau_staff(application):
     """The 司法局 of the application's county (or city): hears objections."""
-    places = _prefixes(application.region_path)
+    places = path_prefixes(application.region_path)
     high = (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY)
     return list(
         _active(

@@ -8,6 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from gongzhi.regions.models import path_prefixes
+
 from ..models.aid import ExemptionRule, IncomeStandard
 from .choices import Hardship
 
@@ -68,8 +70,7 @@ def recognise(*, flags, matter_type, id_number: str, on: dt.date) -> list[Exempt
 
 def standard_for(region_path: str) -> IncomeStandard | None:
     """The income standard of the county holding the place (the nearest row above it)."""
-    parts = [p for p in (region_path or "").strip("/").split("/") if p]
-    prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    prefixes = path_prefixes(region_path)
     rows = {s.region_path: s for s in IncomeStandard.objects.filter(region_path__in=prefixes)}
     for prefix in reversed(prefixes):
         if prefix in rows:

@@ -26,18 +26,14 @@ from gongzhi.mediation.printing import (
     space,
     styles,
 )
+from gongzhi.regions.models import path_prefixes
 
 from ..staff import JUSTICE_FUNCTION
 
 
-def _prefixes(path: str) -> list[str]:
-    parts = [p for p in (path or "").strip("/").split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def units_for(application) -> tuple[str, str]:
     """(the legal-aid centre's name, the 司法局's name) serving the application's place."""
-    served = Organisation.objects.filter(regions__path__in=_prefixes(application.region_path))
+    served = Organisation.objects.filter(regions__path__in=path_prefixes(application.region_path))
     centre = served.filter(kind=OrganisationKind.LEGAL_AID_CENTRE).order_by("-path").first()
     bureau = (
         served.filter(kind=OrganisationKind.DEPARTMENT, function=JUSTICE_FUNCTION)

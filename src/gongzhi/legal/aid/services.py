@@ -24,7 +24,7 @@ from gongzhi.accounts.validators import normalise_phone, validate_id_number
 from gongzhi.core import media
 from gongzhi.core.errors import NotAllowed, NotFound, ServiceError
 from gongzhi.core.scope import scope_for
-from gongzhi.regions.models import Region
+from gongzhi.regions.models import Region, path_prefixes
 
 from ..models.aid import AidDocument, AidMatterType, AidNumberSequence, Application
 from ..models.points import ServicePoint
@@ -509,9 +509,9 @@ def lawyers_for(application):
         .distinct()
         .order_by("display_name", "pk")
     )
-    parts = [p for p in (application.region_path or "").strip("/").split("/") if p]
-    prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-    local = lawyers.filter(memberships__organisation__regions__path__in=prefixes)
+    local = lawyers.filter(
+        memberships__organisation__regions__path__in=path_prefixes(application.region_path)
+    )
     return local if local.exists() else lawyers
 
 

@@ -15,6 +15,7 @@ from gongzhi.accounts import masking
 from gongzhi.accounts.models import Organisation, OrganisationKind
 from gongzhi.core.models import Reference, TimeStampedModel
 from gongzhi.core.scope import scope_for
+from gongzhi.regions.models import path_prefixes
 
 __all__ = ["BookingStatus", "NotaryBooking", "NotaryMatter", "NotaryOffice", "NotarySlot"]
 
@@ -70,11 +71,9 @@ class NotaryOfficeQuerySet(models.QuerySet):
         """The offices whose organisation serves the place (a region of theirs holds it)."""
         if not region_path:
             return self.none()
-        parts = [p for p in region_path.strip("/").split("/") if p]
-        prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-        ids = Organisation.regions.through.objects.filter(region__path__in=prefixes).values(
-            "organisation_id"
-        )
+        ids = Organisation.regions.through.objects.filter(
+            region__path__in=path_prefixes(region_path)
+        ).values("organisation_id")
         return self.filter(organisation_id__in=ids)
 
     def visible_to(self, user):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStampedModel
-from gongzhi.regions.models import Region
+from gongzhi.regions.models import Region, path_prefixes
 
 from .points import AudienceGroup
 
@@ -23,11 +23,6 @@ __all__ = [
     "Delivery",
     "QuizAnswer",
 ]
-
-
-def _prefixes(path: str) -> list[str]:
-    parts = [p for p in (path or "").strip("/").split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def _within(field: str, paths) -> Q:
@@ -119,7 +114,7 @@ class ArticleQuerySet(models.QuerySet):
         )
         public = Q(public=True)
         if path:
-            public &= Q(regions__path__in=_prefixes(path))
+            public &= Q(regions__path__in=path_prefixes(path))
         ids = self.live().filter(public).values("pk")
         return self.published().filter(Q(pk__in=ids) | Q(deliveries__user=user)).distinct()
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import Organisation
 from gongzhi.core.models import Reference, TimeStampedModel
-from gongzhi.regions.models import Region
+from gongzhi.regions.models import Region, path_prefixes
 
 from ..choices import PointLevel, Service
 
@@ -26,9 +26,7 @@ class ServicePointQuerySet(models.QuerySet):
         its county's centre): those whose region's path begins the place's path."""
         if not region_path:
             return self.none()
-        parts = [p for p in region_path.strip("/").split("/") if p]
-        prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-        return self.filter(region_path__in=prefixes)
+        return self.filter(region_path__in=path_prefixes(region_path))
 
     def visible_to(self, user):
         """Public information: everyone sees the enabled points."""

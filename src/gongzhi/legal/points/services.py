@@ -9,7 +9,7 @@ import math
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import ServiceError
-from gongzhi.regions.models import Region, RegionLevel
+from gongzhi.regions.models import Region, RegionLevel, county_path
 
 from ..models import AudienceGroup, ResidentProfile, ServicePoint
 
@@ -64,14 +64,6 @@ def _distance(point, lng, lat) -> float:
 
 
 LEVEL_RANK = {"room": 0, "station": 1, "centre": 2}
-
-
-def county_path(region_path: str) -> str:
-    """The path of the county (or district) a place lies in; "" when it lies in none."""
-    parts = [p for p in (region_path or "").strip("/").split("/") if p]
-    prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-    county = Region.objects.filter(path__in=prefixes, level=RegionLevel.COUNTY)
-    return county.values_list("path", flat=True).first() or ""
 
 
 def points_for(user, *, lng=None, lat=None, queryset=None, own_county=False) -> tuple[list, list]:
