@@ -74,6 +74,7 @@ class GongzhiAPI(NinjaAPI):
         ("/sensing", "gongzhi.sensing.api.router"),
         ("/surveys", "gongzhi.surveys.api.router"),
         ("/legal", "gongzhi.legal.api.router"),
+        ("/deliberation", "gongzhi.deliberation.api.router"),
         ("/command", "gongzhi.command.api.router"),
     ]
     _mounted = False

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "gongzhi.sensing",
     "gongzhi.surveys",
     "gongzhi.legal",
+    "gongzhi.deliberation",
     "gongzhi.open311",
     "gongzhi.command",
     "gongzhi.demo",

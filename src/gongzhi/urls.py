@@ -19,6 +19,7 @@ urlpatterns = [
     path("command/", include("gongzhi.command.urls")),
     path("surveys/", include("gongzhi.surveys.urls")),
     path("legal/", include("gongzhi.legal.urls")),
+    path("deliberation/", include("gongzhi.deliberation.urls")),
     path("push/", include("gongzhi.core.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("gongzhi.open311.urls")),

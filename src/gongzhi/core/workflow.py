@@ -139,6 +139,7 @@ class Workflow:
         lock_related: tuple[str, ...] = (),
         messages: Mapping[str, str] | None = None,
         state_field: str = "state",
+        out_of_order: type[ServiceError] = NotAllowed,
     ):
         self.name = name  # the events' type prefix: "case" → "case.dispatch"
         self.model, self.event_model, self.subject = model, event_model, subject
@@ -147,6 +148,9 @@ class Workflow:
         self.publish, self.describe = publish, describe
         self.lock_related, self.state_field = lock_related, state_field
         self.messages = {**MESSAGES, **(messages or {})}
+        # What a step the table does not allow now raises: 403 by default; a workflow whose
+        # steps have a fixed order (四议两公开) says 409, the record is not ready for it.
+        self.out_of_order = out_of_order
         for action, r in rules.items():
             unknown = {w.relation for w in r.allowed} - set(relations)
             if unknown:
@@ -183,7 +187,7 @@ class Workflow:
         if expected_state and state != expected_state:
             raise Conflict("state_changed", self.messages["changed"] % {"state": display()})
         if state not in r.sources:
-            raise NotAllowed(
+            raise self.out_of_order(
                 "not_allowed_in_state",
                 self.messages["not_in_state"] % {"action": r.label, "state": display()},
             )

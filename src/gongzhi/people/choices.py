@@ -60,3 +60,17 @@ class AlertLevel(ChoiceSet):
 
     WORKER = "worker", _("Grid worker and family"), Look("#d97706", order=10)
     COMMUNITY = "community", _("Community"), Look("#dc2626", order=20)
+
+
+class OfficeKind(ChoiceSet):
+    """A resident's standing in their village or community that its meetings count: a
+    representative (村民代表 / 居民代表), a member of the committee or the Party branch, a
+    Party member (党员大会), the clerk."""
+
+    REPRESENTATIVE = "representative", _("Representative (村民代表/居民代表)"), Look(order=10)
+    DIRECTOR = "director", _("Committee director (主任)"), Look(order=20)
+    COMMITTEE = "committee", _("Committee member (村/居委会委员)"), Look(order=30)
+    PARTY_SECRETARY = "party_secretary", _("Party branch secretary (书记)"), Look(order=40)
+    PARTY_COMMITTEE = "party_committee", _("Party branch committee member (支委)"), Look(order=50)
+    PARTY_MEMBER = "party_member", _("Party member (党员)"), Look(order=60)
+    CLERK = "clerk", _("Clerk (文书)"), Look(order=70)

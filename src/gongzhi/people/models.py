@@ -41,7 +41,16 @@ from gongzhi.core.scope import scope_for
 from gongzhi.regions.models import Grid, Region
 
 from .access import ANYTHING, access_for, care_scope_q, paths_q, register_q
-from .choices import AlertLevel, HouseUse, LeftReason, Registration, Relation, Sex, VisitState
+from .choices import (
+    AlertLevel,
+    HouseUse,
+    LeftReason,
+    OfficeKind,
+    Registration,
+    Relation,
+    Sex,
+    VisitState,
+)
 
 
 class CareLevel(Reference):
@@ -347,6 +356,49 @@ class Resident(Placed):
     def age_on(self, day: dt.date) -> int:
         born = self.birth_date
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class OfficeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if access_for(user).everything:
+            return self.all()
+        return self.filter(register_q(user))
+
+    def current(self, on: dt.date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(Q(until__isnull=True) | Q(until__gte=on), since__lte=on)
+
+
+class Office(Placed):
+    """A resident's office or standing in their village or community (a representative, a
+    committee member, a Party member …) from a day until a day: what the deliberation
+    hall's meetings count for their quorum. Placed like the resident."""
+
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="offices"
+    )
+    kind = models.CharField(_("office"), max_length=20, choices=OfficeKind.choices)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    objects = OfficeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+        ordering = ["region_path", "kind", "id"]
+        indexes = [models.Index(fields=["region", "kind", "until"], name="people_office_village")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "kind"],
+                condition=Q(until__isnull=True),
+                name="people_one_current_office",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} · {self.get_kind_display()}"
 
 
 class StayQuerySet(models.QuerySet):

@@ -1,0 +1,1 @@
+"""The matters room's admin pages."""

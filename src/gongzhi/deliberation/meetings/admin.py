@@ -1,0 +1,1 @@
+"""The meetings room's admin pages."""

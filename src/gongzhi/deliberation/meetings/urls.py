@@ -1,0 +1,3 @@
+"""The meetings room's pages (names under the app's namespace ``deliberation:``)."""
+
+urlpatterns: list = []

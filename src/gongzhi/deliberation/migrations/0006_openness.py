@@ -1,0 +1,7 @@
+# The openness room's own schema changes, if any (filled by that room).
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("deliberation", "0005_matters")]
+    operations: list = []

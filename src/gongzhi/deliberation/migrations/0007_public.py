@@ -1,0 +1,7 @@
+# The public room's own schema changes, if any (filled by that room).
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("deliberation", "0006_openness")]
+    operations: list = []

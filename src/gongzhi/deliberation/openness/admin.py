@@ -1,0 +1,1 @@
+"""The openness room's admin pages."""

@@ -1,0 +1,1 @@
+"""The public room's admin pages."""

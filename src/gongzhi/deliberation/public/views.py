@@ -1,0 +1,9 @@
+"""The hall's home (placeholder until the public room is written)."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+
+@login_required
+def home(request):
+    return render(request, "deliberation/home.html", {})

@@ -1,0 +1,1 @@
+"""The topics room's admin pages."""
