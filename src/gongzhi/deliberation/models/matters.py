@@ -28,6 +28,10 @@ class Matter(InVillage, TimeStampedModel):
     state = models.CharField(
         _("state"), max_length=12, choices=MatterState.choices, default=MatterState.PROPOSED
     )
+    # A major matter goes through all of 四议两公开; an ordinary decision (a topic a
+    # meeting passed) starts resolved, with the meeting's step, and is published and
+    # carried out the same way.
+    major = models.BooleanField(_("major matter (四议两公开)"), default=True)
     # Which meeting resolves it: the villagers' assembly or their representatives
     # (a community's residents' assembly or representatives).
     resolved_by = models.CharField(

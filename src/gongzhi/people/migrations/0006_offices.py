@@ -5,34 +5,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0005_seed_case_category'),
-        ('regions', '0002_bbox_labels'),
+        ("people", "0005_seed_case_category"),
+        ("regions", "0002_bbox_labels"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Office',
+            name="Office",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('region_path', models.CharField(db_index=True, max_length=255, verbose_name='region path')),
-                ('kind', models.CharField(choices=[('representative', 'Representative (村民代表/居民代表)'), ('director', 'Committee director (主任)'), ('committee', 'Committee member (村/居委会委员)'), ('party_secretary', 'Party branch secretary (书记)'), ('party_committee', 'Party branch committee member (支委)'), ('party_member', 'Party member (党员)'), ('clerk', 'Clerk (文书)')], max_length=20, verbose_name='office')),
-                ('since', models.DateField(verbose_name='since')),
-                ('until', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('note', models.CharField(blank=True, max_length=100, verbose_name='note')),
-                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='regions.grid', verbose_name='grid')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='community or village')),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offices', to='people.resident', verbose_name='resident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "region_path",
+                    models.CharField(db_index=True, max_length=255, verbose_name="region path"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("representative", "Representative (村民代表/居民代表)"),
+                            ("director", "Committee director (主任)"),
+                            ("committee", "Committee member (村/居委会委员)"),
+                            ("party_secretary", "Party branch secretary (书记)"),
+                            ("party_committee", "Party branch committee member (支委)"),
+                            ("party_member", "Party member (党员)"),
+                            ("clerk", "Clerk (文书)"),
+                        ],
+                        max_length=20,
+                        verbose_name="office",
+                    ),
+                ),
+                ("since", models.DateField(verbose_name="since")),
+                ("until", models.DateField(blank=True, null=True, verbose_name="until")),
+                ("note", models.CharField(blank=True, max_length=100, verbose_name="note")),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="regions.grid",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="community or village",
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="offices",
+                        to="people.resident",
+                        verbose_name="resident",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'office',
-                'verbose_name_plural': 'offices',
-                'ordering': ['region_path', 'kind', 'id'],
-                'indexes': [models.Index(fields=['region', 'kind', 'until'], name='people_office_village')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('until__isnull', True)), fields=('resident', 'kind'), name='people_one_current_office')],
+                "verbose_name": "office",
+                "verbose_name_plural": "offices",
+                "ordering": ["region_path", "kind", "id"],
+                "indexes": [
+                    models.Index(fields=["region", "kind", "until"], name="people_office_village")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("until__isnull", True)),
+                        fields=("resident", "kind"),
+                        name="people_one_current_office",
+                    )
+                ],
             },
         ),
     ]
