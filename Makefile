@@ -38,6 +38,8 @@ run: install assets demo
 	$(BIN)/gongzhi collectstatic --no-input -v 0
 	$(BIN)/gongzhi mediation fonts  # the agreements' font, cut once (not at the first print)
 	@echo "Gongzhi is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@echo "WARNING: DEMO ONLY. Its logins, the superuser demo_admin among them, share a published"
+	@echo "password. Never expose this to a network; for production see README (gongzhi createsuperuser)."
 	WORKERS=$(WORKERS) $(BIN)/gongzhi serve --demo $(HOST):$(PORT)
 
 test: install assets

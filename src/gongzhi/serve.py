@@ -1,7 +1,9 @@
 """`gongzhi serve`: the web server, the background worker, the case watcher (intake's
 follow-up, the deadline scan and the periodic jobs) and the two sensing processes (the MQTT
 ingester and the video watcher), as one foreground command that stops all five on Ctrl-C
-(what `make run` uses).
+(what `make run` uses). Each process is supervised on its own: one that dies is started
+again with a growing wait while the others go on, and all of them die with ``serve``, even
+when it is killed outright (production runs them as systemd services instead: deploy/).
 
 The web server is gunicorn running the ASGI application in uvicorn workers: the live push
 (`gongzhi.core.push`) keeps a page's event stream open for hours, which an async worker
@@ -13,6 +15,8 @@ video watcher per set of cameras and one ingester per broker subscription.
 """
 
 import argparse
+import ctypes
+import ctypes.util
 import os
 import signal
 import subprocess
@@ -68,6 +72,78 @@ def _address(text: str) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
+class Supervised:
+    """One child process, started again with a growing wait each time it dies."""
+
+    def __init__(self, cmd: list[str]):
+        self.cmd = cmd
+        self.name = " ".join(cmd[2:4])
+        self.proc: subprocess.Popen | None = None
+        self.started = 0.0
+        self.delay = MIN_DELAY
+        self.due = 0.0  # when to start it (again)
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(self.cmd, preexec_fn=_die_with_parent(os.getpid()))
+        self.started = time.monotonic()
+
+    def check(self, now: float) -> None:
+        """Start the process if it is due, or note its death and when to start it again."""
+        if self.proc is None:
+            if now >= self.due:
+                self.start()
+            return
+        code = self.proc.poll()
+        if code is None:
+            return
+        if now - self.started >= STABLE:
+            self.delay = MIN_DELAY  # it had been running well: this is a new failure
+        print(
+            f"gongzhi serve: {self.name} exited ({code}); starting it again in {self.delay:g} s",
+            file=sys.stderr,
+            flush=True,
+        )
+        self.proc, self.due = None, now + self.delay
+        self.delay = min(self.delay * 2, MAX_DELAY)
+
+    def terminate(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+
+    def wait(self, timeout: float) -> None:
+        if self.proc is None:
+            return
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+# A child that dies is started again after 1 s, then 2, 4 … up to 30 s while it keeps dying;
+# one that ran for a minute before dying starts again after 1 s.
+MIN_DELAY, MAX_DELAY, STABLE = 1.0, 30.0, 60.0
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int):
+    """Run in each child before it executes: the kernel sends it SIGTERM when ``serve`` dies,
+    even by SIGKILL, so that no orphan keeps the port or the queue (Linux; elsewhere the
+    children outlive a killed ``serve`` as before)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return None
+
+    def arm():
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # serve died before the line above: go now
+            os._exit(1)
+
+    return arm
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="gongzhi serve",
@@ -97,8 +173,8 @@ def main(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     (host, port), workers = args.address, args.workers
-    children = [subprocess.Popen(cmd) for cmd in processes(host, port, workers)]
-    extras = [subprocess.Popen(cmd) for cmd in demo_processes()] if args.demo else []
+    commands = processes(host, port, workers) + (demo_processes() if args.demo else [])
+    children = [Supervised(cmd) for cmd in commands]
     stopping = False
 
     def stop(*_args):
@@ -108,17 +184,16 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
+        # Each process is watched on its own: a dead task worker or watcher is started again
+        # while the web server goes on taking reports (and the other way round).
         while not stopping:
-            if any(child.poll() is not None for child in children):
-                break  # one died: take the others down rather than serve half a platform
-            time.sleep(0.5)
+            now = time.monotonic()
+            for child in children:
+                child.check(now)
+            time.sleep(0.25)
     finally:
-        for child in children + extras:
-            if child.poll() is None:
-                child.terminate()
-        for child in children + extras:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-    return 0 if stopping else 1
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(timeout=10)
+    return 0

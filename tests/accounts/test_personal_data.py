@@ -134,11 +134,11 @@ def test_role_policy_limits_the_fields(client, person, regions):
     client.force_login(handler)
     url = f"/accounts/reveal/accounts/user/{person.pk}/"
     # A handler may call the person back …
-    response = client.post(url, {"fields": ["mobile"]})
+    response = client.post(url, {"fields": ["mobile"], "reason": "回访核实"})
     assert response.status_code == 200 and MOBILE in response.content.decode()
     assert unmask_entries(actor=handler).count() == 1
     # … but may not read the ID number.
-    response = client.post(url, {"fields": ["mobile", "id_number"]})
+    response = client.post(url, {"fields": ["mobile", "id_number"], "reason": "回访核实"})
     assert response.status_code == 403
     assert_no_real_value(response.content.decode())
     assert unmask_entries(actor=handler).count() == 1
@@ -248,14 +248,17 @@ def test_admin_unmask_shows_and_audits(client, root, person):
     client.force_login(root)
     url = f"/admin/accounts/user/{person.pk}/unmask/"
     assert client.get(url).status_code == 405
-    response = client.post(url, {"unmask_fields": ["mobile", "id_number", "display_name"]})
+    reason = "核实身份"  # someone else's data is shown only for a stated reason
+    response = client.post(
+        url, {"unmask_fields": ["mobile", "id_number", "display_name"], "reason": reason}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert MOBILE in html and ID_NUMBER in html and NAME in html
     entry = unmask_entries(actor=root).get()
     assert entry.object_id == str(person.pk)
     assert sorted(entry.fields) == ["display_name", "id_number", "mobile"]
-    client.post(url, {"unmask_fields": ["mobile"]})
+    client.post(url, {"unmask_fields": ["mobile"], "reason": reason})
     assert unmask_entries(actor=root).count() == 2
 
 

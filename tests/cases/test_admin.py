@@ -160,7 +160,9 @@ def test_personal_data_is_revealed_only_through_the_audited_action(client, world
     html = client.get(admin_url(Case, "change", full.pk)).content.decode()
     unmask = admin_url(Case, "unmask", full.pk)
     assert unmask in html and "马秀兰" not in html
-    response = client.post(unmask, {"unmask_fields": ["reporter_name", "reporter_phone"]})
+    response = client.post(
+        unmask, {"unmask_fields": ["reporter_name", "reporter_phone"], "reason": "回访核实"}
+    )
     assert response.status_code == 200
     assert "马秀兰" in response.content.decode()
     assert AuditLog.objects.filter(action="unmask", actor=world.admin).count() == 1

@@ -440,7 +440,9 @@ def test_the_reporters_data_can_be_revealed_audited_by_roles_that_need_it(client
     client.force_login(w.dispatcher)
     html = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert reveal_url in html and "马秀兰" not in html
-    response = client.post(reveal_url, {"fields": ["reporter_name", "reporter_phone"]})
+    response = client.post(
+        reveal_url, {"fields": ["reporter_name", "reporter_phone"], "reason": "回访核实"}
+    )
     assert response.status_code == 200
     assert "马秀兰" in response.content.decode() and "13900001111" in response.content.decode()
     entry = AuditLog.objects.get(action="unmask")

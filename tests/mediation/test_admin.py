@@ -213,7 +213,9 @@ def test_parties_are_masked_and_revealed_only_through_the_audited_action(client,
         for real in ("马福贵", "韩成林", "13900001111"):
             assert real not in html, (url, real)
         assert masked in html, url
-    response = client.post(admin_url(Party, "unmask", party.pk), {"unmask_fields": ["phone"]})
+    response = client.post(
+        admin_url(Party, "unmask", party.pk), {"unmask_fields": ["phone"], "reason": "调解联系"}
+    )
     assert response.status_code == 200 and "13900001111" in response.content.decode()
     assert AuditLog.objects.filter(action="unmask", actor=med.admin).count() == 1
 

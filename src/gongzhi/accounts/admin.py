@@ -1,3 +1,4 @@
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.regions.models import Region
 
 from . import tokens
-from .admin_mixins import MaskedFieldsAdminMixin, ScopedAdminMixin
+from .admin_mixins import ActingAdminMixin, MaskedFieldsAdminMixin, ScopedAdminMixin
 from .models import ApiToken, Membership, Organisation, User
 
 
@@ -70,7 +71,7 @@ class UserChangeForm(DjangoUserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, MaskedFieldsAdminMixin, DjangoUserAdmin):
+class UserAdmin(ActingAdminMixin, ScopedAdminMixin, MaskedFieldsAdminMixin, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     list_display = (
@@ -117,7 +118,7 @@ class UserAdmin(ScopedAdminMixin, MaskedFieldsAdminMixin, DjangoUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(ActingAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("user", "organisation", "role", "title", "is_head")
     list_filter = ("role", "is_head", "organisation__kind")
     search_fields = (
@@ -157,6 +158,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         raw = None if change else tokens.fill_new_key(obj)
         super().save_model(request, obj, form, change)
         if raw:
+            tokens.record_issue(token=obj, actor=request.user, request=request)
             self.message_user(
                 request,
                 _("The new token, shown only this once — copy it now: %(token)s") % {"token": raw},
@@ -166,4 +168,32 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke the chosen tokens"))
     def revoke(self, request, queryset):
         for token in queryset:
-            tokens.do_revoke(token=token)
+            tokens.do_revoke(token=token, actor=request.user, request=request)
+
+
+class LoginRecordAdmin(admin.ModelAdmin):
+    """Sign-ins and failed sign-ins are evidence: read and searched, never edited or deleted
+    (no delete permission, so no bulk delete action either)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _keep_login_records():
+    """django-axes registers its own admin (its app comes before ours): keep its lists and
+    filters, take away editing and deleting."""
+    for model in (AccessLog, AccessFailureLog):
+        base = admin.ModelAdmin
+        if admin.site.is_registered(model):
+            base = type(admin.site.get_model_admin(model))
+            admin.site.unregister(model)
+        admin.site.register(model, type(f"{model.__name__}Admin", (LoginRecordAdmin, base), {}))
+
+
+_keep_login_records()

@@ -13,6 +13,10 @@
     * a "Show personal data" button (a POST) opens ``<id>/unmask/``, which shows the real
       values through ``services.reveal`` — only to roles the policy allows, and audited
       every time; anyone else gets 403 and nothing is revealed.
+
+``ActingAdminMixin``
+    Runs the add, change, delete and list (actions) views inside ``audit.acting(request)``,
+    so that a privilege change a signal catches (``accounts.privileges``) names who made it.
 """
 
 from __future__ import annotations
@@ -27,7 +31,23 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import audit
+
 from . import masking, services
+
+
+class ActingAdminMixin:
+    def changeform_view(self, request, *args, **kwargs):
+        with audit.acting(request):
+            return super().changeform_view(request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        with audit.acting(request):
+            return super().changelist_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        with audit.acting(request):
+            return super().delete_view(request, *args, **kwargs)
 
 
 class ScopedAdminMixin:
@@ -128,6 +148,7 @@ class MaskedFieldsAdminMixin:
         obj = self.get_object(request, unquote(object_id))
         if obj is not None:
             extra_context["gongzhi_unmaskable_fields"] = self.unmaskable_fields(request, obj)
+            extra_context["gongzhi_own_record"] = services.is_own_record(request.user, obj)
         response = super().change_view(request, object_id, form_url, extra_context)
         add_never_cache_headers(response)
         return response
@@ -152,22 +173,29 @@ class MaskedFieldsAdminMixin:
             raise Http404
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
-        values = services.reveal(
-            viewer=request.user,
-            obj=obj,
-            fields=request.POST.getlist("unmask_fields") or None,
-            request=request,
-        )
-        rows = [(self.opts.get_field(name).verbose_name, value) for name, value in values.items()]
         context = {
             **self.admin_site.each_context(request),
             "title": _("Personal data"),
             "subtitle": str(obj),
             "opts": self.opts,
             "original": obj,
-            "rows": rows,
             "has_view_permission": True,
         }
-        response = TemplateResponse(request, self.unmask_template, context)
+        status = 200
+        try:
+            values = services.reveal(
+                viewer=request.user,
+                obj=obj,
+                fields=request.POST.getlist("unmask_fields") or None,
+                request=request,
+                reason=request.POST.get("reason", ""),
+            )
+        except services.RevealRefused as refusal:
+            context["refused"], status = refusal.message, refusal.status
+        else:
+            context["rows"] = [
+                (self.opts.get_field(name).verbose_name, value) for name, value in values.items()
+            ]
+        response = TemplateResponse(request, self.unmask_template, context, status=status)
         add_never_cache_headers(response)
         return response

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "gongzhi.accounts"
     label = "accounts"
     verbose_name = _("Organisations and people")
+
+    def ready(self):
+        from . import privileges  # noqa: F401  (connects the audit of privilege changes)

@@ -1,7 +1,8 @@
 """API tokens: issued (the token shown once), checked on each request, revoked.
 
 A token is 32 random bytes, so a plain SHA-256 of it is as good as a slow password hash
-and lets a request find its row through a unique index.
+and lets a request find its row through a unique index. Issuing and revoking are written
+to the audit log (never the token itself).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+
+from gongzhi.core import audit
 
 from .models import ApiToken, User
 
@@ -31,20 +34,43 @@ def fill_new_key(token: ApiToken) -> str:
     return raw
 
 
-def do_issue(*, user: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+def record_issue(*, token: ApiToken, actor=None, request=None) -> None:
+    """Audit a token just issued: by whom (or which command), acting as whom, until when."""
+    until = token.expires_at.isoformat() if token.expires_at else "never expires"
+    reason = f"acts as {token.user.get_username()}; {until}"
+    if actor is None and request is None:
+        reason = f"{reason}; {audit.command_line()}"
+    audit.record(actor=actor, action="token_issue", obj=token, reason=reason, request=request)
+
+
+def do_issue(
+    *,
+    user: User,
+    name: str,
+    expires_at: datetime | None = None,
+    actor=None,
+    request=None,
+) -> tuple[ApiToken, str]:
     """Create a token acting as ``user``; returns the row and the token (shown once)."""
     token = ApiToken(name=name.strip()[:100] or "api", user=user, expires_at=expires_at)
     raw = fill_new_key(token)
     with transaction.atomic():
         token.save()
+        record_issue(token=token, actor=actor, request=request)
     return token, raw
 
 
-def do_revoke(*, token: ApiToken) -> None:
+def do_revoke(*, token: ApiToken, actor=None, request=None) -> None:
     if token.revoked_at is None:
-        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+        with transaction.atomic():
+            revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
+            if revoked:
+                reason = audit.command_line() if actor is None and request is None else ""
+                audit.record(
+                    actor=actor, action="token_revoke", obj=token, reason=reason, request=request
+                )
 
 
 def token_for(raw: str, *, now: datetime | None = None) -> ApiToken | None:

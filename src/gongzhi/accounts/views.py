@@ -47,19 +47,29 @@ def reveal(request, app_label: str, model_name: str, pk: str):
     if not masking.sensitive_fields(model):
         raise Http404
     obj = get_object_or_404(model._default_manager, pk=pk)
-    values = services.reveal(
-        viewer=request.user,
-        obj=obj,
-        fields=request.POST.getlist("fields") or None,
-        request=request,
-    )
-    rows = [(model._meta.get_field(name).verbose_name, value) for name, value in values.items()]
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = ""
     template = (
         "accounts/_revealed.html" if request.headers.get("HX-Request") else "accounts/revealed.html"
     )
+    try:
+        values = services.reveal(
+            viewer=request.user,
+            obj=obj,
+            fields=request.POST.getlist("fields") or None,
+            request=request,
+            reason=request.POST.get("reason", ""),
+        )
+    except services.RevealRefused as refusal:
+        # No reason given, or too many reveals: say so where the button was (htmx swaps
+        # only a 2xx answer in place; the refusal is in the audit log either way).
+        status = 200 if request.headers.get("HX-Request") else refusal.status
+        context = {"obj": obj, "refused": refusal.message, "back": back}
+        response = render(request, template, context, status=status)
+        add_never_cache_headers(response)
+        return response
+    rows = [(model._meta.get_field(name).verbose_name, value) for name, value in values.items()]
     response = render(request, template, {"obj": obj, "rows": rows, "back": back})
     add_never_cache_headers(response)
     return response

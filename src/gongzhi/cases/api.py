@@ -27,9 +27,9 @@ from ninja.pagination import paginate
 
 from gongzhi.accounts.models import Role
 from gongzhi.accounts.roles import HOTLINE_ROLES, is_staff, member_roles, roles_of
-from gongzhi.accounts.services import masked_values
+from gongzhi.accounts.services import RevealRefused, masked_values
 from gongzhi.accounts.services import reveal as reveal_personal_data
-from gongzhi.cases import media, stats
+from gongzhi.cases import media, queries, stats
 from gongzhi.cases.intake import services
 from gongzhi.cases.intake.forms import IDEMPOTENCY_KEY_RE, scoped_idempotency_key
 from gongzhi.cases.queries import (
@@ -475,9 +475,11 @@ def _masked_reporter(case) -> tuple[str | None, str | None]:
 def _detail(request, case) -> dict:
     name, phone = _masked_reporter(case)
     co_handlers = case.co_handlers.select_related("organisation").order_by("created_at")
+    shown = queries.reporters_words(case=case, viewer=request.user)
     return {
         **_row(case),
-        "description": case.description,
+        "title": shown(case.title),
+        "description": shown(case.description),
         "address": case.address,
         "lng": case.lng,
         "lat": case.lat,
@@ -588,6 +590,8 @@ def reveal(request, number: str, payload: RevealIn):
             request=request,
             reason=payload.reason.strip(),
         )
+    except RevealRefused:
+        raise  # no reason given, or over the rate: its own code and message
     except PermissionDenied:
         raise NotAllowed("not_permitted", _("Your role may not see this personal data.")) from None
 

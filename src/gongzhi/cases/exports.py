@@ -2,7 +2,9 @@
 
 The rows come from the same scoped querysets and figures as the pages, so an export never
 holds a case its viewer could not open. Nothing personal is exported (no reporter, phone or
-address): the columns are those of the queue. openpyxl writes in write-only mode, streaming
+address; the phone numbers and house addresses a reporter typed into a title are masked):
+the columns are those of the queue. Every value goes through ``core.sheets`` (no formula,
+no control character). openpyxl writes in write-only mode, streaming
 rows instead of keeping a cell object for each.
 """
 
@@ -16,6 +18,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+
+from gongzhi.accounts.masking import mask_personal_in_text
+from gongzhi.core.sheets import safe_cell, safe_sheet
 
 from .choices import Channel, State
 
@@ -41,7 +46,7 @@ def _header(sheet, titles: list[str]) -> None:
 
 
 def _cell(sheet, value, number_format: str | None = None):
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=safe_cell(value))
     if number_format and value is not None:
         cell.number_format = number_format
     return cell
@@ -56,7 +61,7 @@ def _save(book: Workbook) -> bytes:
 def queue_workbook(cases) -> bytes:
     """The queue's columns, one row per case (``cases`` with category, owner and region)."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Cases"))
+    sheet = safe_sheet(book.create_sheet(_("Cases")))
     sheet.freeze_panes = "A2"
     for column, width in zip(
         "ABCDEFGHIJKLM", (22, 30, 26, 16, 10, 26, 10, 6, 17, 17, 17, 8, 8), strict=True
@@ -85,7 +90,7 @@ def queue_workbook(cases) -> bytes:
         sheet.append(
             [
                 case.number,
-                case.title,
+                mask_personal_in_text(case.title),
                 case.category.full_name if case.category_id else "",
                 case.region.name if case.region_id else "",
                 str(State(case.state).label),
@@ -105,7 +110,7 @@ def queue_workbook(cases) -> bytes:
 def rates_workbook(table, *, group_label: str, first_day: date, last_day: date) -> bytes:
     """The rates table as shown: (row, label) pairs from ``stats.rates``."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Rates"))
+    sheet = safe_sheet(book.create_sheet(_("Rates")))
     sheet.freeze_panes = "A3"
     sheet.column_dimensions["A"].width = 34
     sheet.append(

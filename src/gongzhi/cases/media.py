@@ -1,6 +1,8 @@
 """Photos on cases: stored with the step they document, served only through the case's
 scope. The checks and the stripping of metadata are core's (``gongzhi.core.media``)."""
 
+import secrets
+
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
@@ -11,7 +13,9 @@ from gongzhi.core.media import check_photo, check_photos, prepared  # noqa: F401
 def store_photo(*, case, image, stage: str, user, event=None):
     from gongzhi.cases.models import Attachment
 
-    full, thumb = prepared(image, case.number)
+    # A random part in the file name: wherever the files end up served (a proxy's /media/,
+    # object storage), nobody finds them by counting case numbers.
+    full, thumb = prepared(image, f"{case.number}-{secrets.token_urlsafe(16)}")
     attachment = Attachment(case=case, stage=stage, uploaded_by=user, event=event)
     attachment.image.save(full.name, full, save=False)
     attachment.thumbnail.save(thumb.name, thumb, save=False)

@@ -17,6 +17,8 @@ from django.db.models import Case as Switch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.accounts import masking
+from gongzhi.accounts.services import unmaskable_kinds
 from gongzhi.cases.choices import OPEN_STATES, Channel, State
 from gongzhi.cases.models import Callback, CaseEvent
 from gongzhi.regions.models import Region, RegionLevel
@@ -278,3 +280,12 @@ class MapFilterForm(_CaseFilterMixin, forms.Form):
     def __init__(self, data=None, *, viewer=None, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["category"].queryset = first_level_categories()
+
+
+def reporters_words(*, case, viewer):
+    """How ``viewer`` reads the words a reporter wrote (title, description): a viewer who may
+    unmask nothing (a leader) reads them with phone numbers, ID numbers and house addresses
+    masked; the reporter, and anyone whose work needs some personal data, as written."""
+    if unmaskable_kinds(viewer) or (viewer is not None and case.reporter_id == viewer.pk):
+        return lambda text: text
+    return masking.mask_personal_in_text

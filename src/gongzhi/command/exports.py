@@ -24,6 +24,7 @@ from openpyxl.styles import Font
 from gongzhi.accounts.roles import STAFF_DESK
 from gongzhi.core.errors import NotAllowed
 from gongzhi.core.scope import scope_for
+from gongzhi.core.sheets import safe_cell, safe_sheet
 
 from . import assessment, figures
 
@@ -379,7 +380,7 @@ TABLES = {
 def workbook(table: Table, *, area: str, start: date, end: date) -> bytes:
     """One table as an .xlsx: the title (table, area, period), the header, the rows."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(table.title[:31])
+    sheet = safe_sheet(book.create_sheet(table.title[:31]))
     sheet.freeze_panes = "A3"
     sheet.column_dimensions["A"].width = 28
     title = WriteOnlyCell(
@@ -399,7 +400,7 @@ def workbook(table: Table, *, area: str, start: date, end: date) -> bytes:
     for row in table.rows:
         out = []
         for col, cell in zip(table.columns, row, strict=True):
-            written = WriteOnlyCell(sheet, value=cell.value)
+            written = WriteOnlyCell(sheet, value=safe_cell(cell.value))
             if cell.value is not None and col.kind in FORMATS:
                 written.number_format = FORMATS[col.kind]
             out.append(written)

@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from gongzhi.core.sheets import safe_sheet
+
 from .reports import COUNTS, LABELS, RATES, TABLES, title_of
 
 HEAD = Font(bold=True)
@@ -20,7 +22,7 @@ PERCENT = "0.0%"
 def _sheet(book, title: str, head: list[str], rows: list[list], *, rates=frozenset()):
     """A sheet named ``title`` (31 characters at most, as Excel allows): a header row, the
     rows; the columns in ``rates`` shown as per cent."""
-    sheet = book.create_sheet(title[:31])
+    sheet = safe_sheet(book.create_sheet(title[:31]))
     sheet.append(head)
     for c in sheet[1]:
         c.font, c.fill = HEAD, FILL

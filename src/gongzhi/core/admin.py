@@ -15,11 +15,39 @@ from .models import AuditLog, CalendarDay, PushMessage, RateCounter
 class AuditLogAdmin(admin.ModelAdmin):
     """The audit log is evidence: it can be read and searched, never edited."""
 
-    list_display = ["at", "actor", "action", "object_type", "object_repr", "fields", "ip_address"]
+    list_display = [
+        "at",
+        "actor_name",
+        "action",
+        "object_type",
+        "object_repr",
+        "fields",
+        "ip_address",
+    ]
     list_filter = ["action", "object_type"]
-    search_fields = ["object_repr", "object_id", "actor__username", "reason"]
+    search_fields = ["object_repr", "object_id", "actor_name", "actor_ref", "reason"]
     date_hierarchy = "at"
-    list_select_related = ["actor"]
+    readonly_fields = ["actor_name", "actor_ref"]
+    # Reading the log is itself recorded: who looked at whose trail, with which filter.
+    READ = "audit_read"
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            audit.record(
+                actor=request.user,
+                action=self.READ,
+                reason=request.GET.urlencode()[:200],
+                request=request,
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:
+            entry = self.get_object(request, object_id)
+            audit.record(actor=request.user, action=self.READ, obj=entry, request=request)
+        return response
 
     def has_add_permission(self, request):
         return False

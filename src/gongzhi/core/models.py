@@ -46,6 +46,10 @@ class AuditLog(models.Model):
         on_delete=models.SET_NULL,
         related_name="audit_entries",
     )
+    # Who acted, as text: the row keeps saying so after the account is deleted (the foreign
+    # key is then emptied).
+    actor_name = models.CharField(_("actor's user name"), max_length=150, blank=True)
+    actor_ref = models.CharField(_("actor's id"), max_length=64, blank=True, db_index=True)
     action = models.CharField(_("action"), max_length=40, db_index=True)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
@@ -61,7 +65,8 @@ class AuditLog(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_repr}"
+        who = self.actor_name or "-"
+        return f"{self.at:%Y-%m-%d %H:%M} {who} {self.action} {self.object_repr}"
 
 
 class RateCounter(models.Model):

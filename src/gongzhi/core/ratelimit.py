@@ -17,6 +17,7 @@ expired windows (of every key) are deleted through an index.
 from __future__ import annotations
 
 import math
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -55,9 +56,20 @@ def parse(rate: str) -> Rate | None:
     return Rate(int(count), int(multiple or 1) * UNITS[unit])
 
 
+# Rates that apply even where the settings name none, each settable from the environment as
+# GONGZHI_RATE_LIMIT_<NAME> like the others (an empty value: no limit).
+DEFAULTS = {
+    "web_report": "30/h",  # 随手拍 reports through the page, per signed-in person
+    "hotline_report": "240/h",  # calls entered on the hotline form, per operator
+}
+
+
 def rate(name: str) -> str:
     """The configured rate called ``name`` (empty if none is configured)."""
-    return settings.GONGZHI.get("RATE_LIMITS", {}).get(name, "")
+    configured = settings.GONGZHI.get("RATE_LIMITS", {})
+    if name in configured:
+        return configured[name]
+    return os.environ.get(f"GONGZHI_RATE_LIMIT_{name.upper()}", DEFAULTS.get(name, ""))
 
 
 def _upsert_sql() -> str:

@@ -14,6 +14,7 @@ from gongzhi.demo import (
     cases,
     categories,
     command,
+    deliberation,
     legal,
     mediation,
     questions,
@@ -25,8 +26,34 @@ from gongzhi.demo import people as register
 from gongzhi.triage import services as triage
 from gongzhi.triage.models import TriageModel
 
+# The demo's first login; its presence marks a database the demo was loaded into before.
+DEMO_MARKER = "demo_admin"
+
+
+class NotADemoDatabase(Exception):
+    pass
+
+
+def check_demo_database() -> None:
+    """Refuse a database that is not a demo. Every demo login, a superuser among them,
+    shares a published password: loaded next to real accounts or real reports they would
+    be a door anyone can open. Only an empty database, or one the demo was loaded into
+    before, takes the demo."""
+    from gongzhi.accounts.models import User
+    from gongzhi.cases.models import Case
+
+    if User.objects.filter(username=DEMO_MARKER).exists():
+        return
+    if User.objects.exists() or Case.objects.exists():
+        raise NotADemoDatabase(
+            "This database holds accounts or reports that are not the demo's: the demo, "
+            "whose logins share a published password, is never loaded into it. For a real "
+            "installation create the first account with `gongzhi createsuperuser`."
+        )
+
 
 def load(*, stdout=None) -> dict:
+    check_demo_database()
     with transaction.atomic():
         region_counts = regions.load(stdout=stdout)
         logins = people.load(stdout=stdout)
@@ -41,6 +68,8 @@ def load(*, stdout=None) -> dict:
         # Legal aid, questions, notary bookings, 普法 (a failed dispute may lead to aid).
         legal_result = legal.load(stdout=stdout)
         logins = [*logins, *legal_result["logins"]]
+        hall = deliberation.load(stdout=stdout)  # 百姓议事厅: needs the register and accounts
+        logins = [*logins, *hall["logins"]]
         # Last: the rollups, warnings and monthly reports read everything above.
         command_counts = command.load(stdout=stdout)
     model = _triage_model()
@@ -52,6 +81,7 @@ def load(*, stdout=None) -> dict:
         "sensing": sensing_counts,
         "surveys": surveys_counts,
         "legal": legal_result["counts"],
+        "deliberation": hall["counts"],
         "command": command_counts,
         "triage_model": model,
         "assessed": _assess_open_cases() if model else {"n": 0, "pending": 0},

@@ -6,3 +6,10 @@ class NotifyConfig(AppConfig):
     name = "gongzhi.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from gongzhi.accounts.signals import reveal_limit_reached
+
+        from .receivers import alert_bulk_reveal
+
+        reveal_limit_reached.connect(alert_bulk_reveal, dispatch_uid="notify.bulk_reveal")

@@ -1,7 +1,8 @@
 """What Open311 GET answers: services, service definitions, requests and their updates,
 shaped as the GeoReport v2 dicts. Nothing here names who reported a case: no name,
-phone, e-mail or account; phone and ID numbers written into the text are masked, and
-addresses are cut before the house number (accounts.masking). Cases of the categories an
+phone, e-mail or account; phone and ID numbers and house addresses written into the text
+are masked however they are written, addresses are cut before the house number
+(accounts.masking), and a point is given to about 100 m. Cases of the categories an
 administrator keeps out of public feeds (``Category.is_public``: tip-offs, disputes, people
 in need of care …) are not listed at all."""
 
@@ -39,9 +40,19 @@ def when(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
 
+# Three decimals of a degree are about 110 m north-south (less east-west): enough to find
+# the pothole's street, not enough to find the reporter's door.
+PUBLIC_DECIMALS = 3
+
+
 def scrub(text: str | None) -> str | None:
-    """Mask phone and ID numbers that a reporter typed into free text."""
-    return masking.mask_numbers_in_text(text)
+    """Mask the personal data that a reporter typed into free text (phones and ID numbers
+    in any writing, landlines, house addresses): anonymous readers may unmask nothing."""
+    return masking.mask_personal_in_text(text)
+
+
+def coarse(degrees: float | None) -> float | None:
+    return None if degrees is None else round(degrees, PUBLIC_DECIMALS)
 
 
 # --- jurisdictions, discovery, services -------------------------------------------------
@@ -192,8 +203,8 @@ def as_request(case: Case, media_url) -> dict:
         "address": masking.mask_address(case.address) or None,
         "address_id": None,
         "zipcode": None,
-        "lat": case.lat,
-        "long": case.lng,
+        "lat": coarse(case.lat),
+        "long": coarse(case.lng),
         "media_url": (extra.media_url if extra and extra.media_url else None)
         or (media_url(case.photo_id) if case.photo_id else None),
     }

@@ -4,6 +4,7 @@ ElementTree (lists become repeated child elements), chosen by the URL's suffix."
 from __future__ import annotations
 
 import json
+import re
 from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse
@@ -23,6 +24,23 @@ ITEM_TAGS = {
     "notes": "note",
     "photos": "photo",
 }
+
+
+# What XML 1.0 cannot hold (control characters but tab and line breaks, lone surrogates,
+# U+FFFE and U+FFFF): one reporter's stray byte must not make the document unreadable for
+# every client. Taken out of both formats, so that JSON and XML say the same.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(value):
+    """``value`` with every text in it cleaned of what XML cannot hold."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    return value
 
 
 def _text(value) -> str:
@@ -53,6 +71,7 @@ def to_xml(root: str, data) -> bytes:
 
 def respond(data, fmt: str, *, root: str, status: int = 200) -> HttpResponse:
     """``root`` names the XML document element (``services``, ``service_requests`` …)."""
+    data = clean(data)
     if fmt == "json":
         body = json.dumps(data, ensure_ascii=False).encode()
     else:

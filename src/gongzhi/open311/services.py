@@ -35,6 +35,7 @@ from gongzhi.core.errors import ServiceError
 from gongzhi.regions.lookup import locate
 from gongzhi.regions.models import Region
 from gongzhi.taxonomy.attributes import AnswerError, clean_answers
+from gongzhi.triage import places
 
 from . import reads, statuses
 from .errors import Open311Error, bad, forbidden, not_found
@@ -159,6 +160,20 @@ def check_request(
     if point is not None and place is not None:
         hit = locate(*point)
         if hit is None or not hit.region_path.startswith(place.path):
+            raise bad(_("The location is outside jurisdiction “%(id)s”.") % {"id": place.code})
+    if point is None and place is not None:
+        # Intake places a case without a point by the names in its address: a client bound
+        # to one county must not reach another by naming it, nor leave the place open.
+        named = places.locate_text(address)
+        if named is None:
+            raise bad(
+                _(
+                    "address_string names no place inside jurisdiction “%(id)s”: send lat and "
+                    "long, or an address with its township or community."
+                )
+                % {"id": place.code}
+            )
+        if not named.region_path.startswith(place.path):
             raise bad(_("The location is outside jurisdiction “%(id)s”.") % {"id": place.code})
     description = submission.description.strip()
     if len(description) > MAX_DESCRIPTION:

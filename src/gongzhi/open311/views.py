@@ -15,10 +15,21 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gongzhi.core.clientip import client_address
 
 from . import reads, services
-from .errors import Open311Error, not_found
+from .errors import Open311Error, bad, not_found
 from .render import respond
 
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
+
+
+def _refuse_nul(request, kwargs) -> None:
+    """A NUL character has no place in any parameter (PostgreSQL refuses it in a query, and
+    a text column cannot keep it): a 400 before anything reads the database."""
+    values = [*kwargs.values()]
+    for data in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
+        for name, items in data.lists():
+            values += [name, *items]
+    if any("\x00" in str(v) for v in values):
+        raise bad(_("A parameter contains a NUL character."))
 
 
 def open311(view):
@@ -26,6 +37,7 @@ def open311(view):
 
     def wrapped(request, *args, fmt="xml", **kwargs):
         try:
+            _refuse_nul(request, kwargs)
             return view(request, *args, fmt=fmt, **kwargs)
         except Open311Error as error:
             response = respond(error.as_list(), fmt, root="errors", status=error.status)

@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from gongzhi.accounts import masking
+from gongzhi.core.sheets import safe_sheet
 
 from .choices import Registration, Relation, Sex
 
@@ -50,7 +51,7 @@ def residents_workbook(residents, *, fields: frozenset[str] = frozenset(), addre
     address = address or (lambda r: r.household.house.address)
     today = timezone.localdate()
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Residents"))
+    sheet = safe_sheet(book.create_sheet(_("Residents")))
     sheet.freeze_panes = "A2"
     widths = (10, 22, 15, 6, 6, 12, 12, 12, 36, 20, 16, 12, 12, 30)
     for column, width in zip("ABCDEFGHIJKLMN", widths, strict=True):

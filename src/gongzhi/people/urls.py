@@ -1,6 +1,6 @@
 """The people app's pages, under /people/. Each room of views keeps its own patterns."""
 
-from .views import buildings, checkin, figures, imports, register, visits
+from .views import buildings, checkin, figures, imports, offices, register, visits
 
 app_name = "people"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     *visits.urlpatterns,
     *checkin.urlpatterns,
     *figures.urlpatterns,
+    *offices.urlpatterns,
 ]

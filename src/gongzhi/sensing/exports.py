@@ -13,6 +13,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from gongzhi.core.sheets import safe_sheet
+
 from . import queries
 from .imports import CAMERA_KEYS, COLUMNS, DEVICE_KEYS
 
@@ -51,7 +53,7 @@ def _status(record) -> list:
 
 def _workbook(title: str, keys: list[str], rows, extra=()) -> bytes:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
+    sheet = safe_sheet(book.create_sheet(title))
     headers = [str(COLUMNS[k]) for k in keys]
     headers += [_("Status"), _("Last heard from"), _("Offline since"), *extra]
     bold = Font(bold=True)

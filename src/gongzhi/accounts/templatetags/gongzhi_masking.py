@@ -39,6 +39,8 @@ def reveal_button(context, obj, *fields):
         "app_label": obj._meta.app_label,
         "model_name": obj._meta.model_name,
         "fields": wanted,
+        # Someone else's data is shown only for a stated reason (services.check_reason).
+        "ask_reason": allowed and not services.is_own_record(viewer, obj),
         "next": request.get_full_path() if request is not None else "",
         "csrf_token": context.get("csrf_token"),
     }

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import shapely
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -23,6 +24,7 @@ from gongzhi.cases.workflow import reference, relations, routing
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.core.errors import NotAllowed, NotFound, ServiceError
 from gongzhi.regions.coords import to_wgs84
+from gongzhi.regions.lookup import current as grid_index
 from gongzhi.regions.lookup import locate
 from gongzhi.taxonomy.models import Category
 
@@ -117,7 +119,36 @@ def _check_point(lng, lat, crs: str) -> tuple[float, float]:
     if not (math.isfinite(lng) and math.isfinite(lat) and -180 <= lng <= 180 and -90 <= lat <= 90):
         raise ServiceError("invalid_location", _("The location is not a valid point."), "location")
     lng, lat = to_wgs84(lng, lat, crs)
-    return float(lng), float(lat)
+    lng, lat = float(lng), float(lat)
+    if not _within_area(lng, lat):
+        raise ServiceError(
+            "outside_area",
+            _("This point is outside the area this platform serves: please check the location."),
+            "location",
+        )
+    return lng, lat
+
+
+# How far beyond its outermost grids the platform still takes a point (about 50 km): a
+# road just past the last grid is placed by its nearest grid or by its address, while a
+# point at (0, 0) — a phone without a fix — or in another country is refused.
+AREA_MARGIN_DEG = 0.5
+_extent: tuple = (None, None)  # (the grid index it was computed from, its bounds)
+
+
+def _within_area(lng: float, lat: float) -> bool:
+    global _extent
+    index = grid_index()
+    if _extent[0] is not index:
+        geoms = index.index.geoms
+        bounds = shapely.total_bounds(geoms) if len(geoms) else None
+        _extent = (index, bounds)
+    bounds = _extent[1]
+    if bounds is None or not all(map(math.isfinite, bounds)):
+        return True  # no grids yet (a new installation): nothing to compare with
+    min_lng, min_lat, max_lng, max_lat = bounds
+    m = AREA_MARGIN_DEG
+    return min_lng - m <= lng <= max_lng + m and min_lat - m <= lat <= max_lat + m
 
 
 def _existing(key: str | None) -> Case | None:
@@ -319,9 +350,10 @@ def check_support(*, case: Case, user) -> None:
     if not user.is_authenticated:
         raise NotAllowed("login_required", _("Please sign in first."))
     # What the hint shows anyone: open cases of public categories; the rest only in scope.
-    if not case.category.is_listed_publicly() and not (
-        Case.objects.visible_to(user).filter(pk=case.pk).exists()
-    ):
+    # Any other case is answered as if its number had never been given, so that the
+    # endpoint cannot be used to learn which case numbers exist.
+    shown_to_anyone = case.category.is_listed_publicly() and case.state not in FINAL_STATES
+    if not shown_to_anyone and not Case.objects.visible_to(user).filter(pk=case.pk).exists():
         raise NotFound("case_not_found", _("The case does not exist."))
     if case.state in FINAL_STATES:
         raise ServiceError("case_not_open", _("This case is no longer open."))

@@ -39,8 +39,9 @@ from gongzhi.cases.models import Attachment, Case
 from gongzhi.cases.triage import hooks as triage_hooks
 from gongzhi.cases.workflow import services as transitions
 from gongzhi.cases.workflow import table as workflow
+from gongzhi.core import ratelimit
 from gongzhi.core.errors import NotFound, ServiceError
-from gongzhi.core.media import MAX_PHOTOS
+from gongzhi.core.media import MAX_BYTES, MAX_PHOTOS, request_limit
 from gongzhi.regions.models import Region
 from gongzhi.taxonomy.models import Category
 from gongzhi.taxonomy.services import search_categories
@@ -50,8 +51,10 @@ NEARBY_DAYS = 7
 MY_REPORTS = 10
 
 
-def _submit(request, form, *, channel: str, reporter, entered_by):
-    """Validate the form, then the report in the service. (case, created) or (None, False)."""
+def _submit(request, form, *, channel: str, reporter, entered_by, rate: str):
+    """Validate the form, then the report in the service. (case, created) or (None, False);
+    ``RateLimited`` when the person has sent more new reports than ``rate`` allows (a retry
+    of a report already received is answered, not counted)."""
     if not form.is_valid():
         return None, False
     try:
@@ -60,10 +63,26 @@ def _submit(request, form, *, channel: str, reporter, entered_by):
             reporter=reporter,
             entered_by=entered_by,
             photos=form.cleaned_data.get("photos", ()),
+            admit=lambda: ratelimit.check(rate, f"user:{request.user.pk}", ratelimit.rate(rate)),
         )
     except ServiceError as error:
         form.add_case_error(error)
         return None, False
+
+
+def _too_many(form, limited: ratelimit.RateLimited) -> str:
+    minutes = max(1, -(-limited.retry_after // 60))
+    text = _("Too many reports in a short time: please try again in %(minutes)d min.") % {
+        "minutes": minutes
+    }
+    form.add_error(None, text)
+    return text
+
+
+# The largest body each page takes: the form and six photos of at most 10 MB each; a call
+# on the hotline form is text only. Anything larger is refused before it is read.
+REPORT_BYTES = MAX_PHOTOS * MAX_BYTES + 1024 * 1024
+HOTLINE_BYTES = 1024 * 1024
 
 
 def _wants_json(request) -> bool:
@@ -89,6 +108,7 @@ def _chosen_category(form) -> Category | None:
 # --- 随手拍 -------------------------------------------------------------------------------
 
 
+@request_limit(REPORT_BYTES)
 @login_required
 @require_http_methods(["GET", "POST"])
 def quick_report(request):
@@ -97,13 +117,29 @@ def quick_report(request):
         raise PermissionDenied
     channel = Channel.GRID_WORKER if Role.GRID_WORKER in roles else Channel.QUICK_REPORT
     status = 200
+    retry_after = None
     if request.method == "POST":
         form = QuickReportForm(request.POST, request.FILES)
-        case, created = _submit(
-            request, form, channel=channel, reporter=request.user, entered_by=None
-        )
         # A report the phone kept while it had no signal, sent later by its script.
         as_json = _wants_json(request)
+        try:
+            case, created = _submit(
+                request,
+                form,
+                channel=channel,
+                reporter=request.user,
+                entered_by=None,
+                rate="web_report",
+            )
+        except ratelimit.RateLimited as limited:
+            text = _too_many(form, limited)
+            if as_json:  # the phone's outbox keeps the report and sends it again later
+                response = JsonResponse(
+                    {"error": "rate_limited", "message": text, "field": None}, status=429
+                )
+                response["Retry-After"] = str(limited.retry_after)
+                return response
+            case, created, retry_after = None, False, limited.retry_after
         if case is not None:
             text = (
                 _("Thank you! Your report was received as case %(number)s.")
@@ -124,7 +160,7 @@ def quick_report(request):
             return redirect(case.tracking_url())
         if as_json:
             return JsonResponse(_form_errors(form), status=400)
-        status = 400
+        status = 400 if retry_after is None else 429
     else:
         form = QuickReportForm()
     mine = (
@@ -144,12 +180,16 @@ def quick_report(request):
         "my_reports": [(c, c.tracking_url()) for c in mine],
         **page_context(request.user),
     }
-    return render(request, "cases/intake/report.html", context, status=status)
+    response = render(request, "cases/intake/report.html", context, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 # --- 12345 hotline -----------------------------------------------------------------------
 
 
+@request_limit(HOTLINE_BYTES)
 @login_required
 @require_http_methods(["GET", "POST"])
 def hotline(request):
@@ -159,13 +199,23 @@ def hotline(request):
     saved = None
     if request.method == "POST":
         form = HotlineForm(request.POST)
-        case, _created = _submit(
-            request, form, channel=Channel.HOTLINE, reporter=None, entered_by=request.user
-        )
+        try:
+            case, _created = _submit(
+                request,
+                form,
+                channel=Channel.HOTLINE,
+                reporter=None,
+                entered_by=request.user,
+                rate="hotline_report",
+            )
+        except ratelimit.RateLimited as limited:
+            _too_many(form, limited)
+            case, status = None, 429
+        else:
+            status = 400
         if case is not None:
             # Post/redirect/get: a reload does not resubmit, and the next call starts afresh.
             return redirect(reverse("cases:hotline") + "?" + urlencode({"saved": case.number}))
-        status = 400
     else:
         form = HotlineForm()
         number = request.GET.get("saved", "")[:24]

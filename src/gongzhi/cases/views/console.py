@@ -9,12 +9,13 @@ changes go through ``services.do_transition`` → ``workflow.transition`` only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -27,7 +28,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from gongzhi.accounts.models import Organisation, Role
 from gongzhi.accounts.roles import STAFF_DESK, UNIT_DESK, is_staff, roles_of
-from gongzhi.cases import media, stats
+from gongzhi.cases import media, queries, stats
 from gongzhi.cases.queries import CaseFilterForm, MapFilterForm, state_counts, with_overdue
 from gongzhi.cases.workflow import inputs, relations, routing
 from gongzhi.cases.workflow import services as transitions
@@ -298,8 +299,11 @@ def _detail_context(request, case, *, error=None, error_action=None) -> dict:
     allowed = workflow.allowed_actions(case, user)
     actions = _action_forms(request, case, allowed, pending, callbacks)
     grid_boundary = case.grid.boundary if case.grid_id and case.grid.boundary else None
+    shown = queries.reporters_words(case=case, viewer=user)
     return {
         "case": case,
+        "shown_title": shown(case.title),
+        "shown_description": shown(case.description or case.title),
         "staff": staff,
         "events": list(events),
         "photos": photos,
@@ -477,16 +481,39 @@ RATE_PERIOD_DAYS = 30
 PERIOD_FORMATS = {"month": "%Y-%m", "week": "%Y-%m-%d", "day": "%Y-%m-%d"}
 
 
+# The days a period may start or end on: beyond them the calendar arithmetic overflows (year
+# 9999) or meets the local mean time offsets of the distant past (year 1).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+BAD_DAY = gettext_lazy("Enter a date between 2000-01-01 and 2099-12-31.")
+
+
+def _day_field(label):
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[
+            MinValueValidator(FIRST_DAY, message=BAD_DAY),
+            MaxValueValidator(LAST_DAY, message=BAD_DAY),
+        ],
+        error_messages={"invalid": BAD_DAY},
+    )
+
+
 class RatesForm(forms.Form):
     group_by = forms.ChoiceField(
         label=gettext_lazy("Group by"), choices=RATE_GROUPS, required=False
     )
-    start = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = _day_field(gettext_lazy("From"))
+    end = _day_field(gettext_lazy("Until"))
+
+    def date_error(self) -> str:
+        """The message for a day given wrongly (empty when both are fine or not given)."""
+        self.is_valid()
+        for name in ("start", "end"):
+            if self.errors.get(name):
+                return f"{self.fields[name].label}: {self.errors[name][0]}"
+        return ""
 
     def period(self):
         """(group_by, first day, last day) with the defaults: by unit, the last 30 days."""
@@ -521,6 +548,9 @@ def rates(request):
     if not is_staff(roles):
         return redirect(home_console(roles))
     data = rates_table(request)
+    bad_day = data["form"].date_error()
+    if bad_day:  # shown above the default period, with a 400 for whoever sent it
+        messages.error(request, bad_day)
     rows = data["rows"]
     # Hundreds of units make an unreadable chart: it shows the busiest, the table shows all.
     # A row without any rate yet (cases nobody has taken on) would only be an empty slot.
@@ -562,6 +592,7 @@ def rates(request):
             "chart_is_partial": len(rows) > CHART_TOP,
             "chart_top": CHART_TOP,
         },
+        status=400 if bad_day else 200,
     )
 
 

@@ -65,6 +65,9 @@ def rates_export(request):
     if not is_staff(roles):
         return redirect(home_console(roles))
     data = rates_table(request)
+    bad_day = data["form"].date_error()
+    if bad_day:
+        return HttpResponse(bad_day, status=400, content_type="text/plain; charset=utf-8")
     content = exports.rates_workbook(
         data["table"],
         group_label=str(data["group_label"]),

@@ -58,6 +58,10 @@ class Topic(InVillage, TimeStampedModel):
     threshold = models.PositiveIntegerField(
         _("households needed"), default=0, help_text=_("Fixed when the topic is raised.")
     )
+    # The rest of the village's rule as it stood when the topic was raised: a rule edited
+    # later does not change a topic's terms.
+    one_per_household = models.BooleanField(_("one support per household"), default=False)
+    answer_days = models.PositiveSmallIntegerField(_("working days to answer"), default=10)
     threshold_reached_at = models.DateTimeField(_("threshold reached"), null=True, blank=True)
     answer_due = models.DateTimeField(_("answer due"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)

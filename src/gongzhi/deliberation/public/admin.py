@@ -1,1 +1,1 @@
-"""The public room's admin pages."""
+"""The public room's admin pages: none of its own (it only reads the other rooms' records)."""

@@ -366,11 +366,18 @@ def masked(application) -> dict[str, str]:
 
 
 def reveal(*, actor, application, fields=None, request=None, reason: str = "") -> dict[str, str]:
-    """The applicant's real name, ID number, phone or address: checked and audited."""
+    """The applicant's real name, ID number, phone or address: checked and audited. The
+    application the viewer works on is the reason unless they give another."""
     try:
         return accounts.reveal(
-            viewer=actor, obj=application, fields=fields, request=request, reason=reason
+            viewer=actor,
+            obj=application,
+            fields=fields,
+            request=request,
+            reason=reason.strip() or f"legal aid application {application.number}",
         )
+    except accounts.RevealRefused:
+        raise  # over the rate: its own code and message
     except PermissionDenied:
         raise NotAllowed("not_permitted", _("You may not see this personal data.")) from None
 

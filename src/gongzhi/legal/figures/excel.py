@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from gongzhi.core.sheets import safe_sheet
+
 PERCENT = "0.0%"
 
 
@@ -38,7 +40,7 @@ def columns(data: dict) -> list[tuple[str, str, str | None]]:
 
 
 def _sheet(book, title: str, first: str, rows: list[dict], cols, data) -> None:
-    sheet = book.create_sheet(title)
+    sheet = safe_sheet(book.create_sheet(title))
     sheet.append([first, *[str(h) for _k, h, _f in cols]])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -58,7 +60,7 @@ def workbook(data: dict) -> bytes:
     places = [data["total"], *data["places"]]
     _sheet(book, str(_("Places")), str(_("Area")), places, cols, data)
     _sheet(book, str(_("Matter types")), str(_("Matter type")), data["types"], cols, data)
-    info = book.create_sheet(str(_("About")))
+    info = safe_sheet(book.create_sheet(str(_("About"))))
     info.append([str(_("Area")), str(area)])
     info.append([str(_("From")), data["start"]])
     info.append([str(_("Until")), data["end"]])

@@ -17,6 +17,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from gongzhi.core.sheets import safe_cell, safe_sheet
+
 from .. import services
 from ..choices import Level, Risk, Source, State
 
@@ -32,7 +34,7 @@ def _local(moment):
 
 
 def _cell(sheet, value, number_format=None, bold=False):
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=safe_cell(value))  # made before the row is checked
     if number_format and value is not None:
         cell.number_format = number_format
     if bold:
@@ -62,7 +64,7 @@ def _with_titles(disputes):
 
 def board_workbook(disputes, *, now) -> bytes:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Disputes"))
+    sheet = safe_sheet(book.create_sheet(_("Disputes")))
     sheet.freeze_panes = "A2"
     widths = (20, 30, 14, 16, 16, 26, 14, 8, 30, 18, 12, 17, 8, 17)
     for i, width in enumerate(widths):
@@ -109,7 +111,7 @@ def board_workbook(disputes, *, now) -> bytes:
 def figures_workbook(rows, overall, *, group_label: str, first_day, last_day, area: str) -> bytes:
     """The figures as shown: one row per group, then the total."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Figures"))
+    sheet = safe_sheet(book.create_sheet(_("Figures")))
     sheet.freeze_panes = "A3"
     sheet.column_dimensions["A"].width = 28
     sheet.append(

@@ -78,7 +78,7 @@
         style: (f) => ({ color: "#475569", weight: 0.5, fillColor: shade(step(f.properties.reported)), fillOpacity: 0.75 }),
         onEachFeature: (f, l) => {
           const p = f.properties;
-          l.bindTooltip(`${p.name}: ${p.reported}`, { sticky: true });
+          l.bindTooltip(() => text("span", `${p.name}: ${p.reported}`), { sticky: true });
           l.bindPopup(() => {
             const box = document.createElement("div");
             box.appendChild(text("strong", p.name));

@@ -5,6 +5,9 @@
 (function () {
   "use strict";
   if (!window.L) return;
+  // Leaflet renders a string tooltip as HTML: names typed in the admin go in as text.
+  const plainTip = (value) =>
+    Object.assign(document.createElement("span"), { textContent: String(value ?? "") });
 
   const BACKGROUND = {
     city: { color: "#1e3a8a", weight: 2, fill: false },
@@ -38,7 +41,7 @@
       const outline = L.geoJSON(data.grid, {
         style: { color: "#0f766e", weight: 2, fillColor: "#99f6e4", fillOpacity: 0.25 },
       });
-      if (data.grid_name) outline.bindTooltip(data.grid_name, { sticky: true });
+      if (data.grid_name) outline.bindTooltip(() => plainTip(data.grid_name), { sticky: true });
       layers.push(outline);
       bounds = outline.getBounds();
     }

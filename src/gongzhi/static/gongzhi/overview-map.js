@@ -4,6 +4,9 @@
 (function () {
   const el = document.getElementById("map");
   if (!el || !window.L) return;
+  // Leaflet renders a string tooltip as HTML: names typed in the admin go in as text.
+  const plainTip = (value) =>
+    Object.assign(document.createElement("span"), { textContent: String(value ?? "") });
   const map = L.map(el, { zoomSnap: 0.25, preferCanvas: true });
   if (window.gongzhiBaseMap) window.gongzhiBaseMap(map);
   const styles = {
@@ -19,7 +22,7 @@
       for (const layer of data.layers) {
         const gj = L.geoJSON(layer.features, {
           style: () => styles[layer.level] || styles.grid,
-          onEachFeature: (f, l) => l.bindTooltip(f.properties.name, { sticky: true }),
+          onEachFeature: (f, l) => l.bindTooltip(() => plainTip(f.properties.name), { sticky: true }),
         }).addTo(map);
         // Grids come last and lie inside the regions above them: they set the view only for
         // someone who sees no region, such as a grid worker with a few grids.

@@ -1,7 +1,8 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from gongzhi.demo.loader import load
+from gongzhi.demo.loader import NotADemoDatabase, load
 from gongzhi.regions.models import RegionLevel
 
 
@@ -9,6 +10,15 @@ def _count_label(key: str) -> str:
     if key in RegionLevel.values:
         return str(RegionLevel(key).label)
     return {"grid": _("grids"), "created": _("created"), "updated": _("updated")}.get(key, key)
+
+
+# Said on every load, on stderr so that it is seen even when the logins are piped away.
+DEMO_WARNING = gettext_noop(
+    "WARNING: this is a demo. Every demo login, the superuser demo_admin among them, shares "
+    "a password published in the source. Never load the demo into a database with real "
+    "people or reports, and never expose it to a network. For a real installation use an "
+    "empty database and create the first account with `gongzhi createsuperuser`."
+)
 
 
 class Command(BaseCommand):
@@ -19,7 +29,17 @@ class Command(BaseCommand):
         sub.add_parser("load", help=_("Load or refresh the demo data and print the logins."))
 
     def handle(self, *args, verb, **options):
-        result = load(stdout=self.stdout if options["verbosity"] > 1 else None)
+        try:
+            result = load(stdout=self.stdout if options["verbosity"] > 1 else None)
+        except NotADemoDatabase:
+            raise CommandError(
+                _(
+                    "This database holds accounts or reports that are not the demo's: the "
+                    "demo, whose logins share a published password, is never loaded into it. "
+                    "For a real installation create the first account with "
+                    "`gongzhi createsuperuser`."
+                )
+            ) from None
         counts = result["regions"]
         self.stdout.write(
             self.style.SUCCESS(
@@ -48,3 +68,4 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {row['role']:<18} {row['username']:<22} {row['password']:<16} {who}"
                 )
+        self.stderr.write(self.style.WARNING(_(DEMO_WARNING)))
