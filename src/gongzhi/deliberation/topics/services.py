@@ -234,7 +234,7 @@ def do_hide_comment(*, actor, comment, reason) -> Comment:
 # -- the committee's steps ------------------------------------------------------------------
 
 
-def do_put_on_agenda(*, actor, topic, meeting, expected_state=None) -> AgendaItem:
+def do_put_on_agenda(*, actor, topic, meeting, now=None, expected_state=None) -> AgendaItem:
     if meeting is None:
         FLOW.check(topic, "put_on_agenda", actor)  # a refusal before a missing field
         raise ServiceError("required", _("Choose the meeting."), "meeting")
@@ -242,6 +242,7 @@ def do_put_on_agenda(*, actor, topic, meeting, expected_state=None) -> AgendaIte
         pk=topic.pk,
         action="put_on_agenda",
         actor=actor,
+        now=now,
         meeting=meeting,
         expected_state=expected_state,
     )

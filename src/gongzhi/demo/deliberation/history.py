@@ -10,9 +10,6 @@ platform itself would have written:
   a villagers' assembly that failed its quorum; and now, a topic past its answer date, an
   open topic gathering supports and a hall session announced;
 * the other villages: topics raised and supported, one answered with a reason.
-
-The few steps that take no ``now`` (putting a topic on an agenda) get their timeline
-entry's date set afterwards, so that the figures read the history as it happened.
 """
 
 from __future__ import annotations
@@ -25,7 +22,7 @@ from django.utils import timezone
 from gongzhi.deliberation.choices import MeetingKind
 from gongzhi.deliberation.matters import services as matters
 from gongzhi.deliberation.meetings import services as meetings
-from gongzhi.deliberation.models import Matter, Topic, TopicEvent
+from gongzhi.deliberation.models import Matter, Meeting, Topic
 from gongzhi.deliberation.openness import services as openness
 from gongzhi.deliberation.topics import services as topics
 
@@ -63,10 +60,6 @@ def _support(v: Village, topic: Topic, count: int, when) -> Topic:
 def _to_threshold(v: Village, topic: Topic, when) -> Topic:
     topic.refresh_from_db()
     return _support(v, topic, max(0, topic.threshold - topic.households_count), when)
-
-
-def _dated_agenda(topic: Topic, when) -> None:
-    TopicEvent.objects.filter(topic=topic, to_state="on_agenda").update(at=when)
 
 
 class Session:
@@ -147,8 +140,12 @@ def _lamps(v: Village, clock: Clock) -> Matter | None:
         place="村委会议室",
         days_ago=312,
     )
-    topics.do_put_on_agenda(actor=v.clerk, topic=topic, meeting=session.meeting)
-    _dated_agenda(topic, session.called + dt.timedelta(hours=1))
+    topics.do_put_on_agenda(
+        actor=v.clerk,
+        topic=topic,
+        meeting=session.meeting,
+        now=session.called + dt.timedelta(hours=1),
+    )
     session.notice()
     present = v.all_heads[:18]
     session.sit(present)
@@ -415,32 +412,154 @@ def _now(v: Village, clock: Clock) -> dict:
     return {"late": late, "gathering": gathering, "meeting": meeting}
 
 
-def _other(v: Village, clock: Clock, offset: int) -> int:
-    topic = _raise(
-        v,
-        0,
+# What the other villages decided at a hall session: (title, body, place, the decision
+# published, the task, its budget, its progress notes).
+DECIDED = [
+    (
+        "村里垃圾清运不及时",
+        "村东头的垃圾池经常满了没人拉，夏天味道很大，希望增加垃圾箱、固定清运时间。",
+        "村东头垃圾池",
+        "经百姓议事会议定：新增分类垃圾箱10组，与保洁公司约定每周二、五清运两次，费用由村集体经费列支。",
+        "新增垃圾箱并固定清运",
+        Decimal("8000"),
+        ["10组分类垃圾箱已到货，安装6组。", "其余4组垃圾箱安装完毕，清运合同已签订。"],
+    ),
+    (
+        "灌溉水渠渗漏严重",
+        "村南干渠好几段渗漏，下游的地浇不上水，希望在春灌前修补。",
+        "村南干渠",
+        "经百姓议事会议定：春灌前修补村南干渠渗漏段约300米，村民投工投劳，材料费由一事一议资金解决。",
+        "修补村南干渠渗漏段",
+        Decimal("15000"),
+        ["已清淤并修补渗漏段120米。", "300米渗漏段全部修补完成，试水正常。"],
+    ),
+    (
+        "村小学门口缺少减速带",
+        "村小学门口是下坡，车开得很快，孩子上下学很危险，希望安装减速带和警示牌。",
+        "村小学门口",
+        "经百姓议事会议定：在村小学门口坡道安装减速带2条、警示牌2块，由村委会联系乡镇交管站落实。",
+        "安装减速带和警示牌",
+        Decimal("3000"),
+        ["警示牌2块已安装。", "减速带2条已安装完成。"],
+    ),
+]
+ANSWERED = [
+    (
         "村卫生室缺少常用药",
         "村卫生室经常缺降压药和感冒药，老人要跑到镇上去买，希望协调配齐。",
-        clock.at(200 - offset),
-        place="村卫生室",
-    )
-    topic = _to_threshold(v, topic, clock.at(199 - offset))
-    topics.do_answer(
-        actor=v.clerk,
-        topic=topic,
-        answer="已与镇卫生院对接，每周二由镇卫生院配送常用药品到村卫生室，缺药可提前登记。",
-        now=clock.at(195 - offset),
-    )
-    other = _raise(
-        v,
-        1,
+        "村卫生室",
+        "已与镇卫生院对接，每周二由镇卫生院配送常用药品到村卫生室，缺药可提前登记。",
+    ),
+    (
+        "建议给村里的老人发放取暖补贴",
+        "冬天煤价上涨，独居老人烧不起煤，建议村里给70岁以上老人发取暖补贴。",
+        "",
+        "取暖补贴属县民政部门的政策，村集体不能另行发放现金。村委会已将本村独居老人名单报镇民政办，"
+        "符合条件的纳入冬季救助，并组织志愿者上门送煤。",
+    ),
+]
+GATHERING = [
+    (
         "村委会门前停车混乱",
         "村委会门前经常停满车，办事的群众没地方停，建议划定停车位。",
-        clock.at(15 + offset),
-        place="村委会门前",
+        "村委会门前",
+    ),
+    (
+        "希望开办老年人日间照料点",
+        "村里留守老人多，白天没人照看，希望利用闲置房屋办一个日间照料点。",
+        "",
+    ),
+]
+
+
+def _decided(v: Village, clock: Clock, offset: int, spec, *, finished: bool) -> Matter | None:
+    """A topic a hall session decided, published and carried out: finished (its result
+    published and rated) or still under way."""
+    title, body, place, decision, task_title, budget, notes = spec
+    raised = 250 - offset
+    topic = _raise(v, 3, title, body, clock.at(raised), place=place)
+    topic = _to_threshold(v, topic, clock.at(raised - 1))
+    session = Session(
+        v,
+        clock,
+        kind=MeetingKind.HALL,
+        title=f"百姓议事会：{title}",
+        place="村委会议室",
+        days_ago=raised - 18,
     )
-    _support(v, other, 2, clock.at(14 + offset))
-    return 2
+    topics.do_put_on_agenda(actor=v.clerk, topic=topic, meeting=session.meeting, now=session.called)
+    session.notice()
+    present = v.all_heads[:14]
+    session.sit(present)
+    session.vote([(12, 1, 1)])
+    session.close(f"到会{len(present)}户。{decision}表决：同意12，反对1，弃权1。")
+    topic.refresh_from_db()
+    matter = topic.matter
+    if matter is None:
+        return None
+    published = raised - 20
+    matters.do_step(
+        actor=v.clerk,
+        matter=matter,
+        action="publish",
+        now=clock.at(published),
+        text=decision,
+        days=7,
+    )
+    task = openness.do_add_implementation(
+        actor=v.clerk,
+        matter=matter,
+        title=task_title,
+        owner=v.clerk,
+        owner_name="村委会",
+        due_on=clock.day(published - 40) if finished else clock.day(-20),
+        budget=budget,
+        now=clock.at(published - 1),
+    )
+    steps = notes if finished else notes[:1]
+    for n, note in enumerate(steps, start=1):
+        task.refresh_from_db()
+        percent = 100 if finished and n == len(steps) else 50 * n
+        openness.do_progress(
+            actor=v.clerk,
+            implementation=task,
+            percent=percent,
+            note=note,
+            spent=budget * percent / 100 * Decimal("0.9"),
+            now=clock.at(min(published - 5 - 12 * n, 2 + n)),
+        )
+    if not finished:
+        return matter
+    matter.refresh_from_db()
+    matters.do_step(
+        actor=v.clerk,
+        matter=matter,
+        action="publish_result",
+        now=clock.at(published - 35),
+        text=f"{task_title}已完成，实际花费{budget * Decimal('0.9'):.0f}元。",
+        days=7,
+    )
+    matter.refresh_from_db()
+    for n, stars in enumerate((5, 4, 4, 5)):
+        openness.do_rate(
+            actor=v.villagers[n + 4], matter=matter, stars=stars, now=clock.at(published - 37 - n)
+        )
+    return matter
+
+
+def _other(v: Village, clock: Clock, offset: int) -> int:
+    """Another village's year: a topic decided and carried out (every other village's
+    still under way), one answered with a reason, one gathering supports."""
+    n = offset // 10
+    _decided(v, clock, offset, DECIDED[n % len(DECIDED)], finished=n % 2 == 1)
+    title, body, place, answer = ANSWERED[n % len(ANSWERED)]
+    topic = _raise(v, 0, title, body, clock.at(200 - offset), place=place)
+    topic = _to_threshold(v, topic, clock.at(199 - offset))
+    topics.do_answer(actor=v.clerk, topic=topic, answer=answer, now=clock.at(195 - offset))
+    title, body, place = GATHERING[n % len(GATHERING)]
+    other = _raise(v, 1, title, body, clock.at(15 + offset % 10), place=place)
+    _support(v, other, 2, clock.at(14 + offset % 10))
+    return 3
 
 
 def load(cast: Cast, *, stdout=None) -> dict:
@@ -451,7 +570,7 @@ def load(cast: Cast, *, stdout=None) -> dict:
         return {"topics": 0}  # made already
     clock = Clock()
     first = villages[0]
-    lamps = _lamps(first, clock)
+    _lamps(first, clock)
     _court(first, clock)
     road = _road(first, clock)
     failed = _no_quorum(first, clock)
@@ -459,7 +578,8 @@ def load(cast: Cast, *, stdout=None) -> dict:
     others = sum(_other(v, clock, 10 * n) for n, v in enumerate(villages[1:], start=1))
     counts = {
         "topics": Topic.objects.filter(region__in=[v.region for v in villages]).count(),
-        "decisions": int(lamps is not None) + 1,
+        "decisions": Matter.objects.filter(region__in=[v.region for v in villages]).count(),
+        "meetings": Meeting.objects.filter(region__in=[v.region for v in villages]).count(),
         "failed_quorum": failed.number,
         "road": road.number,
         "late_topic": today["late"].number,

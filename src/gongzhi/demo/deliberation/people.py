@@ -26,7 +26,7 @@ from gongzhi.demo.accounts import DEMO_COUNTY_CODE, Tree, demo_password
 from gongzhi.people.models import Household, Office, Resident
 from gongzhi.regions.models import Region
 
-VILLAGES = 3  # how many of the township's villages get a history
+VILLAGES = 8  # how many of the county's villages get a history (the township's first)
 MIN_HOUSEHOLDS = 20
 ACCOUNTS_PER_VILLAGE = 16
 REPRESENTATIVES = 15
@@ -83,14 +83,24 @@ def _villages(tree: Tree) -> list[Region]:
         return []
     # Villages first (by the register's naming); the demo's regions name every place a
     # 社区, so its communities take their place with their residents' meetings.
-    places = sorted(tree.communities_of(townships[0]), key=members.is_urban)
+    # The demo township's places first (the densest register), then the fullest place of
+    # each other township, so that a township's overview and the county's show several.
     counts = dict(
-        Household.objects.filter(region__in=places)
+        Household.objects.filter(region__path__startswith=county.path)
         .values_list("region_id")
         .annotate(n=Count("id"))
         .order_by()
     )
-    found = [c for c in places if counts.get(c.pk, 0) >= MIN_HOUSEHOLDS]
+    found = []
+    for index, township in enumerate(townships):
+        places = [
+            c
+            for c in sorted(tree.communities_of(township), key=members.is_urban)
+            if counts.get(c.pk, 0) >= MIN_HOUSEHOLDS
+        ]
+        if index > 0:
+            places = sorted(places, key=lambda c: -counts[c.pk])[:1]
+        found.extend(places[:3])
     return found[:VILLAGES]
 
 
