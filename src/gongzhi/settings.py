@@ -279,6 +279,7 @@ GONGZHI = {
             "api_report": "60/m",  # reports through the API, per token or signed-in user
             "anonymous_report": "10/m",  # reports without a user, per client address
             "checkin_tap": "10/h",  # taps on one daily check-in link (平安打卡)
+            "reveal": "20/10m",  # unmasked views of personal data, per person (then alerted)
         }.items()
     },
 }

@@ -13,6 +13,7 @@ from PIL import Image
 
 from gongzhi.cases.models import Attachment, Case
 from gongzhi.open311.models import Open311Client, Open311Request
+from gongzhi.open311.views import media_token
 from tests.factories import photo
 
 from . import local_schemas
@@ -348,8 +349,18 @@ def test_photos_of_private_categories_are_not_served(client, o311):
     response = post(client, "requests", {**data, "media": image()})
     assert response.status_code == 201
     attachment = Attachment.objects.get()
+    assert client.get(f"/open311/v2/media/{media_token(attachment.pk)}").status_code == 404
+    assert client.get(f"/open311/v2/media/{media_token(999999)}").status_code == 404
+
+
+def test_photos_cannot_be_fetched_by_counting_their_ids(client, o311):
+    response = post(client, "requests", {**form(o311), "media": image()})
+    assert response.status_code == 201
+    attachment = Attachment.objects.get()
+    assert client.get(f"/open311/v2/media/{media_token(attachment.pk)}").status_code == 200
     assert client.get(f"/open311/v2/media/{attachment.pk}").status_code == 404
-    assert client.get("/open311/v2/media/999999").status_code == 404
+    forged = media_token(attachment.pk)[:-2] + "xx"
+    assert client.get(f"/open311/v2/media/{forged}").status_code == 404
 
 
 def test_a_datetime_answer_is_kept_with_its_offset_and_a_notice_asks_nothing(client, o311):

@@ -183,3 +183,26 @@ def test_issuing_a_token_in_the_admin_is_audited(world, admin_client):
     assert entry.actor == world.admin
     tokens.do_revoke(token=world.operator.api_tokens.get(), actor=world.admin)
     assert AuditLog.objects.filter(action="token_revoke", actor=world.admin).exists()
+
+
+def test_issuing_an_open311_key_in_the_admin_is_audited(world, admin_client):
+    from gongzhi.open311.models import Open311Client
+
+    response = admin_client.post(
+        "/admin/open311/open311client/add/",
+        {
+            "name": "FixMyStreet 海东",
+            "contact": "ops@example.com",
+            "is_active": "on",
+            "rate": "60/m",
+        },
+    )
+    assert response.status_code == 302
+    client = Open311Client.objects.get()
+    entry = AuditLog.objects.get(action="key_issue")
+    assert entry.actor == world.admin and entry.object_id == str(client.pk)
+    admin_client.post(
+        "/admin/open311/open311client/",
+        {"action": "issue_new_key", "_selected_action": [client.pk]},
+    )
+    assert AuditLog.objects.filter(action="key_issue", object_id=str(client.pk)).count() == 2

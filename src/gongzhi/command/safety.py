@@ -37,6 +37,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
+from gongzhi.core.sheets import safe_sheet
+
 try:
     from python_calamine import CalamineWorkbook
 except ImportError:  # openpyxl reads the same files, more slowly
@@ -118,7 +120,7 @@ def template_workbook(rows: list[dict] | None = None) -> bytes:
     """The workbook to fill in: the header, ``rows`` (default: one example row) and a notes
     sheet. The demo fills it with its figures, so it goes through the same import."""
     book = Workbook()
-    sheet = book.active
+    sheet = safe_sheet(book.active)
     sheet.title = "治安数据"
     sheet.append([c.header for c in COLUMNS])
     for cell in sheet[1]:

@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import audit
+
 from .models import Open311Client, Open311Request, Open311Update
 
 
@@ -26,6 +28,7 @@ class Open311ClientAdmin(admin.ModelAdmin):
         key = obj.issue_key() if not obj.key_hash else None
         super().save_model(request, obj, form, change)
         if key:
+            audit.record(actor=request.user, action="key_issue", obj=obj, request=request)
             self._show_key(request, obj, key)
 
     def _show_key(self, request, obj, key):
@@ -40,6 +43,7 @@ class Open311ClientAdmin(admin.ModelAdmin):
         for client in queryset:
             key = client.issue_key()
             client.save(update_fields=["key_prefix", "key_hash", "updated_at"])
+            audit.record(actor=request.user, action="key_issue", obj=client, request=request)
             self._show_key(request, client, key)
 
 

@@ -14,6 +14,6 @@ urlpatterns = [
     re_path(rf"^requests/(?P<number>[^/]+?)\.{FMT}$", views.request_detail, name="request"),
     re_path(rf"^tokens/(?P<value>[^/]+?)\.{FMT}$", views.token, name="token"),
     re_path(rf"^servicerequestupdates\.{FMT}$", views.updates, name="updates"),
-    path("media/<int:pk>", views.media, name="media"),
+    path("media/<str:token>", views.media, name="media"),
     re_path(r"^(?P<rest>.*)$", views.unknown_format),
 ]

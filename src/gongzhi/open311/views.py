@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from django.core import signing
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -59,9 +60,17 @@ def _place(request, data=None):
     return reads.jurisdiction((data.get("jurisdiction_id") or "").strip())
 
 
+# A photo's address carries its id signed, so that nobody can walk the photos by counting.
+MEDIA_SALT = "gongzhi.open311.media"
+
+
+def media_token(pk: int) -> str:
+    return signing.dumps(pk, salt=MEDIA_SALT, compress=False)
+
+
 def _media_url(request):
     def url(pk: int) -> str:
-        return request.build_absolute_uri(reverse("open311:media", args=[pk]))
+        return request.build_absolute_uri(reverse("open311:media", args=[media_token(pk)]))
 
     return url
 
@@ -176,8 +185,14 @@ def updates(request, fmt):
 
 
 @require_GET
-def media(request, pk: int):
+def media(request, token: str):
     """A photo sent with a report (metadata already stripped when it was stored)."""
+    try:
+        pk = signing.loads(token, salt=MEDIA_SALT)
+    except signing.BadSignature:
+        return HttpResponse(status=404)
+    if not isinstance(pk, int):
+        return HttpResponse(status=404)
     try:
         attachment = reads.report_photo(pk)
     except Open311Error:
