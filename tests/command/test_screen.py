@@ -280,3 +280,48 @@ def test_legal_aid_and_questions_waiting_reach_the_screen_of_those_who_read_them
     assert _screen(client, world.admin, region="630203").json()["legal"]["aid_pending"] == 0
     # The command centre's dispatcher reads no legal figures: the panel is left out.
     assert _screen(client, world.dispatcher).json()["legal"] is None
+
+
+def test_late_village_topics_and_overdue_tasks_reach_the_screen_of_those_who_oversee(client, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.deliberation.choices import MatterState, TopicState
+    from gongzhi.deliberation.models import Implementation, Matter, Topic
+
+    xiguan = world.regions.xiguan
+    now = timezone.now()
+    for n, due in enumerate((now - dt.timedelta(days=1), now + dt.timedelta(days=3))):
+        Topic.objects.create(
+            number=f"YT-2026-0000{n}",
+            region=xiguan,
+            title="路灯坏了",
+            body="西关街路灯坏了三盏。",
+            state=TopicState.DUE,
+            answer_due=due,
+        )
+    matter = Matter.objects.create(
+        number="YS-2026-00001",
+        region=xiguan,
+        title="硬化道路",
+        summary="硬化西关街小巷。",
+        state=MatterState.IMPLEMENTING,
+        major=False,
+    )
+    Implementation.objects.create(
+        matter=matter,
+        region=xiguan,
+        title="铺设路面",
+        owner_name="社区居委会",
+        due_on=timezone.localdate() - dt.timedelta(days=2),
+    )
+    hall = _screen(client, world.admin, region="630202").json()["deliberation"]
+    assert hall == {"topics_late": 1, "tasks_overdue": 1}
+    assert _screen(client, world.admin, region="630203").json()["deliberation"] == {
+        "topics_late": 0,
+        "tasks_overdue": 0,
+    }
+    # The county's command centre oversees its villages; the next county's sees none of them.
+    assert _screen(client, world.dispatcher).json()["deliberation"]["topics_late"] == 1
+    assert _screen(client, world.other_dispatcher).json()["deliberation"]["topics_late"] == 0

@@ -231,6 +231,11 @@ class ScreenLegal(Schema):
     questions_overdue: int
 
 
+class ScreenDeliberation(Schema):
+    topics_late: int  # villages' topics past the date they had to be answered by
+    tasks_overdue: int  # tasks carrying out villages' decisions, past their due date
+
+
 class ScreenOut(Schema):
     region: ScreenRegion | None = None
     grid: ScreenGrid | None = None
@@ -245,6 +250,7 @@ class ScreenOut(Schema):
     visits_late: int
     sensing: ScreenSensing | None = None
     legal: ScreenLegal | None = None  # None: the viewer may not read the legal figures
+    deliberation: ScreenDeliberation | None = None  # None: the viewer oversees no village
     survey: ScreenSurvey | None = None  # None: no wave, or results not for this viewer
     safety: ScreenSafety | None = None
     map: ScreenMap

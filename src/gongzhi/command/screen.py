@@ -26,6 +26,9 @@ from gongzhi.core import push
 from gongzhi.core.errors import NotAllowed, NotFound, ServiceError
 from gongzhi.core.models import PushMessage
 from gongzhi.core.scope import scope_for
+from gongzhi.deliberation import members as hall
+from gongzhi.deliberation.choices import ImplementationState, TopicState
+from gongzhi.deliberation.models import Implementation, Topic
 from gongzhi.legal.advice.choices import QuestionState
 from gongzhi.legal.aid.choices import UNDECIDED as AID_UNDECIDED
 from gongzhi.legal.figures import queries as legal_figures
@@ -308,6 +311,22 @@ def _legal(viewer, region, now) -> dict | None:
     }
 
 
+def _deliberation(viewer, region, today, now) -> dict | None:
+    """The villages' topics past their answer date and their decisions' tasks overdue, for
+    those who oversee villages (township, county and city staff, leaders); None for others."""
+    scope = scope_for(viewer)
+    if not scope.everything and not hall.oversight_paths(scope):
+        return None
+    inside = Q(region_path__startswith=region.path) if region is not None else Q()
+    late = Topic.objects.visible_to(viewer).filter(inside, state=TopicState.DUE, answer_due__lt=now)
+    overdue = Implementation.objects.visible_to(viewer).filter(
+        inside,
+        state__in=[ImplementationState.PLANNED, ImplementationState.UNDER_WAY],
+        due_on__lt=today,
+    )
+    return {"topics_late": late.count(), "tasks_overdue": overdue.count()}
+
+
 def _sensing(viewer, region, grid) -> dict | None:
     """Cameras and sensors by status, open alarms and events waiting, and their points; None
     for a viewer sensing shows nothing to (its own access rule)."""
@@ -476,6 +495,7 @@ def gather(*, viewer, region_code=None, grid_code=None, today: dt.date | None = 
         "visits_late": _visits_late(viewer, region, grid, today),
         "sensing": _sensing(viewer, region, grid),
         "legal": _legal(viewer, region, timezone.now()),
+        "deliberation": _deliberation(viewer, region, today, timezone.now()),
         "survey": _survey(viewer, region),
         "safety": _safety(viewer, region, today),
         "map": {"bounds": _bounds(viewer, region, grid), **_points(viewer, region, grid)},
