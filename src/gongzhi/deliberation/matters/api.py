@@ -30,7 +30,7 @@ from . import queries, services
 from .present import masked_steps, timeline_rows
 from .workflow import RULES
 
-router = Router(tags=["deliberation: major matters"])
+router = Router(tags=["deliberation matters"])
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 StateName = Literal[tuple(MatterState.values)]  # type: ignore[valid-type]
@@ -125,7 +125,7 @@ class StepOut(Schema):
     minutes: str = ""
 
 
-class EventOut(Schema):
+class MatterEventOut(Schema):
     at: dt.datetime
     action: str
     from_state: str
@@ -137,7 +137,7 @@ class DetailOut(MatterRow):
     summary: str
     resolution: str
     steps: list[StepOut]
-    timeline: list[EventOut]
+    timeline: list[MatterEventOut]
     actions: list[str]
 
 
@@ -213,7 +213,7 @@ def detail(request, number: str):
     return _detail(matter, request.user)
 
 
-class ActionIn(Schema):
+class MatterActionIn(Schema):
     expected_state: StateName | None = None
     outcome: Literal["passed", "rejected"] | None = None
     participants: str | None = Field(None, max_length=4000)
@@ -231,7 +231,7 @@ class ActionIn(Schema):
     reason: str | None = Field(None, max_length=4000)
 
 
-class ActionOut(Schema):
+class MatterActionOut(Schema):
     number: str
     action: str
     state: str
@@ -250,10 +250,10 @@ def _meeting(matter, number: str | None):
 
 @router.post(
     "/matters/{number}/actions/{action}",
-    response={200: ActionOut, **ERRORS},
+    response={200: MatterActionOut, **ERRORS},
     summary="Take a step of 四议两公开",
 )
-def take_action(request, number: str, action: str, payload: ActionIn):
+def take_action(request, number: str, action: str, payload: MatterActionIn):
     """A step with the same checks as the pages: 404 unknown action or matter, 403 not the
     caller's to take, 409 out of order or changed since seen, 400 bad input; nothing is
     written unless it succeeds."""

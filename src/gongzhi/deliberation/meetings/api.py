@@ -225,7 +225,7 @@ def add_item(request, number: str, payload: ItemIn):
     return Status(201, _item(item))
 
 
-class ActionIn(Schema):
+class MeetingActionIn(Schema):
     expected_state: StateName | None = None
     minutes: str | None = Field(
         None, max_length=20000, description="close: the minutes; open_voting: how many minutes"
@@ -238,7 +238,7 @@ class ActionIn(Schema):
     response={200: MeetingOut, **ERRORS},
     summary="Take a step",
 )
-def take_action(request, number: str, action: str, payload: ActionIn):
+def take_action(request, number: str, action: str, payload: MeetingActionIn):
     """404 unknown action, 403 not the committee's, 409 out of order or changed since seen,
     400 bad input; nothing is written unless it succeeds."""
     if action not in RULES:

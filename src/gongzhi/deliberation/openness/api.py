@@ -35,7 +35,7 @@ from gongzhi.core.errors import ServiceError
 from .. import members
 from . import queries, services
 
-router = Router(tags=["deliberation: openness"])
+router = Router(tags=["deliberation openness"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
@@ -126,19 +126,19 @@ def object_to(request, pk: int, payload: ObjectIn):
     return Status(201, _objection({"objection": o, "author": o.author.display_name}))
 
 
-class AnswerIn(Schema):
+class ObjectionAnswerIn(Schema):
     answer: str = Field(max_length=4000)
 
 
 @router.post("/objections/{pk}/answer", response={200: ObjectionOut, **ERRORS})
-def answer_objection(request, pk: int, payload: AnswerIn):
+def answer_objection(request, pk: int, payload: ObjectionAnswerIn):
     o = services.get_objection(actor=request.user, pk=pk)
     o = services.do_answer_objection(actor=request.user, objection=o, answer=payload.answer)
     author = o.author.display_name if o.author else "—"
     return _objection({"objection": o, "author": author})
 
 
-class ProgressOut(Schema):
+class TaskProgressOut(Schema):
     id: int
     at: dt.datetime
     percent: int
@@ -164,7 +164,7 @@ class ImplementationOut(Schema):
 
 
 class ImplementationDetail(ImplementationOut):
-    updates: list[ProgressOut]
+    updates: list[TaskProgressOut]
     may_report: bool
 
 
@@ -240,7 +240,7 @@ def add_implementation(request, number: str, payload: ImplementationIn):
     return Status(201, _task(t, timezone.localdate()))
 
 
-@router.post("/implementations/{pk}/progress", response={201: ProgressOut, **ERRORS})
+@router.post("/implementations/{pk}/progress", response={201: TaskProgressOut, **ERRORS})
 def report_progress(
     request,
     pk: int,
@@ -281,7 +281,7 @@ class RatingsOut(Schema):
     may_rate: bool
 
 
-class RateIn(Schema):
+class HallRateIn(Schema):
     stars: int = Field(ge=1, le=5)
     comment: str = Field("", max_length=300)
 
@@ -303,7 +303,7 @@ def ratings(request, number: str):
 
 
 @router.post("/matters/{number}/ratings", response={201: RatingsOut, **ERRORS})
-def rate(request, number: str, payload: RateIn):
+def rate(request, number: str, payload: HallRateIn):
     matter = services.get_matter(actor=request.user, number=number)
     services.do_rate(
         actor=request.user, matter=matter, stars=payload.stars, comment=payload.comment

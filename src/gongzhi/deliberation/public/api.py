@@ -19,7 +19,7 @@ from . import queries
 router = Router()
 
 
-class FigureRow(Schema):
+class HallFigureRow(Schema):
     key: str
     label: str
     code: str
@@ -38,15 +38,18 @@ class FigureRow(Schema):
     participation: float | None
 
 
-class FiguresOut(Schema):
+class HallFiguresOut(Schema):
     region: str | None
-    start: Day
-    end: Day
-    total: FigureRow
-    places: list[FigureRow]
+    # Plain dates: the period's start may fall before the first day a query may name.
+    start: dt.date
+    end: dt.date
+    total: HallFigureRow
+    places: list[HallFigureRow]
 
 
-@router.get("/figures", response={200: FiguresOut, **ERRORS}, summary="Deliberation hall figures")
+@router.get(
+    "/figures", response={200: HallFiguresOut, **ERRORS}, summary="Deliberation hall figures"
+)
 def figures(request, region: str | None = None, start: Day | None = None, end: Day | None = None):
     """Topics raised, answered in time, decided; matters by state; implemented on time;
     participation (households that took part ÷ all) for ``region`` (a code in the viewer's

@@ -93,7 +93,7 @@ class CommentOut(Schema):
     replies: list["CommentOut"] = Field(default_factory=list)
 
 
-class EventOut(Schema):
+class TopicEventOut(Schema):
     at: dt.datetime
     action: str
     from_state: str
@@ -114,7 +114,7 @@ class TopicOut(TopicRow):
     supported: bool
     actions: list[str]
     comments: list[CommentOut]
-    timeline: list[EventOut]
+    timeline: list[TopicEventOut]
 
 
 def _detail(t, user) -> dict:

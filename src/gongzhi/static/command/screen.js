@@ -260,6 +260,13 @@
         kpi("domain", "questions_waiting", l.questions_waiting, null, l.questions_overdue ? "bad" : "")
       );
     }
+    const d = data.deliberation;
+    if (d) {
+      cells.push(
+        kpi("domain", "topics_late", d.topics_late, null, d.topics_late ? "bad" : ""),
+        kpi("domain", "tasks_overdue", d.tasks_overdue, null, d.tasks_overdue ? "bad" : "")
+      );
+    }
     fill(document.getElementById("domain-kpis"), cells);
   }
 
