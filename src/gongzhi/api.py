@@ -75,6 +75,7 @@ class GongzhiAPI(NinjaAPI):
         ("/surveys", "gongzhi.surveys.api.router"),
         ("/legal", "gongzhi.legal.api.router"),
         ("/deliberation", "gongzhi.deliberation.api.router"),
+        ("/community", "gongzhi.community.api.router"),
         ("/command", "gongzhi.command.api.router"),
     ]
     _mounted = False

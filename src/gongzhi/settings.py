@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "gongzhi.surveys",
     "gongzhi.legal",
     "gongzhi.deliberation",
+    "gongzhi.community",
     "gongzhi.open311",
     "gongzhi.command",
     "gongzhi.demo",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("surveys/", include("gongzhi.surveys.urls")),
     path("legal/", include("gongzhi.legal.urls")),
     path("deliberation/", include("gongzhi.deliberation.urls")),
+    path("community/", include("gongzhi.community.urls")),
     path("push/", include("gongzhi.core.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("gongzhi.open311.urls")),

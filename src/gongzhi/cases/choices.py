@@ -54,6 +54,8 @@ class Channel(ChoiceSet):
     API = "api", _("Platform API")
     SENSOR = "sensor", _("Camera or sensor alert")
     VIDEO = "video", _("Video patrol")
+    REPAIR = "repair", _("Repair request to the property company")
+    PATROL = "patrol", _("Volunteer patrol")
 
 
 class Satisfaction(ChoiceSet):

@@ -10,6 +10,19 @@ from gongzhi.core.workdays import deadline
 from gongzhi.regions.models import RegionLevel
 from gongzhi.taxonomy.models import SlaPolicy
 
+# Apps above cases that decide where some cases go register here (the community app: a
+# repair request goes to its estate's property company, on that company's promised times).
+# An owner hook returns the unit or None; a deadline hook (sign_for_due, resolve_due) or None.
+OWNER_HOOKS: list = []
+DEADLINE_HOOKS: list = []
+
+
+def register(*, owner=None, deadlines=None) -> None:
+    if owner is not None and owner not in OWNER_HOOKS:
+        OWNER_HOOKS.append(owner)
+    if deadlines is not None and deadlines not in DEADLINE_HOOKS:
+        DEADLINE_HOOKS.append(deadlines)
+
 
 def _ancestor_codes(region_path: str) -> list[str]:
     """Region codes from the deepest up: "/630000/630200/630202/" → [630202, 630200, 630000]."""
@@ -84,6 +97,10 @@ def effective_owner(category) -> Organisation | None:
 
 def route_owner(case) -> Organisation | None:
     """The lead unit the routing rules give for the case's category and place."""
+    for hook in OWNER_HOOKS:
+        found = hook(case)
+        if found is not None:
+            return found
     category = case.category
     rule = rule_for(category)
     owner = effective_owner(category)
@@ -117,6 +134,10 @@ def sla_for(case) -> SlaPolicy | None:
 
 
 def deadlines(case, *, start):
+    for hook in DEADLINE_HOOKS:
+        found = hook(case, start=start)
+        if found is not None:
+            return found
     policy = sla_for(case)
     if policy is None:
         return None, None

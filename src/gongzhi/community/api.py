@@ -1,0 +1,16 @@
+"""The community app's JSON API, under /api/v1/community/: each room keeps its own router
+(``<room>/api.py``), mounted here."""
+
+from ninja import Router
+
+from .customs import api as customs
+from .notices import api as notices
+from .patrols import api as patrols
+from .points import api as points
+from .public import api as public
+from .repairs import api as repairs
+from .volunteers import api as volunteers
+
+router = Router(tags=["community"])
+for _room in (public, repairs, notices, volunteers, patrols, points, customs):
+    router.add_router("", _room.router)

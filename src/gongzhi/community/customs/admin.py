@@ -1,0 +1,1 @@
+"""The customs room's models in the admin."""

@@ -1,0 +1,8 @@
+"""The notices room's changes after 0001 (reference rows, fields it adds)."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("community", "0002_repairs")]
+    operations: list = []

@@ -1,0 +1,8 @@
+"""The volunteers room's changes after 0001 (reference rows, fields it adds)."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("community", "0003_notices")]
+    operations: list = []

@@ -1,0 +1,1 @@
+"""The patrols room's models in the admin."""

@@ -1,0 +1,1 @@
+"""The points room's models in the admin."""

@@ -1,0 +1,1 @@
+"""The community app's repairs room."""

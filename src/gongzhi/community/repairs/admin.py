@@ -1,0 +1,1 @@
+"""The repairs room's models in the admin."""

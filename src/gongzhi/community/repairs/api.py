@@ -1,0 +1,5 @@
+"""The repairs room's JSON API, under /api/v1/community/."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""The repairs room's pages."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

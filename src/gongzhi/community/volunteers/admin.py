@@ -1,0 +1,1 @@
+"""The volunteers room's models in the admin."""
