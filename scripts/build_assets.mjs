@@ -17,6 +17,8 @@ const files = {
   "leaflet/dist/images": "leaflet/images",
   // The report page's outbox of reports taken with no signal (IndexedDB).
   "idb-keyval/dist/umd.js": "idb-keyval/umd.js",
+  // The patrol page's QR decoder (camera frames → the checkpoint's code).
+  "jsqr/dist/jsQR.js": "jsqr/jsQR.js",
   // The API's interactive docs (/api/v1/docs); the CSS names its source map.
   "swagger-ui-dist/swagger-ui-bundle.js": "swagger-ui/swagger-ui-bundle.js",
   "swagger-ui-dist/swagger-ui.css": "swagger-ui/swagger-ui.css",

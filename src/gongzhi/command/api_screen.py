@@ -236,6 +236,13 @@ class ScreenDeliberation(Schema):
     tasks_overdue: int  # tasks carrying out villages' decisions, past their due date
 
 
+class ScreenCommunity(Schema):
+    repairs_overdue: int  # residents' repairs open past their deadline now
+    repairs_escalated: int  # repairs escalated to the community this month
+    patrol_completion: float | None  # this month: checkpoints scanned ÷ checkpoints
+    notices_read: float | None  # this month's notices: households that read ÷ reached
+
+
 class ScreenOut(Schema):
     region: ScreenRegion | None = None
     grid: ScreenGrid | None = None
@@ -251,6 +258,7 @@ class ScreenOut(Schema):
     sensing: ScreenSensing | None = None
     legal: ScreenLegal | None = None  # None: the viewer may not read the legal figures
     deliberation: ScreenDeliberation | None = None  # None: the viewer oversees no village
+    community: ScreenCommunity | None = None  # None: the viewer oversees no community
     survey: ScreenSurvey | None = None  # None: no wave, or results not for this viewer
     safety: ScreenSafety | None = None
     map: ScreenMap

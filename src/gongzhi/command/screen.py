@@ -13,7 +13,7 @@ import datetime as dt
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Role
 from gongzhi.cases import live
+from gongzhi.cases.choices import FINAL_STATES
 from gongzhi.cases.models import Case
+from gongzhi.community import models as community
 from gongzhi.core import push
 from gongzhi.core.errors import NotAllowed, NotFound, ServiceError
 from gongzhi.core.models import PushMessage
@@ -327,6 +329,42 @@ def _deliberation(viewer, region, today, now) -> dict | None:
     return {"topics_late": late.count(), "tasks_overdue": overdue.count()}
 
 
+def _community(viewer, region, month_start, now) -> dict | None:
+    """Repairs overdue now and escalated to the community this month, this month's patrol
+    completion (checkpoints scanned ÷ checkpoints) and notices read (households that read ÷
+    households reached), for those who oversee communities and villages; None for others."""
+    scope = scope_for(viewer)
+    if not scope.everything and not hall.oversight_paths(scope):
+        return None
+    inside = Q(region_path__startswith=region.path) if region is not None else Q()
+    tz = timezone.get_current_timezone()
+    since = dt.datetime.combine(month_start, dt.time.min, tzinfo=tz)
+    repairs = community.RepairRequest.objects.visible_to(viewer).filter(inside)
+    walked = (
+        community.Patrol.objects.visible_to(viewer)
+        .filter(inside, started_at__gte=since)
+        .aggregate(checkpoints=Sum("checkpoints"), scanned=Sum("scanned"))
+    )
+    sent = community.Notice.objects.visible_to(viewer).filter(
+        inside, publish_at__gte=since, publish_at__lte=now
+    )
+    deliveries = community.NoticeDelivery.objects.filter(notice__in=sent).aggregate(
+        reached=Count("id"), read=Count("id", filter=Q(read_at__isnull=False))
+    )
+
+    def share(part, whole):
+        return round(part / whole, 4) if whole else None
+
+    return {
+        "repairs_overdue": repairs.filter(case__is_overdue=True)
+        .exclude(case__state__in=FINAL_STATES)
+        .count(),
+        "repairs_escalated": repairs.filter(escalated_at__gte=since).count(),
+        "patrol_completion": share(walked["scanned"] or 0, walked["checkpoints"] or 0),
+        "notices_read": share(deliveries["read"], deliveries["reached"]),
+    }
+
+
 def _sensing(viewer, region, grid) -> dict | None:
     """Cameras and sensors by status, open alarms and events waiting, and their points; None
     for a viewer sensing shows nothing to (its own access rule)."""
@@ -496,6 +534,7 @@ def gather(*, viewer, region_code=None, grid_code=None, today: dt.date | None = 
         "sensing": _sensing(viewer, region, grid),
         "legal": _legal(viewer, region, timezone.now()),
         "deliberation": _deliberation(viewer, region, today, timezone.now()),
+        "community": _community(viewer, region, month_start, timezone.now()),
         "survey": _survey(viewer, region),
         "safety": _safety(viewer, region, today),
         "map": {"bounds": _bounds(viewer, region, grid), **_points(viewer, region, grid)},

@@ -11,6 +11,7 @@ from .public import api as public
 from .repairs import api as repairs
 from .volunteers import api as volunteers
 
-router = Router(tags=["community"])
+# Untagged: each room's router names its own tag, so that an operation is listed once.
+router = Router()
 for _room in (public, repairs, notices, volunteers, patrols, points, customs):
     router.add_router("", _room.router)

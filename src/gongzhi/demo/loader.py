@@ -2,7 +2,8 @@
 cases, and a year of disputes with their screening rounds.
 
 One module here per domain seeds its part (``regions``, ``accounts``, ``categories``,
-``questions``, ``cases``, ``mediation``, ``people``, ``sensing``, ``surveys``, ``legal``, ``command``);
+``questions``, ``cases``, ``mediation``, ``people``, ``sensing``, ``surveys``, ``legal``,
+``deliberation``, ``community``, ``command``);
 this module runs them in order in one transaction, then trains the triage classifier on the demo's closed cases.
 Every part is idempotent, so loading twice changes nothing.
 """
@@ -14,6 +15,7 @@ from gongzhi.demo import (
     cases,
     categories,
     command,
+    community,
     deliberation,
     legal,
     mediation,
@@ -70,6 +72,9 @@ def load(*, stdout=None) -> dict:
         logins = [*logins, *legal_result["logins"]]
         hall = deliberation.load(stdout=stdout)  # 百姓议事厅: needs the register and accounts
         logins = [*logins, *hall["logins"]]
+        # 智慧社区/智慧乡村: estates, volunteers, patrols, points (needs the register).
+        neighbourhood = community.load(stdout=stdout)
+        logins = [*logins, *neighbourhood["logins"]]
         # Last: the rollups, warnings and monthly reports read everything above.
         command_counts = command.load(stdout=stdout)
     model = _triage_model()
@@ -82,6 +87,7 @@ def load(*, stdout=None) -> dict:
         "surveys": surveys_counts,
         "legal": legal_result["counts"],
         "deliberation": hall["counts"],
+        "community": neighbourhood["counts"],
         "command": command_counts,
         "triage_model": model,
         "assessed": _assess_open_cases() if model else {"n": 0, "pending": 0},

@@ -10,6 +10,7 @@ from .notary import api as notary
 from .outreach import api as outreach
 from .points import api as points
 
-router = Router(tags=["legal"])
+# Untagged: each room's router names its own tag, so that an operation is listed once.
+router = Router()
 for _room in (points, aid, advice, notary, outreach, figures):
     router.add_router("", _room.router)

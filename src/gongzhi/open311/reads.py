@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts import masking
+from gongzhi.cases import channels
 from gongzhi.cases.choices import FINAL_STATES
 from gongzhi.cases.models import Attachment, Case, CaseEvent
 from gongzhi.cases.workflow import table as workflow
@@ -100,7 +101,7 @@ def discovery(*, base_url: str) -> dict:
 
 
 def services() -> list[dict]:
-    categories = list(
+    categories = channels.offered(
         Category.objects.filter(enabled=True).only("code", "name", "full_name", "keywords", "path")
     )
     groups = dict(Category.objects.filter(level=1).values_list("code", "name"))

@@ -11,6 +11,8 @@ from django.urls import reverse
 
 from gongzhi.taxonomy.models import Category
 
+from .. import channels
+
 
 def reporter_tag(user) -> str:
     """An opaque name for the signed-in account, so that a phone sends a kept report only
@@ -23,6 +25,7 @@ def offline_categories() -> list[dict]:
     """Every enabled category, for the picker to search when the network is gone."""
     rows = Category.objects.filter(enabled=True).order_by("path")
     disabled = list(Category.objects.filter(enabled=False).values_list("path", flat=True))
+    disabled += channels.reserved_paths()
     return [
         {"id": c.pk, "name": c.name, "full_name": c.full_name, "keywords": c.keywords or ""}
         for c in rows.only("pk", "name", "full_name", "keywords", "path")

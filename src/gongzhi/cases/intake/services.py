@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts import masking
 from gongzhi.accounts.validators import normalise_phone
-from gongzhi.cases import live, media, notes
+from gongzhi.cases import channels, live, media, notes
 from gongzhi.cases.choices import FINAL_STATES, Channel, State
 from gongzhi.cases.intake.numbers import next_number
 from gongzhi.cases.models import Case, CaseEvent, CaseSupport
@@ -79,6 +79,14 @@ def check_report(report: Report, photos=()) -> tuple[Category, list]:
         category = Category.objects.filter(pk=report.category_id, enabled=True).first()
     if category is None:
         errors.append(ServiceError("required", _("Please choose a category."), "category"))
+    elif not channels.offered([category], channel=report.channel):
+        errors.append(
+            ServiceError(
+                "invalid_category",
+                _("That category is not for this kind of report: please choose another."),
+                "category",
+            )
+        )
     has_point = report.lng is not None and report.lat is not None
     report.address = (report.address or "").strip()[:200]
     if has_point:

@@ -46,6 +46,8 @@ from gongzhi.regions.models import Region
 from gongzhi.taxonomy.models import Category
 from gongzhi.taxonomy.services import search_categories
 
+from .. import channels
+
 NEARBY_RADIUS_M = 200
 NEARBY_DAYS = 7
 MY_REPORTS = 10
@@ -242,7 +244,7 @@ def hotline(request):
 @require_GET
 def category_search(request):
     q = request.GET.get("q", "").strip()[:60]
-    categories = search_categories(q, limit=12) if q else []
+    categories = channels.offered(search_categories(q, limit=12)) if q else []
     for c in categories:  # "道路与井盖 / " before the name itself, shown lighter
         c.parent_path = c.full_name[: -len(c.name)] if c.full_name.endswith(c.name) else ""
     return render(

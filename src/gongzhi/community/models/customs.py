@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStampedModel
+from gongzhi.core.timeline import TimelineEvent
 
 from ..choices import CeremonyKind, CeremonyState
 from ._base import InPlace, InPlaceQuerySet
 
-__all__ = ["Ceremony", "CustomRule"]
+__all__ = ["Ceremony", "CeremonyEvent", "CustomRule"]
 
 
 class CustomRule(TimeStampedModel):
@@ -88,3 +90,35 @@ class Ceremony(InPlace, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.date}"
+
+
+class CeremonyEvent(TimelineEvent):
+    """One step of a registration on the council's table (``customs.workflow``)."""
+
+    ceremony = models.ForeignKey(
+        Ceremony,
+        verbose_name=_("wedding or funeral"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_state = models.CharField(
+        _("from"), max_length=12, choices=CeremonyState.choices, blank=True
+    )
+    to_state = models.CharField(_("to"), max_length=12, choices=CeremonyState.choices, blank=True)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("ceremony timeline entry")
+        verbose_name_plural = _("ceremony timeline")
+        indexes = [
+            models.Index(
+                fields=["id"], condition=Q(effects_pending=True), name="community_ceremony_pending"
+            )
+        ]

@@ -13,6 +13,37 @@ from gongzhi.core.models import Reference, TimeStampedModel
 
 from ._base import InPlace, InPlaceQuerySet
 
+
+class HouseholdQuerySet(InPlaceQuerySet):
+    """A household's points are its own business: staff see their area's (as every community
+    record), a resident only their own household's, never the neighbours'."""
+
+    household_field = "household_id"
+
+    def visible_to(self, user):
+        from gongzhi.core.scope import scope_for
+        from gongzhi.people.members import staff_paths, villager
+
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        q = Q()
+        for path in staff_paths(scope):
+            q |= Q(region_path__startswith=path)
+        me = villager(user)
+        if me is not None:
+            q |= Q(**{self.household_field: me.household_id})
+        return self.filter(q) if q else self.none()
+
+
+class AccountQuerySet(HouseholdQuerySet):
+    household_field = "household_id"
+
+
+class EntryQuerySet(HouseholdQuerySet):
+    household_field = "account__household_id"
+
+
 __all__ = ["Goods", "PointAccount", "PointEntry", "PointRule", "Redemption", "Shop"]
 
 
@@ -49,7 +80,7 @@ class PointAccount(InPlace, TimeStampedModel):
     earned = models.IntegerField(_("earned"), default=0)
     spent = models.IntegerField(_("spent"), default=0)
 
-    objects = InPlaceQuerySet.as_manager()
+    objects = AccountQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("points account")
@@ -96,7 +127,7 @@ class PointEntry(InPlace, TimeStampedModel):
     )
     balance_after = models.IntegerField(_("balance after"))
 
-    objects = InPlaceQuerySet.as_manager()
+    objects = EntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("points entry")
@@ -175,7 +206,7 @@ class Redemption(InPlace, TimeStampedModel):
     # The resident's phone code is good for one redemption.
     code_nonce = models.CharField(_("code"), max_length=40, unique=True)
 
-    objects = InPlaceQuerySet.as_manager()
+    objects = AccountQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("redemption")

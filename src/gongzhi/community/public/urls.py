@@ -1,5 +1,11 @@
-"""The public room's pages."""
+"""The community home and the figures (names under ``community:``)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("figures/", views.figures, name="figures"),
+    path("figures/export.xlsx", views.figures_export, name="figures_export"),
+]

@@ -16,7 +16,7 @@ from gongzhi.core.errors import NotAllowed
 from . import figures as figures_query
 from . import queries
 
-router = Router()
+router = Router(tags=["deliberation"])
 
 
 class HallFigureRow(Schema):

@@ -9,7 +9,7 @@ from gongzhi.core.api import ERRORS, Day
 
 from . import queries
 
-router = Router()
+router = Router(tags=["legal"])
 
 
 class LegalFigureRow(Schema):

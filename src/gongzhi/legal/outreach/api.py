@@ -19,7 +19,7 @@ from gongzhi.core.errors import NotFound
 from ..models import Article, QuizAnswer
 from . import queries, services
 
-router = Router()
+router = Router(tags=["legal"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 

@@ -18,7 +18,7 @@ from ..choices import PointLevel, Service
 from ..models import AudienceGroup, ServicePoint
 from . import services
 
-router = Router()
+router = Router(tags=["legal"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 

@@ -267,6 +267,16 @@
         kpi("domain", "tasks_overdue", d.tasks_overdue, null, d.tasks_overdue ? "bad" : "")
       );
     }
+    const c = data.community;
+    if (c) {
+      const pct = (v) => (v === null || v === undefined ? "—" : Math.round(v * 1000) / 10 + "%");
+      cells.push(
+        kpi("domain", "repairs_overdue", c.repairs_overdue, null, c.repairs_overdue ? "bad" : ""),
+        kpi("domain", "repairs_escalated", c.repairs_escalated, null, c.repairs_escalated ? "bad" : ""),
+        kpi("domain", "patrol_completion", pct(c.patrol_completion)),
+        kpi("domain", "notices_read", pct(c.notices_read))
+      );
+    }
     fill(document.getElementById("domain-kpis"), cells);
   }
 

@@ -1,0 +1,187 @@
+"""QR scans recorded per second over HTTP, beside a trivial authenticated GET on the same
+server in the same run (``bench/community.py`` calls ``run()``).
+
+A child process makes a fresh database (SQLite in a temporary directory unless DATABASE_URL
+is given; tables made directly, without replaying migrations), a village with WALKERS
+volunteers each on a patrol of a route of CHECKPOINTS checkpoints, and serves the platform
+with Django's threaded WSGI server. This process then sends, from WALKERS threads at once,
+every checkpoint's signed code with a position through ``POST /api/v1/community/patrols/
+{id}/scans`` (Bearer tokens), after the same number of ``GET /api/v1/community/patrols/{id}``
+baseline calls... a GET of one patrol being the cheapest authenticated read of the room.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WALKERS, CHECKPOINTS = 8, 60
+
+
+def _child(port: int) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.apps import apps
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.MIGRATION_MODULES = {a.label: None for a in apps.get_app_configs()}
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", run_syncdb=True, verbosity=0)
+
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.wsgi import get_wsgi_application
+
+    from gongzhi.accounts.models import User
+    from gongzhi.accounts.tokens import do_issue
+    from gongzhi.community.choices import VolunteerState
+    from gongzhi.community.models import Checkpoint, Route, Team, TeamMember, Volunteer
+    from gongzhi.community.patrols import codes, services
+    from gongzhi.regions.models import Region
+
+    region = Region.objects.create(code="630202100201", name="大古城村", level="community")
+    team = Team.objects.create(region=region, name="巡逻队")
+    walkers = []
+    for n in range(WALKERS):
+        user = User.objects.create_user(username=f"walker{n}", password="x")
+        volunteer = Volunteer.objects.create(
+            region=region, user=user, name=f"志愿者{n}", state=VolunteerState.APPROVED
+        )
+        TeamMember.objects.create(team=team, volunteer=volunteer)
+        route = Route.objects.create(region=region, team=team, name=f"路线{n}", radius_m=50)
+        cps = [
+            Checkpoint.objects.create(
+                route=route, order=i + 1, name=f"点{i}", lng=102.37 + i * 1e-4, lat=36.47
+            )
+            for i in range(CHECKPOINTS)
+        ]
+        patrol = services.do_start(actor=user, route=route)
+        _token, raw = do_issue(user=user, name="bench")
+        walkers.append(
+            {
+                "token": raw,
+                "patrol": patrol.pk,
+                "scans": [{"code": codes.token_for(c), "lng": c.lng, "lat": c.lat} for c in cps],
+            }
+        )
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", port), Quiet, allow_reuse_address=True)
+    server.set_app(get_wsgi_application())
+    print(json.dumps({"walkers": walkers}), flush=True)
+    server.serve_forever()
+
+
+def _call(port, method, path, token, body=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Authorization": f"Bearer {token}"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    conn.request(method, path, data, headers)
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.status
+
+
+def _load(port, walkers, make) -> dict:
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def one(w):
+        got = [make(w, item) for item in w["scans"]]
+        with lock:
+            statuses.extend(got)
+
+    threads = [threading.Thread(target=one, args=(w,)) for w in walkers]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - start
+    ok = sum(1 for s in statuses if s in (200, 201))
+    return {
+        "requests": len(statuses),
+        "ok": ok,
+        "seconds": round(seconds, 2),
+        "per_second": round(ok / seconds, 1),
+    }
+
+
+def run(database_url: str | None = None) -> dict:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    var = tempfile.mkdtemp(prefix="gongzhi-bench-scans-")
+    env = dict(os.environ, GONGZHI_VAR_DIR=var, DJANGO_SETTINGS_MODULE="gongzhi.settings")
+    env.pop("GONGZHI_DEBUG", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    else:
+        env.pop("DATABASE_URL", None)
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--child", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = child.stdout.readline()
+        if not line:
+            return {"error": "the server did not come up"}
+        walkers = json.loads(line)["walkers"]
+        time.sleep(0.3)
+        api = "/api/v1/community/patrols"
+        baseline = _load(
+            port, walkers, lambda w, _i: _call(port, "GET", f"{api}/{w['patrol']}", w["token"])
+        )
+        scans = _load(
+            port,
+            walkers,
+            lambda w, i: _call(
+                port,
+                "POST",
+                f"{api}/{w['patrol']}/scans",
+                w["token"],
+                {"code": i["code"], "lng": i["lng"], "lat": i["lat"], "accuracy": 8},
+            ),
+        )
+    finally:
+        child.terminate()
+        child.wait(timeout=30)
+    return {
+        "what": "QR checkpoint scans recorded over HTTP (POST .../patrols/{id}/scans)",
+        "server": "Django ThreadedWSGIServer in a child process",
+        "database": "postgresql" if database_url else "sqlite",
+        "clients": len(walkers),
+        "baseline_get_patrol": baseline,
+        "scans": scans,
+        "target_per_second": 200,
+        "met": scans["per_second"] >= 200 and scans["ok"] == scans["requests"],
+    }
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        _child(int(sys.argv[2]))
+    else:
+        print(json.dumps(run(os.environ.get("DATABASE_URL")), ensure_ascii=False))
