@@ -4,7 +4,7 @@ server in the same run (``bench/community.py`` calls ``run()``).
 A child process makes a fresh database (SQLite in a temporary directory unless DATABASE_URL
 is given; tables made directly, without replaying migrations), a village with WALKERS
 volunteers each on a patrol of a route of CHECKPOINTS checkpoints, and serves the platform
-with Django's threaded WSGI server. This process then sends, from WALKERS threads at once,
+with gunicorn (WORKERS sync workers, as ``bench/intake.py`` does). This process then sends, from WALKERS threads at once,
 every checkpoint's signed code with a position through ``POST /api/v1/community/patrols/
 {id}/scans`` (Bearer tokens), after the same number of ``GET /api/v1/community/patrols/{id}``
 baseline calls... a GET of one patrol being the cheapest authenticated read of the room.
@@ -23,10 +23,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WALKERS, CHECKPOINTS = 8, 60
+BIN = Path(sys.executable).parent
+WALKERS, CHECKPOINTS, WORKERS = 8, 60, 4
 
 
-def _child(port: int) -> None:
+def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
     sys.path.insert(0, str(ROOT / "src"))
     import django
@@ -39,9 +40,6 @@ def _child(port: int) -> None:
     settings.MIGRATION_MODULES = {a.label: None for a in apps.get_app_configs()}
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", run_syncdb=True, verbosity=0)
-
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-    from django.core.wsgi import get_wsgi_application
 
     from gongzhi.accounts.models import User
     from gongzhi.accounts.tokens import do_issue
@@ -76,14 +74,7 @@ def _child(port: int) -> None:
             }
         )
 
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = ThreadedWSGIServer(("127.0.0.1", port), Quiet, allow_reuse_address=True)
-    server.set_app(get_wsgi_application())
     print(json.dumps({"walkers": walkers}), flush=True)
-    server.serve_forever()
 
 
 def _call(port, method, path, token, body=None):
@@ -138,18 +129,39 @@ def run(database_url: str | None = None) -> dict:
         env["DATABASE_URL"] = database_url
     else:
         env.pop("DATABASE_URL", None)
+    made = subprocess.run(
+        [sys.executable, __file__, "--setup"], env=env, capture_output=True, text=True, cwd=var
+    )
+    lines = [x for x in made.stdout.splitlines() if x.startswith("{")]
+    if made.returncode != 0 or not lines:
+        return {"error": "the data could not be made", "stderr": made.stderr[-2000:]}
+    walkers = json.loads(lines[-1])["walkers"]
     child = subprocess.Popen(
-        [sys.executable, __file__, "--child", str(port)],
+        [
+            str(BIN / "gunicorn"),
+            "gongzhi.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--log-level",
+            "warning",
+        ],
         env=env,
-        stdout=subprocess.PIPE,
-        text=True,
+        cwd=var,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
-        line = child.stdout.readline()
-        if not line:
-            return {"error": "the server did not come up"}
-        walkers = json.loads(line)["walkers"]
-        time.sleep(0.3)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if _call(port, "GET", "/healthz", "") == 200:
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    return {"error": "the server did not come up"}
+                time.sleep(0.2)
         api = "/api/v1/community/patrols"
         baseline = _load(
             port, walkers, lambda w, _i: _call(port, "GET", f"{api}/{w['patrol']}", w["token"])
@@ -170,7 +182,7 @@ def run(database_url: str | None = None) -> dict:
         child.wait(timeout=30)
     return {
         "what": "QR checkpoint scans recorded over HTTP (POST .../patrols/{id}/scans)",
-        "server": "Django ThreadedWSGIServer in a child process",
+        "server": f"gunicorn, {WORKERS} sync workers",
         "database": "postgresql" if database_url else "sqlite",
         "clients": len(walkers),
         "baseline_get_patrol": baseline,
@@ -181,7 +193,7 @@ def run(database_url: str | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == "--child":
-        _child(int(sys.argv[2]))
+    if len(sys.argv) > 1 and sys.argv[1] == "--setup":
+        _setup()
     else:
         print(json.dumps(run(os.environ.get("DATABASE_URL")), ensure_ascii=False))

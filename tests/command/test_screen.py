@@ -325,3 +325,19 @@ def test_late_village_topics_and_overdue_tasks_reach_the_screen_of_those_who_ove
     # The county's command centre oversees its villages; the next county's sees none of them.
     assert _screen(client, world.dispatcher).json()["deliberation"]["topics_late"] == 1
     assert _screen(client, world.other_dispatcher).json()["deliberation"]["topics_late"] == 0
+
+
+def test_a_communitys_screen_opens_without_a_category_breakdown(client, world, cases):
+    """The category rollups are kept per township: a community's screen opens (it was a 500)
+    with its own cases, and the figures API says why it has no category split there."""
+    county = _leader(world, world.command.parent, "countylead")
+    response = _screen(client, county, region="630202100001")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["region"]["code"] == "630202100001"
+    assert body["categories"] == []
+    refused = client.get(
+        "/api/v1/command/figures/breakdown",
+        {"region": "630202100001", "by": "category", "start": "2026-01-01", "end": "2026-01-31"},
+    )
+    assert refused.status_code == 400 and refused.json()["error"] == "too_fine"

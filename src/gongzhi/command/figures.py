@@ -181,7 +181,7 @@ def _where(viewer, region, *, grid_rows: bool) -> Q:
     return where
 
 
-def _needs_grid_rows(viewer, region) -> bool:
+def needs_grid_rows(viewer, region) -> bool:
     scope = scope_for(viewer)
     return (region is not None and _deep(region.path)) or (
         not scope.everything and any(_deep(p) for p in scope.territory_paths)
@@ -222,7 +222,7 @@ def _parts(model, where: Q, start: date, end: date, *, daily: bool = False) -> l
 
 
 def _rows(viewer, region, start, end, *, table=None, daily: bool = False) -> list:
-    grid_rows = table is GridDay or (table is None and _needs_grid_rows(viewer, region))
+    grid_rows = table is GridDay or (table is None and needs_grid_rows(viewer, region))
     model = GridDay if grid_rows else (table or TownDay)
     where = _where(viewer, region, grid_rows=grid_rows)
     return _parts(model, where, start, end, daily=daily)
@@ -340,6 +340,13 @@ def breakdown(*, viewer, region=None, start: date, end: date, by: str) -> list[d
     _period(start, end)
     _fresh()
     key, table, child, home = _key(viewer, region, by)
+    if table is CaseDay and needs_grid_rows(viewer, region):
+        # The category and channel rollups are kept per township: none finer to read.
+        raise FigureError(
+            "too_fine",
+            _("Figures by category or channel go down to townships, not to communities or grids."),
+            "region",
+        )
     counted: dict = {}
     for rows in _rows(viewer, region, start, end, table=table, daily=by == "day"):
         for r in rows.annotate(k=key).values("k").annotate(**_sums()):

@@ -197,6 +197,9 @@ def _categories(viewer, region, start, end) -> list[dict]:
         rows = figures.breakdown(viewer=viewer, region=region, start=first, end=last, by="category")
         return {r["key"]: r for r in rows}
 
+    if figures.needs_grid_rows(viewer, region):  # a community: categories are kept per township
+        return []
+
     current, previous, last_year = counts(start, end), counts(*before), counts(*year_ago)
     out = []
     for key, row in current.items():

@@ -33,6 +33,9 @@ class ErrorOut(Schema):
 # A calendar day in a query: bounded, so that a far-off year neither overflows nor meets the
 # local mean time zone offsets of the distant past (+08:05:43 is no RFC 3339 offset).
 Day = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2099, 12, 31))]
+# A row's id as a client sends it: a number the database can hold (a bigger one is a 400,
+# not an overflow in the driver).
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
 MAX_PAGE_SIZE = 200

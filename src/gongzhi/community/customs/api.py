@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from gongzhi.core.api import Day, ErrorOut
+from gongzhi.core.api import Day, ErrorOut, Id
 from gongzhi.core.errors import NotAllowed, NotFound, ServiceError
 from gongzhi.regions.models import Region
 
@@ -31,13 +31,13 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 
 class CeremonyIn(Schema):
-    household: int
+    household: Id
     kind: str
     date: dt.date
-    days: int = 1
-    guests: int
-    tables: int
-    gift: int = 0
+    days: int = Field(1, ge=1, le=30)
+    guests: int = Field(ge=0, le=100_000)
+    tables: int = Field(ge=0, le=10_000)
+    gift: int = Field(0, ge=0, le=10_000_000)
     place: str = ""
     note: str = ""
 
@@ -77,12 +77,12 @@ class CeremonyStepIn(Schema):
 
 
 class CustomRuleIn(Schema):
-    region: int
+    region: Id
     kind: str
-    max_tables: int | None = None
-    max_guests: int | None = None
-    max_gift: int | None = None
-    max_days: int | None = None
+    max_tables: int | None = Field(None, ge=0, le=10_000)
+    max_guests: int | None = Field(None, ge=0, le=100_000)
+    max_gift: int | None = Field(None, ge=0, le=10_000_000)
+    max_days: int | None = Field(None, ge=1, le=30)
     note: str = Field("", max_length=200)
     enabled: bool = True
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from gongzhi.core.api import ErrorOut, Pages
+from gongzhi.core.api import ErrorOut, Id, Pages
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.people.models import CareGroup, Household
 from gongzhi.regions.models import Region
@@ -43,9 +43,9 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 class NoticeAudienceIn(Schema):
     regions: list[str] = Field(default_factory=list, description="region paths")
-    estates: list[int] = Field(default_factory=list)
+    estates: list[Id] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list, description="care group codes")
-    households: list[int] = Field(default_factory=list)
+    households: list[Id] = Field(default_factory=list)
 
 
 class NoticeIn(Schema):

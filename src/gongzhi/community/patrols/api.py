@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from gongzhi.core.api import ErrorOut
+from gongzhi.core.api import ErrorOut, Id
 from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.regions.models import Region
 
@@ -49,7 +49,7 @@ class PatrolCheckpointOut(Schema):
 class PatrolRouteOut(Schema):
     id: int
     name: str
-    region_id: int
+    region_id: Id
     region_path: str
     team_id: int | None
     in_order: bool
@@ -95,9 +95,9 @@ def list_routes(request):
 class PatrolRouteIn(Schema):
     name: str = Field(max_length=100)
     region_id: int
-    team_id: int | None = None
+    team_id: Id | None = None
     in_order: bool = True
-    radius_m: int = 100
+    radius_m: int = Field(100, ge=1, le=5_000)
 
 
 @router.post("/patrols/routes", response={201: PatrolRouteOut, **ERRORS}, summary="Create a route")
@@ -340,7 +340,7 @@ def finish(request, patrol_id: int):
 
 class PatrolProblemIn(Schema):
     description: str = Field(max_length=2000)
-    category_id: int
+    category_id: Id
     idempotency_key: str | None = Field(None, max_length=64)
 
 

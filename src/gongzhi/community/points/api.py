@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from gongzhi.core.api import ErrorOut
+from gongzhi.core.api import ErrorOut, Id
 from gongzhi.core.errors import NotFound
 from gongzhi.people import members
 from gongzhi.regions.models import Region
@@ -42,7 +42,7 @@ class PointEntryOut(Schema):
 
 
 class PointAccountOut(Schema):
-    household: int
+    household: Id
     balance: int
     earned: int
     spent: int
@@ -208,7 +208,7 @@ def goods(request, region: str | None = None):
 
 class PointRedeemIn(Schema):
     code: str = Field(max_length=400)
-    goods: int
+    goods: Id
     quantity: int = Field(1, ge=1, le=services.MAX_QUANTITY)
 
 

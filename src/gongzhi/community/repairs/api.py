@@ -21,7 +21,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from gongzhi.cases.choices import Satisfaction
-from gongzhi.core.api import ErrorOut, Pages
+from gongzhi.core.api import ErrorOut, Id, Pages
 
 from . import queries, services
 
@@ -118,9 +118,9 @@ def list_repairs(request):
 
 
 class RepairRequestIn(Schema):
-    category: int
+    category: Id
     description: str = Field(max_length=2000)
-    estate: int | None = None
+    estate: Id | None = None
     key: str | None = Field(None, max_length=60, description="retry key")
 
 
@@ -180,7 +180,9 @@ class CompanyScoreOut(Schema):
 
 
 class CompanyScoreFilter(Schema):
-    month: str | None = Field(None, pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")
+    month: str | None = Field(
+        None, pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM, 2000–2099"
+    )
 
 
 @router.get("/companies", response={200: list[CompanyScoreOut], **ERRORS}, summary="Company scores")

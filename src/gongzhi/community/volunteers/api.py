@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from gongzhi.accounts.masking import mask_mobile, mask_name
-from gongzhi.core.api import ErrorOut
+from gongzhi.core.api import ErrorOut, Id
 from gongzhi.core.errors import NotAllowed, NotFound, ServiceError
 from gongzhi.regions.models import Region
 
@@ -206,7 +206,7 @@ def teams(request):
 class VolunteerTeamIn(Schema):
     region: str
     name: str = Field(max_length=100)
-    leader: int | None = Field(None, description="a volunteer's id")
+    leader: Id | None = Field(None, description="a volunteer's id")
 
 
 @router.post("/volunteer-teams", response={201: VolunteerTeamOut, **ERRORS}, summary="New team")
@@ -229,7 +229,7 @@ def _visible_team(request, pk) -> Team:
 
 
 class VolunteerMemberIn(Schema):
-    volunteer: int
+    volunteer: Id
 
 
 @router.post(
@@ -261,7 +261,7 @@ class VolunteerShiftOut(Schema):
     lat: float | None
     starts_at: dt.datetime
     ends_at: dt.datetime
-    capacity: int
+    capacity: int = Field(ge=1, le=1_000)
     taken: int
     state: str
 
@@ -310,7 +310,7 @@ class VolunteerShiftIn(Schema):
     kind: str
     title: str = Field(max_length=120)
     region: str | None = None
-    team: int | None = None
+    team: Id | None = None
     place: str = Field("", max_length=200)
     lng: float | None = None
     lat: float | None = None
