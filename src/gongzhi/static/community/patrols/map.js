@@ -3,6 +3,9 @@
 (function () {
   "use strict";
   if (!window.L) return;
+  // Leaflet renders a string tooltip as HTML: checkpoint and route names go in as text.
+  const plainTip = (value) =>
+    Object.assign(document.createElement("span"), { textContent: String(value ?? "") });
   function data(id) {
     const el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
@@ -15,7 +18,7 @@
     window.gongzhiBaseMap && gongzhiBaseMap(map);
     const line = points.map(function (p) { return [p.lat, p.lng]; });
     points.forEach(function (p) {
-      L.marker([p.lat, p.lng]).addTo(map).bindTooltip(p.order + ". " + p.name, { permanent: true });
+      L.marker([p.lat, p.lng]).addTo(map).bindTooltip(() => plainTip(p.order + ". " + p.name), { permanent: true });
     });
     if (line.length > 1) { L.polyline(line, { color: "#2563eb" }).addTo(map); map.fitBounds(line, { padding: [20, 20] }); }
     const lng = document.getElementById("id_lng"), lat = document.getElementById("id_lat");
@@ -41,7 +44,7 @@
         p.scans.forEach(function (s) {
           all.push([s.lat, s.lng]);
           L.circleMarker([s.lat, s.lng], { radius: 6, color: s.flag ? "#dc2626" : "#059669" })
-            .bindTooltip(p.route + " · " + s.name).addTo(layer);
+            .bindTooltip(() => plainTip(p.route + " · " + s.name)).addTo(layer);
         });
       });
       if (all.length) map.fitBounds(all, { padding: [20, 20], maxZoom: 17 });
