@@ -1,7 +1,8 @@
 """The customs room's JSON API, under /api/v1/community/ (the same services and scoping
 as the pages; errors ``{"error","message","field"}``).
 
-GET  /customs/ceremonies                    the caller's visible registrations
+GET  /customs/ceremonies                    the caller's visible registrations (``reveal=true``:
+                                            the heads' names and phones, audited)
 POST /customs/ceremonies                    register (warnings in the answer, never a 400)
 GET  /customs/ceremonies/{id}               one, with its warnings and the caller's actions
 POST /customs/ceremonies/{id}/actions/{act} acknowledge, hold, cancel (409 out of order)
@@ -22,6 +23,7 @@ from gongzhi.core.api import Day, ErrorOut, Id
 from gongzhi.core.errors import NotAllowed, NotFound, ServiceError
 from gongzhi.regions.models import Region
 
+from .. import reveal as reveal_names
 from ..choices import CeremonyKind
 from . import queries, rules, services
 from .workflow import FLOW, RULES
@@ -52,6 +54,9 @@ class CeremonyWarningOut(Schema):
 class CeremonyOut(Schema):
     id: int
     household: int
+    household_name: str = Field(
+        description="the household's number and head (masked unless revealed, with the phone)"
+    )
     region_id: int
     region_name: str
     kind: str
@@ -112,10 +117,11 @@ class CeremonyFigureOut(Schema):
     avg_guests: float | None
 
 
-def _out(c, user) -> dict:
+def _out(c, user, *, reveal=False) -> dict:
     return {
         "id": c.pk,
         "household": c.household_id,
+        "household_name": queries.household_label(c.household, user, reveal=reveal),
         "region_id": c.region_id,
         "region_name": c.region.name,
         "kind": c.kind,
@@ -155,9 +161,22 @@ def _rule_out(r) -> dict:
     response={200: list[CeremonyOut], **ERRORS},
     summary="Weddings and funerals",
 )
-def list_ceremonies(request):
-    rows = services.visible(request.user).select_related("region").order_by("-date", "-id")[:500]
-    return [_out(c, request.user) for c in rows]
+def list_ceremonies(request, reveal: bool = False):
+    """``reveal=true``: the heads' names and phones where the caller may see them (the
+    staff of the village, not a leader), each person audited; 403 if nowhere."""
+    rows = list(
+        services.visible(request.user)
+        .select_related("region", "household__head")
+        .order_by("-date", "-id")[:500]
+    )
+    opened = (
+        reveal_names.opened(
+            request, rows, head=lambda c: c.household.head, reason="customs registrations api"
+        )
+        if reveal
+        else set()
+    )
+    return [_out(c, request.user, reveal=c.pk in opened) for c in rows]
 
 
 @router.post(

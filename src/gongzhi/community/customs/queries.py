@@ -8,6 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from gongzhi.accounts.masking import mask_name
 from gongzhi.core.scope import scope_for
 from gongzhi.people import members
 
@@ -71,6 +72,18 @@ def staff_area(user):
     for path in members.staff_paths(scope):
         q |= Q(region_path__startswith=path)
     return Ceremony.objects.filter(q)
+
+
+def household_label(household, viewer, *, reveal=False) -> str:
+    """The household as staff see it (its head's name masked, unless revealed: then with
+    the phone) or as its own resident."""
+    head = household.head.name if household.head_id else ""
+    me = members.villager(viewer)
+    if reveal and household.head_id:
+        head = f"{head} {household.head.phone}".strip()
+    elif me is None or me.household_id != household.pk:
+        head = mask_name(head)
+    return " ".join(p for p in (household.number, head) if p) or f"#{household.pk}"
 
 
 def monthly(user, *, start: dt.date, end: dt.date, region_path: str | None = None) -> list[Figure]:

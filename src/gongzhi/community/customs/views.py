@@ -15,14 +15,15 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzhi.accounts.masking import mask_name
 from gongzhi.core.errors import NotFound, ServiceError
 from gongzhi.people import members
 from gongzhi.regions.models import Region
 
+from .. import reveal as reveal_names
 from ..choices import CeremonyKind, CeremonyState
 from . import queries, rules, services
 from .forms import RegisterForm, RuleForm
+from .queries import household_label
 from .workflow import FLOW, OTHER_ENTRIES, RULES
 
 
@@ -35,25 +36,29 @@ def _page(request, template, context, status=200):
     return response
 
 
-def household_label(household, viewer) -> str:
-    """The household as staff see it (its head's name masked) or as its own resident."""
-    head = household.head.name if household.head_id else ""
-    me = members.villager(viewer)
-    if me is None or me.household_id != household.pk:
-        head = mask_name(head)
-    return " ".join(p for p in (household.number, head) if p) or f"#{household.pk}"
-
-
 @login_required
 @require_GET
 def ceremony_list(request):
+    """The registrations; ``?reveal=1`` shows the heads' names and phones where the viewer
+    may see them (each person audited), and a refusal to the others."""
     rows = list(
         services.visible(request.user)
         .select_related("region", "household__head")
         .order_by("-date", "-id")[:200]
     )
+    refused, status = "", 200
+    try:
+        opened = (
+            reveal_names.opened(
+                request, rows, head=lambda c: c.household.head, reason="customs registrations"
+            )
+            if request.GET.get("reveal") == "1"
+            else set()
+        )
+    except ServiceError as e:
+        opened, refused, status = set(), e.message, e.status
     for c in rows:
-        c.household_shown = household_label(c.household, request.user)
+        c.household_shown = household_label(c.household, request.user, reveal=c.pk in opened)
     return _page(
         request,
         "community/customs/list.html",
@@ -61,7 +66,11 @@ def ceremony_list(request):
             "rows": rows,
             "may_register": services.registrable_households(request.user).exists(),
             "reads_figures": queries.reads_figures(request.user),
+            "reveal": bool(opened),
+            "may_reveal": any(reveal_names.may_reveal(request.user, c.region_path) for c in rows),
+            "refused": refused,
         },
+        status=status,
     )
 
 

@@ -9,7 +9,8 @@ DELETE /notices/{number}                delete a draft
 POST   /notices/{number}/publish        send now, or schedule for its publish time
 POST   /notices/{number}/withdraw       take it back
 POST   /notices/{number}/remind         remind the households still waiting (once)
-GET    /notices/{number}/receipts       read/answered counts, by grid, answers summary
+GET    /notices/{number}/receipts       read/answered counts, by grid, answers summary, the
+                                        households waiting (``reveal=true``: names, audited)
 
 Residents (their household's notices):
 GET    /my/notices                      the household's notices
@@ -33,6 +34,7 @@ from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.people.models import CareGroup, Household
 from gongzhi.regions.models import Region
 
+from .. import reveal as reveal_names
 from ..choices import AnswerKind
 from ..models import Estate
 from . import queries, services
@@ -100,6 +102,8 @@ class NoticeWaitingOut(Schema):
     grid: str
     household: str
     address: str
+    name: str = Field(description="the head's name, masked unless revealed")
+    phone: str = Field(description="the head's phone, masked unless revealed")
     read: bool
     answered: bool
     reminded: bool
@@ -273,10 +277,23 @@ def remind_notice(request, number: str):
     response={200: NoticeReceiptsOut, **ERRORS},
     summary="Read receipts and answers",
 )
-def notice_receipts(request, number: str, grid: int | None = None):
+def notice_receipts(request, number: str, grid: int | None = None, reveal: bool = False):
+    """``reveal=true``: the waiting households' heads' names and phones in full, for the
+    staff of the place whose role may see them (each person audited; 403 for the others)."""
     notice = services.get_managed(actor=request.user, number=number)
+    if reveal:
+        reveal_names.check_reveal(
+            request=request,
+            region_path=notice.region_path,
+            obj=notice,
+            reason=f"notice {notice.number}",
+        )
     out = queries.receipts(notice)
-    out["waiting"] = queries.waiting(notice, grid=grid, limit=500)
+    out["waiting"] = queries.waiting(notice, grid=grid, limit=500, reveal=reveal)
+    if reveal:
+        reveal_names.record(
+            request, [w["head"] for w in out["waiting"]], reason=f"notice {notice.number}: api"
+        )
     return out
 
 

@@ -12,6 +12,7 @@ from gongzhi.accounts.masking import mask_address
 
 from ..choices import AnswerKind, NoticeState
 from ..models import NoticeDelivery
+from ..reveal import shown
 from . import services
 
 
@@ -92,25 +93,33 @@ def answers_summary(notice) -> dict:
     return {"counts": [{"choice": o, "count": counted.get(o, 0)} for o in options]}
 
 
-def waiting(notice, *, grid=None, limit=None):
-    """The households that have not read (or answered): grid, masked number and address."""
+def waiting(notice, *, grid=None, limit=None, reveal=False):
+    """The households that have not read (or answered): grid, masked number and address,
+    the head's name and phone (masked unless ``reveal``: the caller checks and audits it;
+    ``head`` is the person shown)."""
     rows = (
         services.pending(notice)
-        .select_related("grid", "household__house")
+        .select_related("grid", "household__house", "household__head")
         .order_by("grid__name", "household__number", "id")
     )
     if grid:
         rows = rows.filter(grid_id=grid)
     if limit:
         rows = rows[:limit]
-    return [
-        {
-            "grid": d.grid.name if d.grid else "",
-            "household": mask_number(d.household.number),
-            "address": mask_address(d.household.house.address),
-            "read": d.read_at is not None,
-            "answered": d.answered_at is not None,
-            "reminded": d.reminded_at is not None,
-        }
-        for d in rows
-    ]
+    out = []
+    for d in rows:
+        name, phone = shown(d.household.head, reveal=reveal)
+        out.append(
+            {
+                "grid": d.grid.name if d.grid else "",
+                "household": mask_number(d.household.number),
+                "address": mask_address(d.household.house.address),
+                "name": name,
+                "phone": phone,
+                "read": d.read_at is not None,
+                "answered": d.answered_at is not None,
+                "reminded": d.reminded_at is not None,
+                "head": d.household.head,
+            }
+        )
+    return out

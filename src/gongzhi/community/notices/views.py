@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 
@@ -24,6 +25,7 @@ from gongzhi.core import media
 from gongzhi.core.errors import NotFound, ServiceError
 from gongzhi.core.sheets import safe_sheet
 
+from .. import reveal as reveal_names
 from ..choices import AnswerKind, NoticeState
 from ..models import NoticeAttachment, NoticeDelivery
 from . import queries, services
@@ -186,24 +188,44 @@ def new(request):
     )
 
 
-def _sender_context(request, notice, **extra):
+def _sender_context(request, notice, *, reveal=False, **extra):
     grid = request.GET.get("grid")
     grid = int(grid) if grid and grid.isdigit() else None
+    waiting = queries.waiting(notice, grid=grid, limit=200, reveal=reveal)
+    if reveal:
+        reveal_names.record(
+            request, [w["head"] for w in waiting], reason=f"notice {notice.number}: waiting"
+        )
     return {
         "notice": notice,
         "r": queries.receipts(notice),
-        "waiting": queries.waiting(notice, grid=grid, limit=200),
+        "waiting": waiting,
         "grid": grid,
         "asks": notice.answer_kind != AnswerKind.NONE,
         "attachments": list(notice.attachments.all()),
+        "reveal": reveal,
+        "may_reveal": reveal_names.may_reveal(request.user, notice.region_path),
         **extra,
     }
 
 
+@never_cache
 @login_required
 @require_GET
 def sender(request, number):
+    """The sender's page; ``?reveal=1`` shows the waiting households' heads' names and
+    phones to those allowed (audited), and a refusal to the others."""
     n = _managed(request, number)
+    if request.GET.get("reveal") == "1":
+        try:
+            reveal_names.check_reveal(
+                request=request, region_path=n.region_path, obj=n, reason=f"notice {n.number}"
+            )
+        except ServiceError as e:
+            context = _sender_context(request, n, refused=e.message)
+            return render(request, "community/notices/sender.html", context, status=e.status)
+        context = _sender_context(request, n, reveal=True)
+        return render(request, "community/notices/sender.html", context)
     return render(request, "community/notices/sender.html", _sender_context(request, n))
 
 

@@ -3,8 +3,10 @@
 GET  /points/me                          the caller's household: balance and entries
 POST /points/me/code                     a fresh redemption code (token, nonce, expiry)
 GET  /points/me/code/{nonce}             whether that code was redeemed (and what for)
-GET  /points/entries?region=             staff: their area's entries
+GET  /points/entries?region=             staff: their area's entries (``reveal=true``: the
+                                         heads' names and phones, audited)
 POST /points/awards                      staff: award (or deduct) a rule by hand, with reason
+                                         (an Idempotency-Key header makes a retry one entry)
 POST /points/entries/{id}/reverse        staff: reverse an entry, with reason
 GET  /points/goods?region=               the shop's goods (the caller's village by default)
 POST /points/redeem                      counter: redeem a code for goods
@@ -15,15 +17,17 @@ Errors: ``{"error", "message", "field"}``.
 
 import datetime as dt
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Header, Router, Schema, Status
 
 from gongzhi.core.api import ErrorOut, Id
 from gongzhi.core.errors import NotFound
 from gongzhi.people import members
 from gongzhi.regions.models import Region
 
+from .. import reveal as reveal_names
 from . import queries, services
 
 router = Router(tags=["community points"])
@@ -135,19 +139,41 @@ def my_code_state(request, nonce: str):
 class PointStaffEntryOut(PointEntryOut):
     household: int
     region_path: str
+    name: str = Field(description="the household head's name, masked unless revealed")
+    phone: str = Field(description="the household head's phone, masked unless revealed")
 
 
 @router.get(
     "/points/entries", response={200: list[PointStaffEntryOut], **ERRORS}, summary="Entries"
 )
-def list_entries(request, region: str | None = None, household: int | None = None):
-    """The entries the caller sees (a resident their household's, staff their area's)."""
-    return [
-        {**_entry(e), "household": e.account.household_id, "region_path": e.region_path}
-        for e in queries.entries(
-            request.user, household_id=household, region_path=region, limit=200
+def list_entries(
+    request, region: str | None = None, household: int | None = None, reveal: bool = False
+):
+    """The entries the caller sees (a resident their household's, staff their area's).
+    ``reveal=true``: the heads' names and phones in full where the caller may see them
+    (the staff of the place, not a leader), each person audited; 403 if nowhere."""
+    rows = queries.entries(request.user, household_id=household, region_path=region, limit=200)
+    prefetch_related_objects(rows, "account__household__head")
+    opened = (
+        reveal_names.opened(
+            request, rows, head=lambda e: e.account.household.head, reason="points entries api"
         )
-    ]
+        if reveal
+        else set()
+    )
+    out = []
+    for e in rows:
+        name, phone = reveal_names.shown(e.account.household.head, reveal=e.pk in opened)
+        out.append(
+            {
+                **_entry(e),
+                "household": e.account.household_id,
+                "region_path": e.region_path,
+                "name": name,
+                "phone": phone,
+            }
+        )
+    return out
 
 
 class PointAwardIn(Schema):
@@ -156,12 +182,24 @@ class PointAwardIn(Schema):
     reason: str = Field(max_length=200)
 
 
-@router.post("/points/awards", response={201: PointEntryOut, **ERRORS}, summary="Award by hand")
-def award(request, data: PointAwardIn):
+@router.post(
+    "/points/awards",
+    response={201: PointEntryOut, 200: PointEntryOut, **ERRORS},
+    summary="Award by hand",
+)
+def award(
+    request, data: PointAwardIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+):
+    """Send a fresh ``Idempotency-Key`` with each award: a retry with the same key returns the
+    first entry (status 200) and records nothing."""
     entry = services.do_award_by_hand(
-        actor=request.user, household_id=data.household, rule_code=data.rule, reason=data.reason
+        actor=request.user,
+        household_id=data.household,
+        rule_code=data.rule,
+        reason=data.reason,
+        key=idempotency_key,
     )
-    return 201, _entry(entry)
+    return Status(200 if getattr(entry, "replayed", False) else 201, _entry(entry))
 
 
 class PointReverseIn(Schema):

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from .services import KEY_RE
 
 
 class AwardForm(forms.Form):
     household = forms.IntegerField(label=_("Household"))
     rule = forms.CharField(label=_("Rule"), max_length=40)
     reason = forms.CharField(label=_("Reason"), max_length=150)
+    # A fresh key with each form shown: the same submit sent twice (a double click, a
+    # resend after a timeout) is one entry (``services.do_award_by_hand``).
+    key = forms.RegexField(KEY_RE, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, households=None, rules=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("key", secrets.token_urlsafe(16))
         if households is not None:
             self.fields["household"] = forms.TypedChoiceField(
                 label=_("Household"), choices=households, coerce=int

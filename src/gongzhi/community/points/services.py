@@ -1,9 +1,12 @@
 """Points (积分制): awards by rule, reversals, the shop's goods and its counter's redemptions.
 
-``do_award`` is what the other rooms call (volunteering hours, a rated repair, …). Every
-change of a balance goes through ``_post``: one conditional ``UPDATE`` of the account row
-(``balance >= n`` for a debit, so two debits at once never take it below zero; the check
-constraint is the last guard) and one entry carrying the balance after it.
+``do_award`` is what the other rooms call (volunteering hours, a rated repair, …; a meeting
+attended comes from the deliberation hall through ``people.signals`` and ``hooks``). An
+event corrected or undone later moves its award with one more entry (``do_correct_hours``,
+``do_withdraw_award``), taking back only what the balance still holds. Every change of a
+balance goes through ``_post``: one conditional ``UPDATE`` of the account row (``balance >=
+n`` for a debit, so two debits at once never take it below zero; the check constraint is
+the last guard) and one entry carrying the balance after it.
 
 The resident's redemption code is signed (``django.core.signing``) and names the household,
 a nonce and the minute it was made; it is good for ``CODE_TTL`` and for one redemption
@@ -13,12 +16,16 @@ a nonce and the minute it was made; it is good for ``CODE_TTL`` and for one rede
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import re
 import secrets
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +34,8 @@ from gongzhi.people import members
 
 from ..models import Goods, PointAccount, PointEntry, PointRule, Redemption, Shop
 
+# A hand award's submit key: what crypto.randomUUID() or secrets.token_urlsafe() make.
+KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 CODE_TTL = dt.timedelta(minutes=5)
 CODE_SALT = "gongzhi.community.points.redeem"
 MAX_QUANTITY = 99
@@ -209,6 +218,123 @@ def do_award(
         return None
 
 
+def _take_back(
+    account_id, *, points: int, reason: str, now, rule=None, source="", by=None, reverses=None
+):
+    """Take ``points`` back for an automatic award that no longer holds (hours corrected, a
+    sign-in undone). The event stands whatever the household has spent since: the entry
+    takes what the balance holds and says how much it could not (balances never go below
+    zero). The account row is locked so a redemption at the counter waits for it."""
+    account = PointAccount.objects.select_for_update().get(pk=account_id)
+    taken = min(points, account.balance)
+    if taken < points:
+        reason = "{} · {}".format(
+            reason,
+            _("%(n)s points not taken back: the household has already spent them")
+            % {"n": points - taken},
+        )
+    return _post(
+        account,
+        points=-taken,
+        reason=reason,
+        now=now,
+        rule=rule,
+        source=source,
+        by=by,
+        reverses=reverses,
+    )
+
+
+def meeting_source(meeting: str, household_id) -> str:
+    return f"meeting:{meeting}:{household_id}"
+
+
+def do_award_meeting(*, household_id, meeting: str, title: str, on, when=None) -> PointEntry | None:
+    """A household attended a meeting (people.signals.meeting_attended): the rule
+    ``meeting_attended`` once per household and meeting, however many of it signed in or
+    however often the signal came. The entry names the meeting."""
+    return do_award(
+        household_id=household_id,
+        rule_code="meeting_attended",
+        source=meeting_source(meeting, household_id),
+        reason=_("%(title)s (%(date)s)") % {"title": title, "date": on.isoformat()},
+        now=when,
+    )
+
+
+def do_withdraw_award(*, source: str, reason: str, now=None) -> PointEntry | None:
+    """Undo an automatic award whose event was undone: a reversal of the entry (once; an
+    entry already reversed, or never made, is left alone)."""
+    with transaction.atomic():
+        entry = PointEntry.objects.filter(source=source).first() if source else None
+        if entry is None or entry.points <= 0:
+            return None
+        if PointEntry.objects.filter(reverses=entry).exists():
+            return None
+        try:
+            with transaction.atomic():
+                return _take_back(
+                    entry.account_id,
+                    points=entry.points,
+                    reason=_("Reversed: %(reason)s") % {"reason": reason},
+                    now=now,
+                    rule=entry.rule,
+                    reverses=entry,
+                )
+        except IntegrityError:  # reversed at the same instant by another call
+            return None
+
+
+def do_correct_hours(
+    *, source: str, old, hours, by=None, reason: str = "", now=None
+) -> PointEntry | None:
+    """The hours behind a per-hour award (``source``, e.g. ``signup:12``) were corrected: one
+    entry moves the points to what the new hours earn under the rule the award was made by.
+
+    The sign-up's entries (the award, its corrections ``<source>:fix<n>`` and any staff
+    reversal of them) always aim at that figure, so a correction repeated changes nothing
+    and points not taken back for want of balance are taken from a later raise. An award
+    the committee reversed stays reversed; a sign-up never awarded (no household, the rule
+    off) gets nothing now. Call inside the caller's transaction."""
+    award = PointEntry.objects.select_related("rule").filter(source=source).first()
+    if award is None or award.rule is None or not award.rule.per_hour:
+        return None
+    if PointEntry.objects.filter(reverses=award).exists():
+        return None
+    with transaction.atomic():
+        account = PointAccount.objects.select_for_update().get(pk=award.account_id)
+        family = PointEntry.objects.filter(account=account).filter(
+            Q(source=source) | Q(source__startswith=f"{source}:")
+        )
+        given = sum(family.values_list("points", flat=True)) + sum(
+            PointEntry.objects.filter(reverses__in=family).values_list("points", flat=True)
+        )
+        due = int((Decimal(award.rule.points) * Decimal(str(hours))).quantize(0, ROUND_HALF_UP))
+        if due == given:
+            return None
+        text = _("%(rule)s: hours corrected from %(old)s h to %(new)s h") % {
+            "rule": award.rule.name,
+            "old": Decimal(str(old)).normalize(),
+            "new": Decimal(str(hours)).normalize(),
+        }
+        if reason:
+            text = f"{text} · {reason}"
+        fix = f"{source}:fix{family.count()}"
+        if due > given:
+            return _post(
+                account,
+                points=due - given,
+                reason=text,
+                now=now,
+                rule=award.rule,
+                source=fix,
+                by=by,
+            )
+        return _take_back(
+            account.pk, points=given - due, reason=text, now=now, rule=award.rule, source=fix, by=by
+        )
+
+
 def check_by_hand(*, actor, household_id, rule_code: str, reason: str):
     hh = household(household_id)
     if not may_manage(actor, hh.region_path):
@@ -226,21 +352,62 @@ def check_by_hand(*, actor, household_id, rule_code: str, reason: str):
     return hh, rule, reason
 
 
-def do_award_by_hand(*, actor, household_id, rule_code: str, reason: str, now=None) -> PointEntry:
+def _hand_source(actor, key) -> str:
+    """The entry's source for a keyed submit: the form's (or API client's) key bound to the
+    person who sent it, so someone else's key never hands them another's entry."""
+    if key in (None, ""):
+        return ""
+    if not isinstance(key, str) or not KEY_RE.match(key):
+        raise ServiceError(
+            "invalid_idempotency_key",
+            _("The submit key must be 8 to 64 letters, digits, “-” or “_”: reload the page."),
+            "key",
+        )
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"award:{actor.pk}:{key}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"hand:{digest[:40]}"
+
+
+def _replayed(source: str) -> PointEntry | None:
+    entry = PointEntry.objects.filter(source=source).first() if source else None
+    if entry is not None:
+        entry.replayed = True
+    return entry
+
+
+def do_award_by_hand(
+    *, actor, household_id, rule_code: str, reason: str, key=None, now=None
+) -> PointEntry:
     """Staff award (or, with a negative rule, deduct) a rule's points with their reason. A
-    deduction the balance cannot bear is refused: balances never go below zero."""
+    deduction the balance cannot bear is refused: balances never go below zero.
+
+    ``key`` (the form's hidden token, the API's ``Idempotency-Key``) makes a double submit
+    one entry: the same key again returns the first entry (``replayed`` set) and writes
+    nothing."""
+    source = _hand_source(actor, key)
     hh, rule, reason = check_by_hand(
         actor=actor, household_id=household_id, rule_code=rule_code, reason=reason
     )
+    first = _replayed(source)
+    if first is not None:
+        return first
     account = _account(hh)
-    return _post(
-        account,
-        points=rule.points,
-        reason=f"{rule.name} · {reason}",
-        now=now,
-        rule=rule,
-        by=actor,
-    )
+    try:
+        return _post(
+            account,
+            points=rule.points,
+            reason=f"{rule.name} · {reason}",
+            now=now,
+            rule=rule,
+            source=source,
+            by=actor,
+        )
+    except IntegrityError:  # the same submit at the same instant: the first one stands
+        first = _replayed(source)
+        if first is None:
+            raise
+        return first
 
 
 def do_reverse(*, actor, entry_id, reason: str, now=None) -> PointEntry:

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -25,6 +26,7 @@ from gongzhi.core.errors import ServiceError
 from gongzhi.people import members
 from gongzhi.regions.models import Region
 
+from .. import reveal as reveal_names
 from ..models import PointAccount
 from . import queries, services
 from .forms import AwardForm, GoodsForm, RedeemForm, ReverseForm
@@ -115,22 +117,34 @@ def _kept(request, region_id) -> Region:
     return region
 
 
-def _desk(request, region, *, status=200, **forms):
+def _desk(request, region, *, status=200, reveal=False, refused="", **forms):
     from gongzhi.people.models import Household
 
     accounts = {a.household_id: a for a in PointAccount.objects.filter(region=region)}
-    households = [
-        {
-            "id": h.pk,
-            "number": h.number,
-            "name": mask_name(queries.head_name(h)),
-            "balance": accounts[h.pk].balance if h.pk in accounts else 0,
-        }
-        for h in Household.objects.filter(region=region)
-        .select_related("head")
-        .order_by("number", "pk")
+    households = []
+    for h in (
+        Household.objects.filter(region=region).select_related("head").order_by("number", "pk")
+    ):
+        name, phone = reveal_names.shown(h.head, reveal=reveal)
+        households.append(
+            {
+                "id": h.pk,
+                "number": h.number,
+                "name": name or mask_name(queries.head_name(h)),
+                "phone": phone,
+                "balance": accounts[h.pk].balance if h.pk in accounts else 0,
+                "head": h.head,
+            }
+        )
+    if reveal:
+        reveal_names.record(
+            request, [h["head"] for h in households], reason=f"points desk {region.code}"
+        )
+    # The award form's list stays masked: it is posted back, not read.
+    choices = [
+        (h["id"], f"{h['number']} {mask_name(h['name']) if reveal else h['name']}")
+        for h in households
     ]
-    choices = [(h["id"], f"{h['number']} {h['name']}") for h in households]
     rules = services.hand_rules(region.path)
     goods = list(services.goods_of(region.path, all_of_them=True))
     context = {
@@ -144,14 +158,31 @@ def _desk(request, region, *, status=200, **forms):
         or RedeemForm(goods=[g for g in goods if g.enabled]),
         "goods_form": forms.get("goods_form") or GoodsForm(),
         "error": forms.get("error"),
+        "reveal": reveal,
+        "may_reveal": reveal_names.may_reveal(request.user, region.path),
+        "refused": refused,
     }
-    return render(request, "community/points/desk.html", context, status=status)
+    response = render(request, "community/points/desk.html", context, status=status)
+    if reveal:
+        add_never_cache_headers(response)
+    return response
 
 
 @login_required
 @require_GET
 def desk(request, region_id):
-    return _desk(request, _kept(request, region_id))
+    """The desk; ``?reveal=1`` shows the households' heads' names and phones to those
+    allowed (each audited), and a refusal to the others."""
+    region = _kept(request, region_id)
+    if request.GET.get("reveal") == "1":
+        try:
+            reveal_names.check_reveal(
+                request=request, region_path=region.path, obj=region, reason="points desk"
+            )
+        except ServiceError as e:
+            return _desk(request, region, status=e.status, refused=e.message)
+        return _desk(request, region, reveal=True)
+    return _desk(request, region)
 
 
 def _fail(request, region, error: ServiceError, **forms):
@@ -171,6 +202,7 @@ def award(request, region_id):
             household_id=form.cleaned_data["household"],
             rule_code=form.cleaned_data["rule"],
             reason=form.cleaned_data["reason"],
+            key=form.cleaned_data["key"] or None,
         )
     except ServiceError as e:
         return _fail(request, region, e)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -502,7 +503,7 @@ def do_check_in_by_leader(
     if now < shift.starts_at - CHECK_IN_EARLY:
         raise ServiceError("too_early", _("The shift has not started yet."))
     if signup.state == SignUpState.ATTENDED:
-        return _adjust(signup, hours=hours, now=now)
+        return _adjust(signup, hours=hours, by=actor, reason=reason, now=now)
     if signup.state != SignUpState.SIGNED_UP:
         raise Conflict("not_signed_up", _("This sign-up is not active."))
     return _attend(signup, hours=hours, method=CheckInMethod.LEADER, by=actor, now=now)
@@ -536,15 +537,38 @@ def _attend(signup: SignUp, *, hours: Decimal, method: str, by, now) -> SignUp:
     return signup
 
 
-def _adjust(signup: SignUp, *, hours: Decimal, now) -> SignUp:
+def _adjust(signup: SignUp, *, hours: Decimal, by, reason: str, now) -> SignUp:
+    """Corrected hours: the volunteer's total and the household's points follow (one
+    correcting entry, which takes back only what the balance still holds)."""
+    from ..points.services import do_correct_hours
+
     with transaction.atomic():
         locked = SignUp.objects.select_for_update().get(pk=signup.pk)
-        delta = hours - (locked.hours or 0)
+        old = locked.hours or Decimal(0)
+        delta = hours - old
         if delta:
             SignUp.objects.filter(pk=locked.pk).update(hours=hours, updated_at=now)
             Volunteer.objects.filter(pk=locked.volunteer_id).update(hours=F("hours") + delta)
+            do_correct_hours(
+                source=f"signup:{locked.pk}", old=old, hours=hours, by=by, reason=reason, now=now
+            )
     signup.refresh_from_db()
     return signup
+
+
+def _close(shift_id: int, *, now) -> bool:
+    """Close an open shift (the hours and points of those checked in were given at their
+    check-in; those still only signed up are marked absent). The conditional update makes
+    the leader's button and the tick close it once; False if it was closed already."""
+    with transaction.atomic():
+        if not Shift.objects.filter(pk=shift_id, state=ShiftState.OPEN).update(
+            state=ShiftState.DONE, updated_at=now
+        ):
+            return False
+        SignUp.objects.filter(shift_id=shift_id, state=SignUpState.SIGNED_UP).update(
+            state=SignUpState.ABSENT, updated_at=now
+        )
+    return True
 
 
 def do_finish_shift(*, actor, shift: Shift, now=None) -> Shift:
@@ -554,16 +578,24 @@ def do_finish_shift(*, actor, shift: Shift, now=None) -> Shift:
         raise NotAllowed("not_leader", _("Only the team leader or the committee closes shifts."))
     if now < shift.starts_at:
         raise Conflict("not_started", _("The shift has not started yet."))
-    with transaction.atomic():
-        if not Shift.objects.filter(pk=shift.pk, state=ShiftState.OPEN).update(
-            state=ShiftState.DONE, updated_at=now
-        ):
-            raise Conflict("not_open", _("This shift is already closed."))
-        SignUp.objects.filter(shift=shift, state=SignUpState.SIGNED_UP).update(
-            state=SignUpState.ABSENT, updated_at=now
-        )
+    if not _close(shift.pk, now=now):
+        raise Conflict("not_open", _("This shift is already closed."))
     shift.refresh_from_db()
     return shift
+
+
+def close_after() -> dt.timedelta:
+    """How long after its end a shift nobody closed closes itself (the leader may still
+    check people in until then): ``GONGZHI["COMMUNITY_SHIFT_CLOSE_HOURS"]``."""
+    return dt.timedelta(hours=float(settings.GONGZHI.get("COMMUNITY_SHIFT_CLOSE_HOURS", 12)))
+
+
+def close_ended_shifts(*, now=None) -> int:
+    """The tick's part: close the open shifts that ended ``close_after()`` ago, exactly as
+    the leader's button does. Returns how many this call closed."""
+    now = now or timezone.now()
+    due = Shift.objects.filter(state=ShiftState.OPEN, ends_at__lte=now - close_after())
+    return sum(_close(pk, now=now) for pk in due.values_list("pk", flat=True))
 
 
 # ---- notices --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import Conflict, NotAllowed, NotFound, ServiceError
+from gongzhi.people.signals import meeting_attended
 from gongzhi.regions.models import RegionLevel
 
 from .. import members
@@ -219,6 +220,19 @@ def do_sign_in(*, actor, meeting, resident=None, token=None, now=None) -> Attend
             present=F("present") + 1,
             present_households=F("present_households") + (1 if new_household else 0),
         )
+        if household is not None:  # the community app awards points (people.signals)
+            transaction.on_commit(
+                lambda: meeting_attended.send(
+                    sender=Attendance,
+                    household_id=household,
+                    region_id=meeting.region_id,
+                    meeting=meeting.number,
+                    title=meeting.title,
+                    on=timezone.localdate(meeting.starts_at),
+                    when=now or attendance.at,
+                ),
+                robust=True,
+            )
     return attendance
 
 
