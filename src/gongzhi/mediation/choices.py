@@ -63,6 +63,8 @@ class Source(ChoiceSet):
     POLICE = "police", _("Police referral")
     # A need a grid worker found on a care visit (people.visits), raised with one tap.
     VISIT = "visit", _("Found on a care visit")
+    # A quarrel raised in a village's 百姓议事厅 (deliberation topics); source_ref: its number.
+    TOPIC = "topic", _("Deliberation hall")
 
 
 class PartyKind(ChoiceSet):

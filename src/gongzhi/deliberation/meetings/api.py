@@ -3,6 +3,7 @@
 GET  /meetings                                  the meetings the caller may see
 POST /meetings                                  call a meeting (``services.do_schedule``)
 GET  /meetings/{number}                         one meeting: agenda, quorum, sign-ins (masked)
+GET  /meetings/{number}/minutes.pdf             a closed meeting's minutes (counts, no names)
 POST /meetings/{number}/items                   put a question on the agenda
 POST /meetings/{number}/actions/{action}        a step: send_notice, open, open_voting, close, cancel
 POST /meetings/{number}/sign-in                 the clerk signs a resident in, or oneself by token
@@ -15,6 +16,7 @@ Errors: ``{"error","message","field"}``; a step out of order is 409 and changes 
 import datetime as dt
 from typing import Literal
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -28,7 +30,7 @@ from gongzhi.regions.models import Region
 from .. import members
 from ..choices import MeetingKind, MeetingState, VoteChoice
 from ..models import Attendance
-from . import actions, queries, services
+from . import actions, minutes, queries, services
 from .workflow import FLOW, RULES
 
 router = Router(tags=["deliberation meetings"])
@@ -214,6 +216,15 @@ def meeting(request, number: str):
 class ItemIn(Schema):
     title: str = Field(max_length=120)
     needs_vote: bool = True
+
+
+@router.get("/meetings/{number}/minutes.pdf", summary="The minutes of a closed meeting (PDF)")
+def minutes_pdf(request, number: str):
+    m = _meeting(request.user, number)
+    response = HttpResponse(minutes.pdf(m), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{m.number}-minutes.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.post("/meetings/{number}/items", response={201: ItemOut, **ERRORS}, summary="Add an item")

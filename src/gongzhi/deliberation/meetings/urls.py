@@ -12,4 +12,5 @@ urlpatterns = [
     path("meetings/<str:number>/act/", views.meeting_act, name="meeting_act"),
     path("meetings/<str:number>/qr.png", views.meeting_qr, name="meeting_qr"),
     path("meetings/<str:number>/sheet.pdf", views.meeting_sheet, name="meeting_sheet"),
+    path("meetings/<str:number>/minutes.pdf", views.meeting_minutes, name="meeting_minutes"),
 ]

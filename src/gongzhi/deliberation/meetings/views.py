@@ -23,7 +23,7 @@ from gongzhi.core.errors import ServiceError
 from .. import members
 from ..choices import MeetingState, VotePer
 from ..models import Attendance, Meeting, MeetingEvent, Vote
-from . import actions, qr, queries, relations, services
+from . import actions, minutes, qr, queries, relations, services
 from .forms import ScheduleForm, places_for
 from .workflow import FLOW
 
@@ -201,6 +201,7 @@ def meeting(request, number):
                 for e in MeetingEvent.objects.filter(meeting=m).order_by("at", "id")
             ],
             "agenda_open": m.state in services.AGENDA_OPEN,
+            "has_minutes": m.state in minutes.CLOSED,
             "palette": _palette(),
             "now": now,
         },
@@ -324,5 +325,23 @@ def meeting_sheet(request, number):
     m, url = _staff_meeting(request, number)
     response = HttpResponse(qr.sheet(m, url), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{m.number}-sign-in.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def meeting_minutes(request, number):
+    """The closed meeting's minutes as a PDF, for whoever may see the meeting's page."""
+    m = queries.meeting_for(request.user, number)
+    if m is None:
+        raise Http404
+    try:
+        document = minutes.pdf(m)
+    except ServiceError as e:
+        messages.error(request, e.message)
+        return redirect("deliberation:meeting", m.number)
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{m.number}-minutes.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -120,6 +120,17 @@ class Implementation(InVillage, TimeStampedModel):
     )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     late_noticed_at = models.DateTimeField(_("late notice sent"), null=True, blank=True)
+    # Stopped (中止) by the committee, e.g. made moot: the reason is published with the task.
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("stopped by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    stop_reason = models.TextField(_("why it was stopped"), blank=True)
 
     objects = InVillageQuerySet.as_manager()
 

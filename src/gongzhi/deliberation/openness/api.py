@@ -10,6 +10,7 @@ GET  /implementations/{pk}                one task with its progress updates
 POST /matters/{number}/implementations    plan a task (committee)
 POST /implementations/{pk}/progress       report progress (multipart: percent, note, spent,
                                           over_budget_reason, photos)
+POST /implementations/{pk}/stop           stop (中止) a task with a reason (committee)
 GET  /matters/{number}/ratings            the average and count, and the caller's own
 POST /matters/{number}/ratings            rate the result once it is published
 
@@ -161,6 +162,8 @@ class ImplementationOut(Schema):
     completed_on: dt.date | None
     late: bool
     region_name: str
+    stopped_at: dt.datetime | None = None
+    stop_reason: str = Field("", description="why it was stopped (state: stopped)")
 
 
 class ImplementationDetail(ImplementationOut):
@@ -183,6 +186,8 @@ def _task(t, today) -> dict:
         "completed_on": t.completed_on,
         "late": t.state in services.OPEN_TASK and t.due_on < today,
         "region_name": t.region.name,
+        "stopped_at": t.stopped_at,
+        "stop_reason": t.stop_reason,
     }
 
 
@@ -272,6 +277,19 @@ def report_progress(
             "photos": links,
         },
     )
+
+
+class TaskStopIn(Schema):
+    reason: str = Field(max_length=2000, description="why the task is stopped (published)")
+
+
+@router.post("/implementations/{pk}/stop", response={200: ImplementationOut, **ERRORS})
+def stop_task(request, pk: int, payload: TaskStopIn):
+    """Stop (中止) a task with a reason: the committee only; a finished task is a 409."""
+    t = services.get_implementation(actor=request.user, pk=pk)
+    services.do_stop(actor=request.user, implementation=t, reason=payload.reason)
+    t.refresh_from_db()
+    return _task(t, timezone.localdate())
 
 
 class RatingsOut(Schema):

@@ -79,6 +79,14 @@ class ProgressForm(ServiceForm):
     )
 
 
+class StopForm(ServiceForm):
+    reason = forms.CharField(
+        label=_("Why it is stopped (published)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
 class RateForm(ServiceForm):
     stars = forms.TypedChoiceField(
         label=_("Your rating"),

@@ -11,7 +11,15 @@ from gongzhi.accounts.masking import mask_name
 from .. import members
 from ..choices import MatterState, ObjectionState
 from ..models import Implementation, Objection, Progress, Publication, Rating
-from .services import FINISHED, OPEN_TASK, PLANNABLE, may_report, running, village_staff
+from .services import (
+    FINISHED,
+    OPEN_TASK,
+    PLANNABLE,
+    held,
+    may_report,
+    running,
+    village_staff,
+)
 
 
 def objector_name(objection, *, committee: bool, viewer) -> str:
@@ -70,6 +78,7 @@ def task_view(task, user, *, today, committee: bool, updates=None) -> dict:
         "late": task.state in OPEN_TASK and task.due_on < today,
         "updates": [{"update": u, "photos": photo_links(u)} for u in updates],
         "may_report": task.state not in FINISHED and may_report(user, task),
+        "may_stop": committee and task.state not in FINISHED,
     }
 
 
@@ -94,7 +103,7 @@ def matter_panel(matter, user) -> dict:
         else None
     )
     me = members.villager(user, on=today) if user is not None else None
-    budgeted = sum((t.budget or 0) for t in tasks)
+    budgeted = sum(held(t) for t in tasks)
     return {
         "matter": matter,
         "publications": publications,

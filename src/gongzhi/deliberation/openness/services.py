@@ -4,7 +4,7 @@ result is published; the pages and the API call the rest.
 
 Who may do what: a **villager** of the matter's village objects to a running publication
 and rates the result; the village's **committee** answers objections, plans the
-implementation and reports progress (so does a task's owner)."""
+implementation, reports progress (so does a task's owner) and stops a task with a reason."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ MAX_OBJECTION = 2_000
 MIN_ANSWER = 5
 MIN_NOTE = 2
 MAX_NOTE = 2_000
+MIN_STOP_REASON = 5
 MAX_MONEY = Decimal("9999999999.99")
 FINISHED = (ImplementationState.COMPLETED, ImplementationState.STOPPED)
 OPEN_TASK = (ImplementationState.PLANNED, ImplementationState.UNDER_WAY)
@@ -261,6 +262,23 @@ def _start_implementing(matter, now) -> None:
     )
 
 
+def held(task) -> Decimal:
+    """``committed`` for one task already read."""
+    if task.state == ImplementationState.STOPPED:
+        return task.spent or Decimal(0)
+    return task.budget or Decimal(0)
+
+
+def committed(tasks) -> Decimal:
+    """What the tasks hold of the matter's budget: each task's budget, but a stopped task
+    only what it spent (the rest is free for other tasks)."""
+    rows = tasks.aggregate(
+        live=Sum("budget", filter=~Q(state=ImplementationState.STOPPED)),
+        stopped=Sum("spent", filter=Q(state=ImplementationState.STOPPED)),
+    )
+    return (rows["live"] or Decimal(0)) + (rows["stopped"] or Decimal(0))
+
+
 def check_owner(owner, region_path: str):
     if owner is not None and not members.is_committee(owner, region_path):
         raise ServiceError(
@@ -315,7 +333,7 @@ def do_add_implementation(
                 _("Work can be planned only after the resolution has been published."),
             )
         if locked.budget is not None and budget:
-            planned = locked.implementations.aggregate(total=Sum("budget"))["total"] or 0
+            planned = committed(locked.implementations.all())
             if planned + budget > locked.budget:
                 raise ServiceError(
                     "over_budget",
@@ -411,6 +429,8 @@ def do_progress(
     try:
         with transaction.atomic():
             task = Implementation.objects.select_for_update().get(pk=implementation.pk)
+            if task.state == ImplementationState.STOPPED:
+                raise Conflict("stopped", _("This task was stopped: no more progress is taken."))
             if task.state in FINISHED:
                 raise Conflict("finished", _("This task is already finished."))
             if percent < task.percent:
@@ -453,6 +473,52 @@ def do_progress(
         raise
     implementation.refresh_from_db()
     return update
+
+
+def check_stop(*, actor, implementation) -> None:
+    _require_committee(actor, implementation.region_path)
+    if implementation.state in FINISHED:
+        raise Conflict("finished", _("This task is already finished."))
+
+
+def do_stop(*, actor, implementation, reason, now=None) -> Implementation:
+    """Stop (中止) a task that will not be carried out, e.g. made moot, with the reason
+    published beside it: it is no longer late, its unspent budget is free for other tasks
+    and it does not hold up the result (``check_result_ready``). Only the committee; a
+    finished task is refused (409) and nothing changes."""
+    now = now or timezone.now()
+    check_stop(actor=actor, implementation=implementation)
+    reason = str(reason or "").strip()
+    if len(reason) < MIN_STOP_REASON:
+        raise ServiceError(
+            "required",
+            _("Give the reason for stopping in at least %(n)d characters.")
+            % {"n": MIN_STOP_REASON},
+            "reason",
+        )
+    if len(reason) > MAX_NOTE:
+        raise ServiceError("too_long", _("The reason is too long."), "reason")
+    with transaction.atomic():
+        task = Implementation.objects.select_for_update().get(pk=implementation.pk)
+        if task.state in FINISHED:  # stopped or completed meanwhile
+            raise Conflict("finished", _("This task is already finished."))
+        task.state, task.stopped_at, task.stopped_by, task.stop_reason = (
+            ImplementationState.STOPPED,
+            now,
+            actor,
+            reason,
+        )
+        task.save(update_fields=["state", "stopped_at", "stopped_by", "stop_reason", "updated_at"])
+        if task.owner_id and task.owner_id != actor.pk:
+            notify.notify(
+                recipients=[task.owner_id],
+                kind="deliberation.task_stopped",
+                title=_("Task stopped: %(title)s") % {"title": task.title},
+                body=reason[:200],
+                link=reverse("deliberation:implementation", args=[task.pk]),
+            )
+    implementation.refresh_from_db()
+    return task
 
 
 # -- ratings ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The openness pages: a publication (公示) with its objections, a task's progress with
 photos, the committee's list of tasks (late first), and one POST door for every act
-(object, answer, plan a task, report progress, rate). Thin: each act is one service call."""
+(object, answer, plan a task, report progress, stop a task, rate). Thin: each act is one service call."""
 
 from __future__ import annotations
 
@@ -24,9 +24,16 @@ from .. import members
 from ..choices import MatterState, PublicationKind
 from ..models import Progress
 from . import queries, services
-from .forms import AnswerForm, ImplementationForm, ObjectForm, ProgressForm, RateForm
+from .forms import (
+    AnswerForm,
+    ImplementationForm,
+    ObjectForm,
+    ProgressForm,
+    RateForm,
+    StopForm,
+)
 
-ACTIONS = ("object", "answer", "add_implementation", "progress", "rate")
+ACTIONS = ("object", "answer", "add_implementation", "progress", "stop", "rate")
 
 
 def _found(getter, **kwargs):
@@ -58,7 +65,7 @@ def _publication_page(request, publication, *, forms=None, error=None, status=20
     return render(request, "deliberation/openness/publication.html", context, status=status)
 
 
-def _implementation_page(request, task, *, form=None, error=None, status=200):
+def _implementation_page(request, task, *, form=None, stop_form=None, error=None, status=200):
     committee = members.is_committee(request.user, task.region_path)
     view = queries.task_view(task, request.user, today=timezone.localdate(), committee=committee)
     context = {
@@ -66,6 +73,7 @@ def _implementation_page(request, task, *, form=None, error=None, status=200):
         "t": view,
         "matter": task.matter,
         "form": form or ProgressForm(),
+        "stop_form": stop_form or StopForm(),
         "error": error,
     }
     return render(request, "deliberation/openness/implementation.html", context, status=status)
@@ -217,6 +225,22 @@ def _act_progress(request):
         form.add_service_error(error)
         return _implementation_page(request, task, form=form, error=error, status=error.status)
     messages.success(request, _("The progress has been recorded."))
+    return redirect(reverse("deliberation:implementation", args=[task.pk]))
+
+
+def _act_stop(request):
+    task = _found(services.get_implementation, actor=request.user, pk=_int(request.POST.get("id")))
+    form = StopForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError("invalid", _("Please correct the marked fields."))
+        services.do_stop(
+            actor=request.user, implementation=task, reason=form.cleaned_data["reason"]
+        )
+    except ServiceError as error:
+        form.add_service_error(error)
+        return _implementation_page(request, task, stop_form=form, error=error, status=error.status)
+    messages.success(request, _("The task has been stopped."))
     return redirect(reverse("deliberation:implementation", args=[task.pk]))
 
 

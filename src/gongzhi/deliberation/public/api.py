@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from gongzhi.core.api import ERRORS, Day
 from gongzhi.core.errors import NotAllowed
@@ -129,6 +129,7 @@ class PublicImplementation(Schema):
     percent: int
     state: str
     late: bool
+    stop_reason: str = Field("", description="why the task was stopped (state: stopped)")
     updates: list[PublicUpdate]
 
 

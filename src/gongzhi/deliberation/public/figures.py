@@ -284,7 +284,12 @@ def figures(
         for row in tally.rows_for(path):
             row.matters[state] += 1
 
-    due = Implementation.objects.visible_to(user).filter(where, due_on__gte=start, due_on__lte=end)
+    # A stopped task (made moot) was not due: it is neither on time nor late.
+    due = (
+        Implementation.objects.visible_to(user)
+        .filter(where, due_on__gte=start, due_on__lte=end)
+        .exclude(state=ImplementationState.STOPPED)
+    )
     for path, state, due_on, completed_on in due.values_list(
         "region_path", "state", "due_on", "completed_on"
     ):

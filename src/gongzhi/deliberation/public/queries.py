@@ -211,6 +211,8 @@ def _public_implementation(i: Implementation, today: dt.date, clean) -> dict:
         "budget": i.budget,
         "spent": i.spent,
         "completed_on": i.completed_on,
+        "stopped": i.state == ImplementationState.STOPPED,
+        "stop_reason": clean(i.stop_reason) if i.state == ImplementationState.STOPPED else "",
         "updates": [
             {
                 "at": p.at,
@@ -249,6 +251,7 @@ def _public_decisions(region: Region, now: dt.datetime, clean) -> list[dict]:
         if resolution is not None and resolution.starts_on < since and m.state == MatterState.DONE:
             continue
         implementations = [_public_implementation(i, today, clean) for i in m.implementations.all()]
+        going = [i for i in implementations if not i["stopped"]]  # a stopped task is not work
         out.append(
             {
                 "number": m.number,
@@ -261,9 +264,7 @@ def _public_decisions(region: Region, now: dt.datetime, clean) -> list[dict]:
                 "resolution": _publication(resolution, today, clean),
                 "result": _publication(result, today, clean),
                 "implementations": implementations,
-                "percent": round(sum(i["percent"] for i in implementations) / len(implementations))
-                if implementations
-                else 0,
+                "percent": round(sum(i["percent"] for i in going) / len(going)) if going else 0,
                 "late": any(i["late"] for i in implementations),
                 "rating_avg": round(m.rating_avg, 1) if m.rating_avg is not None else None,
                 "rating_count": m.rating_count,

@@ -257,7 +257,7 @@ def _raise_dispute(topic, actor, type_id, other_party: str, now) -> str:
         title=topic.title,
         type_id=int(type_id),
         facts=topic.body,
-        source=Source.WALK_IN,
+        source=Source.TOPIC,
         source_ref=topic.number,
         region_id=topic.region_id,
         grid_id=resident.grid_id if resident else None,

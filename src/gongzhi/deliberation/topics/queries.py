@@ -92,3 +92,18 @@ def open_meetings(topic):
 
 def agenda_item(topic):
     return topic.agenda_items.select_related("meeting").order_by("-id").first()
+
+
+def dispute_of(topic, viewer):
+    """The dispute the topic was turned into, when the viewer may see it in mediation (its
+    state and a link for them; the others see its number only)."""
+    if not topic.dispute_number or viewer is None or not viewer.is_authenticated:
+        return None
+    from gongzhi.mediation.models import Dispute
+
+    return (
+        Dispute.objects.visible_to(viewer)
+        .filter(number=topic.dispute_number)
+        .only("number", "state")
+        .first()
+    )

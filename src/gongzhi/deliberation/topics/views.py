@@ -123,6 +123,7 @@ def _context(request, topic, **extra) -> dict:
         "actions": actions,
         "meetings": queries.open_meetings(topic) if "put_on_agenda" in allowed else [],
         "item": queries.agenda_item(topic) if topic.state != TopicState.OPEN else None,
+        "dispute": queries.dispute_of(topic, user),
         "state_colours": STATE_COLOURS,
         **extra,
     }
