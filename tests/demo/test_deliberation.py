@@ -1,11 +1,13 @@
 """The demo's deliberation hall, loaded once on the demo's own regions, people and a small
 register: a year of history made through the rooms' services — a decision that failed its
-quorum, a topic answered with a reason, a late implementation — that the demo logins, the
-public page and the figures show."""
+quorum, a topic answered with a reason, a late implementation — in places across 海东's
+counties, villages and a town community, that the demo logins, the public page and the
+figures show."""
 
 from __future__ import annotations
 
 import sys
+from unittest import mock
 
 import pytest
 from django.db import transaction
@@ -26,6 +28,7 @@ from gongzhi.demo import accounts as demo_accounts
 from gongzhi.demo import deliberation as demo_deliberation
 from gongzhi.demo import people as demo_people
 from gongzhi.demo import regions as demo_regions
+from gongzhi.demo.deliberation import people as hall_people
 from gongzhi.regions import lookup
 
 
@@ -39,8 +42,13 @@ def loaded(django_db_setup, django_db_blocker):
             ensure_seeded()
             demo_regions.load()
             demo_accounts.load()
-            demo_people.generate(now=timezone.now(), houses=2500)
-            first = demo_deliberation.load(stdout=sys.stdout)  # its counts and time, with -s
+            # A small register, as dense outside 乐都区 as in it: outside the demo
+            # township the fullest villages have about a dozen households (the demo's
+            # three or more times as many), and the hall takes them.
+            with mock.patch.dict(demo_people.DENSITY, elsewhere=demo_people.DENSITY["county"]):
+                demo_people.generate(now=timezone.now(), houses=3000)
+            with mock.patch.object(hall_people, "MIN_ELSEWHERE", 12):
+                first = demo_deliberation.load(stdout=sys.stdout)  # counts and time, with -s
             second = demo_deliberation.load()
             yield first, second
         finally:
@@ -119,3 +127,57 @@ def test_the_public_page_and_the_figures_show_it(demo):
     overview = head.get("/api/v1/deliberation/overview").json()
     row = next(r for r in overview["rows"] if r["code"] == code)
     assert row["late"] >= 1 and row["overdue"] >= 1 and row["published"] >= 1
+
+
+def test_the_hall_spans_haidong(demo):
+    """The demo logins' village first, in 碾伯镇; the hall's places in several of 海东's
+    counties; a town community among them decided by its residents' representatives, by the
+    城市居民委员会组织法's rule, while the villages use the 村民委员会组织法's."""
+    from gongzhi.regions.models import Region
+
+    places = Region.objects.filter(pk__in=Topic.objects.values("region_id")).order_by("code")
+    villager = members.villager(User.objects.get(username="demo_villager"))
+    home = Region.objects.get(pk=villager.region_id)
+    assert home.name.endswith("村") and home.parent.name == "碾伯镇"
+    counties = {p.path.split("/")[3] for p in places}
+    assert "630202" in counties and len(counties) >= 4, [p.name for p in places]
+    assert len({p.parent_id for p in places if p.path.split("/")[3] == "630202"}) >= 2
+    towns = [p for p in places if members.is_urban(p)]
+    assert towns and all(p.name.endswith("社区") for p in towns)
+    decided = Meeting.objects.filter(region__in=towns, state=MeetingState.CLOSED)
+    assert {m.kind for m in decided} == {"resident_reps"}
+    assert all(m.quorate for m in decided) and all(m.rule.urban for m in decided)
+    rural = Meeting.objects.filter(region__in=[p for p in places if not members.is_urban(p)])
+    assert rural.exists() and not any(m.rule.urban for m in rural)
+    # Each place's year: a decision, a topic answered with a reason, one gathering supports.
+    for place in places:
+        assert Matter.objects.filter(region=place).exists(), place.name
+        assert Topic.objects.filter(region=place, state=TopicState.ANSWERED).exists()
+
+
+def test_the_city_leader_sees_every_county_s_places(demo):
+    """The city's leader (demo_leader, 副市长): the overview's rows are 海东's counties,
+    those with hall places show their decisions; drilling into a county shows its
+    townships, into a township its villages; the figures count every county's topics."""
+    from gongzhi.regions.models import Region
+
+    leader = Client()
+    leader.force_login(User.objects.get(username="demo_leader"))
+    places = list(Region.objects.filter(pk__in=Topic.objects.values("region_id")))
+    rows = {r["code"]: r for r in leader.get("/api/v1/deliberation/overview").json()["rows"]}
+    counties = {p.path.split("/")[3] for p in places}
+    assert counties <= set(rows) and all(rows[c]["published"] >= 1 for c in counties)
+    for place in places:
+        township = Region.objects.get(pk=place.parent_id)
+        county = township.parent.code
+        drilled = leader.get(f"/api/v1/deliberation/overview?region={county}").json()
+        assert township.code in {r["code"] for r in drilled["rows"]}
+        villages = leader.get(f"/api/v1/deliberation/overview?region={township.code}").json()
+        row = next(r for r in villages["rows"] if r["code"] == place.code)
+        assert row["village"] and row["name"] == place.name
+        figures = leader.get(f"/api/v1/deliberation/figures?region={county}").json()
+        assert figures["total"]["topics_raised"] >= 3
+        page = leader.get(f"/deliberation/figures/?region={township.code}").content.decode()
+        assert place.name in page
+    page = leader.get("/deliberation/overview/").content.decode()
+    assert all(Region.objects.get(code=c).name in page for c in counties)

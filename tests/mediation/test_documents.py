@@ -325,3 +325,16 @@ def test_the_fonts_command_makes_the_cut_the_agreements_use():
     call_command("mediation", "fonts", stdout=out)
     path = printing.cached_cut()
     assert path.exists() and str(path) in out.getvalue()
+
+
+def test_same_named_committees_number_their_agreements_apart(med):
+    """Two committees may bear one name (a 红崖村 in two counties): their agreements'
+    numbers still differ, where counting per holder gave both 第1号."""
+    from types import SimpleNamespace
+
+    from gongzhi.mediation import numbers
+
+    holder = med.agreement.dispute.holder
+    namesake = OrganisationFactory(kind=holder.kind, name=holder.name)
+    number = numbers.agreement_number(SimpleNamespace(holder=namesake), med.agreement.created_at)
+    assert number != med.agreement.number and number.endswith("第2号")

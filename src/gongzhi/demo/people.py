@@ -12,9 +12,10 @@ grid's own worker, a restricted group's none (the units whose function it lists 
 
 Where the people live: most of them in the demo logins' county (乐都区) and most densely
 in their township (碾伯镇), so that the grid worker's list, the township's figures and the
-map have something to show; every grid of the city has a few houses. The first two
-communities of a 镇 are towns (flats in buildings on named streets), the others villages
-(courtyards numbered by 社, the village group).
+map have something to show; every grid of the city has a few houses. A place is a town or
+a village by its name, as the deliberation hall's rules read it (``members.is_urban``): the
+demo names a 镇's first two places …第N社区 (flats in buildings on named streets), its
+others and a 乡's villages (courtyards numbered by 社, the village group).
 
 Care has a year of history: the visits each member had, as the planner plans them (due a
 level's interval after the last one), some late and told as the watcher tells; then the
@@ -64,6 +65,7 @@ from gongzhi.people.choices import (
     Sex,
     VisitState,
 )
+from gongzhi.people.members import is_urban
 from gongzhi.people.models import (
     Building,
     CareGroup,
@@ -238,7 +240,6 @@ class Places:
             county = regions.get(township.parent_id) if township else None
             if county is None or not boundary:
                 continue
-            number = int(community.code[-3:]) if community.code[-3:].isdigit() else 99
             self.grids.append(
                 GridPlace(
                     pk=pk,
@@ -248,7 +249,7 @@ class Places:
                     community=community,
                     township=township,
                     county=county,
-                    urban=township.name.endswith(("镇", "街道")) and number <= 2,
+                    urban=is_urban(community),
                     worker_id=workers.get(pk),
                 )
             )

@@ -23,10 +23,11 @@ def next_number(now=None) -> str:
 
 
 def agreement_number(dispute, now) -> str:
-    """人调字〔2026〕第12号, counted per holder and year (the holder's name first)."""
+    """人调字〔2026〕第12号, counted per year under the holder's name (its first part).
+
+    Counted by the number's own prefix, not by holder: two committees may bear the same
+    name (a 红崖村 in two counties), and their numbers must still differ."""
     year = timezone.localdate(now).year
-    prefix = dispute.holder.name if dispute.holder else ""
-    n = Agreement.objects.filter(
-        dispute__holder=dispute.holder, number__contains=f"〔{year}〕"
-    ).count()
-    return f"{prefix}人调字〔{year}〕第{n + 1}号"
+    prefix = f"{dispute.holder.name if dispute.holder else ''}人调字〔{year}〕第"
+    n = Agreement.objects.filter(number__startswith=prefix).count()
+    return f"{prefix}{n + 1}号"

@@ -9,7 +9,10 @@ platform itself would have written:
   members review, the representatives resolve — published, carried out with one task late;
   a villagers' assembly that failed its quorum; and now, a topic past its answer date, an
   open topic gathering supports and a hall session announced;
-* the other villages: topics raised and supported, one answered with a reason.
+* the other places: a topic decided and carried out (every other one's still under way),
+  one answered with a reason, one gathering supports; in a town community (社区) the
+  decision is the residents' representatives' (居民代表会议, by the 城市居民委员会组织法),
+  in a village a hall session's.
 """
 
 from __future__ import annotations
@@ -344,6 +347,12 @@ def _road(v: Village, clock: Clock) -> Matter:
     return matter
 
 
+QUORUM_TEXT = {
+    False: "十八周岁以上村民过半数，或三分之二以上的户的代表",
+    True: "十八周岁以上居民或户的代表过半数",
+}
+
+
 def _no_quorum(v: Village, clock: Clock):
     """A villagers' assembly that did not reach its quorum: closed, its item undecided."""
     kind, name = v.assembly
@@ -361,7 +370,7 @@ def _no_quorum(v: Village, clock: Clock):
     assembly.notice()
     assembly.sit(v.all_heads[:9])
     assembly.close(
-        f"到会9人，未达到{name}法定人数（18周岁以上居民过半数），本次会议不作决定，择期再开。"
+        f"到会9人，未达到{name}法定人数（{QUORUM_TEXT[v.urban]}），本次会议不作决定，择期再开。"
     )
     return assembly.meeting
 
@@ -472,27 +481,67 @@ GATHERING = [
 ]
 
 
+# The same for a town community (社区): its residents' representatives decide.
+URBAN_DECIDED = [
+    (
+        "楼道堆放杂物、电动车飞线充电有火灾隐患",
+        "好几栋楼的楼道里堆着纸箱和旧家具，还有人从窗户拉线给电动车充电，出了事大家都跑不掉。",
+        "小区3号楼至8号楼",
+        "经居民代表会议决议：组织楼道杂物集中清理，在小区北侧建设电动车集中充电棚1处，"
+        "费用由社区公益金和物业公司共同承担。",
+        "清理楼道并建设充电棚",
+        Decimal("20000"),
+        ["楼道杂物已集中清理，充电棚基础完工。", "充电棚建成投用，设充电口40个。"],
+    ),
+]
+URBAN_ANSWERED = [
+    (
+        "建议在小区内划设更多停车位",
+        "晚上车停满了小区道路，救护车都进不来，建议把绿地改成停车位。",
+        "小区北门",
+        "小区内道路是消防通道，绿地属于小区规划绿化用地，不能改为停车位。社区已协调附近学校在"
+        "夜间和周末开放停车场，居民登记后即可停放。",
+    ),
+]
+URBAN_GATHERING = [
+    (
+        "老旧楼房希望加装电梯",
+        "小区的楼都是六层，老人上下楼很困难，希望社区牵头申请老旧小区改造加装电梯。",
+        "小区1号楼",
+    ),
+]
+
+
 def _decided(v: Village, clock: Clock, offset: int, spec, *, finished: bool) -> Matter | None:
-    """A topic a hall session decided, published and carried out: finished (its result
+    """A topic decided at a meeting — a village's hall session, a town community's
+    residents' representatives — published and carried out: finished (its result
     published and rated) or still under way."""
     title, body, place, decision, task_title, budget, notes = spec
     raised = 250 - offset
     topic = _raise(v, 3, title, body, clock.at(raised), place=place)
     topic = _to_threshold(v, topic, clock.at(raised - 1))
+    kind, name = v.representatives_meeting if v.urban else (MeetingKind.HALL, "百姓议事会")
     session = Session(
         v,
         clock,
-        kind=MeetingKind.HALL,
-        title=f"百姓议事会：{title}",
-        place="村委会议室",
+        kind=kind,
+        title=f"{name}：{title}",
+        place="社区居委会会议室" if v.urban else "村委会议室",
         days_ago=raised - 18,
     )
     topics.do_put_on_agenda(actor=v.clerk, topic=topic, meeting=session.meeting, now=session.called)
     session.notice()
-    present = v.all_heads[:14]
+    if v.urban:  # most of the representatives: the quorum is met
+        present, who = v.representatives[:13], "名代表"
+        tally = (len(present) - 1, 0, 1)
+    else:
+        present, who = v.all_heads[:14], "户"
+        tally = (len(present) - 2, 1, 1)
     session.sit(present)
-    session.vote([(12, 1, 1)])
-    session.close(f"到会{len(present)}户。{decision}表决：同意12，反对1，弃权1。")
+    session.vote([tally])
+    session.close(
+        f"到会{len(present)}{who}。{decision}表决：同意{tally[0]}，反对{tally[1]}，弃权{tally[2]}。"
+    )
     topic.refresh_from_db()
     matter = topic.matter
     if matter is None:
@@ -511,7 +560,7 @@ def _decided(v: Village, clock: Clock, offset: int, spec, *, finished: bool) -> 
         matter=matter,
         title=task_title,
         owner=v.clerk,
-        owner_name="村委会",
+        owner_name="社区居委会" if v.urban else "村委会",
         due_on=clock.day(published - 40) if finished else clock.day(-20),
         budget=budget,
         now=clock.at(published - 1),
@@ -548,15 +597,20 @@ def _decided(v: Village, clock: Clock, offset: int, spec, *, finished: bool) -> 
 
 
 def _other(v: Village, clock: Clock, offset: int) -> int:
-    """Another village's year: a topic decided and carried out (every other village's
-    still under way), one answered with a reason, one gathering supports."""
+    """Another place's year: a topic decided and carried out (every other place's still
+    under way), one answered with a reason, one gathering supports."""
     n = offset // 10
-    _decided(v, clock, offset, DECIDED[n % len(DECIDED)], finished=n % 2 == 1)
-    title, body, place, answer = ANSWERED[n % len(ANSWERED)]
+    decided, answered, gathering = (
+        (URBAN_DECIDED, URBAN_ANSWERED, URBAN_GATHERING)
+        if v.urban
+        else (DECIDED, ANSWERED, GATHERING)
+    )
+    _decided(v, clock, offset, decided[n % len(decided)], finished=n % 2 == 1)
+    title, body, place, answer = answered[n % len(answered)]
     topic = _raise(v, 0, title, body, clock.at(200 - offset), place=place)
     topic = _to_threshold(v, topic, clock.at(199 - offset))
     topics.do_answer(actor=v.clerk, topic=topic, answer=answer, now=clock.at(195 - offset))
-    title, body, place = GATHERING[n % len(GATHERING)]
+    title, body, place = gathering[n % len(gathering)]
     other = _raise(v, 1, title, body, clock.at(15 + offset % 10), place=place)
     _support(v, other, 2, clock.at(14 + offset % 10))
     return 3

@@ -1,10 +1,12 @@
-"""Who takes part in the demo's deliberation hall: the demo township's villages (or its
-communities, where the regions name no village) with
-households in the register; in each, the heads of some households with accounts (their ID
-numbers on the accounts, so the register knows them as villagers), representatives, Party
-members and committee offices marked in the register (``people.Office``); in the first
-village the committee's clerk (``demo_village_clerk``) and its Party branch secretary
-(``demo_village_secretary``), and a villager login (``demo_villager``).
+"""Who takes part in the demo's deliberation hall, in places across 海东 (``_villages``):
+the demo township's first three villages, its fullest town community (a 社区, so the
+居民会议's rules show beside the 村民会议's), the fullest village of another township of
+乐都区 and of four other counties (the fullest of those whose register has one). In each, the heads of
+some households with accounts (their ID numbers on the accounts, so the register knows
+them as villagers), representatives, Party members and committee offices marked in the
+register (``people.Office``); in the first village the committee's clerk
+(``demo_village_clerk``) and its Party branch secretary (``demo_village_secretary``), and a
+villager login (``demo_villager``).
 
 Idempotent: accounts are found by their user names, offices by their holder and kind.
 """
@@ -26,8 +28,15 @@ from gongzhi.demo.accounts import DEMO_COUNTY_CODE, Tree, demo_password
 from gongzhi.people.models import Household, Office, Resident
 from gongzhi.regions.models import Region
 
-VILLAGES = 8  # how many of the county's villages get a history (the township's first)
+HOME_VILLAGES = 3  # the demo township's first villages
+# Nine places in all: a year of history costs a few seconds a place.
+OTHER_TOWNSHIPS = 1  # 乐都区's other townships with a village in the hall
+OTHER_COUNTIES = 4  # of 海东's five other counties, those with the fullest villages
+# Households a place needs in the register: in the demo township enough heads for the
+# first village's 18 at a session; elsewhere, where the register is thinner
+# (``demo.people.DENSITY``: 海东's other counties a third as dense as 乐都区), fewer.
 MIN_HOUSEHOLDS = 20
+MIN_ELSEWHERE = 16
 ACCOUNTS_PER_VILLAGE = 16
 REPRESENTATIVES = 15
 PARTY_MEMBERS = 7
@@ -36,6 +45,7 @@ COMMITTEE = [
     (Role.LEADER, "demo_village_secretary", "祁永红", "村党支部书记、村委会主任"),
     (Role.HANDLER, "demo_village_clerk", "马文斌", "村文书"),
 ]
+URBAN_TITLES = {Role.LEADER: "社区党委书记、居委会主任", Role.HANDLER: "社区专干"}
 
 
 @dataclass
@@ -77,31 +87,41 @@ class Cast:
 
 
 def _villages(tree: Tree) -> list[Region]:
+    """The hall's places, the first the demo logins' village. Which places are villages
+    the regions' names say (``members.is_urban``), as for the meetings' rules."""
     county = next((c for c in tree.counties if c.code == DEMO_COUNTY_CODE), None)
     townships = tree.townships_of(county) if county else []
     if not townships:
         return []
-    # Villages first (by the register's naming); the demo's regions name every place a
-    # 社区, so its communities take their place with their residents' meetings.
-    # The demo township's places first (the densest register), then the fullest place of
-    # each other township, so that a township's overview and the county's show several.
     counts = dict(
-        Household.objects.filter(region__path__startswith=county.path)
+        Household.objects.filter(region__path__startswith=tree.city.path)
         .values_list("region_id")
         .annotate(n=Count("id"))
         .order_by()
     )
-    found = []
-    for index, township in enumerate(townships):
+
+    def full(township, least=MIN_HOUSEHOLDS, *, urban=False) -> list[Region]:
+        """The township's places of the kind with ``least`` households, fullest first."""
         places = [
             c
-            for c in sorted(tree.communities_of(township), key=members.is_urban)
-            if counts.get(c.pk, 0) >= MIN_HOUSEHOLDS
+            for c in tree.communities_of(township)
+            if members.is_urban(c) == urban and counts.get(c.pk, 0) >= least
         ]
-        if index > 0:
-            places = sorted(places, key=lambda c: -counts[c.pk])[:1]
-        found.extend(places[:3])
-    return found[:VILLAGES]
+        return sorted(places, key=lambda c: (-counts[c.pk], c.code))
+
+    home = townships[0]
+    found = sorted(full(home), key=lambda c: c.code)[:HOME_VILLAGES]
+    found += full(home, urban=True)[:1]
+    # 乐都区's other townships: their fullest villages, the fullest first.
+    others = [p for t in townships[1:] for p in full(t, MIN_ELSEWHERE)[:1]]
+    found += sorted(others, key=lambda c: (-counts[c.pk], c.code))[:OTHER_TOWNSHIPS]
+    # 海东's other counties: the fullest village of each that has one, the fullest first.
+    best = []
+    for other in tree.counties:
+        if other.pk != county.pk:
+            places = [p for t in tree.townships_of(other) for p in full(t, MIN_ELSEWHERE)]
+            best += sorted(places, key=lambda c: (-counts[c.pk], c.code))[:1]
+    return found + sorted(best, key=lambda c: (-counts[c.pk], c.code))[:OTHER_COUNTIES]
 
 
 def _account(username, name, password, *, id_number="", mobile="") -> tuple[User, bool]:
@@ -122,6 +142,8 @@ def _staff(village: Region, committee: Organisation, password: str, cast: Cast, 
     for role, username, name, title in COMMITTEE:
         if not first:
             username = f"{username}_{village.code}"
+        if members.is_urban(village):
+            title = URBAN_TITLES[role]
         user, created = _account(username, name, password)
         cast.created += created
         Membership.objects.get_or_create(
