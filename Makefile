@@ -6,16 +6,23 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 3
 
-.PHONY: run test bench lint assets install migrate demo serve messages clean
+.PHONY: run test bench lint assets install install-run migrate demo serve messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall only when the dependency list changes.
+# Reinstall only when the dependency list changes. Running needs the package alone; the
+# tests and the linters add the dev extras (browser driver, linters, API fuzzing …).
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $@
+	touch $@ $(VENV)/.installed-run
+
+install-run: $(VENV)/.installed-run
 
 install: $(VENV)/.installed
 
@@ -28,13 +35,13 @@ src/gongzhi/static/vendor/.built: node_modules/.package-lock.json scripts/build_
 
 assets: src/gongzhi/static/vendor/.built
 
-migrate: install
+migrate: install-run
 	$(BIN)/gongzhi migrate --no-input -v 0
 
 demo: migrate
 	$(BIN)/gongzhi demo load
 
-run: install assets demo
+run: install-run assets demo
 	$(BIN)/gongzhi collectstatic --no-input -v 0
 	$(BIN)/gongzhi mediation fonts  # the agreements' font, cut once (not at the first print)
 	@echo "Gongzhi is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"

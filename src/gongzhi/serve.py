@@ -17,11 +17,28 @@ video watcher per set of cameras and one ingester per broker subscription.
 import argparse
 import ctypes
 import ctypes.util
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
+
+from gunicorn.glogging import Logger as GunicornLogger
+
+
+class LogLines(GunicornLogger):
+    """gunicorn's lines written as Django's (settings.LOGGING): the same date with its zone,
+    and the access lines (uvicorn's, through gunicorn's access handler) dated too."""
+
+    error_fmt = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"
+    datefmt = "%Y-%m-%d %H:%M:%S %z"  # settings.LOG_DATE_FORMAT
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        dated = logging.Formatter(self.error_fmt, self.datefmt)
+        for handler in self.access_log.handlers:
+            handler.setFormatter(dated)
 
 
 def processes(host: str, port: int, workers: int) -> list[list[str]]:
@@ -46,6 +63,8 @@ def processes(host: str, port: int, workers: int) -> list[list[str]]:
             "-",
             "--error-logfile",
             "-",
+            "--logger-class",
+            "gongzhi.serve.LogLines",
         ],
         [py, "-m", "gongzhi", "db_worker", "--queue-name", "*"],
         [py, "-m", "gongzhi", "cases", "watch", "--every", "60"],
@@ -144,6 +163,16 @@ def _die_with_parent(parent: int):
     return arm
 
 
+def one_time_zone() -> None:
+    """Every process logs in the platform's TIME_ZONE: Django sets it in the processes that
+    load it, but gunicorn's master never does and would stamp its lines in the machine's
+    zone. Set here, the children inherit it."""
+    from django.conf import settings
+
+    os.environ["TZ"] = settings.TIME_ZONE
+    time.tzset()
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="gongzhi serve",
@@ -172,6 +201,7 @@ def main(argv: list[str]) -> int:
         help="also simulate the demo's sensors and keep its cameras alive (make run)",
     )
     args = parser.parse_args(argv)
+    one_time_zone()
     (host, port), workers = args.address, args.workers
     commands = processes(host, port, workers) + (demo_processes() if args.demo else [])
     children = [Supervised(cmd) for cmd in commands]

@@ -217,12 +217,26 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Every process's log lines look alike and are dated in TIME_ZONE: Django sets the process's
+# TZ to it, and `gongzhi serve` sets it for gunicorn too, whose lines serve.LogLines writes
+# in this same form.
+LOG_DATE_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "line": {
+            "format": "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+            "datefmt": LOG_DATE_FORMAT,
+        }
+    },
+    "filters": {"refusals_in_one_line": {"()": "gongzhi.core.errors.RefusalsInOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GONGZHI_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.request": {"filters": ["refusals_in_one_line"]},
+    },
 }
 
 # Notifications (gongzhi.notify): an SMS gateway over HTTP, e-mail, webhooks.

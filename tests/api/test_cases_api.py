@@ -153,7 +153,8 @@ def test_the_timeline_shows_a_resident_only_the_public_entries(world, as_token):
     )
     staff = as_token(w.dispatcher).get(f"/cases/{case.number}/timeline").json()
     assert [e["action"] for e in staff] == ["report", "accept", "dispatch", "comment"]
-    assert staff[1]["actor"] == "祁**"
+    # A colleague acting for their unit by name; the resident who reported masked.
+    assert staff[1]["actor"] == "祁玉梅" and staff[0]["actor"] == "马**"
     mine = as_token(w.resident).get(f"/cases/{case.number}/timeline").json()
     assert [e["action"] for e in mine] == ["report", "accept", "dispatch"]
     assert all(e["actor"] is None and e["data"] == {} for e in mine)

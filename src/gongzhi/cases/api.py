@@ -522,9 +522,13 @@ class EventOut(Schema):
     from_state: str
     to_state: str
     note: str
-    actor: str | None = Field(description="masked name (staff only)")
+    actor: str | None = Field(
+        description="who acted (staff only): an official acting for a unit by name, others masked"
+    )
     unit: str | None = Field(description="the acting unit's name")
-    data: dict = Field(description="details (staff only)")
+    unit_code: str | None = Field(description="the acting unit's code")
+    data: dict = Field(description="details as stored, units and categories by code (staff only)")
+    details: dict = Field(description="the same details, units and categories by name (staff only)")
 
 
 def _is_staff(user) -> bool:
@@ -555,9 +559,11 @@ def timeline(request, number: str):
             "from_state": e.from_state,
             "to_state": e.to_state,
             "note": e.display_note(),
-            "actor": (e.actor.masked_name if e.actor_id else None) if staff else None,
+            "actor": e.actor_display_name if staff else None,
             "unit": e.actor_organisation.name if e.actor_organisation_id else None,
+            "unit_code": e.actor_organisation.code if e.actor_organisation_id else None,
             "data": (e.data or {}) if staff else {},
+            "details": e.display_data() if staff else {},
         }
         for e in events
     ]

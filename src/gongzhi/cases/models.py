@@ -259,6 +259,12 @@ class CaseEvent(TimelineEvent):
 
         return display_note(self)
 
+    def display_data(self) -> dict:
+        """The details with the units and categories named, not coded (``cases.notes``)."""
+        from gongzhi.cases.notes import display_data
+
+        return display_data(self)
+
 
 class CaseSupport(models.Model):
     """A resident who has the same problem adds their voice to an open case (我也遇到)

@@ -14,6 +14,9 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
+from gongzhi.accounts.models import Organisation
+from gongzhi.taxonomy.models import Category
+
 AUTO_ACCEPTED = gettext_noop("Accepted automatically for this channel.")
 CATEGORY_SET = gettext_noop("Category set to “%(name)s”.")
 FIXED = (AUTO_ACCEPTED,)
@@ -40,3 +43,35 @@ def display_note(event) -> str:
     if event.action == "categorise" and name:
         return gettext(CATEGORY_SET) % {"name": name}
     return note
+
+
+# -- the units and categories a step names --------------------------------------------
+
+
+# Steps whose "from"/"to" hold codes, and what the codes are codes of.
+_CODED_ENDS = {"escalate": "organisation", "categorise": "category"}
+
+
+def _names(model, field: str, codes) -> dict[str, str]:
+    codes = [c for c in codes if c]
+    if not codes:
+        return {}
+    return dict(model.objects.filter(code__in=codes).values_list("code", field))
+
+
+def display_data(event) -> dict:
+    """The step's details with the units and categories it names by code given by name
+    (``630224-ZZZX`` means nothing to a reader); the codes stay in ``event.data``."""
+    data = dict(event.data or {})
+    kind = _CODED_ENDS.get(event.action)
+    if kind is not None:
+        model, field = (Organisation, "name") if kind == "organisation" else (Category, "full_name")
+        names = _names(model, field, [data.get("from"), data.get("to")])
+        to_name = data.pop("to_name", None)
+        for key in ("from", "to"):
+            if data.get(key):
+                data[key] = names.get(data[key]) or (to_name if key == "to" else None) or data[key]
+    code = data.get("organisation")
+    if code and not data.get("organisation_name"):
+        data["organisation_name"] = _names(Organisation, "name", [code]).get(code, code)
+    return data

@@ -1,7 +1,9 @@
 """Errors a case service raises. Views turn them into a Chinese message, the API into
-``{"error": code, "message": ..., "field": ...}``."""
+``{"error": code, "message": ..., "field": ...}``. And how a refused request is logged."""
 
 from __future__ import annotations
+
+import logging
 
 
 class ServiceError(Exception):
@@ -45,3 +47,14 @@ class Conflict(ServiceError):
     """The case moved on since the user looked at it (another user acted first)."""
 
     status = 409
+
+
+class RefusalsInOneLine(logging.Filter):
+    """Django logs a request refused with PermissionDenied (403) with the exception's
+    traceback, twenty lines for a user who clicked a link they may not follow: a refusal is
+    the platform working, so it is one line; a server error (5xx) keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info = record.exc_text = None
+        return True

@@ -6,6 +6,10 @@ effects after commit": it is set in the step's own transaction and cleared in th
 transaction that sends the step's notices and events (``gongzhi.core.workflow``), so a
 process that dies between the commit and the sending leaves the step to the next sweep
 instead of losing it.
+
+``actor_display_name`` is the platform's one rule for naming who took a step: a person
+acting for their unit does so in office, and an official's name in office is not personal
+data; anyone else's is masked.
 """
 
 from django.db import models
@@ -25,3 +29,14 @@ class TimelineEvent(models.Model):
     class Meta:
         abstract = True
         ordering = ["at", "id"]
+
+    @property
+    def actor_display_name(self) -> str | None:
+        """Who took the step, for staff readers: the full name of someone acting for their
+        unit (the subclass records ``actor_organisation``), a resident's masked."""
+        actor = getattr(self, "actor", None)
+        if actor is None:
+            return None
+        if getattr(self, "actor_organisation_id", None) is not None:
+            return actor.display_name or actor.username
+        return actor.masked_name

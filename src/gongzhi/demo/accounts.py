@@ -553,6 +553,41 @@ def _desk_staff_specs(
     return staff
 
 
+# The head of each unit a case can be given to: 督办 (supervision) notifies the owner's head,
+# and a unit without one is a data error the platform logs (notify.organisation_heads).
+UNIT_HEADS = {
+    OrganisationKind.COMMAND_CENTRE: "中心主任",
+    OrganisationKind.DEPARTMENT: "局长",
+    OrganisationKind.TOWNSHIP: "乡镇长",
+    OrganisationKind.COMMUNITY: "主任",
+}
+
+
+def _head_specs(
+    organisations: list[OrgSpec], people: list[PersonSpec], tree: Tree
+) -> list[PersonSpec]:
+    """One synthetic head in each unit that may own a case and has no demo login as head."""
+    heads = []
+    for org in organisations:
+        title = UNIT_HEADS.get(org.kind)
+        if title is None or any(p.organisation_code == org.code and p.is_head for p in people):
+            continue
+        name, _male = synthetic_name(random.Random(f"gongzhi-demo-head:{org.code}"))
+        heads.append(
+            PersonSpec(
+                role=Role.LEADER,
+                username=f"head{org.code}".replace("-", "").lower(),
+                name=name,
+                organisation_code=org.code,
+                title=title,
+                is_head=True,
+                id_region=(org.regions[0] if org.regions else tree.city.code)[:6],
+                login=False,
+            )
+        )
+    return heads
+
+
 # The people's mediators (人民调解员) of the units that hold disputes (mediation.levels):
 # every village or community's mediation committee, every township's 司法所 and every
 # county's command centre, which keeps the county's 矛调中心. Without them a demo dispute
@@ -788,7 +823,8 @@ def load(*, stdout=None) -> list[dict]:
         people, grid_workers = _people_specs(tree)
         desks = _desk_staff_specs(org_specs, people, tree)
         mediators = _mediator_specs(org_specs, people, tree)
-        _sync_people(people + grid_workers + desks + mediators, organisations, counts)
+        heads = _head_specs(org_specs, people, tree)
+        _sync_people(people + grid_workers + desks + mediators + heads, organisations, counts)
     if stdout is not None:
         for what in counts.created:
             stdout.write(
