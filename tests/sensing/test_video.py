@@ -359,3 +359,26 @@ def test_watch_runs_cameras_side_by_side_and_skips_a_dead_one(sns, settings, tmp
     assert reports[w.other_camera.code]["failures"] == 1
     assert reports[w.other_camera.code]["analysed"] == 0
     assert Event.objects.filter(camera=w.other_camera).count() == 0
+
+
+def test_faces_are_blurred_in_several_camera_threads_at_once():
+    """The watcher runs one thread per camera: a classifier shared between them failed
+    ("getScaleData") or crashed the process when frames of different sizes met."""
+    import threading
+
+    failures = []
+
+    def blur(height: int) -> None:
+        frame = np.random.default_rng(height).integers(0, 255, (height, height * 4 // 3, 3))
+        for _ in range(6):
+            try:
+                draw.blur_faces(frame.astype(np.uint8))
+            except cv2.error as error:
+                failures.append(error)
+
+    threads = [threading.Thread(target=blur, args=(h,)) for h in (96, 180, 240, 300)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []

@@ -4,8 +4,8 @@ blurred (personal data stays masked unless the setting turns it off), and a shor
 from __future__ import annotations
 
 import logging
+import threading
 from collections import deque
-from functools import cache
 from pathlib import Path
 
 import cv2
@@ -17,9 +17,17 @@ JPEG_QUALITY = 85
 COLOURS = {"person": (38, 38, 220), "motion": (235, 99, 37), "object": (6, 119, 217)}
 
 
-@cache
+_local = threading.local()
+
+
 def _faces() -> cv2.CascadeClassifier:
-    return cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+    # One classifier per thread: detectMultiScale keeps its scales in the classifier, so
+    # the watcher's camera threads sharing one failed ("getScaleData") or crashed.
+    if not hasattr(_local, "faces"):
+        _local.faces = cv2.CascadeClassifier(
+            cv2.data.haarcascades + "haarcascade_frontalface_default.xml"
+        )
+    return _local.faces
 
 
 def blur_faces(frame: np.ndarray) -> np.ndarray:
