@@ -19,10 +19,13 @@ nowhere), for ``region_path__startswith`` filters.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import timezone
 
+from gongzhi.accounts.masking import mask_name, mask_numbers_in_text
 from gongzhi.accounts.models import OrganisationKind, Role
 from gongzhi.core.scope import Scope, scope_for
 
@@ -208,3 +211,30 @@ def register_counts(region_id: int, *, on: dt.date | None = None) -> Counts:
         party_members=holders(PARTY),
         committee=holders(COMMITTEE),
     )
+
+
+def public_text(region) -> Callable[[object], str]:
+    """A function giving free text as anyone may read it on a place's public page or papers
+    (the hall's page, the minutes): phone and ID numbers typed into it masked, and the names
+    in the place's register too, wherever the committee or a resident typed one."""
+    from gongzhi.people.models import Resident
+
+    found = {
+        n
+        for n in Resident.objects.filter(region=region).values_list("name", flat=True)
+        if len(n) >= 2
+    }
+    # Longest first, so 马建国 is masked whole and not as 马建 and a 国.
+    names = (
+        re.compile("|".join(re.escape(n) for n in sorted(found, key=len, reverse=True)))
+        if found
+        else None
+    )
+
+    def clean(text) -> str:
+        text = mask_numbers_in_text(str(text or "")) or ""
+        if names is not None and text:
+            text = names.sub(lambda m: mask_name(m.group(0)), text)
+        return text
+
+    return clean

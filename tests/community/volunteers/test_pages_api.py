@@ -40,7 +40,7 @@ def test_register_on_the_page_and_the_desk_checks(vol, client):
     assert v.name not in desk and 'data-testid="approve"' in desk  # masked by default
     revealed = client.get(reverse("community:volunteer_desk") + "?reveal=1").content.decode()
     assert v.name in revealed
-    assert AuditLog.objects.filter(action="reveal", object_id=str(v.pk)).exists()
+    assert AuditLog.objects.filter(action="unmask", object_id=str(v.pk)).exists()
     r = client.post(reverse("community:volunteer_desk_act", args=[v.pk]), {"action": "approve"})
     assert r.status_code == 302
     assert Volunteer.objects.get(pk=v.pk).state == "approved"
@@ -55,6 +55,26 @@ def test_register_on_the_page_and_the_desk_checks(vol, client):
         ).status_code
         == 404
     )
+
+
+def test_the_villages_secretary_may_not_reveal_volunteers_its_clerk_may(vol, client, as_token):
+    # One audited reveal for every community list: a leader's request is refused and
+    # recorded, on the page and in the API, and the names stay masked.
+    w = vol.w
+    v = services.do_register(user=w.villagers[0], region=w.village, skills="", phone="")
+    client.force_login(w.secretary)
+    page = client.get(reverse("community:volunteer_desk"))
+    assert v.name not in page.content.decode() and b'data-testid="reveal"' not in page.content
+    refused = client.get(reverse("community:volunteer_desk") + "?reveal=1")
+    assert refused.status_code == 403 and b'data-testid="reveal-refused"' in refused.content
+    assert v.name not in refused.content.decode()
+    api = as_token(w.secretary).get("/community/volunteers?reveal=true")
+    assert api.status_code == 403 and api.json()["error"] == "not_permitted"
+    assert AuditLog.objects.filter(actor=w.secretary, action="unmask_denied").count() == 2
+    assert not AuditLog.objects.filter(action="unmask").exists()
+    listed = as_token(w.clerk).get("/community/volunteers?reveal=true").json()
+    assert [r["name"] for r in listed] == [v.name]
+    assert AuditLog.objects.filter(actor=w.clerk, action="unmask", object_id=str(v.pk)).exists()
 
 
 def test_desk_flags_someone_not_in_the_register(vol, client):

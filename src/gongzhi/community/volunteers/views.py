@@ -23,6 +23,7 @@ from gongzhi.core.scope import scope_for
 from gongzhi.people import members
 from gongzhi.regions.models import Region, RegionLevel
 
+from .. import reveal as reveal_names
 from ..choices import ShiftKind, ShiftState, SignUpState, VolunteerState
 from ..models import Shift, SignUp, Team, TeamMember, Volunteer
 from . import printing, queries, services
@@ -319,20 +320,28 @@ def desk(request):
                     messages.success(request, _("Team created."))
                     return redirect("community:volunteer_team", team.pk)
     state = request.GET.get("state") or ""
-    reveal = request.GET.get("reveal") == "1"
+    volunteers = list(queries.desk_volunteers(request.user, state)[:200])
+    opened, refused = set(), ""
+    if request.GET.get("reveal") == "1" and volunteers:
+        try:  # the one audited reveal of the community's lists (community/reveal.py)
+            opened = reveal_names.opened(
+                request, volunteers, head=lambda v: v, reason="volunteer desk"
+            )
+        except ServiceError as e:
+            refused = e.message
     rows = []
-    for v in queries.desk_volunteers(request.user, state)[:200]:
+    for v in volunteers:
+        name, phone = (v.name, v.phone) if v.pk in opened else masked(v)
         rows.append(
             {
                 "v": v,
-                "name": v.name if reveal else mask_name(v.name),
-                "phone": v.phone if reveal else mask_mobile(v.phone),
+                "name": name,
+                "phone": phone,
                 "may_check": v.state == VolunteerState.PENDING
                 and members.is_committee(request.user, v.region_path),
             }
         )
-    if reveal:
-        _audit_reveal(request, [r["v"] for r in rows])
+    reveal = bool(opened)
     return render(
         request,
         "community/volunteers/desk.html",
@@ -341,27 +350,19 @@ def desk(request):
             "state": state,
             "states": VolunteerState.choices,
             "reveal": reveal,
+            "refused": refused,
+            "may_reveal": reveal_names.may_reveal(request.user, None),
             "teams": queries.visible_teams(request.user)[:100],
             "form": form,
             "may_create_team": regions.exists(),
             "palette": _palette(),
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if request.method == "POST" else (403 if refused else 200),
     )
 
 
-def _audit_reveal(request, volunteers) -> None:
-    from gongzhi.core import audit
-
-    for v in volunteers:
-        audit.record(
-            actor=request.user,
-            action="reveal",
-            obj=v,
-            fields=["name", "phone"],
-            reason="volunteer desk",
-            request=request,
-        )
+def masked(v) -> tuple[str, str]:
+    return mask_name(v.name), mask_mobile(v.phone)
 
 
 @login_required

@@ -99,14 +99,10 @@ def pdf(meeting) -> bytes:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
     from gongzhi.mediation.printing import BOTTOM, LEFT, RIGHT, TOP, base_font, grid, markup, styles
-
-    from ..public.queries import _clean, resident_names
+    from gongzhi.people.members import public_text
 
     check_minutes(meeting)
-    names = resident_names(meeting.region)
-
-    def clean(text) -> str:
-        return _clean(str(text or ""), names)
+    clean = public_text(meeting.region)
 
     s = styles()
 

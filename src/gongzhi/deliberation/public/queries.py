@@ -5,15 +5,15 @@ only what the hall publishes, and never a person's name, phone or ID number."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Prefetch, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from gongzhi.accounts.masking import mask_name, mask_numbers_in_text
+from gongzhi.accounts.masking import mask_name
 from gongzhi.core.scope import scope_for
+from gongzhi.people import members as people_members
 from gongzhi.regions.models import Region, RegionLevel
 
 from .. import members
@@ -93,30 +93,6 @@ def public_topic_photo(code: str, number: str, index: int) -> str | None:
     if not 1 <= index <= len(photos):
         return None
     return photos[index - 1]
-
-
-def _clean(text: str, names: re.Pattern | None = None) -> str:
-    """Free text as the public may read it: phone and ID numbers typed into it masked, and
-    the names of the village's residents (``names``) too."""
-    text = mask_numbers_in_text(text) or ""
-    if names is not None and text:
-        text = names.sub(lambda m: mask_name(m.group(0)), text)
-    return text
-
-
-def resident_names(region: Region) -> re.Pattern | None:
-    """A pattern of the names in the village's register (longest first), to mask them
-    wherever the committee or a resident typed one into text the public page shows."""
-    from gongzhi.people.models import Resident
-
-    names = {
-        n
-        for n in Resident.objects.filter(region=region).values_list("name", flat=True)
-        if len(n) >= 2
-    }
-    if not names:
-        return None
-    return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
 
 
 # -- the public page ------------------------------------------------------------------------
@@ -291,11 +267,7 @@ def public_page(region: Region, *, now: dt.datetime | None = None) -> dict:
     reason, upcoming meetings, published decisions with their implementations' progress,
     results and ratings. No person is named."""
     now = now or timezone.now()
-    names = resident_names(region)
-
-    def clean(text: str) -> str:
-        return _clean(text, names)
-
+    clean = people_members.public_text(region)
     open_topics, answered = _public_topics(region, now, clean)
     return {
         "region": region,
