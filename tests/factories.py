@@ -212,12 +212,15 @@ class CategoryFactory(DjangoModelFactory):
 
 
 def seeded_taxonomy() -> None:
-    """The categories and SLA policies the data migration seeds, put back if a transactional
-    test's flush removed them."""
-    if not Category.objects.exists():
-        from gongzhi.taxonomy import seed
+    """The categories, SLA policies and acceptance and dispatch time limits the data
+    migrations seed, put back if a transactional test's flush removed them."""
+    from gongzhi.taxonomy import seed
+    from gongzhi.taxonomy.models import StageClock
 
+    if not Category.objects.exists():
         seed.seed(Category, SlaPolicy)
+    if not StageClock.objects.exists():
+        seed.seed_stage_clocks(StageClock)
 
 
 # -- cases, only through the services ------------------------------------------------------------

@@ -22,6 +22,7 @@ from gongzhi.cases.choices import State
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.workflow import deadlines, routing, table
 from gongzhi.demo import cases as demo_cases
+from gongzhi.demo import stories
 from gongzhi.regions.models import Grid
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,11 @@ FIELDS = (
     "signed_at",
     "resolved_at",
     "closed_at",
+    "accept_due",
+    "accepted_at",
+    "accept_met",
+    "dispatch_due",
+    "dispatch_met",
     "sign_for_due",
     "resolve_due",
     "sign_for_met",
@@ -134,6 +140,14 @@ def test_each_case_made_again_live_from_its_timeline_comes_out_the_same(history,
 
 def test_the_history_leaves_the_deadline_scan_nothing_to_say(history):
     assert deadlines.scan(now=NOW) == {"warned": 0, "overdue": 0}
+    # Nothing waits unseen for the command centre: a report still to be accepted or
+    # dispatched is from this morning, on its clock, and marked overdue once past it.
+    waiting = [c for c in history if c.state in (State.REPORTED, State.ACCEPTED)]
+    for c in waiting:
+        assert NOW - c.created_at <= stories.COMMAND_STALL_WINDOW, c.number
+        due = c.accept_due if c.state == State.REPORTED else c.dispatch_due
+        assert due is not None, c.number
+        assert c.is_overdue == (due < NOW), c.number
 
 
 def test_the_demo_uses_no_test_utilities():
@@ -161,8 +175,9 @@ def test_the_demo_uses_no_test_utilities():
 
 def _fresh_copy(case: Case) -> Case:
     """The case as intake writes a report: its own row, with the command centre of its
-    place (an escalation since moved the original's)."""
-    return Case.objects.create(
+    place (an escalation since moved the original's), reported when the original was (its
+    acceptance clock runs from then)."""
+    copy = Case.objects.create(
         number=f"{case.number}R",
         title=case.title,
         description=case.description,
@@ -182,6 +197,9 @@ def _fresh_copy(case: Case) -> Case:
         region_path=case.region_path,
         command=routing.command_for(case.region_path),
     )
+    Case.objects.filter(pk=copy.pk).update(created_at=case.created_at, accept_due=case.accept_due)
+    copy.refresh_from_db()
+    return copy
 
 
 def _params(entry: CaseEvent) -> dict:

@@ -8,11 +8,16 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
+        from django.db.models.signals import pre_save
+
         from gongzhi.cases import live
-        from gongzhi.cases.workflow import reference
+        from gongzhi.cases.models import Case
+        from gongzhi.cases.workflow import deadlines, reference
         from gongzhi.core import push
 
         reference.connect_signals()
+        # A new report's acceptance clock starts as it is written (intake's report).
+        pre_save.connect(deadlines.on_new_case, sender=Case, dispatch_uid="case-accept-clock")
         # A case's live messages reach those who govern its place (as Case.visible_to),
         # not a department that merely serves the county.
         push.register_topic(live.TOPIC, paths=lambda scope: scope.territory_paths)

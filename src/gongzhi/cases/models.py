@@ -140,6 +140,13 @@ class Case(TimeStampedModel):
         related_name="owned_cases",
     )
 
+    # The command centre's own clocks (taxonomy.StageClock): accepting runs from the report,
+    # dispatching from the acceptance; *_met is filled when the step is taken.
+    accept_due = models.DateTimeField(_("accept by"), null=True, blank=True, db_index=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accept_met = models.BooleanField(_("accepted in time"), null=True, blank=True)
+    dispatch_due = models.DateTimeField(_("dispatch by"), null=True, blank=True, db_index=True)
+    dispatch_met = models.BooleanField(_("dispatched in time"), null=True, blank=True)
     # Deadlines from the category's SLA, set on dispatch; *_met is filled when decided.
     sign_for_due = models.DateTimeField(_("sign for by"), null=True, blank=True, db_index=True)
     resolve_due = models.DateTimeField(_("resolve by"), null=True, blank=True, db_index=True)
@@ -149,6 +156,8 @@ class Case(TimeStampedModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     sign_for_met = models.BooleanField(_("signed for in time"), null=True, blank=True)
     resolve_met = models.BooleanField(_("resolved in time"), null=True, blank=True)
+    # The running step's warning and overdue notice (accept, dispatch, sign for, resolve: one
+    # step at a time); each step that ends one clock clears them for the next.
     is_overdue = models.BooleanField(_("overdue"), default=False, db_index=True)
     warned_at = models.DateTimeField(_("deadline warning sent"), null=True, blank=True)
     overdue_notified_at = models.DateTimeField(_("overdue notice sent"), null=True, blank=True)

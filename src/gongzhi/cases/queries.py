@@ -24,7 +24,10 @@ from gongzhi.cases.models import Callback, CaseEvent
 from gongzhi.regions.models import Region, RegionLevel
 from gongzhi.taxonomy.models import Category
 
-# The deadline that is running now: signing for while dispatched, resolving while in hand.
+# The deadline that is running now: accepting while reported, dispatching while accepted,
+# signing for while dispatched, resolving while in hand.
+ACCEPT_RUNNING = (State.REPORTED,)
+DISPATCH_RUNNING = (State.ACCEPTED,)
 SIGN_FOR_RUNNING = (State.DISPATCHED,)
 RESOLVE_RUNNING = (State.DISPATCHED, State.IN_PROGRESS)
 
@@ -34,16 +37,21 @@ def overdue_q(now=None) -> Q:
     now = now or timezone.now()
     return (
         Q(is_overdue=True, state__in=OPEN_STATES)
+        | Q(state__in=ACCEPT_RUNNING, accept_due__lt=now)
+        | Q(state__in=DISPATCH_RUNNING, dispatch_due__lt=now)
         | Q(state__in=SIGN_FOR_RUNNING, sign_for_due__lt=now)
         | Q(state__in=RESOLVE_RUNNING, resolve_due__lt=now)
     )
 
 
 def due_soon_q(now=None) -> Q:
-    """Due soon: the deadline scan has warned the unit, and the deadline has not passed."""
+    """Due soon: the deadline scan has warned the unit (or the command centre, of its own
+    steps), and the deadline has not passed."""
     now = now or timezone.now()
-    return Q(
-        state__in=RESOLVE_RUNNING, warned_at__isnull=False, resolve_due__gte=now, is_overdue=False
+    return Q(warned_at__isnull=False, is_overdue=False) & (
+        Q(state__in=ACCEPT_RUNNING, accept_due__gte=now)
+        | Q(state__in=DISPATCH_RUNNING, dispatch_due__gte=now)
+        | Q(state__in=RESOLVE_RUNNING, resolve_due__gte=now)
     )
 
 
@@ -73,6 +81,8 @@ def with_overdue(queryset, now=None):
 def next_due_expression():
     """The deadline a case is racing against now (None when none is running)."""
     return Switch(
+        When(state__in=ACCEPT_RUNNING, then=F("accept_due")),
+        When(state__in=DISPATCH_RUNNING, then=F("dispatch_due")),
         When(state__in=SIGN_FOR_RUNNING, then=F("sign_for_due")),
         When(state__in=RESOLVE_RUNNING, then=F("resolve_due")),
         default=None,

@@ -7,6 +7,10 @@
 - 满意率 satisfaction rate: cases rated "satisfied" or "basically satisfied", over rated
   cases. The latest callback of a case counts.
 
+And the command centre's own two: 按时受理率 cases accepted by their acceptance deadline,
+and 按时派遣率 cases dispatched by their dispatch deadline, each over the cases whose
+deadline has been decided (the step taken, or the deadline passed).
+
 Grouped by lead unit, county, township, first-level category or period, over the cases
 the viewer may see that were reported in [start, end).
 """
@@ -38,6 +42,11 @@ GROUPS = {
     "month": lambda: TruncMonth("created_at"),
     "all": lambda: Value("all"),
 }
+
+
+COUNTS = ("response_base", "responded", "rated", "solved", "satisfied")
+# The command centre's own steps (not in the command centre's daily rollups).
+COMMAND_COUNTS = ("accept_base", "accepted_in_time", "dispatch_base", "dispatched_in_time")
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -75,6 +84,18 @@ def rates(*, viewer, group_by: str = "all", start=None, end=None, now=None) -> l
                 "id", filter=Q(rating__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])
             ),
             overdue=Count("id", filter=Q(is_overdue=True)),
+            accept_base=Count(
+                "id",
+                filter=Q(accept_due__isnull=False)
+                & (Q(accept_met__isnull=False) | Q(accept_due__lt=now)),
+            ),
+            accepted_in_time=Count("id", filter=Q(accept_met=True)),
+            dispatch_base=Count(
+                "id",
+                filter=Q(dispatch_due__isnull=False)
+                & (Q(dispatch_met__isnull=False) | Q(dispatch_due__lt=now)),
+            ),
+            dispatched_in_time=Count("id", filter=Q(dispatch_met=True)),
         )
         .order_by("key")
     )
@@ -88,9 +109,10 @@ def rates(*, viewer, group_by: str = "all", start=None, end=None, now=None) -> l
             "response_rate": _ratio(row["responded"], row["response_base"]),
             "resolution_rate": _ratio(row["solved"], row["rated"]),
             "satisfaction_rate": _ratio(row["satisfied"], row["rated"]),
-            "counts": {
-                k: row[k] for k in ("response_base", "responded", "rated", "solved", "satisfied")
-            },
+            "accept_rate": _ratio(row["accepted_in_time"], row["accept_base"]),
+            "dispatch_rate": _ratio(row["dispatched_in_time"], row["dispatch_base"]),
+            "counts": {k: row[k] for k in COUNTS},
+            "command_counts": {k: row[k] for k in COMMAND_COUNTS},
         }
         for row in rows
     ]

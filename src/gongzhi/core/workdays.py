@@ -30,6 +30,7 @@ Definitions, used consistently:
     For ``workdays``: the *end* (23:59:59 local) of the value-th working day after t's date,
     i.e. "办结时限 N 个工作日" means the unit has the whole of N working days following the
     day of the report. ``value = 0`` working days means the end of t's own date.
+    For ``workhours``: office time only (``WORKING_HOURS`` on working days).
 """
 
 from __future__ import annotations
@@ -50,7 +51,11 @@ END_OF_DAY = dt.time(23, 59, 59)
 MINUTES = "minutes"
 HOURS = "hours"
 WORKDAYS = "workdays"
-UNITS = (MINUTES, HOURS, WORKDAYS)
+WORKHOURS = "workhours"
+UNITS = (MINUTES, HOURS, WORKDAYS, WORKHOURS)
+
+# Office hours on a working day, local time: a clock in working hours runs only within them.
+WORKING_HOURS = ((dt.time(8, 30), dt.time(12, 0)), (dt.time(13, 30), dt.time(17, 30)))
 
 # Years for which the weekday fallback has already been announced (per process; the
 # warning is advice, not state that other processes need).
@@ -159,6 +164,27 @@ def end_of_working_days(start: dt.datetime, n: int) -> dt.datetime:
     return dt.datetime.combine(day, END_OF_DAY, tzinfo=LOCAL_TZ)
 
 
+def add_working_hours(start: dt.datetime, hours: float) -> dt.datetime:
+    """When ``hours`` of office time (``WORKING_HOURS`` on working days) have passed since
+    ``start``: a clock started in the evening or on a holiday runs from the next opening."""
+    remaining = dt.timedelta(hours=hours)
+    cursor = _local(start)
+    if not remaining:
+        return cursor
+    while True:
+        day = cursor.date()
+        if is_workday(day):
+            for opens, closes in WORKING_HOURS:
+                begin = max(cursor, dt.datetime.combine(day, opens, tzinfo=LOCAL_TZ))
+                end = dt.datetime.combine(day, closes, tzinfo=LOCAL_TZ)
+                if begin >= end:
+                    continue
+                if remaining <= end - begin:
+                    return begin + remaining
+                remaining -= end - begin
+        cursor = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL_TZ)
+
+
 def deadline(start: dt.datetime, value: int, unit: str) -> dt.datetime:
     """When something that starts at ``start`` is due, for an SLA of ``value`` ``unit``."""
     if value < 0:
@@ -169,4 +195,6 @@ def deadline(start: dt.datetime, value: int, unit: str) -> dt.datetime:
         return add_hours(start, value)
     if unit == WORKDAYS:
         return end_of_working_days(start, value)
+    if unit == WORKHOURS:
+        return add_working_hours(start, value)
     raise ValueError(f"unknown SLA unit {unit!r}; expected one of {', '.join(UNITS)}")

@@ -139,6 +139,8 @@ class History:
             at=d.created_at,
         )
         event.effects_pending = False  # long told: nothing for the sweep to send
+        if not ref.policies.get(d.channel, (False, False))[0]:  # as intake: none if auto
+            deadlines.start_accept_clock(case, start=d.created_at)
         self.case, self.unwritten = case, [event]
         d.case = case
         d.states.append((d.created_at, case.state))
@@ -239,6 +241,13 @@ class History:
                 found.append(case.sign_for_due)
             if case.state in deadlines.RESOLVE_STATES and case.resolve_due:
                 found.append(case.resolve_due)
+        clock = deadlines.stage_clock(case)
+        if clock is not None:
+            stage, started, due = clock
+            if case.overdue_notified_at is None:
+                found.append(due)
+            if case.warned_at is None and started is not None:
+                found.append(deadlines.warn_from(started, due, minimum=deadlines.STAGE_WARN_MIN))
         if (
             case.warned_at is None
             and case.state in deadlines.RESOLVE_STATES
@@ -266,6 +275,17 @@ class History:
         self.case.save(force_insert=True)
         CaseEvent.objects.bulk_create(self.unwritten)
         self.unwritten = []
+        _date_reports([self])
+
+
+def _date_reports(histories: list[History]) -> None:
+    """A case still waiting to be accepted runs its clock from its report: date it then
+    before the scan reads it (``date_rows`` dates every case at the end)."""
+    waiting = [h for h in histories if h.case.state in deadlines.ACCEPT_STATES]
+    for h in waiting:
+        h.case.created_at = h.d.created_at
+    for h in waiting:
+        Case.objects.filter(pk=h.case.pk).update(created_at=h.d.created_at)
 
 
 def write(histories: list[History]) -> None:
@@ -274,6 +294,7 @@ def write(histories: list[History]) -> None:
     Case.objects.bulk_create([h.case for h in histories], batch_size=500)
     events = [e for h in histories for e in h.unwritten]
     CaseEvent.objects.bulk_create(events, batch_size=1000)
+    _date_reports(histories)
     for h in histories:
         h.unwritten = []
         if h.left:

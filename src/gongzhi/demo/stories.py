@@ -48,6 +48,10 @@ P_REOPEN = 0.5  # of the unhappy callbacks
 MERGE_WINDOW = timedelta(days=5)
 P_STALL = 0.3  # of the cases reported within STALL_WINDOW: still waiting at some step
 STALL_WINDOW = timedelta(days=12)
+# A report waits for the command centre (to be accepted or dispatched) only on the morning
+# it is looked at: an older case left waiting is held at a unit's step. A few of those
+# recent ones run past the centre's own time limits, and the scan marks them overdue.
+COMMAND_STALL_WINDOW = timedelta(hours=8)
 
 
 @dataclass
@@ -237,6 +241,14 @@ def stall(rng, steps: list, now) -> list:
     if len(steps) < 2 or now - steps[0].at > STALL_WINDOW or rng.random() >= P_STALL:
         return steps
     cut = rng.randrange(1, len(steps))
+    if now - steps[0].at > COMMAND_STALL_WINDOW:
+        dispatched = next((i for i, s in enumerate(steps) if s.action == "dispatch"), None)
+        if dispatched is None:  # rejected or merged: the whole story was the centre's
+            return steps
+        cut = max(cut, dispatched + 1)
+    # The platform's own steps (a channel's automatic acceptance) are taken with the report.
+    while cut < len(steps) and steps[cut].who == "platform":
+        cut += 1
     return steps[:cut]
 
 

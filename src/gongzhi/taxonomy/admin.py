@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, CategoryAttribute, CategoryAttributeValue, SlaPolicy
+from .models import Category, CategoryAttribute, CategoryAttributeValue, SlaPolicy, StageClock
 
 
 @admin.register(SlaPolicy)
@@ -21,6 +21,15 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     list_filter = ("enabled", "sign_for_unit", "resolve_unit")
     search_fields = ("code", "name")
     ordering = ("order", "code")
+
+
+@admin.register(StageClock)
+class StageClockAdmin(admin.ModelAdmin):
+    list_display = ("stage", "channel", "urgency", "value", "unit", "enabled")
+    list_editable = ("value", "unit", "enabled")
+    list_filter = ("stage", "urgency", "enabled")
+    search_fields = ("channel",)
+    ordering = ("stage", "channel", "urgency")
 
 
 class ChildInline(admin.TabularInline):

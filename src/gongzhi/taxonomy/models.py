@@ -15,6 +15,7 @@ class TimeUnit(models.TextChoices):
     MINUTES = workdays.MINUTES, _("minutes")
     HOURS = workdays.HOURS, _("hours")
     WORKDAYS = workdays.WORKDAYS, _("working days")
+    WORKHOURS = workdays.WORKHOURS, _("working hours")
 
 
 class SlaPolicy(TimeStampedModel):
@@ -52,6 +53,83 @@ class SlaPolicy(TimeStampedModel):
     def resolve_deadline(self, start):
         """When a case reported at ``start`` must be resolved (aware datetime)."""
         return workdays.deadline(start, self.resolve_value, self.resolve_unit)
+
+
+class ClockStage(models.TextChoices):
+    """The command centre's own steps, before a unit has the case."""
+
+    ACCEPT = "accept", _("acceptance")
+    DISPATCH = "dispatch", _("dispatch")
+
+
+class ClockUrgency(models.TextChoices):
+    ANY = "", _("any")
+    URGENT = "urgent", _("urgent")
+    NORMAL = "normal", _("not urgent")
+
+
+class StageClock(TimeStampedModel):
+    """How long the command centre has to accept a report (from when it is reported) and to
+    dispatch it (from when it is accepted), by channel and urgency.
+
+    The most specific enabled row wins: a row naming the channel before one for any
+    channel, then a row naming the urgency before one for any. A case no row fits runs
+    no clock for that step.
+    """
+
+    stage = models.CharField(_("step"), max_length=10, choices=ClockStage.choices)
+    channel = models.CharField(
+        _("channel"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "The channel’s code, e.g. quick_report, hotline, grid_worker; empty: any channel."
+        ),
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=ClockUrgency.choices, blank=True, default=""
+    )
+    value = models.PositiveIntegerField(_("time allowed"))
+    unit = models.CharField(
+        _("unit"), max_length=10, choices=TimeUnit.choices, default=TimeUnit.WORKHOURS
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("acceptance and dispatch time limit")
+        verbose_name_plural = _("acceptance and dispatch time limits")
+        ordering = ["stage", "channel", "urgency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "channel", "urgency"], name="unique_stage_clock"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} · {self.channel or _('any channel')} · " + (
+            f"{self.get_urgency_display()}: {self.value} {self.get_unit_display()}"
+        )
+
+    def fits(self, *, stage: str, channel: str, is_urgent: bool) -> bool:
+        urgency = ClockUrgency.URGENT if is_urgent else ClockUrgency.NORMAL
+        return (
+            self.enabled
+            and self.stage == stage
+            and self.channel in ("", channel)
+            and self.urgency in ("", urgency)
+        )
+
+    def specificity(self) -> tuple[int, int]:
+        return (bool(self.channel), bool(self.urgency))
+
+    def deadline(self, start):
+        return workdays.deadline(start, self.value, self.unit)
+
+    @staticmethod
+    def choose(clocks, *, stage: str, channel: str, is_urgent: bool) -> "StageClock | None":
+        """The row that sets this step's deadline for a case of this channel and urgency."""
+        fitting = [c for c in clocks if c.fits(stage=stage, channel=channel, is_urgent=is_urgent)]
+        return max(fitting, key=StageClock.specificity, default=None)
 
 
 class Category(TimeStampedModel):

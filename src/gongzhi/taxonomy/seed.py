@@ -33,6 +33,28 @@ SLA_POLICIES = [
 ]
 DEFAULT_SLA = "general"
 
+STAGE_CLOCKS = [
+    # stage, channel ("" any), urgency ("" any), value, unit: how long the command centre
+    # has to accept a report, and to dispatch it once accepted.
+    ("accept", "", "", 2, "workhours"),
+    ("accept", "", "urgent", 30, "minutes"),
+    ("dispatch", "", "", 2, "workhours"),
+    ("dispatch", "", "urgent", 30, "minutes"),
+]
+
+
+def seed_stage_clocks(StageClock) -> int:
+    """Add the shipped acceptance and dispatch time limits that are missing; returns how
+    many were added (rows an administrator edited are left as they are)."""
+    added = 0
+    for stage, channel, urgency, value, unit in STAGE_CLOCKS:
+        _row, created = StageClock.objects.get_or_create(
+            stage=stage, channel=channel, urgency=urgency, defaults={"value": value, "unit": unit}
+        )
+        added += created
+    return added
+
+
 # SLA overrides inside the file's scheme, by full name.
 TEDDY_SLA = {
     "纪检监察": "complex",

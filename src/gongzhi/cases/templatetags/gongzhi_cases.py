@@ -20,8 +20,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.cases.queries import RESOLVE_RUNNING, SIGN_FOR_RUNNING
+from gongzhi.cases.queries import (
+    ACCEPT_RUNNING,
+    DISPATCH_RUNNING,
+    RESOLVE_RUNNING,
+    SIGN_FOR_RUNNING,
+)
 from gongzhi.cases.workflow import deadlines
+from gongzhi.taxonomy.models import ClockStage
 
 from ..choices import OPEN_STATES, Channel, Satisfaction, State
 from ..choices import OVERDUE_COLOUR as OVERDUE_COLOUR
@@ -47,6 +53,8 @@ EVENT_DATA_LABELS = {
     "organisation_name": gettext_lazy("unit"),
     "organisations": gettext_lazy("unit codes"),
     "names": gettext_lazy("units"),
+    "stage": gettext_lazy("step"),
+    "dispatch_due": gettext_lazy("dispatch by"),
     "sign_for_due": gettext_lazy("sign for by"),
     "resolve_due": gettext_lazy("resolve by"),
     "new_due": gettext_lazy("new deadline"),
@@ -119,9 +127,16 @@ def deadline_info(case, now=None) -> dict:
     """The running deadline of a case, or how its deadlines ended."""
     now = now or timezone.now()
     info: dict = {"due": None, "late": False, "label": "", "countdown": "", "outcome": ""}
-    # Due soon: for resolving, from when the deadline scan warns the owner; signing for is
-    # counted in minutes or hours, so only its last fifth.
-    if case.state in SIGN_FOR_RUNNING and case.sign_for_due:
+    start = case.dispatched_at
+    # Due soon: for resolving, from when the deadline scan warns the owner; accepting,
+    # dispatching and signing for are counted in minutes or hours, so only their last fifth.
+    if case.state in ACCEPT_RUNNING and case.accept_due:
+        info.update(due=case.accept_due, label=_("Accept by"))
+        minimum, start = deadlines.STAGE_WARN_MIN, case.created_at
+    elif case.state in DISPATCH_RUNNING and case.dispatch_due:
+        info.update(due=case.dispatch_due, label=_("Dispatch by"))
+        minimum, start = deadlines.STAGE_WARN_MIN, case.accepted_at
+    elif case.state in SIGN_FOR_RUNNING and case.sign_for_due:
         info.update(due=case.sign_for_due, label=_("Sign for by"))
         minimum = timedelta(0)
     elif case.state in RESOLVE_RUNNING and case.resolve_due:
@@ -130,10 +145,8 @@ def deadline_info(case, now=None) -> dict:
     if info["due"] is not None:
         left = info["due"] - now
         info["late"] = left.total_seconds() < 0 or bool(case.is_overdue)
-        if case.dispatched_at is not None:
-            info["soon_from"] = deadlines.warn_from(
-                case.dispatched_at, info["due"], minimum=minimum
-            )
+        if start is not None:
+            info["soon_from"] = deadlines.warn_from(start, info["due"], minimum=minimum)
             info["soon"] = not info["late"] and now >= info["soon_from"]
         if left.total_seconds() < 0:
             info["countdown"] = _("overdue by %(time)s") % {"time": human_duration(left)}
@@ -156,7 +169,7 @@ def deadline(case, now=None):
 
 
 # Codes stored in timeline data that have a readable label.
-CODED_EVENT_VALUES = {"channel": Channel, "satisfaction": Satisfaction}
+CODED_EVENT_VALUES = {"channel": Channel, "satisfaction": Satisfaction, "stage": ClockStage}
 
 
 def _display(value, key=""):
@@ -207,16 +220,36 @@ def countdown_i18n():
 
 @register.simple_tag
 def deadline_rows(case, now=None) -> list[dict]:
-    """Both deadlines of a case: when due, whether met (and when), the countdown if running."""
+    """A case's deadlines (accept, dispatch, sign for, resolve): when due, whether met (and
+    when), the countdown if running."""
     now = now or timezone.now()
     rows = []
-    for label, due, met, done_at, running_states, minimum in (
+    for label, due, met, done_at, running_states, start, minimum in (
+        (
+            _("Accept by"),
+            case.accept_due,
+            case.accept_met,
+            case.accepted_at,
+            ACCEPT_RUNNING,
+            case.created_at,
+            deadlines.STAGE_WARN_MIN,
+        ),
+        (
+            _("Dispatch by"),
+            case.dispatch_due,
+            case.dispatch_met,
+            case.dispatched_at if case.dispatch_met is not None else None,
+            DISPATCH_RUNNING,
+            case.accepted_at,
+            deadlines.STAGE_WARN_MIN,
+        ),
         (
             _("Sign for by"),
             case.sign_for_due,
             case.sign_for_met,
             case.signed_at,
             SIGN_FOR_RUNNING,
+            case.dispatched_at,
             timedelta(0),
         ),
         (
@@ -225,6 +258,7 @@ def deadline_rows(case, now=None) -> list[dict]:
             case.resolve_met,
             case.resolved_at,
             RESOLVE_RUNNING,
+            case.dispatched_at,
             deadlines.WARN_MIN,
         ),
     ):
@@ -234,8 +268,8 @@ def deadline_rows(case, now=None) -> list[dict]:
         left = due - now
         late = running and left.total_seconds() < 0
         countdown, soon_from = "", None
-        if running and case.dispatched_at is not None:
-            soon_from = deadlines.warn_from(case.dispatched_at, due, minimum=minimum)
+        if running and start is not None:
+            soon_from = deadlines.warn_from(start, due, minimum=minimum)
         if running:
             countdown = (_("overdue by %(time)s") if late else _("%(time)s left")) % {
                 "time": human_duration(left)

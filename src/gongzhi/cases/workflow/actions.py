@@ -16,7 +16,7 @@ from gongzhi.accounts.models import Organisation
 from gongzhi.cases import notes
 from gongzhi.cases.choices import FINAL_STATES, ExtensionStatus, Satisfaction
 from gongzhi.cases.models import Callback, Case, CoHandler, ExtensionRequest
-from gongzhi.cases.workflow import routing
+from gongzhi.cases.workflow import deadlines, routing
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.workflow import Outcome, text_param
 from gongzhi.taxonomy.models import Category
@@ -32,8 +32,21 @@ def _clear_deadlines(case: Case) -> None:
     case.warned_at = case.overdue_notified_at = None
 
 
+def _end_step_clock(case: Case) -> None:
+    """The running step's clock ended (met or missed, as its *_met says): the next step's
+    warning and overdue notice are its own."""
+    case.is_overdue = False
+    case.warned_at = case.overdue_notified_at = None
+
+
 def accept(*, case, actor, now, params) -> Outcome:
-    return Outcome(note=_text(params, "note", required=False, label=_("a note")))
+    case.accepted_at = now
+    if case.accept_due is not None:
+        case.accept_met = now <= case.accept_due
+    _end_step_clock(case)
+    case.dispatch_due = routing.stage_due(case, deadlines.DISPATCH, start=now)
+    data = {"dispatch_due": case.dispatch_due.isoformat()} if case.dispatch_due else {}
+    return Outcome(note=_text(params, "note", required=False, label=_("a note")), data=data)
 
 
 def reject(*, case, actor, now, params) -> Outcome:
@@ -56,6 +69,8 @@ def dispatch(*, case, actor, now, params) -> Outcome:
             raise ServiceError(
                 "unknown_organisation", _("That unit does not exist."), "organisation"
             )
+    if case.dispatch_due is not None and case.dispatch_met is None:  # the first dispatch
+        case.dispatch_met = now <= case.dispatch_due
     _clear_deadlines(case)
     case.owner = organisation
     case.dispatched_at = now

@@ -194,12 +194,22 @@ def ask_reporter_for_callback(case, event):
         _text_caller(case, "verify_pass", case.result)
 
 
+def _command_step(event) -> bool:
+    """A notice of the command centre's own clock (accepting, dispatching): no unit has
+    the case yet."""
+    return bool(event.data.get("stage"))
+
+
 def warn_owner(case, event):
+    if _command_step(event):
+        _send(case, event, _members(case.command, Role.DISPATCHER), _("Case waiting: due soon"))
+        return
     _send(case, event, _members(case.owner, Role.HANDLER, Role.LEADER), _("Case due soon"))
 
 
 def tell_overdue(case, event):
-    _send(case, event, _members(case.owner, Role.HANDLER, Role.LEADER), _("Case overdue"))
+    if not _command_step(event):
+        _send(case, event, _members(case.owner, Role.HANDLER, Role.LEADER), _("Case overdue"))
     _send(case, event, _members(case.command, Role.DISPATCHER), _("Case overdue"))
 
 

@@ -1,9 +1,9 @@
 """The reference rows routing reads, held per process.
 
 Every report is routed through the same few thousand rows: units and the regions they
-serve, routing rules, channel policies, SLA policies, categories, and the calendar days its
-deadlines are counted on. Reading them per
-report cost some twenty queries (and parsing region boundaries nobody needed). They are
+serve, routing rules, channel policies, SLA policies, acceptance and dispatch time limits,
+categories, and the calendar days its deadlines are counted on. Reading them per report
+cost some twenty queries (and parsing region boundaries nobody needed). They are
 read once into a ``Table`` and reused while one cheap query, run at most once a second,
 says none of them changed: an edit in the admin reaches every process within a second, and
 the process that saved it at once (the save signals clear the table there).
@@ -22,7 +22,7 @@ from gongzhi.cases.models import ChannelPolicy, RoutingRule
 from gongzhi.core import holidays, workdays
 from gongzhi.core.models import CalendarDay
 from gongzhi.regions.models import Region
-from gongzhi.taxonomy.models import Category, SlaPolicy
+from gongzhi.taxonomy.models import Category, SlaPolicy, StageClock
 
 URGENT_SLA_CODE = "urgent"
 CHECK_EVERY = 1.0  # seconds between version checks
@@ -47,6 +47,7 @@ class Table:
     policies: dict[str, ChannelPolicy] = field(default_factory=dict)
     slas: dict[int, SlaPolicy] = field(default_factory=dict)
     urgent: SlaPolicy | None = None
+    clocks: list[StageClock] = field(default_factory=list)  # acceptance and dispatch limits
     categories: dict[int, CategoryRow] = field(default_factory=dict)
     enabled_by_code: dict[str, Category] = field(default_factory=dict)
 
@@ -57,7 +58,15 @@ _checked_at = 0.0
 
 def _version_sql() -> str:
     parts = []
-    for model in (Organisation, Category, SlaPolicy, RoutingRule, ChannelPolicy, CalendarDay):
+    for model in (
+        Organisation,
+        Category,
+        SlaPolicy,
+        StageClock,
+        RoutingRule,
+        ChannelPolicy,
+        CalendarDay,
+    ):
         t = connection.ops.quote_name(model._meta.db_table)
         parts += [f"(SELECT COUNT(*) FROM {t})", f"(SELECT MAX(updated_at) FROM {t})"]
     # Join rows and regions have no timestamps; their count and highest id tell a change.
@@ -107,6 +116,7 @@ def connect_signals() -> None:
         Region,
         Category,
         SlaPolicy,
+        StageClock,
         RoutingRule,
         ChannelPolicy,
         CalendarDay,
@@ -137,6 +147,7 @@ def _build(version: tuple) -> Table:
     t.policies = {p.channel: p for p in ChannelPolicy.objects.all()}
     t.slas = {p.pk: p for p in SlaPolicy.objects.all()}
     t.urgent = next((p for p in t.slas.values() if p.code == URGENT_SLA_CODE and p.enabled), None)
+    t.clocks = list(StageClock.objects.filter(enabled=True))
     categories = list(Category.objects.all())
     t.categories = {c.pk: CategoryRow(c.parent_id, c.owner_id, c.sla_id) for c in categories}
     t.enabled_by_code = {c.code: c for c in categories if c.enabled}

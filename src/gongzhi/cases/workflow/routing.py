@@ -1,4 +1,6 @@
-"""Where a case goes: its grid and region, its command centre, its lead unit, its deadlines."""
+"""Where a case goes: its grid and region, its command centre, its lead unit, its deadlines
+(the command centre's own for accepting and dispatching, the unit's for signing for and
+resolving)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from gongzhi.cases.models import RoutingRule
 from gongzhi.cases.workflow import reference
 from gongzhi.core.workdays import deadline
 from gongzhi.regions.models import RegionLevel
-from gongzhi.taxonomy.models import SlaPolicy
+from gongzhi.taxonomy.models import SlaPolicy, StageClock
 
 # Apps above cases that decide where some cases go register here (the community app: a
 # repair request goes to its estate's property company, on that company's promised times).
@@ -131,6 +133,16 @@ def sla_for(case) -> SlaPolicy | None:
         return t.urgent
     sla_id = _walk_category(case.category, "sla_id")
     return t.slas.get(sla_id) if sla_id else None
+
+
+def stage_due(case, stage: str, *, start):
+    """When the command centre must have taken ``stage`` (accept, dispatch) for this case,
+    counted from ``start``, by the time limit that fits its channel and urgency; None when
+    no row fits."""
+    clock = StageClock.choose(
+        reference.table().clocks, stage=stage, channel=case.channel, is_urgent=case.is_urgent
+    )
+    return clock.deadline(start) if clock is not None else None
 
 
 def deadlines(case, *, start):
