@@ -82,6 +82,13 @@ class RateCounts(Schema):
     satisfied: int
 
 
+class CommandRateCounts(Schema):
+    accept_base: int
+    accepted_in_time: int
+    dispatch_base: int
+    dispatched_in_time: int
+
+
 class RateRow(Schema):
     key: str
     label: str
@@ -90,7 +97,10 @@ class RateRow(Schema):
     response_rate: float | None = Field(description="响应率: signed for in time")
     resolution_rate: float | None = Field(description="解决率: solved, says the callback")
     satisfaction_rate: float | None = Field(description="满意率: satisfied or basically")
+    accept_rate: float | None = Field(description="按时受理率: accepted in time")
+    dispatch_rate: float | None = Field(description="按时派遣率: dispatched in time")
     counts: RateCounts
+    command_counts: CommandRateCounts
 
 
 class RatesOut(Schema):
@@ -158,6 +168,11 @@ class ReportIn(Schema):
     is_urgent: bool = Field(False, description="hotline only")
     reporter_name: str = Field("", max_length=50, description="hotline only: the caller")
     reporter_phone: str = Field("", max_length=30, description="hotline only: the caller")
+    attributes: dict[str, str | float | list[str]] = Field(
+        default_factory=dict,
+        description="answers to the category's questions (listed by Open311 services/{code}): "
+        "question code → answer; a list of keys for a multiple choice",
+    )
 
 
 class CaseOut(Schema):
@@ -236,6 +251,10 @@ def report(
             is_anonymous=payload.is_anonymous and not hotline,
             is_urgent=payload.is_urgent and hotline,
             idempotency_key=key,
+            answers={
+                code: [str(v) for v in (value if isinstance(value, list) else [value])]
+                for code, value in payload.attributes.items()
+            },
         ),
         reporter=None if hotline else user,
         entered_by=user if hotline else None,

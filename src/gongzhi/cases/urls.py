@@ -32,6 +32,8 @@ urlpatterns = [
     path("address-hint/", intake.address_hint, name="address_hint"),
     path("nearby/<casenum:number>/support/", intake.support, name="support"),
     path("categories/", intake.category_search, name="category_search"),
+    path("categories/questions/", intake.category_questions, name="category_questions"),
+    path("geocode/", intake.geocode, name="geocode"),
     path("track/<casenum:number>/", intake.track, name="track"),
     # Consoles: dispatchers, departments, grid workers, leaders.
     path("", console.queue, name="queue"),

@@ -22,6 +22,7 @@ from gongzhi.demo import (
     questions,
     regions,
     sensing,
+    streets,
     surveys,
 )
 from gongzhi.demo import people as register
@@ -58,6 +59,7 @@ def load(*, stdout=None) -> dict:
     check_demo_database()
     with transaction.atomic():
         region_counts = regions.load(stdout=stdout)
+        streets.load(stdout=stdout)  # the street gazetteer of the county seats
         logins = people.load(stdout=stdout)
         categories.load(stdout=stdout)
         questions.load(stdout=stdout)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Grid, GridAssignment, Region
+from .models import Grid, GridAssignment, Region, Street
 
 GEOMETRY_FIELDS = ("min_lng", "min_lat", "max_lng", "max_lat", "area_km2")
 
@@ -82,3 +82,20 @@ class GridAssignmentAdmin(ScopedAdmin):
     search_fields = ("grid__code", "grid__name", "user__username", "user__display_name")
     list_select_related = ("grid", "user")
     autocomplete_fields = ("grid", "user")
+
+
+@admin.register(Street)
+class StreetAdmin(ScopedAdmin):
+    """The street gazetteer, one street at a time (``gongzhi import_streets FILE`` for many)."""
+
+    list_display = ("name", "aliases", "region", "number_from", "number_to", "enabled")
+    list_filter = ("enabled", "is_synthetic")
+    search_fields = ("name", "aliases", "region__name", "region__code")
+    list_select_related = ("region",)
+    autocomplete_fields = ("region",)
+    list_per_page = 100
+    fieldsets = (
+        (None, {"fields": ("name", "aliases", "region", "enabled")}),
+        (_("Where it runs"), {"fields": ("geometry", ("number_from", "number_to"))}),
+        (_("Provenance"), {"fields": ("is_synthetic", "source")}),
+    )

@@ -246,3 +246,69 @@ class GridAssignment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.grid}"
+
+
+class Street(TimeStampedModel):
+    """A street of the gazetteer (街路巷), so that an address such as "西大街12号" can be put
+    on the map: its name and other names, the township or community it lies in, and where
+    it runs — a line (WGS84 GeoJSON LineString, drawn from house number ``number_from`` to
+    ``number_to``) or, for a short lane, one point. ``regions.gazetteer`` reads it."""
+
+    name = models.CharField(_("name"), max_length=60)
+    aliases = models.CharField(
+        _("other names"),
+        max_length=300,
+        blank=True,
+        help_text=_("Other names of the street, separated by commas."),
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("township or community"),
+        on_delete=models.CASCADE,
+        related_name="streets",
+        limit_choices_to={"level__in": [RegionLevel.TOWNSHIP, RegionLevel.COMMUNITY]},
+    )
+    geometry = models.JSONField(
+        _("line or point (GeoJSON, WGS84)"),
+        help_text=_("A LineString drawn in the order of the house numbers, or a Point."),
+    )
+    number_from = models.PositiveIntegerField(_("first house number"), null=True, blank=True)
+    number_to = models.PositiveIntegerField(_("last house number"), null=True, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    is_synthetic = models.BooleanField(
+        _("synthetic"),
+        default=False,
+        help_text=_("Generated for the demo rather than taken from an official source."),
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    scope_region_path = "region__path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("street")
+        verbose_name_plural = _("streets")
+        ordering = ["region__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="unique_street_in_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def names(self) -> list[str]:
+        """The name and its other names, longest first."""
+        others = [a.strip() for a in self.aliases.replace("，", ",").replace("、", ",").split(",")]
+        return sorted({self.name, *filter(None, others)}, key=len, reverse=True)
+
+    def clean(self):
+        from .gazetteer import GeometryError, street_shape
+
+        try:
+            street_shape(self.geometry)
+        except GeometryError as error:
+            raise ValidationError({"geometry": str(error)}) from None
+        if (self.number_from is None) != (self.number_to is None):
+            raise ValidationError(
+                {"number_to": _("Give both house numbers of the range, or neither.")}
+            )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 from django import forms
 from django.conf import settings
@@ -18,6 +19,24 @@ from gongzhi.core.errors import ServiceError
 
 # What crypto.randomUUID() (or the page's fallback) produces, with some slack.
 IDEMPOTENCY_KEY_RE = r"^[A-Za-z0-9_-]{8,64}$"
+
+# An answer to one of the category's questions, named as Open311 names it:
+# ``attribute[code]``, or ``attribute[code][]`` for one of several values.
+ATTRIBUTE_RE = re.compile(r"^attribute\[([A-Za-z0-9_-]{1,40})\](\[\])?$")
+MAX_ANSWERS = 50
+
+
+def posted_answers(data) -> dict[str, list[str]]:
+    """The answers in a posted form (a QueryDict), code → the values given; checked by the
+    service against the category's questions (``taxonomy.attributes.clean_answers``)."""
+    answers: dict[str, list[str]] = {}
+    for name in list(data.keys())[: MAX_ANSWERS * 4]:
+        match = ATTRIBUTE_RE.match(name)
+        if match and (match.group(1) in answers or len(answers) < MAX_ANSWERS):
+            answers.setdefault(match.group(1), []).extend(
+                str(v)[:2000] for v in data.getlist(name)[:MAX_ANSWERS]
+            )
+    return answers
 
 
 def scoped_idempotency_key(user, raw: str | None) -> str | None:
@@ -74,8 +93,19 @@ class IntakeForm(forms.Form):
             self.add_error("lng", _("The location is not a valid point."))
         return data
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The answers to the category's questions, shown again next to them after an error.
+        self.answers = posted_answers(self.data) if self.is_bound else {}
+        self.answer_errors: dict[str, str] = {}
+
     def add_case_error(self, error: ServiceError) -> None:
         for each in error.all:
+            match = ATTRIBUTE_RE.match(each.field or "")
+            if match:  # an answer to one of the questions: said at the top and next to it
+                self.answer_errors[match.group(1)] = each.message
+                self.add_error(None, each.message)
+                continue
             field = self.error_targets.get(each.field or "", each.field)
             self.add_error(field if field in self.fields else None, each.message)
 
@@ -83,6 +113,7 @@ class IntakeForm(forms.Form):
         d = self.cleaned_data
         return Report(
             channel=channel,
+            answers=self.answers,
             description=d.get("description") or "",
             category_id=d.get("category"),
             lng=d.get("lng"),

@@ -23,9 +23,12 @@ from gongzhi.cases.triage import hooks as triage_hooks
 from gongzhi.cases.workflow import reference, relations, routing
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.core.errors import NotAllowed, NotFound, ServiceError
+from gongzhi.regions import gazetteer
 from gongzhi.regions.coords import to_wgs84
 from gongzhi.regions.lookup import current as grid_index
 from gongzhi.regions.lookup import locate
+from gongzhi.regions.models import Region
+from gongzhi.taxonomy.attributes import AnswerError, clean_answers
 from gongzhi.taxonomy.models import Category
 
 
@@ -49,6 +52,13 @@ class Report:
     idempotency_key: str | None = None
     # Answers to the category's questions, already checked (``taxonomy.attributes``).
     attributes: dict = field(default_factory=dict)
+    # The answers as a person gave them (code → list of strings), from a channel that asks
+    # the questions (随手拍, the hotline form, the JSON API): ``check_report`` checks them
+    # with ``taxonomy.attributes.clean_answers`` and keeps the result in ``attributes``.
+    # None for a report made by the platform itself (a sensor, a patrol …): nobody was asked.
+    answers: dict[str, list[str]] | None = None
+    # Set by ``check_report`` when the point was taken from the address (the street gazetteer).
+    placed_by: str = ""
 
 
 def _check_phone(phone: str) -> str:
@@ -87,6 +97,11 @@ def check_report(report: Report, photos=()) -> tuple[Category, list]:
                 "category",
             )
         )
+    elif report.answers is not None:
+        try:
+            report.attributes = clean_answers(category, report.answers)
+        except AnswerError as error:
+            errors.append(ServiceError(error.code, error.message, f"attribute[{error.field}]"))
     has_point = report.lng is not None and report.lat is not None
     report.address = (report.address or "").strip()[:200]
     if has_point:
@@ -98,6 +113,12 @@ def check_report(report: Report, photos=()) -> tuple[Category, list]:
         errors.append(
             ServiceError("required", _("Please give the location or the address."), "location")
         )
+    else:
+        # No pin, but an address on a street of the gazetteer: the case gets its point there.
+        placed = place_address(report.address)
+        if placed is not None:
+            report.lng, report.lat, report.crs = placed["lng"], placed["lat"], "wgs84"
+            report.placed_by = "address"
     report.reporter_name = (report.reporter_name or "").strip()[:50]
     if report.channel == Channel.HOTLINE and not (report.reporter_phone or "").strip():
         errors.append(
@@ -142,6 +163,65 @@ def _check_point(lng, lat, crs: str) -> tuple[float, float]:
 # point at (0, 0) — a phone without a fix — or in another country is refused.
 AREA_MARGIN_DEG = 0.5
 _extent: tuple = (None, None)  # (the grid index it was computed from, its bounds)
+
+
+def place_address(address: str) -> dict | None:
+    """Where the street gazetteer puts a typed address ("西大街12号"), within the platform's
+    area: {lng, lat, label (street and number), by_number, grid (name) and place (township
+    · community)}; None when it names no street of the gazetteer."""
+    placed = gazetteer.geocode(address)
+    if placed is None or not _within_area(placed.lng, placed.lat):
+        return None
+    hit = locate(placed.lng, placed.lat)
+    return {
+        "lng": placed.lng,
+        "lat": placed.lat,
+        "label": placed.label,
+        "by_number": placed.by_number,
+        "grid": hit.name if hit is not None else "",
+        "grid_code": hit.code if hit is not None else "",
+        "place": " · ".join(_local_names(hit.region_path if hit else placed.region_path)),
+    }
+
+
+def _local_names(path: str) -> list[str]:
+    """The township and community names along a region path."""
+    codes = [c for c in (path or "").strip("/").split("/") if c]
+    rows = dict(
+        Region.objects.filter(code__in=codes, level__in=("township", "community")).values_list(
+            "code", "name"
+        )
+    )
+    return [rows[c] for c in codes if c in rows]
+
+
+def address_warnings(*, address: str, lng, lat) -> list[str]:
+    """The typed address names a township, community or street that the pin is not in: a
+    warning for the operator (the pin or the address is wrong), never a refusal."""
+    address = (address or "").strip()
+    if len(address) < 2 or lng is None or lat is None:
+        return []
+    hit = locate(float(lng), float(lat))
+    if hit is None:
+        return []
+    pin = " · ".join(_local_names(hit.region_path)) or hit.name
+    placed = gazetteer.geocode(address)
+    # The places named besides the street: "古城大街" names a street, not 古城乡.
+    rest = address.replace(placed.matched, " ") if placed is not None else address
+    named = triage_hooks.locate_text(rest)
+    if named and not hit.region_path.startswith(named["region_path"]):
+        return [
+            _(
+                "The address names %(named)s, but the pin is in %(pin)s: please check which is right."
+            )
+            % {"named": named["region_name"], "pin": pin}
+        ]
+    if placed is not None and not hit.region_path.startswith(placed.region_path):
+        return [
+            _("%(street)s is in %(named)s, but the pin is in %(pin)s: please check which is right.")
+            % {"street": placed.street, "named": placed.region_name, "pin": pin}
+        ]
+    return []
 
 
 def _within_area(lng: float, lat: float) -> bool:
@@ -245,7 +325,11 @@ def _create(report, number, category, reporter, entered_by, images) -> Case:
             if actor is not None and actor == entered_by
             else None
         ),
-        data={"channel": report.channel, "grid": hit.code if hit is not None else None},
+        data={
+            "channel": report.channel,
+            "grid": hit.code if hit is not None else None,
+            **({"placed_by": report.placed_by} if report.placed_by else {}),
+        },
     )
     events = [report_event]
     policy = reference.table().policies.get(report.channel)

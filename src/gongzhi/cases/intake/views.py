@@ -7,6 +7,7 @@ a ``ServiceError`` from the service is shown next to the field it names, with it
 from __future__ import annotations
 
 import hmac
+import math
 import mimetypes
 import re
 from urllib.parse import urlencode
@@ -43,7 +44,8 @@ from gongzhi.core import ratelimit
 from gongzhi.core.errors import NotFound, ServiceError
 from gongzhi.core.media import MAX_BYTES, MAX_PHOTOS, request_limit
 from gongzhi.regions.models import Region
-from gongzhi.taxonomy.models import Category
+from gongzhi.taxonomy import attributes
+from gongzhi.taxonomy.models import AttributeDatatype, Category
 from gongzhi.taxonomy.services import search_categories
 
 from .. import channels
@@ -95,8 +97,40 @@ def _form_errors(form) -> dict:
     """The form's errors as the API shapes them, every message in one line for the phone."""
     errors = form.errors.get_json_data()
     field = next(iter(errors), None)
+    if field == "__all__" and getattr(form, "answer_errors", None):  # a question's answer
+        field = f"attribute[{next(iter(form.answer_errors))}]"
     text = " ".join(e["message"] for messages in errors.values() for e in messages)
     return {"error": "invalid", "message": text, "field": None if field == "__all__" else field}
+
+
+def _question_rows(category: Category | None, answers=None, errors=None) -> list[dict]:
+    """The category's questions as the form shows them, each with what was answered and the
+    error about it, if any."""
+    if category is None:
+        return []
+    answers, errors = answers or {}, errors or {}
+    return [
+        {
+            "q": q,
+            "name": f"attribute[{q.code}]"
+            + ("[]" if q.datatype == AttributeDatatype.MULTI else ""),
+            "values": answers.get(q.code, []),
+            "value": (answers.get(q.code) or [""])[0],
+            "error": errors.get(q.code, ""),
+        }
+        for q in attributes.questions(category)
+        if q.variable
+    ]
+
+
+def _questions_context(form) -> dict:
+    category = _chosen_category(form)
+    return {
+        "category": category,
+        "questions": _question_rows(
+            category, getattr(form, "answers", {}), getattr(form, "answer_errors", {})
+        ),
+    }
 
 
 def _chosen_category(form) -> Category | None:
@@ -175,7 +209,7 @@ def quick_report(request):
     )
     context = {
         "form": form,
-        "category": _chosen_category(form),
+        **_questions_context(form),
         "channel": channel,
         "max_photos": MAX_PHOTOS,
         "radius_m": NEARBY_RADIUS_M,
@@ -229,7 +263,7 @@ def hotline(request):
             )
     context = {
         "form": form,
-        "category": _chosen_category(form),
+        **_questions_context(form),
         "saved": saved,
         "saved_track_url": request.build_absolute_uri(saved.tracking_url()) if saved else "",
         "radius_m": NEARBY_RADIUS_M,
@@ -254,12 +288,26 @@ def category_search(request):
 
 @login_required
 @require_GET
+def category_questions(request):
+    """The chosen category's questions, put into the form when a category is picked."""
+    value = request.GET.get("category", "")
+    category = None
+    if value.isdigit() and 0 < int(value) <= MAX_ID:
+        category = Category.objects.filter(pk=int(value), enabled=True).first()
+    return render(request, "cases/intake/_questions.html", {"questions": _question_rows(category)})
+
+
+@login_required
+@require_GET
 def address_hint(request):
     """Where a typed address will place a case without a pin, shown under the field while the
     operator types, so that a call is not saved to the wrong township."""
     if not roles_of(request.user) & HOTLINE_ROLES:
         raise PermissionDenied
     text = request.GET.get("address", "").strip()[:200]
+    point = _point_param(request)
+    warnings = services.address_warnings(address=text, lng=point[0], lat=point[1]) if point else []
+    street = services.place_address(text) if len(text) >= 2 else None
     found = triage_hooks.locate_text(text) if len(text) >= 2 else None
     chain = []
     if found:
@@ -273,8 +321,52 @@ def address_hint(request):
         chain = [rows[c][0] for c in codes if c in rows and rows[c][1] not in ("province", "city")]
         if found["grid_name"]:
             chain.append(found["grid_name"])
-    return render(
-        request, "cases/intake/_address_hint.html", {"text": text, "found": found, "chain": chain}
+    context = {
+        "text": text,
+        "found": found,
+        "chain": chain,
+        "street": street,
+        "pinned": point is not None,
+        "warnings": warnings,
+    }
+    return render(request, "cases/intake/_address_hint.html", context)
+
+
+def _point_param(request) -> tuple[float, float] | None:
+    try:
+        lng, lat = float(request.GET.get("lng", "")), float(request.GET.get("lat", ""))
+    except ValueError:
+        return None
+    if not (math.isfinite(lng) and math.isfinite(lat) and -180 <= lng <= 180 and -90 <= lat <= 90):
+        return None
+    return lng, lat
+
+
+@login_required
+@require_GET
+def geocode(request):
+    """定位: the point the street gazetteer gives a typed address, for the form's "locate from
+    address" button, which puts the pin there."""
+    if not roles_of(request.user) & (REPORTING_ROLES | HOTLINE_ROLES):
+        raise PermissionDenied
+    text = request.GET.get("address", "").strip()[:200]
+    placed = services.place_address(text) if len(text) >= 2 else None
+    if placed is None:
+        return JsonResponse(
+            {
+                "found": False,
+                "message": _(
+                    "No street of the gazetteer found in this address: mark the place on the map."
+                ),
+            }
+        )
+    return JsonResponse(
+        {
+            "found": True,
+            **placed,
+            "message": _("Placed at %(label)s (%(place)s). Drag the pin if it is not quite right.")
+            % {"label": placed["label"], "place": placed["place"] or placed["grid"]},
+        }
     )
 
 
@@ -439,12 +531,21 @@ def _place(case: Case) -> str:
     return mask_address(case.address)
 
 
+# The photos a reporter sees: theirs, and the handling unit's photo of the result. Photos
+# taken on a verification visit stay on the case page.
+PUBLIC_PHOTO_STAGES = (Attachment.Stage.REPORT, Attachment.Stage.RESOLUTION)
+
+
+def _public_photos(case: Case):
+    return case.attachments.filter(stage__in=PUBLIC_PHOTO_STAGES)
+
+
 def _photo(case: Case, request):
     """A photo of the report, for those who may see the page (there is no public media URL)."""
     photo_id = request.GET.get("photo", "")
     if not photo_id.isdigit() or not 0 < int(photo_id) <= MAX_ID:
         raise Http404
-    attachment = case.attachments.filter(pk=int(photo_id), stage=Attachment.Stage.REPORT).first()
+    attachment = _public_photos(case).filter(pk=int(photo_id)).first()
     if attachment is None:
         raise Http404
     file = attachment.image
@@ -499,6 +600,7 @@ def track(request, number):
             status = 400
 
     stage = STAGE_OF_STATE.get(case.state)
+    shown_photos = list(_public_photos(case).order_by("id"))
     context = {
         "case": case,
         "track_url": case.tracking_url(),
@@ -516,7 +618,10 @@ def track(request, number):
         ],
         "stage": stage,
         "timeline": _timeline(case),
-        "photos": list(case.attachments.filter(stage=Attachment.Stage.REPORT).order_by("id")),
+        "photos": [p for p in shown_photos if p.stage == Attachment.Stage.REPORT],
+        # The result as the handling unit photographed it when it reported the work done
+        # (the latest resolution first: a reopened case may have been resolved twice).
+        "result_photos": [p for p in shown_photos if p.stage == Attachment.Stage.RESOLUTION][::-1],
         "can_rate": is_reporter and awaiting_rating,
         # Only the reporter, logged in, rates here (the workflow's rule); for a report made
         # without an account, or seen by someone else, the hotline calls back instead.

@@ -167,6 +167,16 @@
     if (cookie) event.detail.headers["X-CSRFToken"] = cookie.slice("csrftoken=".length);
   });
 
+  // --- the hotline's address hint: where the address places the call, and whether it
+  // agrees with the pin (a warning when the address names another township or street) --------
+  const addressHint = document.getElementById("address-hint");
+  function refreshAddressHint() {
+    if (!addressHint || !addressInput || !window.htmx || !addressInput.getAttribute("hx-get")) return;
+    const values = { address: addressInput.value.trim().slice(0, 200) };
+    if (lngInput.value && latInput.value) Object.assign(values, { lng: lngInput.value, lat: latInput.value });
+    htmx.ajax("GET", addressInput.getAttribute("hx-get"), { target: addressHint, swap: "innerHTML", values });
+  }
+
   // --- category picker ---------------------------------------------------------------------
   const picker = $("[data-category-picker]");
   if (picker) {
@@ -175,6 +185,20 @@
     const search = $("[data-category-search]", picker);
     const searchInput = $("input[type=search]", picker);
     const results = $("#category-results", picker);
+    // The chosen category's own questions (each category may ask a few, some required).
+    const questions = document.getElementById("category-questions");
+    const askQuestions = () => {
+      if (!questions) return;
+      if (!categoryInput.value || !window.htmx) {
+        questions.replaceChildren();
+        return;
+      }
+      htmx.ajax("GET", questions.dataset.questionsUrl, {
+        target: questions,
+        swap: "innerHTML",
+        values: { category: categoryInput.value },
+      });
+    };
     picker.addEventListener("click", (event) => {
       const option = event.target.closest(".cat-option");
       if (option) {
@@ -183,6 +207,7 @@
         chosen.hidden = false;
         search.hidden = true;
         results.replaceChildren();
+        askQuestions();
         askNearby();
         return;
       }
@@ -192,6 +217,7 @@
         search.hidden = false;
         searchInput.value = "";
         searchInput.focus();
+        askQuestions();
         askNearby();
       }
     });
@@ -265,7 +291,41 @@
       mapEl.dataset.pinned = "1";
       describe(latlng);
       askNearby();
+      refreshAddressHint();
     };
+
+    // 定位 from the typed address through the street gazetteer: by the button, or by itself
+    // when the address is left without a pin on the map.
+    const geocodeButton = $("[data-geocode]");
+    const geocode = (quiet) => {
+      const address = addressInput ? addressInput.value.trim() : "";
+      if (address.length < 2) {
+        if (!quiet) setStatus(geocodeButton.dataset.msgNeedAddress, "warn");
+        return;
+      }
+      const url = `${geocodeButton.dataset.geocodeUrl}?${new URLSearchParams({ address: address })}`;
+      fetch(url, { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : null))
+        .then((found) => {
+          if (!found) return;
+          if (!found.found) {
+            if (!quiet) setStatus(found.message, "warn");
+            return;
+          }
+          const latlng = L.latLng(found.lat, found.lng);
+          map.setView(latlng, 17);
+          setPoint(latlng, "geocoded");
+          setStatus(found.message, "ok");
+        })
+        .catch(() => {});
+    };
+    if (geocodeButton) {
+      geocodeButton.addEventListener("click", () => geocode(false));
+      if (addressInput)
+        addressInput.addEventListener("change", () => {
+          if (!mapEl.dataset.pinned) geocode(true);
+        });
+    }
 
     if (clearPin) {
       clearPin.addEventListener("click", () => {
@@ -278,6 +338,7 @@
         delete mapEl.dataset.pinned;
         setStatus(msg("Pick"));
         askNearby();
+        refreshAddressHint();
       });
     }
 
