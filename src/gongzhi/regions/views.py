@@ -3,14 +3,15 @@ import math
 import numpy as np
 import shapely
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from shapely.geometry import mapping, shape
 
-from . import lookup
+from . import drill, lookup
 from .coords import normalise_crs
 from .models import Grid, Region, RegionLevel
 from .services import hit_as_dict
@@ -19,10 +20,30 @@ MAP_LEVELS = (RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP)
 MAP_DECIMALS = 5  # ~1 m: plenty for a map, and a third smaller than full precision
 
 
+def _drill_page(request, node):
+    level = drill.level(request.user, node, now=timezone.now())
+    return render(request, "regions/index.html", {"level": level, "node": node})
+
+
 @login_required
+@require_GET
 def region_index(request):
-    regions = Region.objects.visible_to(request.user).filter(level__in=["city", "county"])
-    return render(request, "regions/index.html", {"regions": regions})
+    """区划与网格: the top of the viewer's own area (one region, or their several side by
+    side), or a word that they have none."""
+    tops = drill.tops(request.user)
+    if not tops:
+        return render(request, "regions/index.html", {"level": None, "node": None})
+    return _drill_page(request, tops[0] if len(tops) == 1 else None)
+
+
+@login_required
+@require_GET
+def region_drill(request, code):
+    """One region of the viewer's area and its children (a community: its grids)."""
+    node = drill.region_for(request.user, code)
+    if node is None:
+        raise Http404(_("This region is not in your area."))
+    return _drill_page(request, node)
 
 
 @login_required
@@ -68,6 +89,26 @@ def _region_layers(regions) -> list[dict]:
     return [{"level": level, "features": feats} for level, feats in by_level.items() if feats]
 
 
+def _within_layers(request, code: str) -> JsonResponse:
+    """One region of the viewer's area and the outlines of its children (a community's: its
+    grids), as two layers: the drill-down's map."""
+    node = Region.objects.visible_to(request.user).filter(code=code).first()
+    if node is None:
+        return JsonResponse({"error": _("This region is not in your area.")}, status=404)
+    result = [
+        {"level": node.level, "features": [_feature(node, node.level)] if node.boundary else []}
+    ]
+    if node.level == RegionLevel.COMMUNITY:
+        children = Grid.objects.visible_to(request.user).filter(community=node, is_active=True)
+        level = "grid"
+    else:
+        children = Region.objects.visible_to(request.user).filter(parent=node)
+        level = drill.child_level_of(node.level)
+    children = children.filter(boundary__isnull=False).only("code", "name", "boundary")
+    result.append({"level": level, "features": [_feature(c, level) for c in children]})
+    return JsonResponse({"layers": result})
+
+
 @login_required
 @require_GET
 def layers(request):
@@ -76,7 +117,11 @@ def layers(request):
     ``?max_grids=N``: leave the grids out when the viewer sees more than N of them and some
     region outline as well. A city's two thousand grids are ~750 KB of JSON and a grey blur
     at the zoom that shows the city; a tapped point still finds its grid (``locate``).
+
+    ``?within=CODE``: only that region of the viewer's area and its children's outlines.
     """
+    if request.GET.get("within"):
+        return _within_layers(request, request.GET["within"])
     result = _region_layers(Region.objects.visible_to(request.user))
     grids = (
         Grid.objects.visible_to(request.user)
