@@ -18,14 +18,23 @@
    the last third of the group's span beyond an even spread.
 
 Works on plain dicts so the CLI can run it on a CSV and the platform on its cases.
+
+Speed (issue 23: the page took 2–5.6 s): the similarity is computed only where a link is
+possible (upper triangle; a category against itself and the uncategorised), the pair tests
+run only on pairs similar enough, names and keywords are found only for the hotspots
+returned, and each report's text work (places, normalised text, bigrams) is remembered
+between runs. The groups are the same as comparing every pair (tests/triage/
+test_hotspots_links.py); bench/hotspots.py compares with the code before.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 
@@ -79,7 +88,14 @@ _ESTATE_SUFFIX = ("小区", "社区")
 def _named_places(rec: dict) -> list[str]:
     if rec.get("place"):
         return [rec["place"]]
-    return named_places(rec.get("title") or "") or named_places(rec.get("text") or "")
+    return list(_named_in(rec.get("title") or "") or _named_in(rec.get("text") or ""))
+
+
+@lru_cache(maxsize=12_000)
+def _named_in(text: str) -> tuple[str, ...]:
+    # The regexes are most of a hotspot run's text work, and the same reports come back in
+    # every run over an overlapping period.
+    return tuple(named_places(text))
 
 
 def _float(value) -> float:
@@ -99,12 +115,14 @@ def _place(rec: dict) -> str:
     return place_key(named[0]) if named else ""
 
 
-def _group_place(group: list[dict]) -> str:
+def _group_place(group: list[dict], named: list[list[str]] | None = None) -> str:
     """The place most of the group names (earlier, more specific mentions weigh more)."""
     votes: Counter = Counter()
     forms: dict[str, Counter] = {}
-    for rec in group:
-        for rank, name in enumerate(_named_places(rec)):
+    if named is None:
+        named = [_named_places(rec) for rec in group]
+    for names in named:
+        for rank, name in enumerate(names):
             key = place_key(name)
             votes[key] += 1.0 / (1 + rank)
             forms.setdefault(key, Counter())[name] += 1
@@ -115,7 +133,24 @@ def _group_place(group: list[dict]) -> str:
 
 
 def _doc(rec: dict) -> str:
-    return normalise(f"{rec.get('title') or ''} {(rec.get('text') or '')[:OPENING_CHARS]}")
+    return _normalised(f"{rec.get('title') or ''} {(rec.get('text') or '')[:OPENING_CHARS]}")
+
+
+@lru_cache(maxsize=20_000)
+def _normalised(text: str) -> str:
+    return normalise(text)
+
+
+_WHITE_SPACES = re.compile(r"\s\s+")
+
+
+@lru_cache(maxsize=20_000)
+def _bigrams(doc: str) -> tuple[str, ...]:
+    """The character bigrams of ``doc``, exactly as ``TfidfVectorizer(analyzer="char",
+    ngram_range=(2, 2))`` takes them (lower case, runs of white space as one), remembered:
+    the same reports come back in every run."""
+    text = _WHITE_SPACES.sub(" ", doc.lower())
+    return tuple(text[i : i + 2] for i in range(len(text) - 1))
 
 
 def _growth(times: list[datetime]) -> float:
@@ -225,9 +260,10 @@ def hotspots(
     n = len(recs)
     if n == 0:
         return []
-    places = [_place(r) for r in recs]
+    named = [_named_places(r) for r in recs]  # once a record: the regexes are the cost
+    places = [place_key(p[0]) if p else "" for p in named]
     docs = [_doc(r) for r in recs]
-    x = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True).fit_transform(
+    x = TfidfVectorizer(analyzer=_bigrams, sublinear_tf=True).fit_transform(
         [d or "∅" for d in docs]
     )
     stamps = np.array(
@@ -237,28 +273,15 @@ def hotspots(
     lng = np.array([_float(r.get("lng")) for r in recs], dtype=np.float64)
     lat = np.array([_float(r.get("lat")) for r in recs], dtype=np.float64)
     kinds = np.array([hash(r["kind"]) if r.get("kind") is not None else 0 for r in recs])
-    rows, cols = [], []
-    for s in range(0, n, 1000):
-        sim = (x[s : s + 1000] @ x.T).tocoo()
-        i, j, v = sim.row + s, sim.col, sim.data
-        same_place = (place_ids[i] == place_ids[j]) & (place_ids[i] != 0)
-        near = np.abs(stamps[i] - stamps[j]) <= window_days * 86400
-        near |= np.isnan(stamps[i]) | np.isnan(stamps[j])
-        # Equirectangular metres: exact enough within a city, and vectorised.
-        dx = (lng[i] - lng[j]) * np.cos(np.radians((lat[i] + lat[j]) / 2)) * 111_320
-        dist = np.hypot(dx, (lat[i] - lat[j]) * 111_320)
-        near &= np.isnan(dist) | (dist <= near_m)
-        near &= (kinds[i] == 0) | (kinds[j] == 0) | (kinds[i] == kinds[j])
-        keep = (i < j) & near & ((v >= TEXT_SIM) | (same_place & (v >= PLACE_SIM)))
-        rows.append(i[keep])
-        cols.append(j[keep])
-    r_, c_ = np.concatenate(rows), np.concatenate(cols)
+    r_, c_ = _links(x, stamps, place_ids, lng, lat, kinds, window_days * 86400, near_m)
     graph = coo_matrix((np.ones(len(r_)), (r_, c_)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
 
-    out = []
-    for lab in np.unique(labels):
-        members = np.flatnonzero(labels == lab)
+    # The groups' members in label order, each in record order (a stable sort).
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    scored = []
+    for members in np.split(order, bounds):
         if len(members) < min_reports:
             continue
         group = [recs[i] for i in members]
@@ -267,7 +290,16 @@ def hotspots(
         supports = sum(int(r.get("supports") or 0) for r in group)
         span_days = (max(times) - min(times)).total_seconds() / 86400 if times else 0.0
         growth = _growth(times)
-        place = _group_place(group)
+        heat = heat_index(len(group), len(reporters), supports, span_days, growth)
+        scored.append((heat, members, group, times, len(reporters), supports, growth))
+    scored.sort(key=lambda g: -g[0])  # stable: as sorting the finished hotspots was
+    if top:
+        scored = scored[:top]
+
+    # Names, problems and keywords only for the hotspots shown.
+    out = []
+    for heat, members, group, times, reporters, supports, growth in scored:
+        place = _group_place(group, [named[i] for i in members])
         # The problem: the title closest to the group's centre, said in the group's words.
         centre = np.asarray(x[members].mean(axis=0)).ravel()
         scores = x[members] @ centre
@@ -276,9 +308,9 @@ def hotspots(
             Hotspot(
                 place=place,
                 problem=(medoid.get("title") or docs[members[0]])[:60],
-                heat=heat_index(len(group), len(reporters), supports, span_days, growth),
+                heat=heat,
                 reports=len(group),
-                reporters=len(reporters),
+                reporters=reporters,
                 supports=supports,
                 first=min(times) if times else None,
                 last=max(times) if times else None,
@@ -289,5 +321,59 @@ def hotspots(
                 ],
             )
         )
-    out.sort(key=lambda h: -h.heat)
-    return out[:top] if top else out
+    return out
+
+
+CHUNK = 1000
+
+
+def _links(x, stamps, place_ids, lng, lat, kinds, window_s: float, near_m: float):
+    """The linked pairs (i < j) as two index arrays.
+
+    Only the upper triangle of the similarity is computed, rows of one kind only against
+    columns of the same kind or none, and the place, time and distance tests only on pairs
+    similar enough to pass at all (``PLACE_SIM`` ≤ ``TEXT_SIM``): the same pairs as testing
+    every pair, at a fraction of the work.
+    """
+    n = x.shape[0]
+    rows, cols = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+    blocks = []
+    untyped = np.flatnonzero(kinds == 0)
+    if len(untyped) == n:
+        blocks.append((np.arange(n), np.arange(n)))
+    else:
+        for kind in np.unique(kinds):
+            members = np.flatnonzero(kinds == kind)
+            # A kind's rows meet their own kind and the untyped; the untyped meet everyone.
+            others = np.arange(n) if kind == 0 else np.union1d(members, untyped)
+            blocks.append((members, others))
+    xt = x.T.tocsr()
+    for members, others in blocks:
+        xo = xt[:, others]
+        for s in range(0, len(members), CHUNK):
+            mine = members[s : s + CHUNK]
+            # Upper triangle only: columns after the chunk's first row.
+            cut = np.searchsorted(others, mine[0])
+            sim = (x[mine] @ xo[:, cut:]).tocsr()
+            sim.sort_indices()
+            v = sim.data
+            strong = v >= PLACE_SIM
+            if not strong.any():
+                continue
+            i = np.repeat(mine, np.diff(sim.indptr))[strong]
+            j = others[cut:][sim.indices[strong]]
+            v = v[strong]
+            keep = i < j
+            i, j, v = i[keep], j[keep], v[keep]
+            same_place = (place_ids[i] == place_ids[j]) & (place_ids[i] != 0)
+            near = np.abs(stamps[i] - stamps[j]) <= window_s
+            near |= np.isnan(stamps[i]) | np.isnan(stamps[j])
+            # Equirectangular metres: exact enough within a city, and vectorised.
+            dx = (lng[i] - lng[j]) * np.cos(np.radians((lat[i] + lat[j]) / 2)) * 111_320
+            dist = np.hypot(dx, (lat[i] - lat[j]) * 111_320)
+            near &= np.isnan(dist) | (dist <= near_m)
+            near &= (kinds[i] == 0) | (kinds[j] == 0) | (kinds[i] == kinds[j])
+            ok = near & ((v >= TEXT_SIM) | (same_place & (v >= PLACE_SIM)))
+            rows.append(i[ok])
+            cols.append(j[ok])
+    return np.concatenate(rows), np.concatenate(cols)

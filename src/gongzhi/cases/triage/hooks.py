@@ -16,18 +16,21 @@ Labels are category codes from the first level down, "/"-separated (``Category.p
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Role
 from gongzhi.cases.choices import OPEN_STATES, State
-from gongzhi.cases.models import Case
+from gongzhi.cases.models import Case, CaseSupport
 from gongzhi.cases.workflow import relations
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.core.errors import NotAllowed, ServiceError
@@ -232,41 +235,131 @@ def check_period(start, end) -> tuple[datetime, datetime]:
     return start, end
 
 
+@dataclass(frozen=True)
+class HotspotCase:
+    """A hotspot's case as its page, map and API show it (plain data: it is cached)."""
+
+    number: str
+    title: str
+    state: str
+    lng: float | None
+    lat: float | None
+
+
+MAX_HOTSPOT_CASES = 5000
+_HOTSPOT_COLUMNS = (
+    "pk", "number", "title", "description", "address", "created_at", "reporter_id",
+    "reporter_phone", "lng", "lat", "category_id",
+)  # fmt: skip
+
+
 def case_hotspots(*, viewer, region: Region | None, start=None, end=None, top: int = 10):
+    """(start, end, hotspots): ``hotspot_report`` for callers that need no more."""
+    report = hotspot_report(viewer=viewer, region=region, start=start, end=end, top=top)
+    return report["start"], report["end"], report["hotspots"]
+
+
+HOTSPOT_CACHE_SECONDS = 3600
+
+
+def hotspot_report(*, viewer, region: Region | None, start=None, end=None, top: int = 10):
+    """The hotspots among the cases ``viewer`` may see, with when they were computed.
+
+    Served from the cache while the cases behind them are unchanged: the key is the viewer,
+    their scope, the region, the period asked for and ``top``; the entry is used only when a
+    fingerprint of the cases in the period (how many, the newest change, the newest case
+    and the number of supports) is still the same. So what is shown is never older than
+    the data: any new, changed or expired case or new support recomputes on the next view.
+    Returns {start, end, hotspots, computed_at, cached}.
+    """
+    asked = (start, end)
     start, end = check_period(start, end)
     qs = Case.objects.visible_to(viewer).filter(created_at__gte=start, created_at__lt=end)
     if region is not None:
         qs = qs.filter(region_path__startswith=region.path)
-    cases = list(
-        qs.select_related("category").annotate(n_supports=Count("supports", distinct=True)).only(
-            "number", "title", "description", "address", "created_at", "reporter_id",
-            "reporter_phone", "state", "lng", "lat", "category_id",
-            "category__name", "category__path", "category__code",
-        )[:5000]
-    )  # fmt: skip
-    by_number = {c.number: c for c in cases}
+    scope = scope_for(viewer)
+    key = "triage:hotspots:" + hashlib.sha256(
+        repr(
+            (
+                viewer.pk, scope.everything, scope.territory_paths, scope.organisation_paths,
+                region.pk if region else None, asked, top,
+            )
+        ).encode()
+    ).hexdigest()  # fmt: skip
+    now = qs.aggregate(n=Count("pk"), changed=Max("updated_at"), newest=Max("pk"))
+    now["supports"] = CaseSupport.objects.filter(case_id__in=qs.values("pk")).count()
+    cached = cache.get(key)
+    if cached is not None and cached["fingerprint"] == now:
+        return {**cached["report"], "cached": True}
+    report = {
+        "start": start,
+        "end": end,
+        "hotspots": _compute_hotspots(qs, start=start, end=end, top=top),
+        "computed_at": timezone.now(),
+    }
+    cache.set(key, {"fingerprint": now, "report": report}, HOTSPOT_CACHE_SECONDS)
+    return {**report, "cached": False}
+
+
+def _compute_hotspots(qs, *, start, end, top: int) -> list[dict]:
+    """The hottest ``top`` hotspots among ``qs``'s newest 5,000 cases. Each hotspot carries
+    its cases (number, title, state, point) and ``point``, the mean of its cases' points
+    ([lng, lat], or None).
+
+    Three queries whatever the number of cases: the cases' plain columns (no model
+    objects), their supports counted apart (a GROUP BY beside the descriptions is slow on
+    PostgreSQL), and the shown hotspots' cases."""
+    rows = list(qs.values_list(*_HOTSPOT_COLUMNS)[:MAX_HOTSPOT_CASES])
+    if not rows:
+        return []
+    supports = dict(
+        CaseSupport.objects.filter(case_id__in=qs.values("pk"))
+        .values_list("case_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     records = [
         {
-            "id": c.number,
-            "title": c.title,
-            "text": f"{c.address} {c.description}",
-            "time": c.created_at,
+            "id": number,
+            "title": title,
+            "text": f"{address} {description}",
+            "time": created_at,
             # Distinct people: the account, else the phone; anonymous reports count alone.
-            "reporter": c.reporter_id or c.reporter_phone or None,
-            "supports": c.n_supports,
-            "lng": c.lng,
-            "lat": c.lat,
-            "kind": c.category_id,
+            "reporter": reporter_id or reporter_phone or None,
+            "supports": supports.get(pk, 0),
+            "lng": lng,
+            "lat": lat,
+            "kind": category_id,
         }
-        for c in cases
-    ]
+        for (
+            pk, number, title, description, address, created_at, reporter_id, reporter_phone,
+            lng, lat, category_id,
+        ) in rows
+    ]  # fmt: skip
     found = hotspots.hotspots(records, top=top, window_days=max(7, (end - start).days))
+    shown = {i for h in found for i in h.ids}
+    by_number = {
+        row[0]: HotspotCase(*row)
+        for row in Case.objects.filter(number__in=shown).values_list(
+            "number", "title", "state", "lng", "lat"
+        )
+    }
     out = []
     for h in found:
         data = h.as_dict()
         data["cases"] = [by_number[i] for i in h.ids if i in by_number]
+        points = [
+            (float(c.lng), float(c.lat))
+            for c in data["cases"]
+            if c.lng is not None and c.lat is not None
+        ]
+        data["point"] = (
+            [sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)]
+            if points
+            else None
+        )
         out.append(data)
-    return start, end, out
+    return out
 
 
 # -- places -----------------------------------------------------------------------------------------

@@ -1,0 +1,89 @@
+"""Hotspot grouping computed pair by pair, the slow obvious way, gives the same groups as
+``hotspots()``'s blocked, upper-triangle, thresholded linking (issue 23: the page's speed)."""
+
+import random
+from datetime import datetime, timedelta
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from gongzhi.triage import hotspots as hot
+
+PLACES = ["幸福家园小区", "西关路", "东关学校", "南门菜市场", "", ""]
+PROBLEMS = ["夜间施工噪音扰民", "垃圾堆放发臭", "路灯不亮", "井盖丢失很危险", "占道经营"]
+
+
+def _records(seed: int, n: int) -> list[dict]:
+    rnd = random.Random(seed)
+    t0 = datetime(2026, 3, 1)
+    out = []
+    for i in range(n):
+        place, problem = rnd.choice(PLACES), rnd.choice(PROBLEMS)
+        point = rnd.random() < 0.97
+        out.append(
+            {
+                "id": f"C{i}",
+                "title": f"{place}{problem}{rnd.choice(['', '，请处理', '了'])}",
+                "text": f"{place}附近{problem}",
+                "time": t0 + timedelta(days=rnd.uniform(0, 120)),
+                "reporter": rnd.choice([None, "a", "b", "c", "d"]),
+                "supports": rnd.randint(0, 3),
+                "lng": 102.40 + rnd.randint(0, 9) * 0.01 + rnd.random() * 0.002 if point else None,
+                "lat": 36.47 + rnd.random() * 0.002 if point else None,
+                "kind": None if rnd.random() < 0.03 else rnd.randint(1, 12),
+            }
+        )
+    return out
+
+
+def _pairwise_groups(recs, window_days):
+    docs = [hot._doc(r) or "∅" for r in recs]
+    x = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True).fit_transform(docs)
+    sim = (x @ x.T).toarray()
+    places = [hot._place(r) for r in recs]
+    parent = list(range(len(recs)))
+
+    def root(i):
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(recs):
+        for j in range(i + 1, len(recs)):
+            b = recs[j]
+            if abs((a["time"] - b["time"]).total_seconds()) > window_days * 86400:
+                continue
+            if a["kind"] is not None and b["kind"] is not None and a["kind"] != b["kind"]:
+                continue
+            if a["lng"] is not None and b["lng"] is not None:
+                dx = (a["lng"] - b["lng"]) * np.cos(np.radians((a["lat"] + b["lat"]) / 2))
+                if np.hypot(dx * 111_320, (a["lat"] - b["lat"]) * 111_320) > hot.NEAR_M:
+                    continue
+            same_place = places[i] and places[i] == places[j]
+            if sim[i, j] >= hot.TEXT_SIM or (same_place and sim[i, j] >= hot.PLACE_SIM):
+                parent[root(j)] = root(i)
+    groups = {}
+    for i, r in enumerate(recs):
+        groups.setdefault(root(i), set()).add(r["id"])
+    return {frozenset(g) for g in groups.values() if len(g) >= 2}
+
+
+@pytest.mark.parametrize("seed,window", [(0, 90), (1, 30), (2, 7)])
+def test_the_groups_are_those_of_comparing_every_pair(seed, window, monkeypatch):
+    recs = _records(seed, 260)
+    monkeypatch.setattr(hot, "CHUNK", 37)  # several chunks a kind, as on a large platform
+    found = hot.hotspots(recs, top=None, window_days=window)
+    assert len(found) > 10
+    assert {frozenset(h.ids) for h in found} == _pairwise_groups(recs, window)
+    assert [h.heat for h in found] == sorted((h.heat for h in found), reverse=True)
+    # The top ten are the first ten of all of them, named the same.
+    top = hot.hotspots(recs, top=10, window_days=window)
+    assert [h.as_dict() for h in top] == [h.as_dict() for h in found[:10]]
+
+
+def test_records_without_kinds_or_points_link_across_everything():
+    recs = [dict(r, kind=None, lng=None, lat=None) for r in _records(3, 120)]
+    found = hot.hotspots(recs, top=None, window_days=3)
+    assert len(found) > 3
+    assert {frozenset(h.ids) for h in found} == _pairwise_groups(recs, 3)
