@@ -2,7 +2,11 @@
 
 import os
 import shutil
+import sqlite3
+import subprocess
+import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -55,6 +59,34 @@ def world(db):
     from tests.world import build
 
     return build()
+
+
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory):
+    """One SQLite database migrated by the real command line, once a run: the tests that
+    start `gongzhi` processes of their own copy it rather than migrate (a minute each)."""
+    var = tmp_path_factory.mktemp("migrated")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("GONGZHI_") and k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env["GONGZHI_VAR_DIR"] = str(var)
+    gongzhi = Path(sys.executable).with_name("gongzhi")
+    subprocess.run([gongzhi, "migrate", "--no-input", "-v", "0"], env=env, check=True)
+    return var / "gongzhi.sqlite3"
+
+
+@pytest.fixture
+def migrated_var(_migrated_sqlite, tmp_path):
+    """``tmp_path`` as a var folder holding a migrated SQLite database of its own."""
+    source, copy = sqlite3.connect(_migrated_sqlite), sqlite3.connect(tmp_path / "gongzhi.sqlite3")
+    try:
+        source.backup(copy)  # consistent, whatever the journal mode
+    finally:
+        source.close()
+        copy.close()
+    return tmp_path
 
 
 # A real webhook receiver on 127.0.0.1, for any suite whose steps publish events.

@@ -248,8 +248,9 @@ def test_under_a_sync_server_a_stream_answers_within_its_window(client, places):
 # -- served for real: gunicorn with the uvicorn worker, as `gongzhi serve` starts it ----------
 
 BIN = Path(sys.executable).parent / "gongzhi"
-# One helper process for the other side (a Django start is slow): it migrates the database,
-# signs an administrator in, then publishes when told to on its stdin.
+# One helper process for the other side (a Django start is slow): it migrates the database
+# (a copy of one migrated already: nothing left to apply), signs an administrator in, then
+# publishes when told to on its stdin.
 OTHER_PROCESS = """
 import sys
 from django.core.management import call_command
@@ -269,8 +270,8 @@ print("PUBLISHED", flush=True)
 """
 
 
-def test_the_asgi_worker_streams_what_another_process_publishes(tmp_path):
-    env = dict(os.environ, GONGZHI_VAR_DIR=str(tmp_path), GONGZHI_SECRET_KEY="test-push")
+def test_the_asgi_worker_streams_what_another_process_publishes(migrated_var):
+    env = dict(os.environ, GONGZHI_VAR_DIR=str(migrated_var), GONGZHI_SECRET_KEY="test-push")
     env.pop("DATABASE_URL", None)  # its own SQLite file: two processes share it
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

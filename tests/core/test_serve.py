@@ -22,10 +22,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def env(tmp_path):
-    env = dict(os.environ, GONGZHI_VAR_DIR=str(tmp_path), GONGZHI_SECRET_KEY="test-serve")
+def env(migrated_var):
+    env = dict(os.environ, GONGZHI_VAR_DIR=str(migrated_var), GONGZHI_SECRET_KEY="test-serve")
     env.pop("DATABASE_URL", None)  # its own SQLite file: this tests the command, not a DB
-    subprocess.run([BIN, "migrate", "--no-input", "-v", "0"], env=env, check=True)
     return env
 
 
