@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Organisations and people")
 
     def ready(self):
-        from . import privileges  # noqa: F401  (connects the audit of privilege changes)
+        from . import (
+            privileges,  # noqa: F401  (connects the audit of privilege changes)
+            trail,  # noqa: F401  (sign-ins and admin changes into the audit log)
+        )

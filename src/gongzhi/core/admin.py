@@ -13,9 +13,11 @@ from .models import AuditLog, CalendarDay, PushMessage, RateCounter
 
 @admin.register(AuditLog)
 class AuditLogAdmin(admin.ModelAdmin):
-    """The audit log is evidence: it can be read and searched, never edited."""
+    """The audit log is evidence: it can be read and searched, never edited. Each row shows
+    its number and hash in the chain that ``gongzhi audit verify`` checks."""
 
     list_display = [
+        "seq",
         "at",
         "actor_name",
         "action",
@@ -27,7 +29,10 @@ class AuditLogAdmin(admin.ModelAdmin):
     list_filter = ["action", "object_type"]
     search_fields = ["object_repr", "object_id", "actor_name", "actor_ref", "reason"]
     date_hierarchy = "at"
-    readonly_fields = ["actor_name", "actor_ref"]
+    readonly_fields = ["actor_name", "actor_ref", "seq", "prev_hash", "row_hash"]
+    ordering = ["-seq"]
+    # The actor key may name a deleted account (rows are never updated): shown as text.
+    exclude = ["actor"]
     # Reading the log is itself recorded: who looked at whose trail, with which filter.
     READ = "audit_read"
 

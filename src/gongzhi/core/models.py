@@ -35,19 +35,26 @@ class AuditLog(models.Model):
 
     Unmasked views of personal data land here too (action ``unmask``), as the
     architecture requires.
+
+    Tamper-evident: rows are numbered without gaps (``seq``) and each carries an HMAC of its
+    content and of the previous row's (``core.audit.chain``), so ``gongzhi audit verify``
+    finds a changed, removed or inserted row. On PostgreSQL a trigger refuses UPDATE,
+    DELETE and TRUNCATE on the table. Nothing purges the log: rows are kept for good.
     """
 
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    seq = models.BigIntegerField(_("sequence number"), unique=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, editable=False, db_index=True)
+    # Not a database constraint, and never emptied: deleting a user must not touch the
+    # append-only rows. ``actor_name``/``actor_ref`` say who acted after the account is gone.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="audit_entries",
     )
-    # Who acted, as text: the row keeps saying so after the account is deleted (the foreign
-    # key is then emptied).
     actor_name = models.CharField(_("actor's user name"), max_length=150, blank=True)
     actor_ref = models.CharField(_("actor's id"), max_length=64, blank=True, db_index=True)
     action = models.CharField(_("action"), max_length=40, db_index=True)
@@ -57,6 +64,8 @@ class AuditLog(models.Model):
     fields = models.JSONField(_("fields"), default=list, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous row's hash"), max_length=64, blank=True)
+    row_hash = models.CharField(_("row hash"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("audit entry")

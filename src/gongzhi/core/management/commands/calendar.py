@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from gongzhi.core import holidays, workdays
+from gongzhi.core import audit, holidays, workdays
 
 
 class Command(BaseCommand):
@@ -43,7 +43,14 @@ class Command(BaseCommand):
             days = holidays.check_csv(holidays.decode_csv(raw))
         except holidays.CalendarError as error:
             raise CommandError(str(error)) from error
-        return holidays.do_import(days)
+        result = holidays.do_import(days)
+        # Every deadline counts on these days: the import is a configuration change, recorded
+        # as the admin's import page records it.
+        audit.record_here(
+            action="calendar_import",
+            reason=f"{result['created']} new, {result['updated']} replaced; {path.name}",
+        )
+        return result
 
     def _show(self, year: int) -> None:
         if not 1900 < year < 2200:
