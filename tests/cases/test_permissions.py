@@ -75,6 +75,7 @@ FORM = {
         "reopen": "1",
     },
     "category": lambda w, case: {"category": w.pothole.pk},
+    "transfer": lambda w, case: {"organisation": w.zjj.pk, "reason": "属于住建局"},
     "none": {},
 }
 
@@ -129,6 +130,10 @@ ALLOWED = [
     ("callback", "closed", "resident", "satisfied", State.CLOSED),
     ("callback", "closed", "operator", "unhappy_phone", State.REOPENED),
     ("callback", "closed", "dispatcher", "satisfied", State.CLOSED),
+    ("transfer", "in_progress", "dispatcher", "transfer", State.DISPATCHED),
+    ("transfer", "dispatched", "city_dispatcher", "transfer", State.DISPATCHED),
+    ("withdraw", "in_progress", "resident", "reason", State.WITHDRAWN),
+    ("withdraw", "reported", "resident", "reason", State.WITHDRAWN),
 ]
 
 
@@ -154,6 +159,12 @@ def test_allowed(client, world, action, state, actor, form, after):
 
 REFUSED = [
     # action, state, actor, form, status (404: the case is outside their scope)
+    ("transfer", "in_progress", "handler", "reason", 403),
+    ("transfer", "accepted", "dispatcher", "reason", 403),
+    ("transfer", "in_progress", "other_dispatcher", "transfer", 404),
+    ("withdraw", "resolved", "resident", "reason", 403),
+    ("withdraw", "in_progress", "dispatcher", "reason", 403),
+    ("withdraw", "in_progress", "other_resident", "reason", 404),
     ("accept", "reported", "other_dispatcher", "none", 404),
     ("accept", "reported", "resident", "none", 403),
     ("accept", "reported", "other_resident", "none", 404),
@@ -265,9 +276,9 @@ def test_the_buttons_offered_are_the_actions_allowed(client, world):
     for actor, expected in [
         ("handler", {"return", "resolve", "request_extension", "comment"}),
         ("cgj_head", {"return", "resolve", "request_extension", "comment", "add_co_handlers"}),
-        ("dispatcher", {"escalate", "add_co_handlers", "supervise", "comment"}),
+        ("dispatcher", {"escalate", "add_co_handlers", "supervise", "comment", "transfer"}),
         ("grid_worker", {"comment"}),
-        ("resident", set()),
+        ("resident", {"withdraw"}),
     ]:
         client.force_login(getattr(world, actor))
         html = client.get(reverse("cases:detail", args=[case.number])).content.decode()

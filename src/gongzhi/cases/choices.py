@@ -24,6 +24,8 @@ class State(ChoiceSet):
     RETURNED = "returned", _("Returned"), Look("#78350f", order=60)
     ESCALATED = "escalated", _("Escalated"), Look("#db2777", order=70)
     REOPENED = "reopened", _("Reopened"), Look("#ea580c", order=80)
+    # Closed by the reporter before it was resolved (撤销): apart from cases solved.
+    WITHDRAWN = "withdrawn", _("Withdrawn by the reporter"), Look("#a8a29e", order=105)
 
 
 # An overdue case is ringed in this red, whatever its state's colour.
@@ -43,7 +45,7 @@ OPEN_STATES = frozenset(
         State.REOPENED,
     }
 )
-FINAL_STATES = frozenset({State.CLOSED, State.REJECTED, State.MERGED})
+FINAL_STATES = frozenset({State.CLOSED, State.REJECTED, State.MERGED, State.WITHDRAWN})
 
 
 class Channel(ChoiceSet):

@@ -49,7 +49,7 @@ def display_note(event) -> str:
 
 
 # Steps whose "from"/"to" hold codes, and what the codes are codes of.
-_CODED_ENDS = {"escalate": "organisation", "categorise": "category"}
+_CODED_ENDS = {"escalate": "organisation", "transfer": "organisation", "categorise": "category"}
 
 
 def _names(model, field: str, codes) -> dict[str, str]:

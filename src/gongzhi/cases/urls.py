@@ -30,6 +30,7 @@ urlpatterns = [
     path("hotline/", intake.hotline, name="hotline"),
     path("nearby/", intake.nearby, name="nearby"),
     path("address-hint/", intake.address_hint, name="address_hint"),
+    path("caller-history/", intake.caller_history, name="caller_history"),
     path("nearby/<casenum:number>/support/", intake.support, name="support"),
     path("categories/", intake.category_search, name="category_search"),
     path("categories/questions/", intake.category_questions, name="category_questions"),

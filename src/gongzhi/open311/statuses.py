@@ -39,6 +39,7 @@ OF_STATE = {
     S.RETURNED: "internal_referral",
     S.ESCALATED: "internal_referral",
     S.REOPENED: "reopen",
+    S.WITHDRAWN: "no_further_action",  # withdrawn by the reporter
 }
 
 # The workflow actions an update with each extended status asks for, tried in order.

@@ -469,3 +469,45 @@ def _metres(lng1, lat1, lng2, lat2) -> float:
         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
     )
     return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+# --- the caller's history (hotline) ------------------------------------------------------
+
+CALLER_HISTORY_LIMIT = 10
+
+
+@dataclass
+class CallerHistory:
+    phone: str  # normalised
+    count: int
+    cases: list
+
+
+def check_caller_history(*, viewer, phone: str) -> str | None:
+    """The number as stored on cases, or None when what is typed is not yet a number (no
+    lookup and nothing audited). The view refuses roles that take no calls."""
+    return normalise_phone((phone or "")[:30])
+
+
+def do_caller_history(*, viewer, phone: str, request=None) -> CallerHistory:
+    """The earlier cases reported from this number that the operator may see (newest first,
+    at most ``CALLER_HISTORY_LIMIT``, and how many in all). The lookup is audited: it
+    reveals that the number called."""
+    from gongzhi.core import audit
+
+    cases = Case.objects.visible_to(viewer).filter(reporter_phone=phone)
+    count = cases.count()
+    rows = list(
+        cases.select_related("category")
+        .only(
+            "number", "created_at", "state", "title", "channel", "category", "category__full_name"
+        )
+        .order_by("-created_at", "-id")[:CALLER_HISTORY_LIMIT]
+    )
+    audit.record(
+        actor=viewer,
+        action="caller_history",
+        reason=f"{masking.mask_mobile(phone)} ({count})",
+        request=request,
+    )
+    return CallerHistory(phone=phone, count=count, cases=rows)

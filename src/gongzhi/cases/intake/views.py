@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.masking import mask_address, mask_id_number, mask_mobile
 from gongzhi.accounts.models import Role
@@ -332,6 +332,25 @@ def address_hint(request):
     return render(request, "cases/intake/_address_hint.html", context)
 
 
+@login_required
+@require_POST
+def caller_history(request):
+    """The caller's earlier cases, shown under the phone field as the operator types the
+    number: a repeat call or a known caller is seen at once. Audited, for call takers only.
+    Posted, so that the number never lands in a URL or an access log."""
+    if not roles_of(request.user) & HOTLINE_ROLES:
+        raise PermissionDenied
+    phone = services.check_caller_history(
+        viewer=request.user, phone=request.POST.get("reporter_phone", "")
+    )
+    history = (
+        services.do_caller_history(viewer=request.user, phone=phone, request=request)
+        if phone
+        else None
+    )
+    return render(request, "cases/intake/_caller_history.html", {"history": history})
+
+
 def _point_param(request) -> tuple[float, float] | None:
     try:
         lng, lat = float(request.GET.get("lng", "")), float(request.GET.get("lat", ""))
@@ -465,6 +484,8 @@ EVENT_TEXT = {
     "merge": gettext_lazy("Merged into case %(into)s, which deals with the same problem"),
     "supervise": gettext_lazy("Supervised: the handling unit was urged to act"),
     "callback": gettext_lazy("Rated by the reporter"),
+    "transfer": gettext_lazy("Transferred to %(unit)s"),
+    "withdraw": gettext_lazy("Withdrawn by the reporter"),
 }
 
 # Phone and ID numbers typed into free text are masked before a reporter's page shows it.
@@ -577,7 +598,26 @@ def track(request, number):
     awaiting_rating = case.state == State.CLOSED and not rated
     status = 200
     form = CallbackForm()
-    if request.method == "POST":
+    can_withdraw = is_reporter and "withdraw" in workflow.allowed_actions(case, request.user)
+    withdraw_error = None
+    if request.method == "POST" and request.POST.get("action") == "withdraw":
+        if not can_withdraw:
+            raise PermissionDenied
+        try:
+            transitions.do_transition(
+                case=case,
+                action="withdraw",
+                actor=request.user,
+                data=request.POST,
+                expected_state=case.state,
+            )
+        except ServiceError as error:
+            withdraw_error = error
+            status = error.status
+        else:
+            messages.success(request, _("Your report is withdrawn."))
+            return redirect(case.tracking_url())
+    elif request.method == "POST":
         if not (is_reporter and awaiting_rating):
             raise PermissionDenied
         form = CallbackForm(request.POST)
@@ -630,5 +670,8 @@ def track(request, number):
         ),
         "rating_by_phone": awaiting_rating and not is_reporter,
         "form": form,
+        "can_withdraw": can_withdraw,
+        "withdraw_error": withdraw_error,
+        "withdraw_reason": request.POST.get("reason", "") if withdraw_error else "",
     }
     return render(request, "cases/intake/track.html", context, status=status)

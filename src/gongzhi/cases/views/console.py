@@ -216,6 +216,7 @@ ACTION_KIND = {
     "reject": "danger",
     "verify_fail": "danger",
     "return": "danger",
+    "withdraw": "danger",
 }
 
 
@@ -237,6 +238,13 @@ def _action_forms(request, case, allowed, pending, callbacks) -> list[ActionForm
             if suggested is not None and all(u.pk != suggested.pk for u in units):
                 units.insert(0, suggested)
             form.extra = {"units": units, "suggested": suggested}
+        elif name == "transfer":
+            form.extra = {
+                "units": inputs.units_for_select(
+                    inputs.dispatch_units(user, case).exclude(pk=case.owner_id or 0)
+                ),
+                "current": case.owner,
+            }
         elif name == "add_co_handlers":
             present = {c.organisation_id for c in case.co_handlers.all()}
             form.extra = {

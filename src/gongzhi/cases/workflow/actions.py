@@ -86,6 +86,50 @@ def dispatch(*, case, actor, now, params) -> Outcome:
     )
 
 
+def _unit(value, field: str) -> Organisation:
+    if not isinstance(value, Organisation):
+        value = Organisation.objects.filter(pk=value, is_active=True).first() if value else None
+    if value is None:
+        raise ServiceError("unknown_organisation", _("That unit does not exist."), field)
+    return value
+
+
+def transfer(*, case, actor, now, params) -> Outcome:
+    """转派: the command centre moves a case in hand to another unit; the new unit's
+    clocks start again from now, the old unit is told."""
+    if not params.get("organisation"):
+        raise ServiceError("required", _("Choose the unit to transfer to."), "organisation")
+    reason = _text(params, "reason", required=True, label=_("the reason for transferring"))
+    organisation = _unit(params["organisation"], "organisation")
+    if organisation.pk == case.owner_id:
+        raise ServiceError("same_unit", _("The case is already with that unit."), "organisation")
+    previous = case.owner
+    _clear_deadlines(case)
+    case.owner = organisation
+    case.dispatched_at = now
+    case.sign_for_due, case.resolve_due = routing.deadlines(case, start=now)
+    CoHandler.objects.filter(case=case, organisation=organisation).delete()
+    return Outcome(
+        note=reason,
+        data={
+            "from": previous.code if previous else None,
+            "organisation": organisation.code,
+            "organisation_name": organisation.name,
+            "sign_for_due": case.sign_for_due.isoformat() if case.sign_for_due else None,
+            "resolve_due": case.resolve_due.isoformat() if case.resolve_due else None,
+        },
+    )
+
+
+def withdraw(*, case, actor, now, params) -> Outcome:
+    """撤销: the reporter takes back a report not yet resolved; it closes as withdrawn."""
+    reason = _text(params, "reason", required=True, label=_("the reason for withdrawing"))
+    case.closed_at = now
+    case.is_overdue = False
+    case.warned_at = case.overdue_notified_at = None
+    return Outcome(note=reason, data={"organisation": case.owner.code if case.owner_id else None})
+
+
 def sign_for(*, case, actor, now, params) -> Outcome:
     case.signed_at = now
     case.sign_for_met = case.sign_for_due is None or now <= case.sign_for_due

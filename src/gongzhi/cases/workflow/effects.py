@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.accounts.models import Membership, Role, User
+from gongzhi.accounts.models import Membership, Organisation, Role, User
 from gongzhi.cases.choices import Channel, State
 from gongzhi.notify import services as notify
 
@@ -44,7 +44,13 @@ def _send(case, event, recipients, title, channels=("in_app",), link=None):
 
 
 def _owner_title(event):
-    return _("Case dispatched to your unit") if event.action == "dispatch" else _("Case update")
+    if event.action == "dispatch":
+        return _("Case dispatched to your unit")
+    if event.action == "transfer":
+        return _("Case transferred to your unit")
+    if event.action == "withdraw":
+        return _("Case withdrawn by its reporter")
+    return _("Case update")
 
 
 def tell_owner(case, event):
@@ -72,13 +78,30 @@ def owner_notices(pairs) -> list[tuple]:
         people.setdefault(unit, set()).add(user)
     notices = []
     for case, event in pairs:
-        sent_to = event.data.get("organisation") if event.action == "dispatch" else None
+        sent_to = event.data.get("organisation") if event.action in SENDS_TO_UNIT else None
         if sent_to and case.owner is not None and sent_to != case.owner.code:
             continue  # dispatched on since (intake's follow-up runs late): that unit was told
         recipients = people.get(case.owner_id, set()) - {event.actor_id}
         if recipients:
             notices.append((case, _item(case, event, recipients, _owner_title(event))))
     return notices
+
+
+# Steps that name the unit they sent the case to (a later step may have moved it on).
+SENDS_TO_UNIT = {"dispatch", "transfer"}
+
+
+def tell_previous_owner(case, event):
+    """The unit a case was transferred away from: it need not work on it any more."""
+    code = event.data.get("from")
+    unit = Organisation.objects.filter(code=code).first() if code else None
+    if unit is not None:
+        _send(
+            case,
+            event,
+            _members(unit, Role.HANDLER, Role.LEADER),
+            _("Case transferred away from your unit"),
+        )
 
 
 def tell_owner_heads(case, event):
@@ -114,6 +137,7 @@ COMMAND_TITLES = {
     "escalate": gettext_lazy("Case escalated to your centre"),
     "request_extension": gettext_lazy("Deadline extension requested"),
     "callback": gettext_lazy("Reporter not satisfied: case reopened"),
+    "withdraw": gettext_lazy("Case withdrawn by its reporter"),
 }
 
 
@@ -220,6 +244,8 @@ def tell_overdue(case, event):
 TOLD = {
     "reject": (tell_reporter,),
     "dispatch": (tell_owner,),
+    "transfer": (tell_owner, tell_previous_owner),
+    "withdraw": (tell_owner, tell_command),
     "return": (tell_command,),
     "add_co_handlers": (tell_co_handlers,),
     "resolve": (tell_verifiers,),

@@ -52,6 +52,8 @@ TEXT_PARAMS = {
     "accept": ("note",),
     "reject": ("reason",),
     "dispatch": ("note",),
+    "transfer": ("reason",),
+    "withdraw": ("reason",),
     "sign_for": ("note",),
     "return": ("reason",),
     "add_co_handlers": ("task",),
@@ -94,6 +96,11 @@ def parse(user, case, action: str, data) -> dict:
         if chosen:
             suggested = routing.route_owner(case)
             _check_offered(user, case, chosen, "organisation", also=suggested)
+            params["organisation"] = chosen[0]
+    elif action == "transfer":
+        chosen = _pk_list([post.get("organisation", "")])
+        if chosen:
+            _check_offered(user, case, chosen, "organisation")
             params["organisation"] = chosen[0]
     elif action == "add_co_handlers":
         chosen = _pk_list(post.getlist("organisations"))
@@ -172,9 +179,11 @@ ACTION_ORDER = [
     "add_co_handlers",
     "request_extension",
     "return",
+    "transfer",
     "escalate",
     "merge",
     "reject",
+    "withdraw",
     "supervise",
     "comment",
 ]

@@ -58,6 +58,10 @@ RULES: dict[str, Rule] = {
         [COMMAND],
         actions.dispatch,
     ),
+    # 转派: straight from one unit to another, without the return round-trip.
+    "transfer": rule(
+        gettext_lazy("Transfer to another unit"), IN_HAND, S.DISPATCHED, [COMMAND], actions.transfer
+    ),
     "sign_for": rule(
         gettext_lazy("Sign for"), {S.DISPATCHED}, S.IN_PROGRESS, [OWNER], actions.sign_for
     ),
@@ -128,6 +132,14 @@ RULES: dict[str, Rule] = {
         [STAFF, CO_HANDLER],
         actions.comment,
         public=False,
+    ),
+    # 撤销: the reporter takes back their own report before it is resolved.
+    "withdraw": rule(
+        gettext_lazy("Withdraw the report"),
+        {S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.ESCALATED, S.REOPENED},
+        S.WITHDRAWN,
+        [REPORTER],
+        actions.withdraw,
     ),
     "callback": rule(
         gettext_lazy("Callback"),
