@@ -6,6 +6,7 @@ DATABASE_URL             e.g. postgres://user@host/db; default SQLite at var/gon
 GONGZHI_ALLOWED_HOSTS    comma-separated; default 127.0.0.1,localhost
 GONGZHI_VAR_DIR          where the SQLite file, uploads and the generated key live
 GONGZHI_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For is believed (see core/clientip)
+GONGZHI_HTTPS=1          served behind TLS: HSTS, secure cookies, X-Forwarded-Proto believed
 """
 
 import os
@@ -94,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -211,11 +213,72 @@ TASKS = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
-SESSION_COOKIE_SECURE = _env_bool("GONGZHI_SECURE_COOKIES")
+# Served behind TLS (GONGZHI_HTTPS=1: nginx with TLS in front, as the README's deployment
+# has it, setting X-Forwarded-Proto): browsers are told to use HTTPS only for a year, on the
+# subdomains too, and the cookies never travel in the clear. Without it (a laptop, the demo
+# on plain HTTP) none of this is sent: an HSTS header over HTTP would lock a name to HTTPS.
+HTTPS = _env_bool("GONGZHI_HTTPS")
+SESSION_COOKIE_SECURE = HTTPS or _env_bool("GONGZHI_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if HTTPS:
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # The proxy must set (overwrite) X-Forwarded-Proto: nginx's `proxy_set_header
+    # X-Forwarded-Proto $scheme;`. The proxy redirects plain HTTP itself; GONGZHI_SSL_REDIRECT=1
+    # has Django do it too (not by default: a proxy that does not set the header would loop).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _env_bool("GONGZHI_SSL_REDIRECT")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+
+def _tile_sources(templates: list[str]) -> list[str]:
+    """The origins of the base map's tile URL templates, for img-src: `{s}` in a host
+    name (t{s}.example.cn) becomes a wildcard label (*.example.cn)."""
+    from urllib.parse import urlsplit
+
+    sources = []
+    for template in templates:
+        parts = urlsplit(template)
+        if not parts.scheme or not parts.netloc:
+            continue  # a relative URL is our own origin
+        labels = parts.netloc.split(".")
+        if "{" in labels[0]:
+            labels[0] = "*"
+        source = f"{parts.scheme}://{'.'.join(labels)}"
+        if "{" not in source and source not in sources:
+            sources.append(source)
+    return sources
+
+
+# Content-Security-Policy on every response (django-csp): scripts only from our own static
+# files — no inline script or handler (a test keeps the templates so), no eval — styles
+# may be inline (they are not script), images also from data:/blob: (photo previews,
+# ECharts' downloads) and the base map's tile servers. For now it is sent as
+# Content-Security-Policy-Report-Only (browsers report, block nothing): browser tests that
+# wait with Playwright's string predicates (wait_for_function) need eval in the page.
+# GONGZHI_CSP_ENFORCE=1 sends the enforcing Content-Security-Policy header.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+if _env_bool("GONGZHI_CSP_ENFORCE"):
+    CONTENT_SECURITY_POLICY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = None
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
 
 # Every process's log lines look alike and are dated in TIME_ZONE: Django sets the process's
 # TZ to it, and `gongzhi serve` sets it for gunicorn too, whose lines serve.LogLines writes
@@ -298,3 +361,6 @@ GONGZHI = {
         }.items()
     },
 }
+
+# The base map's tile servers may serve images to the pages (the policy is above).
+_CSP["DIRECTIVES"]["img-src"] += _tile_sources(GONGZHI["MAP_TILES"])
