@@ -256,10 +256,11 @@ def _tile_sources(templates: list[str]) -> list[str]:
 # Content-Security-Policy on every response (django-csp): scripts only from our own static
 # files — no inline script or handler (a test keeps the templates so), no eval — styles
 # may be inline (they are not script), images also from data:/blob: (photo previews,
-# ECharts' downloads) and the base map's tile servers. For now it is sent as
-# Content-Security-Policy-Report-Only (browsers report, block nothing): browser tests that
-# wait with Playwright's string predicates (wait_for_function) need eval in the page.
-# GONGZHI_CSP_ENFORCE=1 sends the enforcing Content-Security-Policy header.
+# ECharts' downloads) and the base map's tile servers. It is enforced, and the browser tests
+# run under it (they wait through locators, never Playwright's wait_for_function, whose string
+# predicates need eval in the page). GONGZHI_CSP_REPORT_ONLY=1 sends it as
+# Content-Security-Policy-Report-Only instead (browsers report, block nothing): for trying a
+# new tile server or script before it is allowed.
 _CSP = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -274,11 +275,12 @@ _CSP = {
         "form-action": ["'self'"],
     }
 }
-if _env_bool("GONGZHI_CSP_ENFORCE"):
-    CONTENT_SECURITY_POLICY = _CSP
-else:
+if _env_bool("GONGZHI_CSP_REPORT_ONLY"):
     CONTENT_SECURITY_POLICY = None
     CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = None
 
 # Every process's log lines look alike and are dated in TIME_ZONE: Django sets the process's
 # TZ to it, and `gongzhi serve` sets it for gunicorn too, whose lines serve.LogLines writes

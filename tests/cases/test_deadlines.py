@@ -6,7 +6,6 @@ never notify twice (a second scan, or a concurrent one, sends nothing new).
 
 import io
 import json
-import threading
 from datetime import timedelta
 
 import pytest
@@ -20,6 +19,7 @@ from gongzhi.cases.tasks import scan_deadlines
 from gongzhi.cases.workflow import deadlines
 from gongzhi.core.errors import ServiceError
 from gongzhi.notify.models import Notification
+from tests.concurrency import race
 from tests.factories import move as act
 from tests.factories import report_case
 
@@ -267,24 +267,8 @@ def test_concurrent_scans_notify_once(shared_world):
     w = shared_world
     cases = [dispatched(w) for _ in range(5)]
     late = max(c.resolve_due for c in cases) + timedelta(minutes=1)
-    barrier = threading.Barrier(4)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(deadlines.scan(now=late))
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    results, errors = race(*[lambda: deadlines.scan(now=late)] * 4)
+    assert errors == [None] * 4
     assert sum(r["overdue"] for r in results) == 5
     for case in cases:
         assert notices(case, "overdue") == 1

@@ -2,7 +2,6 @@
 by channel and urgency (``taxonomy.StageClock`` rows), warned and marked overdue by the
 same scan, once per step, shown on the consoles and counted in the rates."""
 
-import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from gongzhi.cases.workflow import deadlines
 from gongzhi.core import workdays
 from gongzhi.notify.models import Notification
 from gongzhi.taxonomy.models import StageClock
+from tests.concurrency import race
 from tests.factories import call_case, report_case
 from tests.factories import move as act
 
@@ -201,24 +201,8 @@ def test_concurrent_scans_mark_a_waiting_report_once(shared_world):
     w = shared_world
     cases = [reported(w, is_urgent=True) for _ in range(4)]
     late = max(c.accept_due for c in cases) + timedelta(minutes=1)
-    barrier = threading.Barrier(3)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(deadlines.scan(now=late))
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    results, errors = race(*[lambda: deadlines.scan(now=late)] * 3)
+    assert errors == [None] * 3
     assert sum(r["overdue"] for r in results) == 4
     for case in cases:
         assert len(entries(case, "overdue")) == 1

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from gongzhi.command import assessment
 from tests.factories import case_in, report_case
@@ -24,10 +25,8 @@ def test_a_city_leader_drills_into_a_county_and_downloads_a_table(page, world):
 
     page.goto(page.base_url + "/command/analytics/")
     for name in ("categories", "channels", "units"):
-        page.wait_for_function(
-            f"document.querySelector('[data-testid=chart-{name}]').dataset.ready === '1'"
-        )
-    page.wait_for_function("document.querySelector('[data-testid=grid-map]').dataset.ready === '1'")
+        expect(page.locator(f"[data-testid=chart-{name}]")).to_have_attribute("data-ready", "1")
+    expect(page.locator("[data-testid=grid-map]")).to_have_attribute("data-ready", "1")
     assert (
         page.locator(
             "[data-testid=grid-map] path.leaflet-interactive, [data-testid=grid-map] canvas"

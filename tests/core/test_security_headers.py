@@ -18,8 +18,8 @@ import gongzhi
 TEMPLATES = Path(gongzhi.__file__).parent
 
 
-# The policy is sent report-only for now (settings: GONGZHI_CSP_ENFORCE=1 enforces it).
-HEADER = "Content-Security-Policy-Report-Only"
+# The policy is enforced (GONGZHI_CSP_REPORT_ONLY=1 would only report).
+HEADER = "Content-Security-Policy"
 
 
 def _policy(response) -> dict[str, list[str]]:
@@ -114,7 +114,6 @@ def test_behind_tls_hsts_is_sent_for_a_year_and_the_cookies_are_secure(tmp_path)
             tmp_path,
             code,
             GONGZHI_MAP_TILES="https://t{s}.tiles.example.cn/{z}/{x}/{y}",
-            GONGZHI_CSP_ENFORCE="1",
         )
     )
     assert out["status"] == 200
@@ -123,6 +122,19 @@ def test_behind_tls_hsts_is_sent_for_a_year_and_the_cookies_are_secure(tmp_path)
     assert out["plain"] == 200 and out["plain_hsts"] is None  # HSTS only over HTTPS
     assert "img-src 'self' data: blob: https://*.tiles.example.cn" in out["img"]
     assert out["ro"] is None  # enforced, not merely reported
+
+
+def test_report_only_is_a_choice_and_then_nothing_is_enforced(tmp_path):
+    code = (
+        "import django,json;django.setup()\n"
+        "from django.conf import settings as s\n"
+        "print(json.dumps([s.CONTENT_SECURITY_POLICY, s.CONTENT_SECURITY_POLICY_REPORT_ONLY]))\n"
+    )
+    enforced, reported = json.loads(
+        _served_behind_tls(tmp_path, code, GONGZHI_CSP_REPORT_ONLY="1")
+    )
+    assert enforced is None
+    assert reported["DIRECTIVES"]["script-src"] == ["'self'"]
 
 
 def test_check_deploy_finds_no_https_warning_behind_tls(tmp_path):

@@ -6,6 +6,7 @@ agreement → a leader of the township finds it in the figures."""
 import io
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from gongzhi.mediation.choices import Level, State
@@ -49,10 +50,8 @@ def act(page, action, fill=None, *, watch="state"):
         fill(panel)
     before = page.locator("[data-testid=dispute-page]").get_attribute(f"data-{watch}")
     panel.locator("button[type=submit]").click()
-    page.wait_for_function(
-        "([watch, before]) => document.querySelector('[data-testid=dispute-page]')"
-        ".dataset[watch] !== before",
-        arg=[watch, before],
+    expect(page.locator("[data-testid=dispute-page]")).not_to_have_attribute(
+        f"data-{watch}", before
     )
     assert not page.locator("[data-testid=action-error]").count()
 
@@ -143,4 +142,4 @@ def test_a_dispute_found_in_screening_is_settled_in_the_village(browser_for, vil
     leader.goto(leader.base_url + "/mediation/figures/")
     row = leader.locator("[data-testid=figure-row][data-label=西关社区]")
     assert row.get_attribute("data-found") == "1" and row.get_attribute("data-settled") == "1"
-    leader.wait_for_function("document.querySelector('#figures-chart canvas') !== null")
+    leader.locator("#figures-chart canvas").first.wait_for(state="attached")

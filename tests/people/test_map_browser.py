@@ -2,6 +2,7 @@
 charts drawn and the map's two layers loaded; a grid worker on a phone sees the map too."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.people import figures_fixtures
 from tests.web.phone import log_in, phone_options
@@ -30,18 +31,12 @@ def test_the_leader_sees_the_charts_and_the_map(chromium, live_server, fw):
         page.goto(live_server.url + "/people/figures/")
         for name in ("population", "houses", "groups", "rates", "months"):
             chart = page.locator(f"[data-testid=chart-{name}]")
-            page.wait_for_function(
-                f"document.querySelector('[data-testid=chart-{name}]').dataset.ready === '1'"
-            )
+            expect(page.locator(f"[data-testid=chart-{name}]")).to_have_attribute("data-ready", "1")
             assert chart.locator("canvas").count() == 1
         assert page.locator("[data-testid=total-population]").inner_text() == "3"
         page.goto(live_server.url + "/people/map/")
-        page.wait_for_function(
-            "document.querySelector('[data-testid=people-map]').dataset.ready === '1'"
-        )
-        page.wait_for_function(
-            "document.getElementById('people-map-count').textContent.includes('3')"
-        )
+        expect(page.locator("[data-testid=people-map]")).to_have_attribute("data-ready", "1")
+        expect(page.locator("#people-map-count")).to_contain_text("3")
         assert "3" in page.locator("[data-testid=map-count]").inner_text()
         assert not errors, errors
     finally:
@@ -53,15 +48,13 @@ def test_a_grid_worker_opens_the_map_on_a_phone(chromium, live_server, fw):
     context, page, errors = open_as(chromium, live_server, fw.grid_worker, fw.password, **options)
     try:
         page.goto(live_server.url + "/people/map/")
-        page.wait_for_function(
-            "document.querySelector('[data-testid=people-map]').dataset.ready === '1'"
-        )
+        expect(page.locator("[data-testid=people-map]")).to_have_attribute("data-ready", "1")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= page.viewport_size["width"]
-        counter = "document.getElementById('people-map-count').dataset.layers"
-        page.wait_for_function(f"{counter} === 'houses,visits'")
+        counter = page.locator("#people-map-count")
+        expect(counter).to_have_attribute("data-layers", "houses,visits")
         page.locator("label:has([data-testid=layer-houses])").click()  # the chip, as a thumb
-        page.wait_for_function(f"{counter} === 'visits'")
+        expect(counter).to_have_attribute("data-layers", "visits")
         assert not errors, errors
     finally:
         context.close()

@@ -3,6 +3,7 @@ stand (their position picked up by the form), then a house in it from the buildi
 on the house form, choosing the other grid offers only that grid's buildings."""
 
 import pytest
+from playwright.sync_api import expect
 
 from gongzhi.people.models import Building, House
 from tests.factories import GridAssignmentFactory
@@ -40,7 +41,7 @@ def test_a_grid_worker_adds_a_building_and_a_house_in_it(chromium, live_server, 
         phone.fill("#id_name", "6号楼")
         phone.select_option("#id_grid", str(w.grid.pk))
         phone.click("[data-locate]")
-        phone.wait_for_function("document.querySelector('#id_lng').value !== ''")
+        expect(phone.locator("#id_lng")).not_to_have_value("")
         fits(phone)
         phone.click("[data-testid=submit]")
         phone.wait_for_selector("[data-testid=error-address]")
@@ -49,7 +50,7 @@ def test_a_grid_worker_adds_a_building_and_a_house_in_it(chromium, live_server, 
         phone.fill("#id_floors", "7")
         if not phone.input_value("#id_lng"):  # the page came back: pick the position again
             phone.click("[data-locate]")
-            phone.wait_for_function("document.querySelector('#id_lng').value !== ''")
+            expect(phone.locator("#id_lng")).not_to_have_value("")
         phone.click("[data-testid=submit]")
         phone.wait_for_selector("[data-testid=building-page]")
         block = Building.objects.get(name="6号楼")

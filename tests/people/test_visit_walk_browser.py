@@ -3,9 +3,11 @@ due, record a visit with a need (the phone's position from the browser), and tur
 into a case with one tap; the case exists, in the care category, at the house."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from gongzhi.cases.models import Case
 from gongzhi.people import visits
@@ -46,7 +48,7 @@ def test_a_grid_worker_records_a_visit_and_raises_the_need_as_a_case(phone, vw, 
     item.click()
 
     phone.wait_for_selector("[data-testid=visit-form]")
-    phone.wait_for_function("document.querySelector('input[name=lng]').value !== ''")
+    expect(phone.locator("input[name=lng]")).not_to_have_value("")
     assert "ok" in phone.locator("[data-testid=position]").get_attribute("class")
     phone.fill("#id_findings", "老人独自在家，精神尚可，冰箱里食物不多")
     phone.fill("#id_needs", "行动不便，需要社区上门助餐")
@@ -87,9 +89,7 @@ def test_a_refused_position_is_explained_and_nothing_is_sent(chromium, live_serv
         log_in(page, vw.grid_worker.username, vw.password)
         page.goto(f"{live_server.url}/people/visits/{visit.pk}/")
         position = page.locator("[data-testid=position]")
-        page.wait_for_function(
-            "document.querySelector('[data-testid=position]').classList.contains('refused')"
-        )
+        expect(page.locator("[data-testid=position]")).to_have_class(re.compile(r"\brefused\b"))
         assert position.inner_text() == position.get_attribute("data-msg-refused")
         page.fill("#id_findings", "老人不在家")
         page.click("[data-testid=record]")

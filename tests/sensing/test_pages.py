@@ -9,6 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from gongzhi.core.navigation import menu_for
 from gongzhi.sensing.models import Camera, Device
@@ -375,16 +376,13 @@ def test_a_dispatcher_adds_a_camera_and_finds_it_on_the_map(chromium, live_serve
         assert page.locator("[data-testid=camera-name]").inner_text() == "西关浏览器探头"
 
         page.goto(live_server.url + reverse("sensing:map"))
-        ready = "document.querySelector('[data-testid=sensing-map]').dataset.ready === '1'"
-        page.wait_for_function(ready)
-        counter = "document.getElementById('sensing-map-count').dataset.layers"
-        page.wait_for_function(f"{counter} === 'cameras,devices,grids'")
+        expect(page.locator("[data-testid=sensing-map]")).to_have_attribute("data-ready", "1")
+        counter = page.locator("#sensing-map-count")
+        expect(counter).to_have_attribute("data-layers", "cameras,devices,grids")
         assert "3" in page.locator("[data-testid=map-count]").inner_text()  # 3 cameras
 
         page.goto(live_server.url + reverse("sensing:figures"))
-        page.wait_for_function(
-            "document.querySelector('[data-testid=chart-grids]').dataset.ready === '1'"
-        )
+        expect(page.locator("[data-testid=chart-grids]")).to_have_attribute("data-ready", "1")
         assert page.locator("[data-testid=chart-grids] canvas").count() == 1
         assert not errors, errors
     finally:

@@ -49,3 +49,17 @@ def a_photo(tmp_path, name="photo.jpg", colour=(90, 90, 100)):
     Image.new("RGB", (640, 480), colour).save(buffer, "JPEG")
     path.write_bytes(buffer.getvalue())
     return path
+
+
+def until(page, predicate: str, arg=None, *, timeout=15_000, every=100):
+    """Wait until a JavaScript function (an arrow, given as text) returns something truthy.
+
+    ``page.wait_for_function`` compiles its predicate inside the page, which the platform's
+    Content-Security-Policy (no 'unsafe-eval') refuses; ``evaluate`` runs it as the browser's
+    own tooling does, so it polls through that instead."""
+    waited = 0
+    while not page.evaluate(predicate, arg):
+        if waited >= timeout:
+            raise TimeoutError(f"still false after {timeout} ms: {predicate}")
+        page.wait_for_timeout(every)
+        waited += every

@@ -3,6 +3,7 @@ a resident's photo report → the dispatcher accepts and dispatches → the depa
 for and resolves with a photo → the dispatcher verifies → the resident rates it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from gongzhi.cases.choices import Satisfaction, State
 from gongzhi.cases.models import Callback, Case
@@ -45,10 +46,7 @@ def act(page, action, fill=None):
         fill(panel)
     before = page.locator("[data-testid=case-page]").get_attribute("data-state")
     panel.locator("button[type=submit]").click()
-    page.wait_for_function(
-        "before => document.querySelector('[data-testid=case-page]').dataset.state !== before",
-        arg=before,
-    )
+    expect(page.locator("[data-testid=case-page]")).not_to_have_attribute("data-state", before)
     assert not page.locator("[data-testid=action-error]").count()
     return page.locator("[data-testid=case-page]").get_attribute("data-state")
 
@@ -57,7 +55,7 @@ def test_a_photo_report_is_dispatched_handled_verified_and_rated(browser_for, wo
     # 1. The resident reports a missing manhole cover from the phone, with a photo.
     phone = browser_for(world.resident, phone=True)
     phone.goto(phone.base_url + "/cases/report/")
-    phone.wait_for_function("document.querySelector('#id_lng').value !== ''")
+    expect(phone.locator("#id_lng")).not_to_have_value("")
     phone.set_input_files("[data-testid=photos]", str(a_photo(tmp_path)))
     phone.fill("[data-testid=category-search]", "井盖")
     phone.locator("[data-testid=category-option]", has_text="井盖缺失破损").first.click()

@@ -27,7 +27,7 @@ def test_a_resident_reports_a_missing_manhole_cover_from_a_phone(phone, world, t
     page.goto(page.base_url + "/cases/report/")
 
     # The browser's position arrives and the pin is set to it.
-    page.wait_for_function("document.querySelector('#id_lng').value !== ''")
+    expect(page.locator("#id_lng")).not_to_have_value("")
     lng = float(page.input_value("#id_lng"))
     lat = float(page.input_value("#id_lat"))
     assert abs(lng - world.point[0]) < 1e-5 and abs(lat - world.point[1]) < 1e-5
@@ -37,7 +37,7 @@ def test_a_resident_reports_a_missing_manhole_cover_from_a_phone(phone, world, t
     pin = page.locator(".leaflet-marker-icon")
     marker = json.loads(page.locator("#base-map").text_content())["marker"]
     assert pin.get_attribute("src") == marker["iconRetinaUrl"]
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=pin.element_handle())
+    expect(pin).not_to_have_js_property("naturalWidth", 0)
 
     # A photo from the "camera", previewed.
     page.set_input_files("[data-testid=photos]", str(a_photo(tmp_path)))
@@ -74,7 +74,7 @@ def test_a_resident_reports_a_missing_manhole_cover_from_a_phone(phone, world, t
 
 def _fill_a_report(page):
     page.goto(page.base_url + "/cases/report/")
-    page.wait_for_function("document.querySelector('#id_lng').value !== ''")
+    expect(page.locator("#id_lng")).not_to_have_value("")
     page.fill("[data-testid=category-search]", "井盖")
     page.locator("[data-testid=category-option]", has_text="井盖缺失破损").first.click()
     page.fill("[data-testid=description]", "井盖缺失")
@@ -104,7 +104,7 @@ def test_a_double_tap_or_a_resend_makes_no_second_case(phone, world):
     assert "HD-" in page.locator(".messages").inner_text()
     # Another problem from the same tab is a new case.
     page.goto(page.base_url + "/cases/report/")
-    page.wait_for_function("document.querySelector('#id_lng').value !== ''")
+    expect(page.locator("#id_lng")).not_to_have_value("")
     page.fill("[data-testid=category-search]", "坑洼")
     page.locator("[data-testid=category-option]", has_text="路面坑洼").first.click()
     page.fill("[data-testid=description]", "路面有个大坑")
@@ -167,7 +167,7 @@ def test_a_report_sent_back_keeps_the_pin_and_the_category(phone, world):
     page = phone
     log_in(page, world.resident.username, world.password)
     page.goto(page.base_url + "/cases/report/")
-    page.wait_for_function("document.querySelector('#id_lng').value !== ''")
+    expect(page.locator("#id_lng")).not_to_have_value("")
     page.fill("[data-testid=category-search]", "井盖")
     page.locator("[data-testid=category-option]", has_text="井盖缺失破损").first.click()
     page.click("[data-testid=submit]")  # no description

@@ -2,6 +2,7 @@
 the required answer is refused next to it, and answering it sends the report."""
 
 import pytest
+from playwright.sync_api import expect
 
 from gongzhi.cases.models import Case
 from gongzhi.demo import questions as demo_questions
@@ -23,7 +24,7 @@ def test_a_categorys_required_question_is_asked_and_enforced(phone, world):
     page = phone
     log_in(page, world.resident.username, world.password)
     page.goto(page.base_url + "/cases/report/")
-    page.wait_for_function("document.querySelector('#id_lng').value !== ''")
+    expect(page.locator("#id_lng")).not_to_have_value("")
     page.fill("[data-testid=category-search]", "井盖")
     page.locator("[data-testid=category-option]", has_text="井盖缺失破损").first.click()
     question = page.locator("[data-testid=question][data-question=manhole_state]")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from gongzhi.cases.models import Attachment, Case
 
-from .phone import PHONE, a_photo, log_in, phone_page
+from .phone import PHONE, a_photo, log_in, phone_page, until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,8 +34,10 @@ def open_with_worker(page):
     """Open the report page and wait until its worker controls it and has kept the shell."""
     page.goto(page.base_url + "/cases/report/")
     # Installing fetches every file it keeps: give a busy machine time for it.
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=45_000)
-    page.wait_for_function("caches.match('/cases/report/shell/').then(Boolean)", timeout=45_000)
+    # Polled through evaluate: wait_for_function compiles its string in the page, which the
+    # Content-Security-Policy (no 'unsafe-eval') forbids.
+    until(page, "() => navigator.serviceWorker.controller !== null", timeout=45_000)
+    until(page, "() => caches.match('/cases/report/shell/').then(Boolean)", timeout=45_000)
 
 
 def go_offline(page, offline: bool):
@@ -48,7 +50,7 @@ def test_a_report_taken_without_signal_is_sent_once_when_the_network_is_back(
     page = phone
     log_in(page, world.resident.username, world.password)
     open_with_worker(page)
-    page.wait_for_function("document.querySelector('#id_lng').value !== ''")
+    expect(page.locator("#id_lng")).not_to_have_value("")
 
     go_offline(page, True)
     page.wait_for_selector("[data-testid=offline-banner]:visible")
@@ -149,7 +151,7 @@ def test_a_send_repeated_after_its_answer_was_lost_makes_one_case(phone, world):
 def take_offline(page, description, photo=None):
     """Open the page with its worker, cut the network and send a report, which waits."""
     open_with_worker(page)
-    page.wait_for_function("document.querySelector('#id_lng').value !== ''")
+    expect(page.locator("#id_lng")).not_to_have_value("")
     go_offline(page, True)
     if photo:
         page.set_input_files("[data-testid=photos]", str(photo))
@@ -169,7 +171,7 @@ def test_a_report_whose_post_fails_on_the_server_is_kept_and_sent_again(
     page = phone
     log_in(page, world.resident.username, world.password)
     open_with_worker(page)
-    page.wait_for_function("document.querySelector('#id_lng').value !== ''")
+    expect(page.locator("#id_lng")).not_to_have_value("")
     page.set_input_files("[data-testid=photos]", str(a_photo(tmp_path)))
     page.fill("[data-testid=category-search]", "井盖")
     page.locator("[data-testid=category-option]", has_text="井盖缺失破损").first.click()

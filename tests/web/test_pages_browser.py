@@ -2,6 +2,7 @@
 request (a missing script, style, tile or icon) and no script error."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.world import report_case
 
@@ -72,9 +73,7 @@ def test_the_queue_export_takes_the_filters_just_changed_in_place(page, world):
     log_in(page, world.dispatcher.username, world.password)
     page.goto(page.base_url + "/cases/")
     page.fill("input[name=q]", "路灯")
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=case-row]').length === 1", timeout=10_000
-    )
+    expect(page.locator("[data-testid=case-row]")).to_have_count(1, timeout=10_000)
     with page.expect_download() as download:
         page.click('[data-testid="export-queue"]')
     book = load_workbook(io.BytesIO(download.value.path().read_bytes()), read_only=True)

@@ -3,6 +3,7 @@ has already reported nearby, the hint marks that case as probably the same, and 
 their voice to it instead of filing a duplicate."""
 
 import pytest
+from playwright.sync_api import expect
 
 from gongzhi.cases.models import Case, CaseSupport
 from tests.cases.test_supports import quick_report
@@ -17,7 +18,7 @@ def test_a_resident_adds_their_voice_instead_of_reporting_again(phone, world):  
     known = quick_report(world, "西关路口井盖丢失，晚上很危险", 0.0005, world.other_resident)
     log_in(page, world.resident.username, world.password)
     page.goto(page.base_url + "/cases/report/")
-    page.wait_for_function("document.querySelector('#id_lng').value !== ''")
+    expect(page.locator("#id_lng")).not_to_have_value("")
     page.fill("[data-testid=category-search]", "井盖")
     page.locator("[data-testid=category-option]", has_text="井盖缺失破损").first.click()
     row = page.locator(f"[data-testid=nearby-case][data-number='{known.number}']")

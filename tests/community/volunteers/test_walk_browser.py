@@ -5,6 +5,7 @@ shift page shows the sign-up and the QR code."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from gongzhi.community.models import SignUp
 from tests.web.phone import log_in, phone_options
@@ -35,7 +36,7 @@ def test_a_volunteer_signs_up_on_the_phone(chromium, live_server, vol):
         log_in(page, w.community_staff.username, w.password)
         page.goto(live_server.url + f"/community/volunteers/shifts/{s.pk}/")
         assert page.locator("[data-testid=signup-row]").count() == 1
-        page.wait_for_function("document.querySelector('[data-testid=qr]').naturalWidth > 0")
+        expect(page.locator("[data-testid=qr]")).not_to_have_js_property("naturalWidth", 0)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         context.close()

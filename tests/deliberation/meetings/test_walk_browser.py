@@ -5,6 +5,7 @@ shows on the villager's phone."""
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from gongzhi.deliberation.models import Attendance, Vote
 from tests.web.phone import log_in, phone_options
@@ -55,7 +56,7 @@ def test_the_clerk_opens_a_villager_signs_in_by_qr_and_votes(browser_for, hall, 
     clerk.goto(clerk.base_url + url)
     step(clerk, "open", to="in_session")
     # The door's QR code is drawn (a real PNG the phone can scan).
-    clerk.wait_for_function("document.querySelector('[data-testid=qr]').naturalWidth > 0")
+    expect(clerk.locator("[data-testid=qr]")).not_to_have_js_property("naturalWidth", 0)
     # The clerk signs in twelve adults from the register's list.
     for resident in meet.adults()[:12]:
         clerk.click(f"[data-testid=sign-in-{resident.pk}]")

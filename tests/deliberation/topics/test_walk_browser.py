@@ -5,6 +5,7 @@ supports it (htmx, no reload); the clerk sees the threshold reached and its cloc
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from gongzhi.deliberation.models import Topic
 from tests.web.phone import a_photo, log_in, phone_options
@@ -44,7 +45,7 @@ def test_a_villager_raises_a_topic_and_a_neighbour_supports_it(phone_as, tw, tmp
     phone.fill("[data-testid=body]", "村口的三盏路灯坏了一个月，晚上出行不安全。")
     phone.set_input_files("[data-testid=photos]", str(a_photo(tmp_path)))
     phone.fill("[data-testid=place]", "村口")
-    phone.wait_for_function("document.getElementById('id_lng').value !== ''")
+    expect(phone.locator("#id_lng")).not_to_have_value("")
     phone.click("[data-testid=submit-topic]")
     phone.wait_for_selector("[data-testid=topic-page][data-state=open]")
     topic = Topic.objects.get()

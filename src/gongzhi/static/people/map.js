@@ -3,25 +3,12 @@
 // view (bbox) and up to a limit, again whenever the view moves.
 (function () {
   "use strict";
-  const el = document.getElementById("people-map");
-  if (!window.L || !el) return;
-  const config = JSON.parse(document.getElementById("people-map-config").textContent);
-  const texts = config.texts;
-  const form = document.getElementById("people-map-layers");
-  const counter = document.getElementById("people-map-count");
-  const map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, attributionControl: false });
-  if (window.gongzhiBaseMap) window.gongzhiBaseMap(map);
-  const renderer = L.canvas({ padding: 0.5 });
+  const opened = window.gongzhiLayeredMap && window.gongzhiLayeredMap("people");
+  if (!opened) return;
+  const { el, config, texts, form, counter, map, renderer } = opened;
+  const text = window.gongzhiText;
   const layers = { houses: null, visits: null };
   const counts = {};
-  map.fitBounds(L.latLngBounds([[35.4, 100.9], [37.6, 103.1]]));
-
-  function text(tag, value, cls) {
-    const node = document.createElement(tag);
-    node.textContent = value;
-    if (cls) node.className = cls;
-    return node;
-  }
   function fill(fmt, n) {
     return fmt.replace("%(n)s", n);
   }

@@ -2,25 +2,12 @@
 // each layer read for the map's view (bbox), again whenever the view moves.
 (function () {
   "use strict";
-  const el = document.getElementById("sensing-map");
-  if (!window.L || !el) return;
-  const config = JSON.parse(document.getElementById("sensing-map-config").textContent);
-  const texts = config.texts;
-  const form = document.getElementById("sensing-map-layers");
-  const counter = document.getElementById("sensing-map-count");
-  const map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, attributionControl: false });
-  if (window.gongzhiBaseMap) window.gongzhiBaseMap(map);
-  const renderer = L.canvas({ padding: 0.5 });
+  const opened = window.gongzhiLayeredMap && window.gongzhiLayeredMap("sensing");
+  if (!opened) return;
+  const { el, config, texts, form, counter, map, renderer } = opened;
+  const text = window.gongzhiText;
   const layers = {};
   const counts = {};
-  map.fitBounds(L.latLngBounds([[35.4, 100.9], [37.6, 103.1]]));
-
-  function text(tag, value, cls) {
-    const node = document.createElement(tag);
-    node.textContent = value;
-    if (cls) node.className = cls;
-    return node;
-  }
   function popup(p) {
     const box = text("div", "");
     box.appendChild(text("strong", p.name));
