@@ -2,6 +2,7 @@
 
 GONGZHI_DEBUG=1          debug mode (off unless asked)
 GONGZHI_SECRET_KEY       secret key; without it one is generated once into var/secret_key
+GONGZHI_SECRET_KEY_FALLBACKS  retired secret keys, comma-separated (after a rotation)
 DATABASE_URL             e.g. postgres://user@host/db; default SQLite at var/gongzhi.sqlite3
 GONGZHI_ALLOWED_HOSTS    comma-separated; default 127.0.0.1,localhost
 GONGZHI_VAR_DIR          where the SQLite file, uploads and the generated key live
@@ -44,6 +45,11 @@ def _secret_key() -> str:
 
 DEBUG = _env_bool("GONGZHI_DEBUG")
 SECRET_KEY = _secret_key()
+# Keys retired by a rotation, comma-separated: sessions and signed links made with them stay
+# valid until they expire, and the audit log's chain, keyed from the key of its day, verifies.
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("GONGZHI_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+]
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("GONGZHI_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")

@@ -33,6 +33,27 @@ def _settings(tmp_path, **env):
     return json.loads(proc.stdout)
 
 
+def test_retired_keys_are_read_from_the_environment(tmp_path):
+    code = (
+        "import django,json;from django.conf import settings;django.setup();"
+        "print(json.dumps([settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS]))"
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "gongzhi.settings",
+        "GONGZHI_VAR_DIR": str(tmp_path),
+        "GONGZHI_SECRET_KEY": "k" * 50,
+        "GONGZHI_SECRET_KEY_FALLBACKS": " old-one-" + "a" * 40 + " , old-two-" + "b" * 40 + ",",
+    }
+    proc = _run([sys.executable, "-c", code], env)
+    assert proc.returncode == 0, proc.stderr
+    key, fallbacks = json.loads(proc.stdout)
+    assert key == "k" * 50
+    assert fallbacks == ["old-one-" + "a" * 40, "old-two-" + "b" * 40]
+    # None set: none kept.
+    proc = _run([sys.executable, "-c", code], {**env, "GONGZHI_SECRET_KEY_FALLBACKS": ""})
+    assert json.loads(proc.stdout)[1] == []
+
+
 def test_defaults_are_safe_and_chinese(tmp_path):
     s = _settings(tmp_path)
     assert s["debug"] is False
