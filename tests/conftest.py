@@ -22,6 +22,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_off(settings):
+    """Staff sign in with a second step in production (accounts.otp); the suite's logins
+    (force_login, the login form) are about everything else. tests/trust and the two-factor
+    browser test turn it on again (``settings.GONGZHI_TWO_FACTOR = True``)."""
+    settings.GONGZHI_TWO_FACTOR = False
+
+
 @pytest.fixture(scope="session")
 def chromium():
     if not os.path.exists(CHROMIUM):

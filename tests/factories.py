@@ -326,7 +326,20 @@ def paths(w) -> dict[str, list[tuple[str, User, dict]]]:
                 {"new_due": timezone.now() + timedelta(days=10), "reason": "需采购井盖"},
             )
         ],
+        # In hand, with a suspension (挂起) waiting for the command centre; then suspended.
+        "pending_suspension": in_progress + [_suspension_asked(w)],
+        "suspended": in_progress
+        + [_suspension_asked(w), ("decide_suspension", w.dispatcher, {"approve": True})],
     }
+
+
+def _suspension_asked(w):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    resume_on = timezone.localdate() + timedelta(days=5)
+    return ("request_suspension", w.handler, {"reason": "等待井盖到货", "resume_on": resume_on})
 
 
 def case_in(w, state: str, **report_args):

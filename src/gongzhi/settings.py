@@ -60,7 +60,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, on a site that lets the three administrators in (三员分立, accounts.duties).
+    "gongzhi.accounts.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,6 +69,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "gongzhi.core",
@@ -100,10 +104,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Two-factor sign-in (accounts.otp) and the idle timeout (accounts.sessions).
+    "django_otp.middleware.OTPMiddleware",
+    "gongzhi.accounts.sessions.IdleTimeoutMiddleware",
+    "gongzhi.accounts.otp.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
+    # Statements slower than GONGZHI_SLOW_QUERY_MS logged with their path (issue 25).
+    "gongzhi.core.slow_queries.SlowQueryMiddleware",
 ]
 
 ROOT_URLCONF = "gongzhi.urls"
@@ -135,6 +145,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A runaway statement is cancelled before the web worker is (gunicorn's worker timeout,
+# 30 s by default in `gongzhi serve`): PostgreSQL only, and in the web server's processes only
+# (asgi.py and wsgi.py set GONGZHI_WEB_PROCESS): a migration, a rollup rebuild or a backup
+# may rightly run for minutes. Slower statements than GONGZHI_SLOW_QUERY_MS are logged with
+# the request's path (core.slow_queries; 0: off).
+GONGZHI_STATEMENT_TIMEOUT_MS = int(os.environ.get("GONGZHI_STATEMENT_TIMEOUT_MS", "20000"))
+GONGZHI_SLOW_QUERY_MS = float(os.environ.get("GONGZHI_SLOW_QUERY_MS", "500"))
+if (
+    DATABASES["default"]["ENGINE"].endswith("postgresql")
+    and GONGZHI_STATEMENT_TIMEOUT_MS > 0
+    and _env_bool("GONGZHI_WEB_PROCESS")
+):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={GONGZHI_STATEMENT_TIMEOUT_MS}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer; IMMEDIATE avoids upgrade deadlocks.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -159,6 +184,8 @@ GONGZHI_SCOPE_BUILDER = "gongzhi.accounts.scoping.build_scope"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # The admin's permissions of the three administrators, from their roles (三员分立).
+    "gongzhi.accounts.duties.DutiesBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -169,6 +196,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "gongzhi.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "gongzhi.accounts.passwords.PatternValidator"},
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -218,6 +246,26 @@ TASKS = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# Two-factor sign-in (accounts.otp). GONGZHI_2FA=off turns it off (the demo's `make run`, whose
+# logins are marked exempt anyway); the roles that must use it, comma-separated.
+GONGZHI_TWO_FACTOR = os.environ.get("GONGZHI_2FA", "on").strip().lower() not in {"0", "off", "no"}
+GONGZHI_TWO_FACTOR_ROLES = [
+    r.strip()
+    for r in os.environ.get(
+        "GONGZHI_2FA_ROLES", "administrator,security_admin,audit_admin,dispatcher,leader"
+    ).split(",")
+    if r.strip()
+]
+# Code attempts are limited by core.ratelimit (GONGZHI_RATE_LIMIT_OTP), not by django-otp's
+# doubling wait, which would refuse the right code a second after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Nobody reads a device's secret or the recovery codes in the admin (not even the security
+# administrator, who may only remove them: accounts.duties).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+OTP_TOTP_ISSUER = os.environ.get("GONGZHI_2FA_ISSUER", "共治 Gongzhi")
+# Staff are signed out after this many minutes without a request (sliding); 0: never.
+GONGZHI_IDLE_TIMEOUT_MINUTES = int(os.environ.get("GONGZHI_IDLE_TIMEOUT_MINUTES", "30"))
 SESSION_COOKIE_AGE = 8 * 3600
 # Served behind TLS (GONGZHI_HTTPS=1: nginx with TLS in front, as the README's deployment
 # has it, setting X-Forwarded-Proto): browsers are told to use HTTPS only for a year, on the
@@ -366,6 +414,7 @@ GONGZHI = {
             "anonymous_report": "10/m",  # reports without a user, per client address
             "checkin_tap": "10/h",  # taps on one daily check-in link (平安打卡)
             "reveal": "20/10m",  # unmasked views of personal data, per person (then alerted)
+            "otp": "10/15m",  # two-factor codes tried, per user (right or wrong)
         }.items()
     },
 }

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.cases.models import Case, CaseEvent, ChannelPolicy, RoutingRule
+from gongzhi.cases.models import Answer, Case, CaseEvent, ChannelPolicy, RoutingRule
 from gongzhi.core.models import AuditLog
 from tests.factories import case_in, move, png, report, report_case
 
@@ -25,6 +25,7 @@ READ_ONLY = {
     "Callback",
     "CaseNumberSequence",
     "CaseSupport",
+    "Suspension",
 }
 
 
@@ -48,6 +49,10 @@ def full(world, settings, tmp_path):
     new_due = timezone.now() + timedelta(days=20)
     move(case, "request_extension", w.handler, new_due=new_due, reason="需采购井盖")
     move(case, "decide_extension", w.dispatcher, approve=True)
+    resume_on = timezone.localdate() + timedelta(days=3)
+    move(case, "request_suspension", w.handler, reason="等待材料", resume_on=resume_on)
+    move(case, "decide_suspension", w.dispatcher, approve=False)
+    Answer.objects.create(question="井盖丢了找谁", answer="城管局负责", category=w.manhole)
     transitions.do_transition(
         case=case, action="resolve", actor=w.handler, photos=[png()], result="已补装井盖"
     )
@@ -123,7 +128,14 @@ def test_state_and_handling_cannot_be_changed_in_the_admin(client, world, full):
 
 def _empty_inlines() -> dict:
     data = {}
-    for prefix in ("events", "co_handlers", "attachments", "extension_requests", "callbacks"):
+    for prefix in (
+        "events",
+        "co_handlers",
+        "attachments",
+        "extension_requests",
+        "suspensions",
+        "callbacks",
+    ):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",

@@ -40,6 +40,8 @@ def snapshot(case) -> dict:
         "extensions": list(case.extension_requests.values_list("status", flat=True)),
         "callbacks": case.callbacks.count(),
         "attachments": case.attachments.count(),
+        "suspensions": list(case.suspensions.values_list("status", flat=True)),
+        "all_cases": Case.objects.count(),  # a refused split makes no case
     }
 
 
@@ -76,6 +78,17 @@ FORM = {
     },
     "category": lambda w, case: {"category": w.pothole.pk},
     "transfer": lambda w, case: {"organisation": w.zjj.pk, "reason": "属于住建局"},
+    "answer": {"answer": "办理居住证请携带身份证到派出所"},
+    "split": lambda w, case: {
+        "part-0-description": "西关街井盖丢失",
+        "part-0-category": w.manhole.pk,
+        "part-1-description": "西关街路面坑洼",
+        "part-1-category": w.pothole.pk,
+    },
+    "suspension": lambda w, case: {
+        "reason": "等待井盖到货",
+        "resume_on": (timezone.localdate() + timedelta(days=5)).isoformat(),
+    },
     "none": {},
 }
 
@@ -134,6 +147,17 @@ ALLOWED = [
     ("transfer", "dispatched", "city_dispatcher", "transfer", State.DISPATCHED),
     ("withdraw", "in_progress", "resident", "reason", State.WITHDRAWN),
     ("withdraw", "reported", "resident", "reason", State.WITHDRAWN),
+    ("withdraw", "suspended", "resident", "reason", State.WITHDRAWN),
+    ("answer", "reported", "operator", "answer", State.ANSWERED),
+    ("answer", "accepted", "dispatcher", "answer", State.ANSWERED),
+    ("split", "reported", "operator", "split", State.REPORTED),
+    ("split", "returned", "dispatcher", "split", State.RETURNED),
+    ("request_suspension", "in_progress", "handler", "suspension", State.IN_PROGRESS),
+    ("request_suspension", "dispatched", "dispatcher", "suspension", State.DISPATCHED),
+    ("decide_suspension", "pending_suspension", "dispatcher", "approve", State.SUSPENDED),
+    ("decide_suspension", "pending_suspension", "city_dispatcher", "deny", State.IN_PROGRESS),
+    ("resume", "suspended", "handler", "none", State.IN_PROGRESS),
+    ("resume", "suspended", "dispatcher", "none", State.IN_PROGRESS),
 ]
 
 
@@ -165,6 +189,20 @@ REFUSED = [
     ("withdraw", "resolved", "resident", "reason", 403),
     ("withdraw", "in_progress", "dispatcher", "reason", 403),
     ("withdraw", "in_progress", "other_resident", "reason", 404),
+    ("answer", "in_progress", "operator", "answer", 403),
+    ("answer", "reported", "resident", "answer", 403),
+    ("answer", "reported", "other_dispatcher", "answer", 404),
+    ("split", "in_progress", "dispatcher", "split", 403),
+    ("split", "reported", "resident", "split", 403),
+    ("split", "reported", "other_dispatcher", "split", 404),
+    ("request_suspension", "in_progress", "grid_worker", "suspension", 403),
+    ("request_suspension", "accepted", "dispatcher", "suspension", 403),
+    ("request_suspension", "in_progress", "other_handler", "suspension", 404),
+    ("decide_suspension", "pending_suspension", "handler", "approve", 403),
+    ("decide_suspension", "pending_suspension", "other_dispatcher", "approve", 404),
+    ("resume", "suspended", "grid_worker", "none", 403),
+    ("resume", "in_progress", "handler", "none", 403),
+    ("resume", "suspended", "other_handler", "none", 404),
     ("accept", "reported", "other_dispatcher", "none", 404),
     ("accept", "reported", "resident", "none", 403),
     ("accept", "reported", "other_resident", "none", 404),
@@ -274,9 +312,29 @@ def test_the_buttons_offered_are_the_actions_allowed(client, world):
     """The page offers a form for each action the workflow allows this viewer, no more."""
     case = case_in(world, "in_progress")
     for actor, expected in [
-        ("handler", {"return", "resolve", "request_extension", "comment"}),
-        ("cgj_head", {"return", "resolve", "request_extension", "comment", "add_co_handlers"}),
-        ("dispatcher", {"escalate", "add_co_handlers", "supervise", "comment", "transfer"}),
+        ("handler", {"return", "resolve", "request_extension", "request_suspension", "comment"}),
+        (
+            "cgj_head",
+            {
+                "return",
+                "resolve",
+                "request_extension",
+                "request_suspension",
+                "comment",
+                "add_co_handlers",
+            },
+        ),
+        (
+            "dispatcher",
+            {
+                "escalate",
+                "add_co_handlers",
+                "supervise",
+                "comment",
+                "transfer",
+                "request_suspension",
+            },
+        ),
         ("grid_worker", {"comment"}),
         ("resident", {"withdraw"}),
     ]:

@@ -130,9 +130,7 @@ def test_report_only_is_a_choice_and_then_nothing_is_enforced(tmp_path):
         "from django.conf import settings as s\n"
         "print(json.dumps([s.CONTENT_SECURITY_POLICY, s.CONTENT_SECURITY_POLICY_REPORT_ONLY]))\n"
     )
-    enforced, reported = json.loads(
-        _served_behind_tls(tmp_path, code, GONGZHI_CSP_REPORT_ONLY="1")
-    )
+    enforced, reported = json.loads(_served_behind_tls(tmp_path, code, GONGZHI_CSP_REPORT_ONLY="1"))
     assert enforced is None
     assert reported["DIRECTIVES"]["script-src"] == ["'self'"]
 

@@ -1,4 +1,5 @@
 from axes.models import AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
@@ -8,9 +9,29 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.regions.models import Region
 
-from . import tokens
+from . import duties, otp, tokens
 from .admin_mixins import ActingAdminMixin, MaskedFieldsAdminMixin, ScopedAdminMixin
-from .models import ApiToken, Membership, Organisation, User
+from .models import ApiToken, Membership, Organisation, Role, TwoFactorExemption, User
+
+# Only the superuser (at installation) touches these: the security administrator grants
+# rights through roles alone, so that no one holds a permission outside a duty (duties).
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+
+class NotOwnRecordMixin:
+    """三员分立: no administrator changes their own account or roles."""
+
+    def _own(self, request, obj) -> bool:
+        if obj is None or request.user.is_superuser:
+            return False
+        owner = obj.pk if isinstance(obj, User) else getattr(obj, "user_id", None)
+        return owner == request.user.pk
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._own(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._own(request, obj)
 
 
 def _region_autocomplete_available(admin_site) -> bool:
@@ -48,6 +69,29 @@ class OrganisationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         )
 
 
+def _membership_form(base, request):
+    class MembershipForm(base):
+        def clean(self):
+            cleaned = super().clean()
+            user = cleaned.get("user") or getattr(self.instance, "user", None)
+            role = cleaned.get("role")
+            if user and role:
+                if not request.user.is_superuser and user.pk == request.user.pk:
+                    raise forms.ValidationError(_("You cannot grant a role to yourself."))
+                clash = duties.conflicting_duty(user=user, role=role, exclude_pk=self.instance.pk)
+                if clash:
+                    raise forms.ValidationError(
+                        _(
+                            "The system, security and audit administrators are three different "
+                            "people: this user already holds the role “%(role)s”."
+                        )
+                        % {"role": Role(clash).label}
+                    )
+            return cleaned
+
+    return MembershipForm
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     fk_name = "user"
@@ -56,6 +100,11 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ("organisation",)
     verbose_name = _("membership")
     verbose_name_plural = _("memberships")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = _membership_form(formset.form, request)
+        return formset
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -71,7 +120,9 @@ class UserChangeForm(DjangoUserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(ActingAdminMixin, ScopedAdminMixin, MaskedFieldsAdminMixin, DjangoUserAdmin):
+class UserAdmin(
+    NotOwnRecordMixin, ActingAdminMixin, ScopedAdminMixin, MaskedFieldsAdminMixin, DjangoUserAdmin
+):
     form = UserChangeForm
     add_form = UserCreationForm
     list_display = (
@@ -98,6 +149,28 @@ class UserAdmin(ActingAdminMixin, ScopedAdminMixin, MaskedFieldsAdminMixin, Djan
         ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+    actions = ["reset_two_factor"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = tuple(super().get_readonly_fields(request, obj))
+        return fixed if request.user.is_superuser else (*fixed, *SUPERUSER_ONLY_FIELDS)
+
+    @admin.action(
+        description=_("Reset two-step sign-in (the user sets up a phone again)"),
+        permissions=["reset_two_factor"],
+    )
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            otp.do_reset(actor=request.user, user=user, request=request)
+        self.message_user(
+            request,
+            _("Two-step sign-in reset for %(count)d users.") % {"count": queryset.count()},
+            messages.SUCCESS,
+        )
+
+    def has_reset_two_factor_permission(self, request):
+        return request.user.has_perm("otp_totp.delete_totpdevice")
+
     add_fieldsets = (
         (
             None,
@@ -118,7 +191,7 @@ class UserAdmin(ActingAdminMixin, ScopedAdminMixin, MaskedFieldsAdminMixin, Djan
 
 
 @admin.register(Membership)
-class MembershipAdmin(ActingAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(NotOwnRecordMixin, ActingAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("user", "organisation", "role", "title", "is_head")
     list_filter = ("role", "is_head", "organisation__kind")
     search_fields = (
@@ -129,6 +202,19 @@ class MembershipAdmin(ActingAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     )
     autocomplete_fields = ("user", "organisation")
     list_select_related = ("user", "organisation")
+
+    def get_form(self, request, obj=None, **kwargs):
+        return _membership_form(super().get_form(request, obj, **kwargs), request)
+
+
+@admin.register(TwoFactorExemption)
+class TwoFactorExemptionAdmin(ActingAdminMixin, admin.ModelAdmin):
+    """Users who sign in without a second step although their role asks for one."""
+
+    list_display = ("user", "reason", "created_at")
+    search_fields = ("user__username", "reason")
+    autocomplete_fields = ("user",)
+    list_select_related = ("user",)
 
 
 @admin.register(ApiToken)

@@ -36,7 +36,12 @@ class Role(models.TextChoices):
     MEDIATOR = "mediator", _("Mediator")
     LAWYER = "lawyer", _("Lawyer")
     LEADER = "leader", _("Leader")
+    # 三员分立 (等保 2.0): the administrator is the system administrator (configuration and
+    # reference data); accounts, roles and two-factor resets are the security
+    # administrator's; the audit log is the audit administrator's (see ``duties``).
     ADMINISTRATOR = "administrator", _("Administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
 
 
 class Organisation(TimeStampedModel):
@@ -247,3 +252,26 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class TwoFactorExemption(models.Model):
+    """A user who signs in without a second step although their role asks for one (see
+    ``accounts.otp``). The demo marks its logins so (they share a published password and
+    must never exist outside a demo); anyone else is exempted by the security administrator,
+    with a reason, and every exemption made in the admin is in the audit log."""
+
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="two_factor_exemption",
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("two-factor exemption")
+        verbose_name_plural = _("two-factor exemptions")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -22,6 +22,7 @@ from gongzhi.accounts.admin_mixins import MaskedFieldsAdminMixin, ScopedAdminMix
 from gongzhi.core.scope import scope_for
 
 from .models import (
+    Answer,
     Attachment,
     Callback,
     Case,
@@ -32,6 +33,7 @@ from .models import (
     CoHandler,
     ExtensionRequest,
     RoutingRule,
+    Suspension,
 )
 
 
@@ -121,6 +123,12 @@ class AttachmentInline(ReadOnlyInline):
 class ExtensionRequestInline(ReadOnlyInline):
     model = ExtensionRequest
     fields = ("new_due", "reason", "status", "requested_by", "decided_by", "decided_at")
+    readonly_fields = fields
+
+
+class SuspensionInline(ReadOnlyInline):
+    model = Suspension
+    fields = ("reason", "resume_on", "status", "requested_by", "started_at", "ended_at")
     readonly_fields = fields
 
 
@@ -221,6 +229,7 @@ class CaseAdmin(ScopedAdminMixin, MaskedFieldsAdminMixin, admin.ModelAdmin):
         CoHandlerInline,
         AttachmentInline,
         ExtensionRequestInline,
+        SuspensionInline,
         CallbackInline,
     )
 
@@ -306,6 +315,14 @@ class ExtensionRequestAdmin(CaseScopedAdminMixin, ReadOnlyAdminMixin, admin.Mode
     list_select_related = ("case", "requested_by", "decided_by")
 
 
+@admin.register(Suspension)
+class SuspensionAdmin(CaseScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("case", "resume_on", "status", "requested_by", "started_at", "ended_at")
+    list_filter = ("status",)
+    search_fields = ("case__number",)
+    list_select_related = ("case", "requested_by")
+
+
 @admin.register(Callback)
 class CallbackAdmin(CaseScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("case", "satisfaction", "resolved", "by_phone", "created_at")
@@ -346,3 +363,22 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 class ChannelPolicyAdmin(admin.ModelAdmin):
     list_display = ("channel", "auto_accept", "auto_dispatch")
     list_editable = ("auto_accept", "auto_dispatch")
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    """知识库: the hotline's answers, edited here; operators find them while on the line."""
+
+    list_display = ("question", "category", "region", "enabled", "times_used", "updated_at")
+    list_editable = ("enabled",)
+    list_filter = ("enabled",)
+    search_fields = ("question", "answer")
+    autocomplete_fields = ("category", "region")
+    list_select_related = ("category",)
+    readonly_fields = ("times_used", "source_case", "created_by")
+    fields = ("question", "answer", "category", "region", "enabled", *readonly_fields)
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

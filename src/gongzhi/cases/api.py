@@ -20,6 +20,7 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Header, Query, Router, Schema, Status, UploadedFile
@@ -30,7 +31,7 @@ from gongzhi.accounts.roles import HOTLINE_ROLES, is_staff, member_roles, roles_
 from gongzhi.accounts.services import RevealRefused, masked_values
 from gongzhi.accounts.services import reveal as reveal_personal_data
 from gongzhi.cases import media, queries, stats
-from gongzhi.cases.intake import services
+from gongzhi.cases.intake import services, split
 from gongzhi.cases.intake.forms import IDEMPOTENCY_KEY_RE, scoped_idempotency_key
 from gongzhi.cases.queries import (
     DEFAULT_SORT,
@@ -101,6 +102,9 @@ class RateRow(Schema):
     dispatch_rate: float | None = Field(description="按时派遣率: dispatched in time")
     counts: RateCounts
     command_counts: CommandRateCounts
+    answered: int = Field(
+        0, description="直接答复: answered on the phone, closed, counted apart from every rate"
+    )
 
 
 class RatesOut(Schema):
@@ -326,6 +330,12 @@ class CaseFilter(Schema):
     ordering: Ordering = Field(
         DEFAULT_SORT, description="newest, deadline, supervised or closed (longest ago first)"
     )
+    after: str | None = Field(
+        None,
+        max_length=24,
+        description="the number of the last case already read (newest first only): the cases "
+        "after it, each once however many are reported meanwhile; use with page=1",
+    )
 
 
 class CaseRow(Schema):
@@ -369,6 +379,8 @@ class CaseDetail(CaseRow):
     supports: int
     result: str
     merged_into: str | None
+    split_from: str | None = Field(description="the case this one was split off")
+    split_into: list[str] = Field(description="the cases split off this one")
     dispatched_at: dt.datetime | None
     signed_at: dt.datetime | None
     resolved_at: dt.datetime | None
@@ -405,13 +417,19 @@ def _cases(user):
 
 
 class _Rows:
-    """The paginator's view of a queryset: counted, sliced, each case shaped as a row."""
+    """The paginator's view of a queryset: counted up to ``queries.COUNT_LIMIT`` (the
+    response then says ``X-Count-Capped: true``; page on with ``after=``), sliced, each case
+    shaped as a row."""
 
-    def __init__(self, queryset):
+    def __init__(self, queryset, response=None):
         self.queryset = queryset
+        self.response = response
 
     def count(self) -> int:
-        return self.queryset.count()
+        n, capped = queries.bounded_count(self.queryset)
+        if capped and self.response is not None:
+            self.response["X-Count-Capped"] = "true"
+        return n
 
     def __len__(self) -> int:
         return self.count()
@@ -436,14 +454,33 @@ def _category_path(code: str) -> str:
 
 @router.get("", response={200: list[CaseRow], **ERRORS}, summary="List cases")
 @paginate(Pages)
-def list_cases(request, filters: Query[CaseFilter]):
-    """The cases the caller may see (as in the queue), filtered, ordered and paginated."""
+def list_cases(request, response: HttpResponse, filters: Query[CaseFilter]):
+    """The cases the caller may see (as in the queue), filtered, ordered and paginated: the
+    count stops at 10,000 (``X-Count-Capped: true``); to read on, newest first, pass the last
+    number read as ``after``."""
     f = filters
     if f.created_from and f.created_to and f.created_to < f.created_from:
         raise ServiceError(
             "invalid_range", _("The end date is before the start date."), "created_to"
         )
     cases = _cases(request.user).select_related("category", "owner")
+    if f.after:
+        if f.ordering != DEFAULT_SORT:
+            raise ServiceError(
+                "invalid_after", _("“after” pages the newest-first order only."), "after"
+            )
+        last = (
+            Case.objects.visible_to(request.user)
+            .filter(number=f.after.strip().upper())
+            .values("created_at", "id")
+            .first()
+        )
+        if last is None:
+            raise ServiceError("unknown_case", _("There is no such case to read after."), "after")
+        cases = cases.filter(
+            Q(created_at__lt=last["created_at"])
+            | Q(created_at=last["created_at"], id__lt=last["id"])
+        )
     if f.state:
         cases = cases.filter(state__in=f.state)
     if f.category:
@@ -466,7 +503,7 @@ def list_cases(request, filters: Query[CaseFilter]):
         cases = cases.filter(created_at__gte=local_midnight(f.created_from))
     if f.created_to:
         cases = cases.filter(created_at__lt=local_midnight(f.created_to + dt.timedelta(days=1)))
-    return _Rows(SORTS[f.ordering][1](cases))
+    return _Rows(SORTS[f.ordering][1](cases), response)
 
 
 def _case(user, number: str) -> Case:
@@ -516,6 +553,8 @@ def _detail(request, case) -> dict:
         "supports": case.supports.count(),
         "result": case.result,
         "merged_into": case.merged_into.number if case.merged_into_id else None,
+        "split_from": case.split_from.number if case.split_from_id else None,
+        "split_into": list(case.split_cases.order_by("id").values_list("number", flat=True)),
         "dispatched_at": case.dispatched_at,
         "signed_at": case.signed_at,
         "resolved_at": case.resolved_at,
@@ -633,7 +672,10 @@ class TransitionIn(Schema):
         description=(
             "the action's fields, as on the case page: note, reason, result, organisation "
             "(id), organisations (ids), into (case number), new_due (ISO date-time), approve, "
-            "category (id), resolved, satisfaction, comment, reopen"
+            "category (id), resolved, satisfaction, comment, reopen; answer and entry (a "
+            "knowledge-base id) to answer directly; resume_on (ISO date) to request a "
+            "suspension; part-<i>-title, part-<i>-description, part-<i>-category (id) and "
+            "part-<i>-organisation (id, optional), i from 0, to split (part 0 stays)"
         ),
     )
     expected_state: StateName | None = Field(
@@ -651,14 +693,19 @@ class TransitionOut(Schema):
 
 def _act(request, case, action: str, data: dict, expected_state=None, photos=()):
     user = request.user
-    done = transitions.do_transition(
-        case=case,
-        action=action,
-        actor=user,
-        data=data,
-        photos=photos,
-        expected_state=expected_state or None,
-    )
+    if action == "split":  # makes new cases through intake: its own service
+        done, _made = split.do_split(
+            case=case, actor=user, data=data, expected_state=expected_state or None
+        )
+    else:
+        done = transitions.do_transition(
+            case=case,
+            action=action,
+            actor=user,
+            data=data,
+            photos=photos,
+            expected_state=expected_state or None,
+        )
     return {
         "number": done.number,
         "action": action,

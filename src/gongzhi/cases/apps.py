@@ -21,3 +21,13 @@ class CasesConfig(AppConfig):
         # A case's live messages reach those who govern its place (as Case.visible_to),
         # not a department that merely serves the county.
         push.register_topic(live.TOPIC, paths=lambda scope: scope.territory_paths)
+
+        from gongzhi.core import periodic
+
+        def resume_suspended(now=None):
+            from gongzhi.cases.workflow import suspension
+
+            return suspension.resume_due(now=now)
+
+        # Suspended cases whose expected resume date has come run again (挂起 → resumed).
+        periodic.register("case_suspensions", resume_suspended)

@@ -26,6 +26,10 @@ class State(ChoiceSet):
     REOPENED = "reopened", _("Reopened"), Look("#ea580c", order=80)
     # Closed by the reporter before it was resolved (撤销): apart from cases solved.
     WITHDRAWN = "withdrawn", _("Withdrawn by the reporter"), Look("#a8a29e", order=105)
+    # 直接答复: a consultation the operator answered on the phone; closed, never dispatched.
+    ANSWERED = "answered", _("Answered directly"), Look("#0d9488", order=95)
+    # 挂起: handling paused with the command centre's approval; its clocks are stopped.
+    SUSPENDED = "suspended", _("Suspended"), Look("#7c3aed", order=45)
 
 
 # An overdue case is ringed in this red, whatever its state's colour.
@@ -43,9 +47,12 @@ OPEN_STATES = frozenset(
         State.RETURNED,
         State.ESCALATED,
         State.REOPENED,
+        State.SUSPENDED,
     }
 )
-FINAL_STATES = frozenset({State.CLOSED, State.REJECTED, State.MERGED, State.WITHDRAWN})
+FINAL_STATES = frozenset(
+    {State.CLOSED, State.REJECTED, State.MERGED, State.WITHDRAWN, State.ANSWERED}
+)
 
 
 class Channel(ChoiceSet):
@@ -71,6 +78,13 @@ class HandlingLevel(ChoiceSet):
     TOWNSHIP = "township", _("Township")
     COUNTY_DEPARTMENT = "county_department", _("County department serving the place")
     CITY_DEPARTMENT = "city_department", _("City department")
+
+
+class SuspensionStatus(ChoiceSet):
+    PENDING = "pending", pgettext_lazy("suspension status", "Pending")
+    REFUSED = "refused", pgettext_lazy("suspension status", "Refused")
+    ACTIVE = "active", pgettext_lazy("suspension status", "Suspended")
+    ENDED = "ended", pgettext_lazy("suspension status", "Resumed")
 
 
 class ExtensionStatus(ChoiceSet):

@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case as Switch
+from django.db.models import F, Q, When
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import masking
@@ -26,6 +27,19 @@ from .choices import (
     HandlingLevel,
     Satisfaction,
     State,
+    SuspensionStatus,
+)
+
+# The deadline a case is racing against now (None when none is running): accepting while
+# reported, dispatching while accepted, signing for while dispatched, resolving while in
+# hand. The queue sorts by it and an index holds it on PostgreSQL (``case_next_due``, made by
+# migration 0012_scale_indexes): change them together.
+NEXT_DUE = Switch(
+    When(state__in=["reported"], then=F("accept_due")),
+    When(state__in=["accepted"], then=F("dispatch_due")),
+    When(state__in=["dispatched"], then=F("sign_for_due")),
+    When(state__in=["dispatched", "in_progress"], then=F("resolve_due")),
+    default=None,
 )
 
 
@@ -48,13 +62,20 @@ class CaseQuerySet(models.QuerySet):
         condition = models.Q(reporter=user)
         for path in scope.territory_paths:
             condition |= models.Q(region_path__startswith=path)
-        for path in scope.organisation_paths:
-            condition |= models.Q(owner__path__startswith=path)
-            condition |= models.Q(command__path__startswith=path)
-            condition |= models.Q(co_handlers__organisation__path__startswith=path)
-        # Applied inside a subquery rather than with DISTINCT (the co-handler join may repeat
-        # a case): the result can be counted, grouped and ordered freely.
-        return self.filter(pk__in=Case.objects.filter(condition).values("pk"))
+        if scope.organisation_paths:
+            # No join (which could repeat a case and hides the indexes): the units by their
+            # paths first, then each column against them, each served by its own index.
+            units = Q()
+            for path in scope.organisation_paths:
+                units |= Q(path__startswith=path)
+            unit_ids = Organisation.objects.filter(units).values("pk")
+            co_handled = CoHandler.objects.filter(organisation__in=unit_ids).values("case_id")
+            condition |= (
+                models.Q(owner__in=unit_ids)
+                | models.Q(command__in=unit_ids)
+                | models.Q(pk__in=co_handled)
+            )
+        return self.filter(condition)
 
     def open(self):
         return self.exclude(state__in=FINAL_STATES)
@@ -171,6 +192,16 @@ class Case(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="merged_cases",
     )
+    # 拆分: the case this one was split off (one call, several problems); the original keeps
+    # one of them and lists the others as its ``split_cases``.
+    split_from = models.ForeignKey(
+        "self",
+        verbose_name=_("split from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="split_cases",
+    )
     result = models.TextField(_("handling result"), blank=True)
     tracking_token = models.CharField(
         _("tracking token"), max_length=32, default=_tracking_token, editable=False
@@ -201,6 +232,17 @@ class Case(TimeStampedModel):
             # Holds only the few cases waiting for their follow-up: cheap to keep and to scan.
             models.Index(
                 fields=["id"], condition=Q(follow_up_pending=True), name="case_follow_up_pending"
+            ),
+            # The queue's orders at any table size (issue 25): newest first, and the deadline
+            # running now (the expression the queue sorts by), each read in index order.
+            models.Index(F("created_at").desc(), F("id").desc(), name="case_newest"),
+            # (The deadline order's index, case_next_due, is PostgreSQL's only: SQLite cannot
+            # index NULLS LAST. Migration 0012_scale_indexes makes it.)
+            # The scope rule's places: a region subtree is a prefix of the path.
+            models.Index(
+                fields=["region_path", "created_at"],
+                name="case_region_created",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
             ),
         ]
 
@@ -394,6 +436,112 @@ class ExtensionRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.case.number} → {self.new_due:%Y-%m-%d %H:%M}"
+
+
+class Suspension(TimeStampedModel):
+    """挂起: a unit (or the dispatcher) asks to pause a case in hand, the command centre
+    approves or refuses; while it is suspended its clocks stand still, and on resuming its
+    deadlines move by the working time it was suspended (``workflow.suspension``)."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="suspensions"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    resume_on = models.DateField(_("expected resume date"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=SuspensionStatus.choices,
+        default=SuspensionStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # The state the case was in when it was suspended: it goes back there on resuming.
+    from_state = models.CharField(_("suspended from"), max_length=20, blank=True)
+    started_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("suspension")
+        verbose_name_plural = _("suspensions")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The tick's question: which suspended cases are due to resume.
+            models.Index(
+                fields=["resume_on"],
+                condition=Q(status="active"),
+                name="cases_suspension_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} ⏸ {self.resume_on}"
+
+
+class Answer(TimeStampedModel):
+    """知识库: an answer the hotline gives to a common question, found by the operator while
+    the caller is on the line (``cases.answers``), for one category (or any) and one region
+    and those below it (or everywhere)."""
+
+    question = models.CharField(_("question"), max_length=200)
+    answer = models.TextField(_("answer"))
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answers",
+        help_text=_("Empty: for any category."),
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answers",
+        help_text=_("Empty: everywhere; else this region and those below it."),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    times_used = models.PositiveIntegerField(_("times used"), default=0)
+    source_case = models.ForeignKey(
+        Case,
+        verbose_name=_("saved from case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("knowledge-base answer")
+        verbose_name_plural = _("knowledge base")
+        ordering = ["-times_used", "question"]
+
+    def __str__(self) -> str:
+        return self.question
 
 
 class Callback(TimeStampedModel):

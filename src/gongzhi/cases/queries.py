@@ -12,15 +12,17 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, When
-from django.db.models import Case as Switch
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import masking
 from gongzhi.accounts.services import unmaskable_kinds
 from gongzhi.cases.choices import OPEN_STATES, Channel, State
-from gongzhi.cases.models import Callback, CaseEvent
+from gongzhi.cases.models import NEXT_DUE, Callback, CaseEvent
 from gongzhi.regions.models import Region, RegionLevel
 from gongzhi.taxonomy.models import Category
 
@@ -79,14 +81,9 @@ def with_overdue(queryset, now=None):
 
 
 def next_due_expression():
-    """The deadline a case is racing against now (None when none is running)."""
-    return Switch(
-        When(state__in=ACCEPT_RUNNING, then=F("accept_due")),
-        When(state__in=DISPATCH_RUNNING, then=F("dispatch_due")),
-        When(state__in=SIGN_FOR_RUNNING, then=F("sign_for_due")),
-        When(state__in=RESOLVE_RUNNING, then=F("resolve_due")),
-        default=None,
-    )
+    """The deadline a case is racing against now (None when none is running): the
+    expression the ``case_next_due`` index holds."""
+    return NEXT_DUE
 
 
 SORTS = {
@@ -114,6 +111,57 @@ def state_counts(queryset) -> dict[str, int]:
     """``{state: number of cases}`` in one aggregate query."""
     rows = queryset.order_by().values("state").annotate(n=Count("id"))
     return {row["state"]: row["n"] for row in rows}
+
+
+# Lists count at most this many rows and say "10,000+" beyond it (issue 25): a count that
+# reads every matching case grows with the years of cases, and nobody pages that far.
+COUNT_LIMIT = 10_000
+
+
+def bounded_count(queryset, limit: int | None = None) -> tuple[int, bool]:
+    """(the number of rows, at most LIMIT (``COUNT_LIMIT``); whether there are more)."""
+    limit = COUNT_LIMIT if limit is None else limit
+    n = queryset.order_by()[: limit + 1].count()
+    return min(n, limit), n > limit
+
+
+def bounded_state_counts(queryset, limit: int | None = None) -> tuple[dict[str, int], set]:
+    """``{state: number}`` and the states with more than LIMIT cases: one aggregate over the
+    first LIMIT + 1 rows; when there are more, one bounded count per state."""
+    limit = COUNT_LIMIT if limit is None else limit
+    inner = queryset.order_by().values("state")[: limit + 1]
+    sql, params = inner.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT state, COUNT(*) FROM ({sql}) bounded GROUP BY state", params)
+        counts = dict(cursor.fetchall())
+    if sum(counts.values()) <= limit:
+        return counts, set()
+    over = set()
+    for state in State.values:
+        counts[state], capped = bounded_count(queryset.filter(state=state), limit)
+        if capped:
+            over.add(state)
+    return counts, over
+
+
+class BoundedPaginator(Paginator):
+    """Django's paginator counting at most ``limit`` rows (``capped``: there are more);
+    pages past the limit are not offered (narrow the filters instead)."""
+
+    def __init__(self, object_list, per_page, *, limit: int | None = None, known=None, **kw):
+        """KNOWN: the (count, capped) already counted, e.g. from the state chips."""
+        super().__init__(object_list, per_page, **kw)
+        self.limit = COUNT_LIMIT if limit is None else limit
+        self.capped = False
+        self.known = known
+
+    @cached_property
+    def count(self) -> int:
+        if self.known is not None:
+            n, self.capped = self.known
+            return min(n, self.limit)
+        n, self.capped = bounded_count(self.object_list, self.limit)
+        return n
 
 
 def _local_midnight(day) -> datetime:

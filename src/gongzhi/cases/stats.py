@@ -7,6 +7,10 @@
 - 满意率 satisfaction rate: cases rated "satisfied" or "basically satisfied", over rated
   cases. The latest callback of a case counts.
 
+Counted apart, in none of the rates: 直接答复 cases the hotline answered on the phone
+(``answered``: never dispatched, so outside the response rate, and never rated), and cases
+split off another (``split``: each goes through the rates as a case of its own).
+
 And the command centre's own two: 按时受理率 cases accepted by their acceptance deadline,
 and 按时派遣率 cases dispatched by their dispatch deadline, each over the cases whose
 deadline has been decided (the step taken, or the deadline passed).
@@ -23,7 +27,7 @@ from django.utils import timezone
 
 from gongzhi.regions.models import Region
 
-from .choices import Satisfaction
+from .choices import Satisfaction, State
 from .models import Callback, Case
 
 # Region paths are "/PPPPPP/CCCCCC/KKKKKK/TTTTTTTTT/…": fixed-width codes per level.
@@ -45,6 +49,8 @@ GROUPS = {
 
 
 COUNTS = ("response_base", "responded", "rated", "solved", "satisfied")
+# Counted apart from the rates (see above).
+APART = ("answered", "withdrawn", "suspended", "split")
 # The command centre's own steps (not in the command centre's daily rollups).
 COMMAND_COUNTS = ("accept_base", "accepted_in_time", "dispatch_base", "dispatched_in_time")
 
@@ -96,6 +102,10 @@ def rates(*, viewer, group_by: str = "all", start=None, end=None, now=None) -> l
                 & (Q(dispatch_met__isnull=False) | Q(dispatch_due__lt=now)),
             ),
             dispatched_in_time=Count("id", filter=Q(dispatch_met=True)),
+            answered=Count("id", filter=Q(state=State.ANSWERED)),
+            withdrawn=Count("id", filter=Q(state=State.WITHDRAWN)),
+            suspended=Count("id", filter=Q(state=State.SUSPENDED)),
+            split=Count("id", filter=Q(split_from__isnull=False)),
         )
         .order_by("key")
     )
@@ -113,6 +123,8 @@ def rates(*, viewer, group_by: str = "all", start=None, end=None, now=None) -> l
             "dispatch_rate": _ratio(row["dispatched_in_time"], row["dispatch_base"]),
             "counts": {k: row[k] for k in COUNTS},
             "command_counts": {k: row[k] for k in COMMAND_COUNTS},
+            "answered": row["answered"],
+            "apart": {k: row[k] for k in APART},
         }
         for row in rows
     ]

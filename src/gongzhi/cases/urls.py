@@ -35,6 +35,9 @@ urlpatterns = [
     path("categories/", intake.category_search, name="category_search"),
     path("categories/questions/", intake.category_questions, name="category_questions"),
     path("geocode/", intake.geocode, name="geocode"),
+    # The knowledge base of answers (直接答复): searched and picked while the caller waits.
+    path("answers/", intake.answer_search, name="answer_search"),
+    path("answers/<int:pk>/pick/", intake.answer_pick, name="answer_pick"),
     path("track/<casenum:number>/", intake.track, name="track"),
     # Consoles: dispatchers, departments, grid workers, leaders.
     path("", console.queue, name="queue"),
@@ -51,6 +54,9 @@ urlpatterns = [
     path("hotspots/", triage.hotspots, name="hotspots"),
     path("<casenum:number>/similar/", triage.similar, name="similar"),
     path("<casenum:number>/", console.detail, name="detail"),
+    # A split makes new cases through intake: its own view, at the same address as any action.
+    path("<casenum:number>/act/split/", intake.split_case, name="split"),
     path("<casenum:number>/act/<slug:action>/", console.act, name="act"),
+    path("<casenum:number>/save-answer/", console.save_answer, name="save_answer"),
     path("<casenum:number>/photos/<int:pk>/<slug:size>/", console.photo, name="photo"),
 ]

@@ -79,6 +79,7 @@ def load(*, stdout=None) -> dict:
         logins = [*logins, *neighbourhood["logins"]]
         # Last: the rollups, warnings and monthly reports read everything above.
         command_counts = command.load(stdout=stdout)
+        _exempt_from_two_factor(stdout=stdout)
     model = _triage_model()
     return {
         "regions": region_counts,
@@ -94,6 +95,25 @@ def load(*, stdout=None) -> dict:
         "triage_model": model,
         "assessed": _assess_open_cases() if model else {"n": 0, "pending": 0},
     }
+
+
+def _exempt_from_two_factor(*, stdout=None) -> int:
+    """Every demo login signs in without a phone: staff's two-step sign-in (accounts.otp) is
+    waived for them by a row each. Only a demo database holds them (check_demo_database),
+    and their password is published: they must never exist anywhere else."""
+    from gongzhi.accounts.models import TwoFactorExemption, User
+
+    reason = "DEMO ONLY: a demo login, whose password is published"
+    missing = User.objects.filter(two_factor_exemption__isnull=True)
+    made = TwoFactorExemption.objects.bulk_create(
+        [TwoFactorExemption(user=user, reason=reason) for user in missing]
+    )
+    if stdout is not None and made:
+        stdout.write(
+            f"WARNING: DEMO ONLY. {len(made)} demo logins sign in WITHOUT two-step "
+            "verification (exempted). Never load the demo where real people work.\n"
+        )
+    return len(made)
 
 
 def _assess_open_cases() -> dict:

@@ -40,6 +40,8 @@ OF_STATE = {
     S.ESCALATED: "internal_referral",
     S.REOPENED: "reopen",
     S.WITHDRAWN: "no_further_action",  # withdrawn by the reporter
+    S.ANSWERED: "closed",  # answered on the phone: closed with the answer
+    S.SUSPENDED: "action_scheduled",  # paused until its expected resume date
 }
 
 # The workflow actions an update with each extended status asks for, tried in order.

@@ -1,29 +1,27 @@
 """Rank open cases that probably report the same problem as a new report.
 
-A score in [0, 1] from four signals, each in [0, 1]:
+The score of a pair is the chance, from ``resemblance.model()``, that the two are one
+problem: text that recognises rewording (character 1–3-grams and jieba words weighted by
+learned idf, the title alone), the places both name (or one names and the other's title
+names another), and, where both sides have them, the distance between their points, the
+days between them and whether their first-level categories differ. A report without a
+point is compared without distance, so a hotline call is still scored by its text.
 
-* text: the larger of the title and the full-text similarity (Jaccard over character
-  bigrams of the normalised text — robust to the rewording and typos of a resubmission);
-* distance: 1 at the same spot, 0.5 at ``HALF_DISTANCE_M``;
-* time: 1 at the same moment, 0.5 after ``HALF_HOURS``;
-* category: 1 if the same first-level category, 0 if different.
-
-A signal that one side lacks (no GPS point, no category) is left out and the weights of the
-others are renormalised, so a hotline report without a point is still compared by text.
-Weights were set on the hot_messages pair set (see bench/triage.py): text carries most.
+The platform offers a merge at ``TriagePolicy.duplicate_min_score`` (0.5 by default): a
+repeat at least as likely as not, measured on hand-labelled pairs (``pairs.py``,
+bench/triage.py). Each candidate carries the reason: the rare words and the places both
+share, the distance and the days apart.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from . import resemblance
 from .text import normalise
 
-WEIGHTS = {"text": 0.6, "distance": 0.2, "time": 0.1, "category": 0.1}
-HALF_DISTANCE_M = 150.0
-HALF_HOURS = 72.0
 EARTH_M = 6_371_000.0
 
 
@@ -35,6 +33,12 @@ class Candidate:
     distance_m: float | None
     hours: float | None
     same_category: bool | None
+    shared_words: list[str] = field(default_factory=list)
+    shared_places: list[str] = field(default_factory=list)
+
+    @property
+    def days(self) -> float | None:
+        return None if self.hours is None else self.hours / 24
 
     def as_dict(self) -> dict:
         return {
@@ -43,11 +47,16 @@ class Candidate:
             "text_similarity": round(self.text, 4),
             "distance_m": None if self.distance_m is None else round(self.distance_m, 1),
             "hours_apart": None if self.hours is None else round(self.hours, 1),
+            "days_apart": None if self.hours is None else round(self.hours / 24, 1),
             "same_category": self.same_category,
+            "shared_words": list(self.shared_words),
+            "shared_places": list(self.shared_places),
         }
 
 
 def bigrams(text: str) -> frozenset[str]:
+    """Character bigrams of the normalised text (letters and digits): a quick overlap
+    measure for short texts (the typed question against the answers, ``cases.answers``)."""
     t = "".join(ch for ch in normalise(text) if ch.isalnum())
     return frozenset(t[i : i + 2] for i in range(len(t) - 1)) or frozenset(t)
 
@@ -65,45 +74,44 @@ def haversine_m(lng1, lat1, lng2, lat2) -> float:
     return 2 * EARTH_M * math.asin(math.sqrt(min(1.0, h)))
 
 
-def _prepared(rec: dict) -> dict:
-    if "_title_grams" not in rec:
-        title = rec.get("title") or ""
-        rec["_title_grams"] = bigrams(title)
-        rec["_full_grams"] = bigrams(f"{title} {rec.get('text') or ''}"[:800])
-    return rec
-
-
 def _first(category) -> str | None:
     if not category:
         return None
     return str(category).strip("/").split("/")[0]
 
 
-def text_similarity(a: dict, b: dict) -> float:
-    a, b = _prepared(a), _prepared(b)
-    return max(
-        jaccard(a["_title_grams"], b["_title_grams"]), jaccard(a["_full_grams"], b["_full_grams"])
-    )
+def _profile(rec: dict) -> resemblance.Profile:
+    return resemblance.profile(rec.get("title"), rec.get("text"))
 
 
-def score_pair(query: dict, other: dict, weights: dict | None = None) -> Candidate:
-    weights = weights or WEIGHTS
-    parts = {"text": text_similarity(query, other)}
+def score_pair(query: dict, other: dict) -> Candidate:
+    """How likely ``other`` is the problem ``query`` reports, and why."""
     distance = hours = same = None
     if None not in (query.get("lng"), query.get("lat"), other.get("lng"), other.get("lat")):
         distance = haversine_m(query["lng"], query["lat"], other["lng"], other["lat"])
-        parts["distance"] = 0.5 ** (distance / HALF_DISTANCE_M)
     t1, t2 = query.get("time"), other.get("time")
     if isinstance(t1, datetime) and isinstance(t2, datetime):
         hours = abs((t1 - t2).total_seconds()) / 3600
-        parts["time"] = 0.5 ** (hours / HALF_HOURS)
     c1, c2 = _first(query.get("category")), _first(other.get("category"))
     if c1 and c2:
         same = c1 == c2
-        parts["category"] = 1.0 if same else 0.0
-    total = sum(weights[k] for k in parts)
-    score = sum(weights[k] * v for k, v in parts.items()) / total
-    return Candidate(other.get("id"), score, parts["text"], distance, hours, same)
+    found = resemblance.compare(
+        _profile(query),
+        _profile(other),
+        days=None if hours is None else hours / 24,
+        distance_m=distance,
+    )
+    score = resemblance.model().chance(found.features, same_category=same)
+    return Candidate(
+        other.get("id"),
+        score,
+        found.features["words"],
+        distance,
+        hours,
+        same,
+        found.shared_words,
+        found.shared_places,
+    )
 
 
 def rank_duplicates(

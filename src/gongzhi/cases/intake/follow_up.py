@@ -24,6 +24,7 @@ import logging
 
 from django.db import InterfaceError, OperationalError, transaction
 
+from gongzhi.cases.choices import State
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.workflow import effects
 from gongzhi.notify import services as notify
@@ -88,8 +89,12 @@ def _follow_up(ids: list[int]) -> int:
     for event in events:
         event.case = cases[event.case_id]
     # A caller without an account hears by SMS that the report is registered, and where
-    # to follow it.
-    texts = [(c, effects.caller_text(c, "registered")) for c in cases.values()]
+    # to follow it (a call answered on the line was texted the answer instead).
+    texts = [
+        (c, effects.caller_text(c, "registered"))
+        for c in cases.values()
+        if c.state != State.ANSWERED
+    ]
     with transaction.atomic():
         # Another watcher's batch is skipped, not waited for; one it finished is not pending.
         claimed = list(

@@ -151,6 +151,10 @@ class HotlineForm(IntakeForm):
     reporter_name = forms.CharField(required=False, max_length=50)
     reporter_phone = forms.CharField(required=False, max_length=30)
     is_urgent = forms.BooleanField(required=False)
+    # 直接答复: the operator's answer to a consultation, and the knowledge-base entry it
+    # came from (if any); used only when the call is answered rather than saved.
+    answer = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
+    answer_entry = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
     def to_report(self, *, channel: str, user) -> Report:
         d = self.cleaned_data

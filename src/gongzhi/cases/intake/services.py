@@ -281,6 +281,26 @@ def do_report(
     return case, True
 
 
+def do_answer_call(
+    *, report: Report, operator, answer: str, entry=None, admit=None
+) -> tuple[Case, bool]:
+    """直接答复 at intake: the call is a consultation the operator answers on the line; the
+    case is made and closed with the answer in one transaction (nothing is kept when either
+    is refused). A retried submission returns the first case, as ``do_report`` does."""
+    if len((answer or "").strip()) < 2:
+        raise ServiceError("required", _("Please write the answer given to the caller."), "answer")
+    found = _existing(report.idempotency_key)
+    if found:
+        return found, False
+    with transaction.atomic():
+        case, created = do_report(report=report, entered_by=operator, admit=admit)
+        if created:
+            case = workflow.transition(
+                case_id=case.pk, action="answer", actor=operator, answer=answer, entry=entry
+            )
+    return case, created
+
+
 def _create(report, number, category, reporter, entered_by, images) -> Case:
     case = Case(
         number=number,
@@ -410,7 +430,8 @@ def nearby_open_cases(
         text=text, lng=lng, lat=lat, category=category, cases=[c for c, _d in near]
     )
     threshold = triage_hooks.duplicate_threshold()
-    near.sort(key=lambda t: (-scores.get(t[0].pk, 0.0), t[1] or 0.0))
+    score = {pk: found["score"] for pk, found in scores.items()}
+    near.sort(key=lambda t: (-score.get(t[0].pk, 0.0), t[1] or 0.0))
     near = near[:limit]
     visible = set(
         Case.objects.visible_to(viewer)
@@ -428,8 +449,11 @@ def nearby_open_cases(
             "title": masking.mask_numbers_in_text(c.title),
             "distance": None if d is None else round(d),
             "supported": c.pk in supported,
-            "score": scores.get(c.pk),
-            "likely": scores.get(c.pk, 0.0) >= threshold,
+            "score": score.get(c.pk),
+            "likely": score.get(c.pk, 0.0) >= threshold,
+            # Why it may be the same problem: shared words and place, days apart (the hint's
+            # public summary: words of the case's own title and text, never who reported it).
+            "why": scores.get(c.pk),
             "supports": c.n_supports,
             "own": viewer is not None and c.reporter_id == viewer.pk,
             "visible": c.pk in visible,

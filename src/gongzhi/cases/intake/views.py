@@ -26,8 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.accounts.masking import mask_address, mask_id_number, mask_mobile
 from gongzhi.accounts.models import Role
 from gongzhi.accounts.roles import HOTLINE_ROLES, REPORTING_ROLES, roles_of
+from gongzhi.cases import answers
 from gongzhi.cases.choices import Channel, Satisfaction, State
-from gongzhi.cases.intake import services
+from gongzhi.cases.intake import services, split
 from gongzhi.cases.intake.forms import (
     MAX_ID,
     CallbackForm,
@@ -38,6 +39,8 @@ from gongzhi.cases.intake.forms import (
 from gongzhi.cases.intake.outbox import page_context
 from gongzhi.cases.models import Attachment, Case
 from gongzhi.cases.triage import hooks as triage_hooks
+from gongzhi.cases.views import console
+from gongzhi.cases.views.common import case_or_404
 from gongzhi.cases.workflow import services as transitions
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.core import ratelimit
@@ -55,19 +58,33 @@ NEARBY_DAYS = 7
 MY_REPORTS = 10
 
 
-def _submit(request, form, *, channel: str, reporter, entered_by, rate: str):
+def _submit(request, form, *, channel: str, reporter, entered_by, rate: str, answered=False):
     """Validate the form, then the report in the service. (case, created) or (None, False);
     ``RateLimited`` when the person has sent more new reports than ``rate`` allows (a retry
-    of a report already received is answered, not counted)."""
+    of a report already received is answered, not counted). ``answered``: the hotline's
+    直接答复, the case made and closed with the operator's answer."""
     if not form.is_valid():
         return None, False
+
+    def admit():
+        ratelimit.check(rate, f"user:{request.user.pk}", ratelimit.rate(rate))
+
     try:
+        report = form.to_report(channel=channel, user=request.user)
+        if answered:
+            return services.do_answer_call(
+                report=report,
+                operator=entered_by,
+                answer=form.cleaned_data.get("answer") or "",
+                entry=form.cleaned_data.get("answer_entry"),
+                admit=admit,
+            )
         return services.do_report(
-            report=form.to_report(channel=channel, user=request.user),
+            report=report,
             reporter=reporter,
             entered_by=entered_by,
             photos=form.cleaned_data.get("photos", ()),
-            admit=lambda: ratelimit.check(rate, f"user:{request.user.pk}", ratelimit.rate(rate)),
+            admit=admit,
         )
     except ServiceError as error:
         form.add_case_error(error)
@@ -243,6 +260,7 @@ def hotline(request):
                 reporter=None,
                 entered_by=request.user,
                 rate="hotline_report",
+                answered=bool(request.POST.get("direct_answer")),
             )
         except ratelimit.RateLimited as limited:
             _too_many(form, limited)
@@ -269,6 +287,84 @@ def hotline(request):
         "radius_m": NEARBY_RADIUS_M,
     }
     return render(request, "cases/intake/hotline.html", context, status=status)
+
+
+# --- 拆分 from the case page -------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def split_case(request, number):
+    """The case page's split form (``cases:act`` with action ``split``): it makes new cases
+    through intake, so it is intake's; an error is shown on the case page as any action's."""
+    case = case_or_404(request.user, number)
+    try:
+        _case, made = split.do_split(
+            case=case,
+            actor=request.user,
+            data=request.POST,
+            expected_state=request.POST.get("expected_state") or None,
+        )
+    except ServiceError as error:
+        case = case_or_404(request.user, number)  # as it is now: nothing was changed
+        context = console._detail_context(request, case, error=error, error_action="split")
+        return render(request, "cases/console/detail.html", context, status=error.status)
+    messages.success(
+        request,
+        _("Split: %(cases)s made for the other problems.")
+        % {"cases": "、".join(c.number for c in made)},
+    )
+    return redirect("cases:detail", number=case.number)
+
+
+# --- the knowledge base of answers (直接答复) ---------------------------------------------
+
+
+def _call_taker(request) -> None:
+    try:
+        answers.check_may_use(request.user)
+    except ServiceError:
+        raise PermissionDenied from None
+
+
+@login_required
+@require_GET
+def answer_search(request):
+    """The knowledge base's answers to what the operator types, for the chosen category (or
+    the case's) and the caller's place; each can be picked to fill the answer."""
+    _call_taker(request)
+    q = request.GET.get("kb_q", "").strip()[:200]
+    category, region_path = None, ""
+    number = request.GET.get("case", "")[:24]
+    case = Case.objects.visible_to(request.user).filter(number=number).first() if number else None
+    if case is not None:
+        category, region_path = case.category, case.region_path
+    else:
+        value = request.GET.get("category", "")
+        if value.isdigit() and 0 < int(value) <= MAX_ID:
+            category = Category.objects.filter(pk=int(value), enabled=True).first()
+        point = _point_param(request)
+        if point is not None:
+            hit = services.locate(*point)
+            region_path = hit.region_path if hit is not None else ""
+    found = answers.search(q, category=category, region_path=region_path)
+    return render(
+        request, "cases/intake/_answer_results.html", {"found": found, "q": q, "case": case}
+    )
+
+
+@login_required
+@require_GET
+def answer_pick(request, pk):
+    """The answer field filled with a knowledge-base entry (and the entry remembered)."""
+    _call_taker(request)
+    entry = answers.entry(pk)
+    if entry is None:
+        raise Http404
+    # The field the entry goes in: the hotline form's, or the case page's answer action.
+    field = "entry" if request.GET.get("field") == "entry" else "answer_entry"
+    context = {"entry": entry, "text": entry.answer, "field": field}
+    return render(request, "cases/intake/_answer_field.html", context)
 
 
 # --- fragments for htmx ------------------------------------------------------------------
@@ -467,6 +563,8 @@ STAGE_OF_STATE = {
     State.IN_PROGRESS: 3,
     State.RESOLVED: 4,
     State.CLOSED: 5,
+    State.ANSWERED: 5,
+    State.SUSPENDED: 3,  # paused, still with the handling unit
 }
 
 # How each public timeline entry reads to a reporter.
@@ -486,6 +584,9 @@ EVENT_TEXT = {
     "callback": gettext_lazy("Rated by the reporter"),
     "transfer": gettext_lazy("Transferred to %(unit)s"),
     "withdraw": gettext_lazy("Withdrawn by the reporter"),
+    "answer": gettext_lazy("Answered by the hotline"),
+    "split": gettext_lazy("Split into cases %(cases)s, one for each problem"),
+    "split_from": gettext_lazy("Split off case %(case)s: this case deals with one of its problems"),
 }
 
 # Phone and ID numbers typed into free text are masked before a reporter's page shows it.
@@ -523,6 +624,8 @@ def _timeline(case: Case) -> list[dict]:
             text = str(template) % {
                 "unit": data.get("organisation_name") or _("the handling unit"),
                 "into": data.get("into", ""),
+                "cases": "、".join(data.get("cases") or []),
+                "case": data.get("case", ""),
             }
         details = []
         if event.action == "callback":
@@ -646,6 +749,7 @@ def track(request, number):
         "track_url": case.tracking_url(),
         "title": _scrub(case.title),
         "description": _scrub(case.description),
+        "answer": _scrub(case.result) if case.state == State.ANSWERED else "",
         "place": _place(case),
         "stages": [
             {

@@ -44,6 +44,7 @@ EXTRA_ACTION_LABELS = {
     "merged_in": gettext_lazy("Another case merged into this one"),
     "deadline_warning": gettext_lazy("Deadline warning"),
     "overdue": gettext_lazy("Overdue"),
+    "split_from": gettext_lazy("Split off another case"),
 }
 
 EVENT_DATA_LABELS = {
@@ -69,9 +70,13 @@ EVENT_DATA_LABELS = {
     "satisfaction": gettext_lazy("satisfaction"),
     "by_phone": gettext_lazy("by phone"),
     "reopened": gettext_lazy("reopened"),
+    "cases": gettext_lazy("new cases"),
+    "resume_on": gettext_lazy("expected resume date"),
+    "from_state": gettext_lazy("back to"),
+    "automatic": gettext_lazy("automatically"),
 }
 # Codes that mean little to a reader next to the names shown beside them.
-HIDDEN_EVENT_KEYS = {"organisation", "organisations", "request"}
+HIDDEN_EVENT_KEYS = {"organisation", "organisations", "request", "entry"}
 
 
 def state_label(state: str) -> str:
@@ -169,7 +174,12 @@ def deadline(case, now=None):
 
 
 # Codes stored in timeline data that have a readable label.
-CODED_EVENT_VALUES = {"channel": Channel, "satisfaction": Satisfaction, "stage": ClockStage}
+CODED_EVENT_VALUES = {
+    "channel": Channel,
+    "satisfaction": Satisfaction,
+    "stage": ClockStage,
+    "from_state": State,
+}
 
 
 def _display(value, key=""):

@@ -176,11 +176,14 @@ def set_category(request, number: str, payload: CategoryIn):
 class SimilarOut(Schema):
     number: str
     title: str
-    score: float
+    score: float = Field(..., description="chance (0–1) that the two report one problem")
     text_similarity: float
     distance_m: float | None
     hours_apart: float | None
+    days_apart: float | None
     same_category: bool | None
+    shared_words: list[str] = Field(..., description="rarest words both texts use")
+    shared_places: list[str] = Field(..., description="places both name")
 
 
 @router.get("/cases/{number}/similar", response={200: list[SimilarOut], **ERRORS})

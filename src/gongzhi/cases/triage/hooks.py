@@ -190,8 +190,9 @@ def duplicate_threshold() -> float:
     return triage.policy().duplicate_min_score
 
 
-def duplicate_scores(*, text: str, lng, lat, category, cases) -> dict[int, float]:
-    """How likely each case is the problem a reporter is describing: {case pk: score}.
+def duplicate_scores(*, text: str, lng, lat, category, cases) -> dict[int, dict]:
+    """How likely each case is the problem a reporter is describing, and why: {case pk: the
+    scorer's candidate dict (score, shared_words, shared_places, distance_m, days_apart…)}.
     Empty until there is some text to compare, so the hint then keeps its nearest-first order."""
     text = (text or "").strip()
     if not text or not cases:
@@ -218,7 +219,7 @@ def duplicate_scores(*, text: str, lng, lat, category, cases) -> dict[int, float
         for c in cases
     ]
     ranked = duplicates.rank_duplicates(query, records, limit=len(records))
-    return {r["id"]: r["score"] for r in ranked}
+    return {r["id"]: r for r in ranked}
 
 
 # -- hotspots -------------------------------------------------------------------------------------

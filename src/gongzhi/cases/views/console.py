@@ -14,7 +14,6 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
@@ -27,18 +26,20 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from gongzhi.accounts.models import Organisation, Role
-from gongzhi.accounts.roles import STAFF_DESK, UNIT_DESK, is_staff, roles_of
-from gongzhi.cases import media, queries, stats
-from gongzhi.cases.queries import CaseFilterForm, MapFilterForm, state_counts, with_overdue
-from gongzhi.cases.workflow import inputs, relations, routing
+from gongzhi.accounts.roles import HOTLINE_ROLES, STAFF_DESK, UNIT_DESK, is_staff, roles_of
+from gongzhi.cases import channels, media, queries, stats
+from gongzhi.cases.queries import CaseFilterForm, MapFilterForm, with_overdue
+from gongzhi.cases.workflow import inputs, relations, routing, suspension
 from gongzhi.cases.workflow import services as transitions
 from gongzhi.cases.workflow import table as workflow
 from gongzhi.cases.workflow.actions import max_extension_days
 from gongzhi.core.errors import ServiceError
 from gongzhi.regions.models import GridAssignment
+from gongzhi.taxonomy.models import Category
 
+from ..answers import do_save as save_to_knowledge_base
 from ..choices import OPEN_STATES, OVERDUE_COLOUR, Satisfaction, State
-from ..models import Attachment, Case, CoHandler
+from ..models import Answer, Attachment, Case, CoHandler
 from .common import ROW_RELATED, case_or_404, home_console
 
 PER_PAGE = 50
@@ -69,19 +70,29 @@ def queue(request):
     now = timezone.now()
     form = CaseFilterForm(request.GET, viewer=request.user)
     unfiltered_states = form.apply(Case.objects.visible_to(request.user), states=False, now=now)
-    counts = state_counts(unfiltered_states)
+    # Counted up to a bound, and paged by a bounded offset over an index in the sort's
+    # order: the queue costs the same at 5 K cases and at 1 M (issue 25).
+    counts, over = queries.bounded_state_counts(unfiltered_states)
     cases = form.sort(form.apply_states(unfiltered_states)).select_related(*ROW_RELATED)
-    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
     chosen = set(form.values().get("state") or [])
+    total = sum(counts.values())
+    known = None if chosen else (total, bool(over) or total > queries.COUNT_LIMIT)
+    page = queries.BoundedPaginator(cases, PER_PAGE, known=known).get_page(request.GET.get("page"))
     chips = [
-        {"state": s, "label": State.label_of(s), "count": counts.get(s, 0), "on": s in chosen}
+        {
+            "state": s,
+            "label": State.label_of(s),
+            "count": counts.get(s, 0),
+            "more": s in over,
+            "on": s in chosen,
+        }
         for s in STATE_ORDER
     ]
     context = {
         "form": form,
         "page": page,
         "chips": chips,
-        "total": sum(counts.values()),
+        "total": total,
         "now": now,
     }
     if _is_htmx_for(request, "queue-results"):
@@ -123,7 +134,10 @@ def inbox(request):
         {
             "key": "in_progress",
             "title": _("In progress"),
-            "cases": mine.filter(state=State.IN_PROGRESS).order_by("resolve_due", "created_at"),
+            # A suspended case stays in the unit's hands (its badge says it is paused).
+            "cases": mine.filter(state__in=[State.IN_PROGRESS, State.SUSPENDED]).order_by(
+                "resolve_due", "created_at"
+            ),
         },
         {
             "key": "recent",
@@ -217,7 +231,18 @@ ACTION_KIND = {
     "verify_fail": "danger",
     "return": "danger",
     "withdraw": "danger",
+    "answer": "primary",
+    "decide_suspension": "primary",
+    "resume": "primary",
 }
+# The parts a split form shows at first (more on asking, up to ``inputs.MAX_PARTS``).
+SPLIT_PARTS = 3
+
+
+def _split_categories(case) -> list[Category]:
+    """The categories a part may take: enabled, offered on the case's channel, by path."""
+    rows = Category.objects.filter(enabled=True).only("id", "path", "full_name").order_by("path")
+    return channels.offered(list(rows), channel=case.channel)
 
 
 # Shown first: the actions that move the case on.
@@ -225,10 +250,15 @@ def _local_input(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-def _action_forms(request, case, allowed, pending, callbacks) -> list[ActionForm]:
+def _action_forms(
+    request, case, allowed, pending, callbacks, action_posted=None, suspensions=None
+) -> list[ActionForm]:
     user = request.user
     result = []
-    for name in inputs.offered(case, user, allowed=allowed, pending=pending, callbacks=callbacks):
+    offered = inputs.offered(
+        case, user, allowed=allowed, pending=pending, callbacks=callbacks, suspensions=suspensions
+    )
+    for name in offered:
         if name == "categorise":
             continue  # set on the triage page, where the model's suggestions are
         form = ActionForm(name, str(workflow.RULES[name].label), ACTION_KIND.get(name, "normal"))
@@ -254,6 +284,63 @@ def _action_forms(request, case, allowed, pending, callbacks) -> list[ActionForm
             }
         elif name == "decide_extension":
             form.extra = {"request": pending}
+        elif name == "split":
+            try:
+                count = int(request.GET.get("parts", SPLIT_PARTS))
+            except ValueError:
+                count = SPLIT_PARTS
+            count = max(2, min(count, inputs.MAX_PARTS))
+            may_dispatch = workflow.FLOW.permitted(workflow.RULES["dispatch"], user, case)
+            posted = request.POST if request.method == "POST" and action_posted == "split" else {}
+            if posted:  # shown again as sent, with the message about what is wrong
+                count = max(
+                    count,
+                    *(
+                        i + 1
+                        for i in range(inputs.MAX_PARTS)
+                        if posted.get(f"part-{i}-description") or posted.get(f"part-{i}-title")
+                    ),
+                    2,
+                )
+            parts = []
+            for i in range(count):
+                first = i == 0 and not posted
+                parts.append(
+                    {
+                        "i": i,
+                        "title": posted.get(f"part-{i}-title", "")
+                        if posted
+                        else (case.title if first else ""),
+                        "description": posted.get(f"part-{i}-description", "")
+                        if posted
+                        else (case.description if first else ""),
+                        "category": posted.get(f"part-{i}-category", "")
+                        if posted
+                        else (str(case.category_id) if first else ""),
+                        "organisation": posted.get(f"part-{i}-organisation", "") if posted else "",
+                    }
+                )
+            form.extra = {
+                "parts": parts,
+                "more": count + 1 if count < inputs.MAX_PARTS else None,
+                "categories": _split_categories(case),
+                "units": inputs.units_for_select(inputs.dispatch_units(user, case))
+                if may_dispatch
+                else [],
+            }
+        elif name in ("decide_suspension", "resume"):
+            status = "pending" if name == "decide_suspension" else "active"
+            form.extra = {
+                "request": next((s for s in suspensions if s.status == status), None)
+                if suspensions is not None
+                else case.suspensions.filter(status=status).first()
+            }
+        elif name == "request_suspension":
+            today = timezone.localdate()
+            form.extra = {
+                "min": (today + timedelta(days=1)).isoformat(),
+                "max": (today + timedelta(days=suspension.max_days())).isoformat(),
+            }
         elif name == "request_extension":
             now = timezone.now()
             if case.is_overdue or (case.resolve_due and case.resolve_due <= now):
@@ -304,8 +391,13 @@ def _detail_context(request, case, *, error=None, error_action=None) -> dict:
         case.extension_requests.select_related("requested_by", "decided_by").order_by("-created_at")
     )
     pending = next((x for x in extensions if x.status == "pending"), None)
+    suspensions = list(
+        case.suspensions.select_related("requested_by", "decided_by").order_by("-created_at")
+    )
     allowed = workflow.allowed_actions(case, user)
-    actions = _action_forms(request, case, allowed, pending, callbacks)
+    actions = _action_forms(
+        request, case, allowed, pending, callbacks, error_action, suspensions=suspensions
+    )
     grid_boundary = case.grid.boundary if case.grid_id and case.grid.boundary else None
     shown = queries.reporters_words(case=case, viewer=user)
     return {
@@ -318,6 +410,14 @@ def _detail_context(request, case, *, error=None, error_action=None) -> dict:
         "co_handlers": co_handlers,
         "callbacks": callbacks,
         "extensions": extensions if staff else [],
+        "suspensions": suspensions if staff else [],
+        "suspended": next((x for x in suspensions if x.status == "active"), None),
+        "split_from": case.split_from,
+        "split_cases": list(case.split_cases.order_by("id").only("number", "title", "state")),
+        "may_save_answer": staff and case.state == State.ANSWERED and bool(roles & HOTLINE_ROLES),
+        "saved_answer": Answer.objects.filter(source_case=case).first()
+        if case.state == State.ANSWERED
+        else None,
         "actions": actions,
         "error": error,
         "error_action": error_action,
@@ -347,8 +447,10 @@ def detail(request, number):
 @login_required
 @require_POST
 def act(request, number, action):
+    """Take an action from the case page (a split has its own view: ``intake.views.split``)."""
     case = case_or_404(request.user, number)
     photos = request.FILES.getlist("photos") if action in inputs.PHOTO_ACTIONS else ()
+    expected = request.POST.get("expected_state") or None
     try:
         transitions.do_transition(
             case=case,
@@ -356,7 +458,7 @@ def act(request, number, action):
             actor=request.user,
             data=request.POST,
             photos=photos,
-            expected_state=request.POST.get("expected_state") or None,
+            expected_state=expected,
         )
     except ServiceError as error:
         case = case_or_404(request.user, number)  # as it is now: nothing was changed
@@ -373,6 +475,25 @@ def act(request, number, action):
         response["HX-Redirect"] = target
         return response
     return redirect(target)
+
+
+@login_required
+@require_POST
+def save_answer(request, number):
+    """Save a case's direct answer to the knowledge base, in one click."""
+    case = case_or_404(request.user, number)
+    try:
+        _entry, created = save_to_knowledge_base(case=case, user=request.user)
+    except ServiceError as error:
+        context = _detail_context(request, case, error=error, error_action="save_answer")
+        return render(request, "cases/console/detail.html", context, status=error.status)
+    messages.success(
+        request,
+        _("The answer is saved to the knowledge base.")
+        if created
+        else _("This answer is already in the knowledge base."),
+    )
+    return redirect("cases:detail", number=case.number)
 
 
 @login_required

@@ -7,16 +7,24 @@ what to write on the timeline and what to do after the commit.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Organisation
 from gongzhi.cases import notes
-from gongzhi.cases.choices import FINAL_STATES, ExtensionStatus, Satisfaction
-from gongzhi.cases.models import Callback, Case, CoHandler, ExtensionRequest
-from gongzhi.cases.workflow import deadlines, routing
+from gongzhi.cases.choices import (
+    FINAL_STATES,
+    ExtensionStatus,
+    Satisfaction,
+    State,
+    SuspensionStatus,
+)
+from gongzhi.cases.models import Answer, Callback, Case, CoHandler, ExtensionRequest, Suspension
+from gongzhi.cases.workflow import deadlines, routing, suspension
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.workflow import Outcome, text_param
 from gongzhi.taxonomy.models import Category
@@ -124,6 +132,9 @@ def transfer(*, case, actor, now, params) -> Outcome:
 def withdraw(*, case, actor, now, params) -> Outcome:
     """撤销: the reporter takes back a report not yet resolved; it closes as withdrawn."""
     reason = _text(params, "reason", required=True, label=_("the reason for withdrawing"))
+    case.suspensions.filter(status__in=[SuspensionStatus.PENDING, SuspensionStatus.ACTIVE]).update(
+        status=SuspensionStatus.ENDED, ended_at=now
+    )
     case.closed_at = now
     case.is_overdue = False
     case.warned_at = case.overdue_notified_at = None
@@ -380,4 +391,154 @@ def callback(*, case, actor, now, params) -> Outcome:
     if reopen:
         case.closed_at = None
     outcome.branch = "reopen" if reopen else "kept"
+    return outcome
+
+
+# -- 直接答复: a consultation answered on the phone -------------------------------------------
+
+
+def answer(*, case, actor, now, params) -> Outcome:
+    """The operator answered the caller's question: the case closes at once with the answer
+    as its result, never dispatched (it counts apart from the cases units handle). An answer
+    taken from the knowledge base counts as one more use of it."""
+    text = _text(params, "answer", required=True, label=_("the answer"), max_length=2000)
+    entry = params.get("entry")
+    if entry is not None and not isinstance(entry, Answer):
+        entry = Answer.objects.filter(pk=entry, enabled=True).first()
+        if entry is None:
+            raise ServiceError(
+                "unknown_answer", _("That knowledge-base answer does not exist."), "entry"
+            )
+    if case.accepted_at is None:
+        case.accepted_at = now
+        if case.accept_due is not None:
+            case.accept_met = now <= case.accept_due
+    case.dispatch_due = None  # not a case for dispatching: out of the dispatch rate
+    case.result = text
+    case.closed_at = now
+    case.is_overdue = False
+    case.warned_at = case.overdue_notified_at = None
+    if entry is not None:
+        Answer.objects.filter(pk=entry.pk).update(times_used=F("times_used") + 1)
+    return Outcome(note=text, data={"entry": entry.pk} if entry is not None else {})
+
+
+# -- 拆分: one call, several problems -----------------------------------------------------------
+
+
+def split(*, case, actor, now, params) -> Outcome:
+    """The original keeps the first problem (its own title, description and category); the
+    other problems were made cases of their own by the split service (``intake.split``), which
+    hands them in as ``into``."""
+    part, into = params.get("part") or {}, params.get("into") or []
+    if len(into) < 1:
+        raise ServiceError("too_few_parts", _("Split a case into at least two parts."), "parts")
+    before = case.category
+    case.title = part["title"]
+    case.description = part["description"]
+    case.category = part["category"]
+    for other in into:
+        other.split_from = case
+        other.save(update_fields=["split_from", "updated_at"])
+    return Outcome(
+        note=_text(params, "note", required=False, label=_("a note")),
+        data={
+            "cases": [c.number for c in into],
+            "from": before.code,
+            "to": case.category.code,
+        },
+    )
+
+
+# -- 挂起: suspension, with the command centre's approval -------------------------------------
+
+
+def request_suspension(*, case, actor, now, params) -> Outcome:
+    reason = _text(
+        params, "reason", required=True, label=_("the reason for suspending"), max_length=300
+    )
+    resume_on = params.get("resume_on")
+    today = timezone.localtime(now).date()
+    if not isinstance(resume_on, date):
+        raise ServiceError("required", _("Choose the expected resume date."), "resume_on")
+    if resume_on <= today:
+        raise ServiceError(
+            "not_later", _("The expected resume date must be after today."), "resume_on"
+        )
+    days = suspension.max_days()
+    if resume_on > today + timedelta(days=days):
+        raise ServiceError(
+            "too_far",
+            _("A case may be suspended for at most %(days)d days.") % {"days": days},
+            "resume_on",
+        )
+    if case.is_overdue or (case.resolve_due and case.resolve_due <= now):
+        raise ServiceError(
+            "overdue",
+            _("The deadline has passed: a case can only be suspended before it is due."),
+            "resume_on",
+        )
+    if suspension.pending(case) is not None:
+        raise ServiceError(
+            "pending_request", _("A suspension request is already waiting for a decision.")
+        )
+    request = Suspension.objects.create(
+        case=case, requested_by=actor, reason=reason, resume_on=resume_on
+    )
+    return Outcome(note=reason, data={"request": request.pk, "resume_on": resume_on.isoformat()})
+
+
+def decide_suspension(*, case, actor, now, params) -> Outcome:
+    request = suspension.pending(case)
+    if request is None:
+        raise ServiceError(
+            "no_request", _("There is no suspension request waiting for a decision.")
+        )
+    approve = bool(params.get("approve"))
+    request.decided_by, request.decided_at = actor, now
+    if approve:
+        request.status = SuspensionStatus.ACTIVE
+        request.from_state = case.state
+        request.started_at = now
+    else:
+        request.status = SuspensionStatus.REFUSED
+    request.save()
+    outcome = Outcome(
+        note=_text(params, "note", required=False, label=_("a note")),
+        data={
+            "request": request.pk,
+            "approved": approve,
+            "resume_on": request.resume_on.isoformat(),
+        },
+    )
+    outcome.branch = "approved" if approve else "refused"
+    return outcome
+
+
+# The states a case goes back to on resuming (the one it was suspended from).
+RESUME_TO = ("dispatched", "in_progress")
+
+
+def resume(*, case, actor, now, params) -> Outcome:
+    """The clocks run again, each deadline moved on by the time the case was suspended."""
+    held = suspension.active(case)
+    if held is None:  # suspended without a record (cannot happen through the table)
+        raise ServiceError("no_suspension", _("This case is not suspended."))
+    sign_unit, resolve_unit = suspension.units(case)
+    start = held.started_at or now
+    data = {"request": held.pk, "from_state": held.from_state}
+    if case.sign_for_due is not None and case.signed_at is None:
+        case.sign_for_due = suspension.push(case.sign_for_due, sign_unit, start, now)
+        data["sign_for_due"] = case.sign_for_due.isoformat()
+    if case.resolve_due is not None and case.resolved_at is None:
+        case.resolve_due = suspension.push(case.resolve_due, resolve_unit, start, now)
+        data["resolve_due"] = case.resolve_due.isoformat()
+    case.warned_at = None  # the moved deadline is warned of afresh
+    held.status, held.ended_at = SuspensionStatus.ENDED, now
+    held.save(update_fields=["status", "ended_at", "updated_at"])
+    if params.get("automatic"):
+        data["automatic"] = True
+    outcome = Outcome(note=_text(params, "note", required=False, label=_("a note")), data=data)
+    back = str(held.from_state)
+    outcome.branch = back if back in RESUME_TO else str(State.IN_PROGRESS.value)
     return outcome

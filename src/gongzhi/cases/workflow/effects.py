@@ -50,6 +50,12 @@ def _owner_title(event):
         return _("Case transferred to your unit")
     if event.action == "withdraw":
         return _("Case withdrawn by its reporter")
+    if event.action == "decide_suspension":
+        if event.data.get("approved"):
+            return _("Suspension approved: the case's clocks are stopped")
+        return _("Suspension refused: carry on handling the case")
+    if event.action == "resume":
+        return _("Case resumed: its clocks run again")
     return _("Case update")
 
 
@@ -138,6 +144,8 @@ COMMAND_TITLES = {
     "request_extension": gettext_lazy("Deadline extension requested"),
     "callback": gettext_lazy("Reporter not satisfied: case reopened"),
     "withdraw": gettext_lazy("Case withdrawn by its reporter"),
+    "request_suspension": gettext_lazy("Suspension requested"),
+    "resume": gettext_lazy("Suspended case resumed"),
 }
 
 
@@ -164,6 +172,7 @@ CALLER_TEXTS = {
     "reject": gettext_lazy("Your report was not accepted"),
     "merge": gettext_lazy("Your report is handled together with an earlier one"),
     "verify_pass": gettext_lazy("Your report was handled"),
+    "answer": gettext_lazy("Your question was answered"),
 }
 CALLER_NOTES = {
     "registered": gettext_lazy("Keep the number to ask about its progress."),
@@ -256,6 +265,10 @@ TOLD = {
     "supervise": (tell_owner_heads,),
     "request_extension": (tell_command,),
     "decide_extension": (tell_owner,),
+    "answer": (tell_reporter,),
+    "request_suspension": (tell_command,),
+    "decide_suspension": (tell_owner,),
+    "resume": (tell_owner, tell_command),
     "callback": {State.REOPENED: (tell_command,)},
     "deadline_warning": (warn_owner,),
     "overdue": (tell_overdue,),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Organisation, OrganisationKind
@@ -67,7 +67,16 @@ TEXT_PARAMS = {
     "decide_extension": ("note",),
     "comment": ("note",),
     "callback": ("comment",),
+    "answer": ("answer",),
+    "split": ("note",),
+    "request_suspension": ("reason",),
+    "decide_suspension": ("note",),
+    "resume": ("note",),
 }
+# 拆分: at most this many parts, each posted as part-<i>-title, part-<i>-description,
+# part-<i>-category (an id) and part-<i>-organisation (an id, optional), from 0.
+MAX_PARTS = 6
+PART_FIELDS = ("title", "description", "category", "organisation")
 PHOTO_ACTIONS = {"resolve", "verify_pass", "verify_fail"}
 YES = {"1", "yes", "true", "on"}
 NO = {"0", "no", "false", "off"}
@@ -122,10 +131,31 @@ def parse(user, case, action: str, data) -> dict:
         if value is not None and timezone.is_naive(value):
             value = timezone.make_aware(value)
         params["new_due"] = value  # None: the action says what is missing
-    elif action == "decide_extension":
+    elif action == "answer":
+        entry = post.get("entry", "").strip()
+        if entry:
+            if not entry.isdigit() or not 0 < int(entry) <= MAX_ID:
+                raise ServiceError(
+                    "unknown_answer", _("That knowledge-base answer does not exist."), "entry"
+                )
+            params["entry"] = int(entry)
+    elif action == "split":
+        params["parts"] = split_parts(user, case, post)
+    elif action == "request_suspension":
+        raw = post.get("resume_on", "").strip()
+        try:
+            params["resume_on"] = parse_date(raw[:10]) if raw else None
+        except ValueError:  # well formed but impossible, e.g. 2026-02-30
+            params["resume_on"] = None
+    elif action in ("decide_extension", "decide_suspension"):
         choice = post.get("approve", "").strip().lower()
         if choice not in YES | NO:
-            raise ServiceError("required", _("Approve or deny the request."), "approve")
+            message = (
+                _("Approve or deny the request.")
+                if action == "decide_extension"
+                else _("Approve or refuse the request.")
+            )
+            raise ServiceError("required", message, "approve")
         params["approve"] = choice in YES
     elif action == "categorise":
         params["category"] = post.get("category", "").strip()  # an id: the action looks it up
@@ -136,6 +166,31 @@ def parse(user, case, action: str, data) -> dict:
         if post.get("reopen_offered"):
             params["reopen"] = post.get("reopen", "").strip().lower() in YES
     return params
+
+
+def split_parts(user, case, post) -> list[dict]:
+    """The parts of a split as posted (blank trailing parts left out); the split service
+    checks what they say (``intake.split``). Units must be ones the page offered."""
+    parts = []
+    for i in range(MAX_PARTS + 1):
+        part = {f: post.get(f"part-{i}-{f}", "").strip() for f in PART_FIELDS}
+        if any(part.values()):
+            part["index"] = i
+            parts.append(part)
+    if len(parts) > MAX_PARTS:
+        raise ServiceError(
+            "too_many_parts",
+            _("A case may be split into at most %(n)d parts.") % {"n": MAX_PARTS},
+            "parts",
+        )
+    for part in parts:
+        if part["organisation"]:
+            chosen = _pk_list([part["organisation"]])
+            _check_offered(user, case, chosen, f"part-{part['index']}-organisation")
+            part["organisation"] = chosen[0]
+        else:
+            part["organisation"] = None
+    return parts
 
 
 def dispatch_units(user, case):
@@ -175,11 +230,16 @@ ACTION_ORDER = [
     "verify_pass",
     "verify_fail",
     "callback",
+    "answer",
     "decide_extension",
+    "decide_suspension",
+    "resume",
     "add_co_handlers",
     "request_extension",
     "return",
     "transfer",
+    "request_suspension",
+    "split",
     "escalate",
     "merge",
     "reject",
@@ -196,7 +256,9 @@ def already_rated(case, callbacks) -> bool:
 _UNSET = object()
 
 
-def offered(case, actor, *, allowed=None, pending=_UNSET, callbacks=None) -> list[str]:
+def offered(
+    case, actor, *, allowed=None, pending=_UNSET, callbacks=None, suspensions=None
+) -> list[str]:
     """The actions a case page offers its viewer now, in its order (the API lists these):
     those the table allows, less what there is nothing to do for (no extension request to
     decide, one already asked for, a case already rated since it closed), and setting the
@@ -206,6 +268,11 @@ def offered(case, actor, *, allowed=None, pending=_UNSET, callbacks=None) -> lis
     allowed = allowed if allowed is not None else allowed_actions(case, actor)
     if pending is _UNSET:
         pending = case.extension_requests.filter(status="pending").first()
+    suspension_asked = any(n in allowed for n in ("decide_suspension", "request_suspension")) and (
+        any(s.status == "pending" for s in suspensions)
+        if suspensions is not None
+        else case.suspensions.filter(status="pending").exists()
+    )
     callbacks = callbacks if callbacks is not None else list(case.callbacks.all())
     names = []
     for name in sorted(allowed, key=lambda n: ACTION_ORDER.index(n) if n in ACTION_ORDER else 99):
@@ -217,5 +284,9 @@ def offered(case, actor, *, allowed=None, pending=_UNSET, callbacks=None) -> lis
             continue  # one request at a time
         if name == "callback" and already_rated(case, callbacks):
             continue
+        if name == "decide_suspension" and not suspension_asked:
+            continue  # nothing to decide
+        if name == "request_suspension" and suspension_asked:
+            continue  # one request at a time
         names.append(name)
     return names + (["categorise"] if "categorise" in allowed else [])

@@ -42,8 +42,11 @@ OPEN = {
     S.RETURNED,
     S.ESCALATED,
     S.REOPENED,
+    S.SUSPENDED,
 }
 IN_HAND = {S.DISPATCHED, S.IN_PROGRESS}
+# With the command centre, not yet (or no longer) with a unit.
+AT_COMMAND = {S.REPORTED, S.ACCEPTED, S.RETURNED, S.REOPENED, S.ESCALATED}
 
 
 RULES: dict[str, Rule] = {
@@ -136,10 +139,60 @@ RULES: dict[str, Rule] = {
     # 撤销: the reporter takes back their own report before it is resolved.
     "withdraw": rule(
         gettext_lazy("Withdraw the report"),
-        {S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.ESCALATED, S.REOPENED},
+        {
+            S.REPORTED,
+            S.ACCEPTED,
+            S.DISPATCHED,
+            S.IN_PROGRESS,
+            S.RETURNED,
+            S.ESCALATED,
+            S.REOPENED,
+            S.SUSPENDED,
+        },
         S.WITHDRAWN,
         [REPORTER],
         actions.withdraw,
+    ),
+    # 直接答复: a consultation the operator answers on the phone closes at once.
+    "answer": rule(
+        gettext_lazy("Answer directly"),
+        {S.REPORTED, S.ACCEPTED},
+        S.ANSWERED,
+        [PHONE_CALLBACK],
+        actions.answer,
+    ),
+    # 拆分: one call raising several problems becomes linked cases (``intake.split``).
+    "split": rule(
+        gettext_lazy("Split into several cases"),
+        AT_COMMAND,
+        None,
+        [PHONE_CALLBACK],
+        actions.split,
+    ),
+    # 挂起: the unit (or the dispatcher) asks, the command centre decides; the clocks stop.
+    "request_suspension": rule(
+        gettext_lazy("Request suspension"),
+        IN_HAND,
+        None,
+        [OWNER, COMMAND],
+        actions.request_suspension,
+        public=False,
+    ),
+    "decide_suspension": rule(
+        gettext_lazy("Decide on a suspension"),
+        IN_HAND,
+        {"approved": S.SUSPENDED, "refused": None},
+        [COMMAND],
+        actions.decide_suspension,
+        public=False,
+    ),
+    "resume": rule(
+        gettext_lazy("Resume handling"),
+        {S.SUSPENDED},
+        {"dispatched": S.DISPATCHED, "in_progress": S.IN_PROGRESS},
+        [OWNER, COMMAND],
+        actions.resume,
+        public=False,
     ),
     "callback": rule(
         gettext_lazy("Callback"),

@@ -27,8 +27,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="verb", required=True)
         sub.add_parser("load", help=_("Load or refresh the demo data and print the logins."))
+        grow = sub.add_parser(
+            "grow", help=_("Grow a loaded demo to N cases (copies of its own cases, two years).")
+        )
+        grow.add_argument("--cases", type=int, required=True, help=_("Number of cases to reach."))
+        grow.add_argument("--days", type=int, default=730, help=_("Spread over this many days."))
 
     def handle(self, *args, verb, **options):
+        if verb == "grow":
+            return self._grow(options)
         try:
             result = load(stdout=self.stdout if options["verbosity"] > 1 else None)
         except NotADemoDatabase:
@@ -68,4 +75,41 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {row['role']:<18} {row['username']:<22} {row['password']:<16} {who}"
                 )
+        self.stderr.write(self.style.WARNING(_(DEMO_WARNING)))
+
+    def _grow(self, options):
+        from gongzhi.demo.grow import grow
+
+        if options["cases"] < 1 or options["days"] < 1:
+            raise CommandError(_("--cases and --days must be positive numbers."))
+        try:
+            made = grow(options["cases"], days=options["days"], stdout=self.stdout)
+        except NotADemoDatabase:
+            raise CommandError(
+                _(
+                    "Only a loaded demo is grown: this database holds no demo (run `gongzhi "
+                    "demo load` on an empty database first) or holds accounts or reports that "
+                    "are not the demo's."
+                )
+            ) from None
+        if not made.get("cases"):
+            self.stdout.write(
+                _("The demo holds %(n)s cases already; none added.") % {"n": made["had"]}
+            )
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Demo grown from %(had)s to %(total)s cases in %(s)s s "
+                    "(%(callbacks)s callbacks, %(events)s timeline entries)."
+                )
+                % {
+                    "had": made["had"],
+                    "total": made["had"] + made["cases"],
+                    "s": round(made["generate_s"] + made["rollups_s"], 1),
+                    "callbacks": made["callbacks"],
+                    "events": made["events"],
+                }
+            )
+        )
         self.stderr.write(self.style.WARNING(_(DEMO_WARNING)))
