@@ -10,8 +10,10 @@ Every report not acknowledged is then sent again with its key, as a client retri
 
 Prints one JSON object: per phase, the reports sent, acknowledged at once, failed, and the
 seconds from the kill to the first report accepted after it; then, after the retries, the
-reports lost (never stored), doubled (stored twice) and notices doubled (one person told
-twice of one event of one case). Targets: 0 lost, 0 doubled, 0 notices doubled, accepted
+reports lost (never stored), doubled (stored twice), and the callers' texts: each call's
+caller (a phone of its own) is texted once that the report is registered, through an SMS
+gateway this script plays (an HTTP server counting what it receives), so a text lost or
+sent twice while the task worker dies shows. Targets: 0 lost, 0 doubled, 0 notices doubled, accepted
 again within 5 s of any single process dying. Prints {"skipped": why} without PostgreSQL.
 
     python bench/faults.py [--rate 8] [--phase-seconds 8] [--restart-db]
@@ -20,6 +22,8 @@ again within 5 s of any single process dying. Prints {"skipped": why} without Po
 from __future__ import annotations
 
 import argparse
+import collections
+import http.server
 import json
 import os
 import signal
@@ -76,6 +80,25 @@ def _target(kind: str, serve_pid: int) -> int | None:
     return None
 
 
+class Gateway(http.server.BaseHTTPRequestHandler):
+    """The SMS gateway: counts the texts received per phone."""
+
+    received: collections.Counter = collections.Counter()
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        Gateway.received[body["phone"]] += 1
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def _phone(i: int) -> str:
+    return f"139{i % 10**8:08d}"
+
+
 class Sender:
     """Sends reports at a steady rate; remembers each one's key and whether it was taken."""
 
@@ -95,7 +118,7 @@ class Sender:
                 "lat": POINT[1],
                 "channel": "hotline",
                 "reporter_name": "演练",
-                "reporter_phone": "13800000000",
+                "reporter_phone": _phone(i),
             }
         ).encode()
         request = urllib.request.Request(
@@ -187,12 +210,15 @@ def main(argv: list[str]) -> int:
         print(json.dumps({"skipped": why}))
         return 0
     var = tempfile.mkdtemp(prefix="gongzhi-faults-")
+    gateway = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=gateway.serve_forever, daemon=True).start()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
     env.update(
         DJANGO_SETTINGS_MODULE="gongzhi.settings",
         DATABASE_URL=url,
         GONGZHI_VAR_DIR=var,
         GONGZHI_RATE_LIMIT_API_REPORT="",  # the stream is faster than a desk's limit
+        GONGZHI_SMS_GATEWAY_URL=f"http://127.0.0.1:{gateway.server_port}/sms",
         PYTHONPATH=str(ROOT / "src"),
     )
     serve = None
@@ -266,7 +292,14 @@ def main(argv: list[str]) -> int:
                         row["ok"] = True
                         break
                     time.sleep(0.5)
-        time.sleep(3)  # the task worker's last notices
+        # The texts: sent by the task worker after each follow-up; wait until none arrives
+        # for 15 s (the worker retries a failed send later).
+        quiet, seen = 0, -1
+        while quiet < 15:
+            time.sleep(1)
+            total = sum(Gateway.received.values())
+            quiet = quiet + 1 if total == seen else 0
+            seen = total
         counts = _counts(env, run)
         stored = {t.split("第")[1].split("件")[0] for t in counts["titles"]}
         result.update(
@@ -276,6 +309,9 @@ def main(argv: list[str]) -> int:
             doubled=counts["doubled"],
             notices=counts["notices"],
             notices_doubled=counts["notices_doubled"],
+            texts=sum(Gateway.received[_phone(r["i"])] for r in sender.sent),
+            texts_doubled=sum(1 for r in sender.sent if Gateway.received[_phone(r["i"])] > 1),
+            texts_missing=sum(1 for r in sender.sent if Gateway.received[_phone(r["i"])] == 0),
             follow_up_pending=counts["follow_up_pending"],
             still_unacknowledged=sum(1 for r in sender.sent if not r["ok"]),
         )
@@ -283,7 +319,8 @@ def main(argv: list[str]) -> int:
         result["targets_met"] = {
             "no_report_lost": result["lost"] == 0,
             "no_report_doubled": result["doubled"] == 0,
-            "no_notice_doubled": result["notices_doubled"] == 0,
+            "no_notice_doubled": result["notices_doubled"] == 0 and result["texts_doubled"] == 0,
+            "every_caller_texted": result["texts_missing"] == 0,
             "every_report_followed_up": result["follow_up_pending"] == 0,
             "accepted_again_within_5_s": all(
                 p["accepted_again_s"] is not None and p["accepted_again_s"] <= 5 for p in killed
@@ -298,6 +335,7 @@ def main(argv: list[str]) -> int:
                 serve.wait(timeout=30)
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 os.killpg(serve.pid, signal.SIGKILL)
+        gateway.shutdown()
         drop_postgres(url)
 
 

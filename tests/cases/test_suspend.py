@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from gongzhi.cases.choices import State
 from gongzhi.cases.models import Case, Suspension
-from gongzhi.cases.workflow import deadlines, routing
+from gongzhi.cases.workflow import deadlines, inputs, routing
 from gongzhi.core.workdays import LOCAL_TZ
 from gongzhi.notify.models import Notification
 from tests.factories import case_in, move, report
@@ -131,6 +131,30 @@ def test_a_refused_suspension_leaves_the_case_in_hand(client, world):
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).state == State.IN_PROGRESS
     assert Suspension.objects.get(case=case).status == "refused"
+
+
+@pytest.mark.parametrize(
+    "step, params",
+    [
+        ("resolve", {"result": "井盖已更换"}),
+        ("return", {"reason": "不属于本单位职责"}),
+    ],
+)
+def test_a_request_nobody_decided_lapses_when_the_case_leaves_the_unit(world, step, params):
+    w = world
+    case = case_in(w, "pending_suspension")
+    move(case, step, w.handler, **params)
+    assert Suspension.objects.get(case=case).status == "lapsed"
+    case.refresh_from_db()
+
+    assert "decide_suspension" not in inputs.offered(case, w.dispatcher)
+
+
+def test_a_transferred_case_leaves_its_request_lapsed(world):
+    w = world
+    case = case_in(w, "pending_suspension")
+    move(case, "transfer", w.dispatcher, organisation=w.zjj.pk, reason="属于住建局")
+    assert Suspension.objects.get(case=case).status == "lapsed"
 
 
 def test_the_api_asks_decides_and_resumes(client, world):

@@ -12,7 +12,7 @@ from gongzhi.accounts import tokens
 from gongzhi.accounts.models import OrganisationKind, Role
 from gongzhi.core.models import AuditLog
 from gongzhi.notify.models import Notification
-from tests.factories import OrganisationFactory, UserFactory, call_case
+from tests.factories import OrganisationFactory, UserFactory, call_case, member
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +103,17 @@ def test_a_hundred_reveals_in_a_row_are_stopped_and_the_administrators_alerted_o
     # The operator is held back, not the next colleague.
     other = _api(world.city_dispatcher)(f"/cases/{cases[0].number}/reveal", {"reason": "调度核实"})
     assert other.status_code == 200
+
+
+def test_the_alert_goes_to_the_security_administrator_once_one_is_appointed(world):
+    """三员分立: accounts and their misuse are the security administrator's, not the system
+    administrator's (who heard of it only while no one else was appointed, above)."""
+    keeper = member(world.command, Role.SECURITY_ADMIN, username="security_keeper")
+    post = _api(world.operator)
+    for case in [_call(world, n) for n in range(21)]:
+        post(f"/cases/{case.number}/reveal", {"reason": "回访来电"})
+    alerts = Notification.objects.filter(kind="security.bulk_reveal")
+    assert list(alerts.values_list("recipient", flat=True)) == [keeper.pk]
 
 
 @pytest.fixture

@@ -85,6 +85,9 @@ class SuspensionStatus(ChoiceSet):
     REFUSED = "refused", pgettext_lazy("suspension status", "Refused")
     ACTIVE = "active", pgettext_lazy("suspension status", "Suspended")
     ENDED = "ended", pgettext_lazy("suspension status", "Resumed")
+    # Not decided before the case left the unit's hands (resolved, returned, transferred,
+    # withdrawn): there is nothing left to suspend.
+    LAPSED = "lapsed", pgettext_lazy("suspension status", "Lapsed")
 
 
 class ExtensionStatus(ChoiceSet):

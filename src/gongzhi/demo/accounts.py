@@ -405,6 +405,9 @@ DEMO_PEOPLE = [
     (Role.LEADER, "demo_leader", "刘振华", "副市长"),
     (Role.LEADER, "demo_township_head", "朱长青", "镇长"),
     (Role.ADMINISTRATOR, "demo_admin", "陈立新", "系统管理员"),
+    # 三员分立: the accounts and rights, and the audit log, each kept by another person.
+    (Role.SECURITY_ADMIN, "demo_security", "李淑珍", "安全管理员"),
+    (Role.AUDIT_ADMIN, "demo_audit", "何文斌", "安全审计员"),
     # Dispute mediation at its three levels: the demo community's mediation committee, its
     # township's 司法所, and the county's 矛调中心 (kept by its command centre, which holds
     # the county's disputes: mediation.levels.HOLDERS).
@@ -451,6 +454,8 @@ def _people_specs(tree: Tree) -> tuple[list[PersonSpec], list[PersonSpec]]:
         "demo_leader": (city.code, county_code),
         "demo_township_head": (township.code if township else None, county_code),
         "demo_admin": (unit_code(city.code, COMMAND_CENTRE), county_code),
+        "demo_security": (unit_code(city.code, COMMAND_CENTRE), county_code),
+        "demo_audit": (unit_code(city.code, COMMAND_CENTRE), county_code),
         "demo_village_mediator": (community.code if community else None, county_code),
         "demo_township_mediator": (
             unit_code(tree.parent_of(community).code, JUSTICE_OFFICE) if community else None,

@@ -7,10 +7,10 @@ from .services import notify
 
 def alert_bulk_reveal(sender, *, viewer, rate, kind, **kwargs):
     """Tell the security administrators that a reveal spree was stopped."""
-    from gongzhi.accounts.services import administrators
+    from gongzhi.accounts.services import security_administrators
 
     notify(
-        recipients=administrators(),
+        recipients=security_administrators(),
         kind=kind,
         title=_("Bulk reveal of personal data stopped: %(user)s") % {"user": viewer.username},
         body=_(

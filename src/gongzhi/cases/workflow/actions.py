@@ -109,6 +109,7 @@ def transfer(*, case, actor, now, params) -> Outcome:
         raise ServiceError("required", _("Choose the unit to transfer to."), "organisation")
     reason = _text(params, "reason", required=True, label=_("the reason for transferring"))
     organisation = _unit(params["organisation"], "organisation")
+    _lapse_suspension_request(case, now)
     if organisation.pk == case.owner_id:
         raise ServiceError("same_unit", _("The case is already with that unit."), "organisation")
     previous = case.owner
@@ -129,10 +130,18 @@ def transfer(*, case, actor, now, params) -> Outcome:
     )
 
 
+def _lapse_suspension_request(case, now) -> None:
+    """A request to suspend that nobody decided lapses once the case leaves the unit."""
+    case.suspensions.filter(status=SuspensionStatus.PENDING).update(
+        status=SuspensionStatus.LAPSED, decided_at=now
+    )
+
+
 def withdraw(*, case, actor, now, params) -> Outcome:
     """撤销: the reporter takes back a report not yet resolved; it closes as withdrawn."""
     reason = _text(params, "reason", required=True, label=_("the reason for withdrawing"))
-    case.suspensions.filter(status__in=[SuspensionStatus.PENDING, SuspensionStatus.ACTIVE]).update(
+    _lapse_suspension_request(case, now)
+    case.suspensions.filter(status=SuspensionStatus.ACTIVE).update(
         status=SuspensionStatus.ENDED, ended_at=now
     )
     case.closed_at = now
@@ -153,6 +162,7 @@ def sign_for(*, case, actor, now, params) -> Outcome:
 
 def return_case(*, case, actor, now, params) -> Outcome:
     reason = _text(params, "reason", required=True, label=_("the reason for returning"))
+    _lapse_suspension_request(case, now)
     previous = case.owner
     _clear_deadlines(case)
     case.owner = None
@@ -190,6 +200,7 @@ def add_co_handlers(*, case, actor, now, params) -> Outcome:
 
 def resolve(*, case, actor, now, params) -> Outcome:
     case.result = _text(params, "result", required=True, label=_("the handling result"))
+    _lapse_suspension_request(case, now)
     case.resolved_at = now
     case.resolve_met = case.resolve_due is None or now <= case.resolve_due
     return Outcome(note=case.result)
