@@ -179,7 +179,7 @@ def _counts(env: dict, run: str) -> dict:
         "import django,json,time;django.setup()\n"
         "from django.db.models import Count\n"
         "from gongzhi.cases.models import Case\n"
-        "from gongzhi.notify.models import Notification\n"
+        "from gongzhi.notify.models import Delivery, Notification\n"
         f"cases=Case.objects.filter(title__contains='故障演练 {run} ')\n"
         "end=time.monotonic()+240\n"
         "while cases.filter(follow_up_pending=True).exists() and time.monotonic()<end:"
@@ -191,7 +191,12 @@ def _counts(env: dict, run: str) -> dict:
         "print(json.dumps({'titles':[r['title'] for r in per],"
         "'doubled':sum(1 for r in per if r['n']>1),'notices_doubled':dup,"
         "'notices':Notification.objects.filter(link__in=links).count(),"
-        "'follow_up_pending':cases.filter(follow_up_pending=True).count()}))\n"
+        "'follow_up_pending':cases.filter(follow_up_pending=True).count(),"
+        "'texts_by_status':{r['status']:r['n'] for r in Delivery.objects.filter("
+        "channel='sms',target__in=list(cases.values_list('reporter_phone',flat=True)))"
+        ".values('status').annotate(n=Count('id'))},"
+        "'text_errors':sorted({d for d in Delivery.objects.filter(channel='sms')"
+        ".exclude(last_error='').values_list('last_error',flat=True)[:50]})[:5]}))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
@@ -313,6 +318,8 @@ def main(argv: list[str]) -> int:
             texts_doubled=sum(1 for r in sender.sent if Gateway.received[_phone(r["i"])] > 1),
             texts_missing=sum(1 for r in sender.sent if Gateway.received[_phone(r["i"])] == 0),
             follow_up_pending=counts["follow_up_pending"],
+            texts_by_status=counts["texts_by_status"],
+            text_errors=counts["text_errors"],
             still_unacknowledged=sum(1 for r in sender.sent if not r["ok"]),
         )
         killed = [p for name, p in result["phases"].items() if name != "none"]

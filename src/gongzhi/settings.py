@@ -359,6 +359,10 @@ LOGGING = {
 }
 
 # Notifications (gongzhi.notify): an SMS gateway over HTTP, e-mail, webhooks.
+# The keys that seal personal data at rest (core.crypto), made there on first use.
+GONGZHI_FIELD_KEY_FILE = os.environ.get("GONGZHI_FIELD_KEY_FILE") or str(
+    VAR_DIR / "field_keys.json"
+)
 GONGZHI_SMS_GATEWAY_URL = os.environ.get("GONGZHI_SMS_GATEWAY_URL", "")  # empty: SMS off
 GONGZHI_SMS_GATEWAY_TOKEN = os.environ.get("GONGZHI_SMS_GATEWAY_TOKEN", "")
 GONGZHI_SMS_SIGN = os.environ.get("GONGZHI_SMS_SIGN", "共治")

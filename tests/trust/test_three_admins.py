@@ -150,3 +150,21 @@ def test_the_security_administrator_sees_no_secret_of_a_phone(security, unit):
     assert security.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/").status_code in (403, 404)
     listing = security.get(f"/admin/otp_static/staticdevice/{recovery.pk}/change/")
     assert listing.status_code == 200 and "abcdefgh" not in listing.content.decode()
+
+
+def test_the_security_administrator_cannot_take_over_another_administrator(security, unit):
+    """Setting another administrator's password or removing their phone would let the
+    security administrator sign in as them: only the superuser may."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    other = UserFactory(organisation=unit, role=Role.AUDIT_ADMIN)
+    staff = UserFactory(organisation=unit, role=Role.DISPATCHER)
+    assert security.get(f"{USERS}{other.pk}/password/").status_code == 403
+    assert security.get(f"{USERS}{staff.pk}/password/").status_code == 200
+    theirs = TOTPDevice.objects.create(user=other, name="TOTP", confirmed=True)
+    staffs = TOTPDevice.objects.create(user=staff, name="TOTP", confirmed=True)
+    url = f"/admin/otp_totp/totpdevice/{theirs.pk}/delete/"
+    assert security.post(url, {"post": "yes"}).status_code == 403
+    security.post(USERS, {"action": "reset_two_factor", "_selected_action": [other.pk, staff.pk]})
+    assert TOTPDevice.objects.filter(pk=theirs.pk).exists()
+    assert not TOTPDevice.objects.filter(pk=staffs.pk).exists()

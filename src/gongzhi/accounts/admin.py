@@ -155,18 +155,39 @@ class UserAdmin(
         fixed = tuple(super().get_readonly_fields(request, obj))
         return fixed if request.user.is_superuser else (*fixed, *SUPERUSER_ONLY_FIELDS)
 
+    def _guarded(self, request, obj) -> bool:
+        return guarded_account(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._guarded(request, obj)
+
     @admin.action(
         description=_("Reset two-step sign-in (the user sets up a phone again)"),
         permissions=["reset_two_factor"],
     )
     def reset_two_factor(self, request, queryset):
+        done = skipped = 0
         for user in queryset:
+            if self._guarded(request, user):
+                skipped += 1
+                continue
             otp.do_reset(actor=request.user, user=user, request=request)
+            done += 1
         self.message_user(
             request,
-            _("Two-step sign-in reset for %(count)d users.") % {"count": queryset.count()},
+            _("Two-step sign-in reset for %(count)d users.") % {"count": done},
             messages.SUCCESS,
         )
+        if skipped:
+            self.message_user(
+                request,
+                _(
+                    "%(count)d administrator or superuser accounts were left as they were: "
+                    "only the superuser resets them."
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
 
     def has_reset_two_factor_permission(self, request):
         return request.user.has_perm("otp_totp.delete_totpdevice")
@@ -282,4 +303,38 @@ def _keep_login_records():
         admin.site.register(model, type(f"{model.__name__}Admin", (LoginRecordAdmin, base), {}))
 
 
+def guarded_account(request, user) -> bool:
+    """三员分立: the superuser's and the administrators' accounts (and their phones) are the
+    superuser's to change. A security administrator who could set another administrator's
+    password or remove their phone could sign in as them and do their duty."""
+    if user is None or request.user.is_superuser:
+        return False
+    return user.is_superuser or user.memberships.filter(role__in=duties.DUTY_ROLES).exists()
+
+
+class DeviceGuard:
+    def has_delete_permission(self, request, obj=None):
+        owner = getattr(obj, "user", None)
+        return super().has_delete_permission(request, obj) and not guarded_account(request, owner)
+
+    def get_actions(self, request):
+        # Deleting a list at once would skip the guard above: one device at a time.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+def _guard_devices():
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model in (TOTPDevice, StaticDevice):
+        base = admin.ModelAdmin
+        if admin.site.is_registered(model):
+            base = type(admin.site.get_model_admin(model))
+            admin.site.unregister(model)
+        admin.site.register(model, type(f"Guarded{model.__name__}Admin", (DeviceGuard, base), {}))
+
+
 _keep_login_records()
+_guard_devices()

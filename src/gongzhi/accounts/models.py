@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.fields import DigestField, SealedCharField
 from gongzhi.core.models import TimeStampedModel
 from gongzhi.regions.models import Region
 
@@ -120,19 +121,20 @@ class User(AbstractUser):
     """
 
     display_name = models.CharField(_("name"), max_length=50, blank=True)
-    mobile = models.CharField(
+    mobile = SealedCharField(
         _("mobile number"),
-        max_length=11,
+        plain_max_length=11,
         blank=True,
         validators=[validate_mobile],
-        db_index=True,
     )
-    id_number = models.CharField(
+    mobile_digest = DigestField(source="mobile", db_index=True)
+    id_number = SealedCharField(
         _("resident ID number"),
-        max_length=18,
+        plain_max_length=18,
         blank=True,
         validators=[validate_id_number],
     )
+    id_number_digest = DigestField(source="id_number", db_index=True)
     organisations = models.ManyToManyField(
         Organisation,
         through="Membership",

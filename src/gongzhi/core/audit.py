@@ -224,3 +224,17 @@ def export_line(row: AuditLog) -> str:
     data = content(row)
     data.update(prev_hash=row.prev_hash, row_hash=row.row_hash)
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def describe(problem: dict) -> str:
+    """One problem ``verify_rows`` found, in words."""
+    from django.utils.translation import gettext as _
+
+    kind = problem["problem"]
+    if kind == "gap":
+        return _("Gap: expected row %(expected)s, found row %(found)s.") % problem
+    if kind == "link":
+        return _("Row %(seq)s does not follow the row before it.") % problem
+    if kind == "changed":
+        return _("Row %(seq)s was changed after it was written.") % problem
+    return _("Row %(seq)s differs from the export, or is missing.") % problem

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from gongzhi.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from gongzhi.accounts.validators import id_check_digit
+from gongzhi.core.fields import with_digests
 from gongzhi.regions.models import Grid, GridAssignment, Region, RegionLevel
 
 DEFAULT_DEMO_PASSWORD = "Gongzhi@2026"
@@ -759,7 +760,7 @@ def _sync_people(
             to_update.append(user)
     User.objects.bulk_create(to_create, batch_size=500)
     if to_update:
-        User.objects.bulk_update(to_update, fields, batch_size=500)
+        User.objects.bulk_update(to_update, with_digests(to_update, fields), batch_size=500)
     counts.add("people", len(to_create), len(to_update))
     users = {u.username: u for u in User.objects.filter(username__in=[p.username for p in people])}
 

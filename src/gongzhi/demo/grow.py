@@ -155,6 +155,13 @@ def _defaults(model, given: set[str]) -> list:
     return out
 
 
+def _sealed(value: str) -> tuple[str, str]:
+    """A personal value as its sealed field stores it, and its digest (core.crypto)."""
+    from gongzhi.core import crypto
+
+    return crypto.seal(value), crypto.digest(value)
+
+
 def _connection():
     from django.db import connection
 
@@ -320,6 +327,7 @@ CASE_FIELDS = (
     "is_urgent",
     "reporter_name",
     "reporter_phone",
+    "reporter_phone_digest",
     "lng",
     "lat",
     "grid_id",
@@ -476,7 +484,7 @@ def generate(
                     state,
                     urgent,
                     (rng.choice(SURNAMES) + "先生") if hotline else "",
-                    f"139{int(random_() * 10**8):08d}" if hotline else "",
+                    *_sealed(f"139{int(random_() * 10**8):08d}" if hotline else ""),
                     lng,
                     lat,
                     grid_id,

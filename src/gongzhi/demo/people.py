@@ -55,6 +55,7 @@ from shapely.geometry import shape
 
 from gongzhi.accounts.models import Membership, Role
 from gongzhi.accounts.validators import id_check_digit
+from gongzhi.core.fields import seal_row, sealed_names
 from gongzhi.demo import accounts as demo_accounts
 from gongzhi.people.choices import (
     AlertLevel,
@@ -362,10 +363,13 @@ class Table:
             else:
                 prepare = None
             steps.append((f.attname, self.defaults.get(f.attname, _REQUIRED), prepare))
+        sealed = sealed_names(self.fields)  # personal data stored sealed (core.fields)
         with db.cursor() as cursor:
             for start in range(0, len(self.rows), CHUNK):
                 batch = []
                 for row in self.rows[start : start + CHUNK]:
+                    if sealed:
+                        row = seal_row(row, sealed)
                     values = []
                     for name, default, prepare in steps:
                         value = row.get(name, default)

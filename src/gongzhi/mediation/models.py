@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import masking
 from gongzhi.accounts.models import Organisation, Role
+from gongzhi.core.fields import DigestField, SealedCharField
 from gongzhi.core.models import Reference, TimeStampedModel
 from gongzhi.core.scope import scope_for
 from gongzhi.core.timeline import TimelineEvent
@@ -284,8 +285,10 @@ class Party(models.Model):
     side = models.CharField(_("side"), max_length=10, choices=Side.choices)
     kind = models.CharField(_("kind"), max_length=12, choices=PartyKind.choices)
     name = models.CharField(_("name"), max_length=100)
-    id_number = models.CharField(_("ID or credit code"), max_length=18, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    id_number = SealedCharField(_("ID or credit code"), plain_max_length=18, blank=True)
+    id_number_digest = DigestField(source="id_number", db_index=True)
+    phone = SealedCharField(_("phone"), plain_max_length=20, blank=True)
+    phone_digest = DigestField(source="phone")
     address = models.CharField(_("address"), max_length=200, blank=True)
     claims = models.TextField(_("what they ask"), blank=True)
     people = models.PositiveIntegerField(_("people on this side"), default=1)
@@ -300,7 +303,8 @@ class Party(models.Model):
         verbose_name = _("party")
         verbose_name_plural = _("parties")
         ordering = ["side", "id"]
-        indexes = [models.Index(fields=["id_number"]), models.Index(fields=["name", "phone"])]
+        # Sealed values are found by their digests (core.fields).
+        indexes = [models.Index(fields=["name", "phone_digest"], name="mediation_party_name_phone")]
 
     def __str__(self) -> str:
         return masking.masked_value(self, "name")

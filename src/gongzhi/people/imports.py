@@ -55,6 +55,7 @@ except ImportError:  # openpyxl reads the same files, six times more slowly
 from gongzhi.accounts import masking
 from gongzhi.core import audit
 from gongzhi.core.errors import Conflict, NotAllowed, ServiceError
+from gongzhi.core.fields import seal_row, sealed_names
 from gongzhi.regions.models import Grid, Region, RegionLevel
 
 from . import validation as v
@@ -943,7 +944,12 @@ def _insert(model, rows, now) -> None:
         else:
             plan.append((f.attname, None if f.primary_key else f.get_default(), None))
 
+    # Personal data goes in sealed, with its lookup digest (core.fields), as a save would.
+    sealed = sealed_names(fields)
+
     def values(row) -> tuple:
+        if sealed:
+            row = seal_row(row, sealed)
         return tuple(
             default
             if name is None

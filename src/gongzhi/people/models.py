@@ -36,6 +36,7 @@ from django.utils.translation import pgettext_lazy
 
 from gongzhi.accounts import masking
 from gongzhi.accounts.models import Role
+from gongzhi.core.fields import DigestField, SealedCharField
 from gongzhi.core.models import Reference, TimeStampedModel
 from gongzhi.core.scope import scope_for
 from gongzhi.regions.models import Grid, Region
@@ -188,8 +189,10 @@ class House(Placed):
         _("floor area (m²)"), max_digits=8, decimal_places=2, null=True, blank=True
     )
     owner_name = models.CharField(_("owner's name"), max_length=100, blank=True)
-    owner_id_number = models.CharField(_("owner's ID number"), max_length=18, blank=True)
-    owner_phone = models.CharField(_("owner's phone"), max_length=20, blank=True)
+    owner_id_number = SealedCharField(_("owner's ID number"), plain_max_length=18, blank=True)
+    owner_id_number_digest = DigestField(source="owner_id_number")
+    owner_phone = SealedCharField(_("owner's phone"), plain_max_length=20, blank=True)
+    owner_phone_digest = DigestField(source="owner_phone")
 
     objects = RegisterQuerySet.as_manager()
 
@@ -294,8 +297,10 @@ class Resident(Placed):
     }
 
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
-    id_number = models.CharField(_("ID number"), max_length=18)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    id_number = SealedCharField(_("ID number"), plain_max_length=18)
+    id_number_digest = DigestField(source="id_number")
+    phone = SealedCharField(_("phone"), plain_max_length=20, blank=True)
+    phone_digest = DigestField(source="phone")
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
     household = models.ForeignKey(
@@ -335,12 +340,12 @@ class Resident(Placed):
             models.Index(fields=["grid", "moved_out", "kind"], name="people_resident_grid"),
             models.Index(fields=["region_path", "moved_out"], name="people_resident_place"),
             # Anyone ever registered with a number (the unique constraint covers current ones).
-            models.Index(fields=["id_number"], name="people_resident_id_number"),
+            models.Index(fields=["id_number_digest"], name="people_resident_id_number"),
             models.Index(fields=["birth_date"], name="people_resident_birth"),
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"],
+                fields=["id_number_digest"],
                 condition=Q(moved_out__isnull=True),
                 name="people_one_current_resident_per_id",
             )
@@ -648,7 +653,8 @@ class CheckInPlan(TimeStampedModel):
     )
     token = models.CharField(_("link key"), max_length=43, unique=True)
     family_name = models.CharField(_("family member"), max_length=50, blank=True)
-    family_phone = models.CharField(_("family member's phone"), max_length=20, blank=True)
+    family_phone = SealedCharField(_("family member's phone"), plain_max_length=20, blank=True)
+    family_phone_digest = DigestField(source="family_phone")
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("responsible grid worker"),

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import masking
 from gongzhi.accounts.models import Role
+from gongzhi.core.fields import DigestField, SealedCharField
 from gongzhi.core.models import Reference, TimeStampedModel
 from gongzhi.core.scope import scope_for
 from gongzhi.regions.models import Grid, Region
@@ -259,7 +260,8 @@ class SampleMember(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    phone = models.CharField(_("phone"), max_length=20)
+    phone = SealedCharField(_("phone"), plain_max_length=20)
+    phone_digest = DigestField(source="phone")
     state = models.CharField(
         _("state"), max_length=10, choices=MemberState.choices, default=MemberState.TO_CALL
     )
@@ -287,7 +289,9 @@ class SampleMember(TimeStampedModel):
             models.Index(fields=["wave", "state"], name="surveys_member_wave_state"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["wave", "phone"], name="surveys_one_member_per_phone")
+            models.UniqueConstraint(
+                fields=["wave", "phone_digest"], name="surveys_one_member_per_phone"
+            )
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import masking
+from gongzhi.core.fields import DigestField, SealedCharField
 from gongzhi.core.models import TimeStampedModel
 
 from ..choices import CheckInMethod, ShiftKind, ShiftState, SignUpState, VolunteerState
@@ -43,7 +44,8 @@ class Volunteer(InPlace, TimeStampedModel):
         related_name="+",
     )
     name = models.CharField(_("name"), max_length=50)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = SealedCharField(_("phone"), plain_max_length=20, blank=True)
+    phone_digest = DigestField(source="phone")
     skills = models.CharField(_("skills"), max_length=200, blank=True)
     state = models.CharField(
         _("state"), max_length=10, choices=VolunteerState.choices, default=VolunteerState.PENDING

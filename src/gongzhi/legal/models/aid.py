@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import masking
+from gongzhi.core.fields import DigestField, SealedCharField
 from gongzhi.core.models import Reference, TimeStampedModel
 from gongzhi.core.scope import scope_for
 from gongzhi.core.timeline import TimelineEvent
@@ -172,8 +173,10 @@ class Application(TimeStampedModel):
         related_name="aid_applications",
     )
     name = models.CharField(_("applicant's name"), max_length=100)
-    id_number = models.CharField(_("ID number"), max_length=18)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    id_number = SealedCharField(_("ID number"), plain_max_length=18)
+    id_number_digest = DigestField(source="id_number")
+    phone = SealedCharField(_("phone"), plain_max_length=20, blank=True)
+    phone_digest = DigestField(source="phone")
     address = models.CharField(_("address"), max_length=200, blank=True)
 
     matter_type = models.ForeignKey(

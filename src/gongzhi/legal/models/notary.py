@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import masking
 from gongzhi.accounts.models import Organisation, OrganisationKind
+from gongzhi.core.fields import DigestField, SealedCharField
 from gongzhi.core.models import Reference, TimeStampedModel
 from gongzhi.core.scope import scope_for
 from gongzhi.regions.models import path_prefixes
@@ -231,7 +232,8 @@ class NotaryBooking(TimeStampedModel):
         NotaryMatter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="bookings"
     )
     applicant_name = models.CharField(_("applicant's name"), max_length=60, blank=True)
-    phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    phone = SealedCharField(_("contact phone"), plain_max_length=20, blank=True)
+    phone_digest = DigestField(source="phone")
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     documents = models.JSONField(_("documents to bring"), default=list, blank=True)
     fee = models.DecimalField(_("fee (yuan)"), max_digits=12, decimal_places=2, default=0)

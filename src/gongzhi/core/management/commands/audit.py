@@ -105,11 +105,4 @@ class Command(BaseCommand):
         self.stdout.write(_("The audit log verifies: no row changed, no gap."))
 
     def _describe(self, problem: dict) -> str:
-        kind = problem["problem"]
-        if kind == "gap":
-            return _("Gap: expected row %(expected)s, found row %(found)s.") % problem
-        if kind == "link":
-            return _("Row %(seq)s does not follow the row before it.") % problem
-        if kind == "changed":
-            return _("Row %(seq)s was changed after it was written.") % problem
-        return _("Row %(seq)s differs from the export, or is missing.") % problem
+        return audit.describe(problem)
