@@ -10,6 +10,9 @@ Prints one JSON object:
   p50/p99 latency on one core (as intake calls it), and batched predictions per second.
 * ``baseline``: TF-IDF (jieba words, 1–2-grams) + linear SVM through sklearn, same folds,
   its speed measured on the same core.
+* ``selective_by_seed``: for fold seeds 0 and 1, macro-F1 and accuracy on the 70/80/85/90/100 %
+  most confident messages (what routing that share automatically gives; the threshold that
+  does it) and whether the right class is among the first two or three suggestions.
 * ``targets_met``: each target below, true or false.
 * ``duplicates``: the duplicate scorer on the hand-labelled pairs of hot_messages.csv
   (``gongzhi.triage.pairs``, ``data/dup_pairs_labelled.md``), measured on the held-out
@@ -20,8 +23,9 @@ Prints one JSON object:
   character TF-IDF cosine, all measured in the same run; and the cost of a pair.
 * ``hotspots``: the top five hotspots of hot_messages.csv.
 
-Targets: macro-F1 ≥ 0.93; ≥ 2,000 predictions/s on one core; training < 2 min on 2 cores;
-duplicates F1 ≥ 0.90 at the platform's threshold, text only.
+Targets (issue 24): macro-F1 ≥ 0.96 on the 85 % most confident messages and ≥ 0.905 at full
+coverage, on fold seeds 0 and 1; top-2 accuracy ≥ 0.98; ≥ 2,000 predictions/s on one core;
+training < 2 min on 2 cores; duplicates F1 ≥ 0.90 at the platform's threshold, text only.
 Skips (prints {"skipped": reason}) when ../shared/data/teddy2020 is absent.
 ``python bench/triage.py duplicates`` prints the ``duplicates`` section alone.
 """
@@ -199,6 +203,20 @@ def main() -> None:
         records, folds=FOLDS, seed=SEED, make=lambda: TextClassifier(extra_words=words)
     )
     cv.pop("latency", None)  # measured below on one core and the full model
+    # The same on a second fold split: the split alone moves the figures by about ±0.003.
+    cv1 = cross_validate(
+        records, folds=FOLDS, seed=1, make=lambda: TextClassifier(extra_words=words)
+    )
+    by_seed = {
+        str(s): {
+            "macro_f1": r["macro_f1"],
+            "accuracy": r["accuracy"],
+            "coverage": r["coverage"],
+            "top2_accuracy": r["top2_accuracy"],
+            "top3_accuracy": r["top3_accuracy"],
+        }
+        for s, r in ((SEED, cv), (1, cv1))
+    }
 
     # Full-data training (what `gongzhi triage train` does), on the machine's cores.
     t = time.perf_counter()
@@ -223,15 +241,26 @@ def main() -> None:
         **base,
         "speed_one_core": pipeline_speed(pipe, base_docs),
     }
+    out["selective_by_seed"] = by_seed
     targets = {
-        "macro_f1": 0.93,
+        "macro_f1_85_percent_most_confident": 0.96,
+        "macro_f1_full_coverage": 0.905,
+        "top2_accuracy": 0.98,
         "predictions_per_second_one_core": 2000,
         "training_seconds_two_cores": 120,
     }
     out["targets"] = targets
     out["targets_met"] = {
-        "macro_f1": cv["macro_f1_fold_mean"] >= targets["macro_f1"]
-        and cv["macro_f1"] >= targets["macro_f1"],
+        "macro_f1_85_percent_most_confident": all(
+            r["coverage"]["85%"]["macro_f1"] >= targets["macro_f1_85_percent_most_confident"]
+            for r in by_seed.values()
+        ),
+        "macro_f1_full_coverage": all(
+            r["macro_f1"] >= targets["macro_f1_full_coverage"] for r in by_seed.values()
+        ),
+        "top2_accuracy": all(
+            r["top2_accuracy"] >= targets["top2_accuracy"] for r in by_seed.values()
+        ),
         "predictions_per_second_one_core": lat["predictions_per_second"]
         >= targets["predictions_per_second_one_core"],
         "training_seconds_two_cores": cv["training_seconds_full_data"]

@@ -89,6 +89,21 @@ def test_each_viewer_sees_the_hotspots_of_their_own_area_on_a_map(world, client,
     assert "幸福家园" not in html and "东村广场" in html
 
 
+def test_the_api_gives_each_hotspot_the_point_the_map_draws_it_at(world, client, spots):
+    ledu, _pingan = spots
+    map_spots = _map(_page(client, world.city_dispatcher))["spots"]
+    api = client.get("/api/v1/triage/hotspots").json()["hotspots"]
+    assert len(api) == len(map_spots) == 2
+    drawn = {frozenset(c["number"] for c in s["cases"]): s["point"] for s in map_spots}
+    for spot in api:
+        numbers = frozenset(c["number"] for c in spot["cases"])
+        assert spot["point"] == pytest.approx(drawn[numbers])
+    home = next(s for s in api if {c["number"] for c in s["cases"]} == {c.number for c in ledu})
+    assert home["point"] == pytest.approx(list(world.point))
+    first = home["cases"][0]
+    assert [first["lng"], first["lat"]] == pytest.approx(list(world.point))
+
+
 def test_a_new_case_is_in_the_next_view_and_an_unchanged_view_is_not_recomputed(
     world, client, spots, django_capture_on_commit_callbacks, monkeypatch
 ):
@@ -107,6 +122,25 @@ def test_a_new_case_is_in_the_next_view_and_an_unchanged_view_is_not_recomputed(
     _report(world, django_capture_on_commit_callbacks, f"{LEDU}again", reporter="other_resident")
     html = _page(client, world.dispatcher)
     assert _map(html)["spots"][0]["reports"] == 4
+
+
+def test_the_watcher_recomputes_a_viewers_hotspots_after_a_change_so_the_view_is_cached(
+    world, client, spots, django_capture_on_commit_callbacks
+):
+    from gongzhi.core import periodic
+
+    html = _page(client, world.dispatcher)  # the first view: computed, and remembered
+    assert _map(html)["spots"][0]["reports"] == 3
+    assert "hotspots" in periodic._JOBS  # run by the watcher's tick
+    assert hooks.refresh_hotspots() == {"viewers": 1, "recomputed": 0}  # nothing new
+    _report(world, django_capture_on_commit_callbacks, f"{LEDU}again", reporter="other_resident")
+    assert hooks.refresh_hotspots() == {"viewers": 1, "recomputed": 1}
+    # The next view is served from what the watcher computed, with the new case in it.
+    report = hooks.hotspot_report(viewer=world.dispatcher, region=None)
+    assert report["cached"] and report["hotspots"][0]["reports"] == 4
+    assert _map(_page(client, world.dispatcher))["spots"][0]["reports"] == 4
+    # Someone who never opened the page costs the watcher nothing.
+    assert world.other_dispatcher.pk not in cache.get(hooks.VIEWERS_KEY)
 
 
 def test_the_page_makes_as_many_queries_for_many_cases_as_for_few(

@@ -120,3 +120,22 @@ def test_the_tracking_page_shows_the_result_photo(client, world):
     check = case.attachments.get(stage="verification")
     assert client.get(f"{url}&photo={check.pk}").status_code == 404
     assert client.get(reverse("cases:track", args=[case.number]) + "?t=wrong").status_code == 404
+
+
+def test_a_resident_is_warned_on_the_quick_report_page_too(client, world, streets):
+    # 随手拍 asks the same check (its address is a free description next to the pin): the
+    # warning only, never where a pin-less call would go.
+    client.force_login(world.resident)
+    pin = {"lng": world.point[0], "lat": world.point[1]}  # in 西关社区
+    page = client.get(reverse("cases:report")).content.decode()
+    assert 'id="address-hint"' in page and '"only": "warnings"' in page
+    agree = client.get(HINT, {"address": "西关社区小学门口", **pin, "only": "warnings"})
+    assert agree.status_code == 200 and agree.content.decode().strip() == ""
+    township = client.get(HINT, {"address": "高庙镇高庙村", **pin, "only": "warnings"})
+    html = township.content.decode()
+    assert 'data-testid="address-mismatch"' in html and "高庙" in html
+    assert 'data-testid="address-hint"' not in html
+    street = client.get(HINT, {"address": "东大街8号", "only": "warnings"}).content.decode()
+    assert street.strip() == ""  # no pin: nothing to disagree with, and no placing hint
+    client.force_login(world.handler)
+    assert client.get(HINT, {"address": "高庙镇高庙村", **pin}).status_code == 403

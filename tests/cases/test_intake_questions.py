@@ -147,3 +147,26 @@ def test_a_number_question_takes_numbers_only(world):
     made = api.post("/cases", {**body, "attributes": {"lamps_out": 3}})
     assert made.status_code == 201
     assert Case.objects.get().attributes["lamps_out"] == 3
+
+
+def test_the_category_list_kept_for_offline_carries_each_categorys_questions(client, world):
+    # A phone without signal asks the questions from the list the page (and its kept shell)
+    # carries: the same questions, answers and required marks as the page asks online.
+    import json
+    import re
+
+    client.force_login(world.resident)
+    for url in (REPORT, reverse("cases:report_shell")):
+        html = client.get(url).content.decode()
+        found = re.search(
+            r'<script id="offline-categories" type="application/json">(.*?)</script>', html
+        )
+        categories = {c["id"]: c for c in json.loads(found[1])}
+        asked = {q["code"]: q for q in categories[world.manhole.pk]["questions"]}
+        state = asked["manhole_state"]
+        assert state["required"] is True and state["text"] == "井盖是什么情况？"
+        assert "missing" in dict(state["values"])
+        assert state["datatype"] == "singlevaluelist"
+        assert asked["lane"]["required"] is False
+        plain = Category.objects.filter(enabled=True, attributes__isnull=True).first()
+        assert "questions" not in categories[plain.pk]

@@ -398,6 +398,26 @@ def test_category_search_lists_matches_with_their_full_path(client, world):
     assert client.get(reverse("cases:category_search"), {"q": ""}).content.strip() == b""
 
 
+def test_category_search_shows_twelve_offered_categories_when_reserved_ones_match_too(
+    client, world
+):
+    # Three categories of the repairs room's reserved tree match better (exact names) than
+    # the twelve ordinary ones: the search leaves them out itself, and still finds twelve.
+    from gongzhi.taxonomy.models import Category
+
+    repairs = Category.objects.get(code="RP")
+    for i in range(3):
+        Category.objects.create(code=f"RPX{i}", name=f"蓝莓{i}", parent=repairs)
+    ordinary = Category.objects.get(pk=world.pothole.pk).parent
+    for i in range(14):
+        Category.objects.create(code=f"BX{i:02d}", name=f"路边蓝莓摊{i:02d}", parent=ordinary)
+    login(client, world, world.resident)
+    html = client.get(reverse("cases:category_search"), {"q": "蓝莓"}).content.decode()
+    names = re.findall(r'data-id="\d+" data-name="([^"]+)"', html)
+    assert len(names) == 12
+    assert all("路边蓝莓摊" in n for n in names)
+
+
 def test_nearby_shows_open_cases_of_the_same_category_within_200_m(client, world):
     near = make_case(world, lng=world.point[0] + 0.001, lat=world.point[1])  # ~90 m east
     make_case(world, lng=world.point[0] + 0.01, lat=world.point[1])  # ~900 m: too far
@@ -627,6 +647,13 @@ def test_the_hotline_form_says_where_a_typed_address_will_place_the_call(client,
     unknown = client.get(url, {"address": "不知道在哪里"}).content.decode()
     assert 'data-testid="address-hint" data-region=""' in unknown
     assert client.get(url, {"address": ""}).content.decode().strip() == ""
-    # Only those who take calls use it.
+    # Where a pin-less call goes is for those who take calls: a resident's 随手拍 asks only
+    # whether the address and the pin agree; a handler reports nothing and may not ask.
     login(client, w, w.resident)
+    resident = client.get(url, {"address": "碾伯镇"})
+    assert (
+        resident.status_code == 200
+        and 'data-testid="address-hint"' not in resident.content.decode()
+    )
+    login(client, w, w.handler)
     assert client.get(url, {"address": "碾伯镇"}).status_code == 403

@@ -206,3 +206,131 @@ def test_concurrent_scans_mark_a_waiting_report_once(shared_world):
     assert sum(r["overdue"] for r in results) == 4
     for case in cases:
         assert len(entries(case, "overdue")) == 1
+
+
+# -- A case back with the command centre: returned, reopened, escalated ---------------------
+
+BACK = {
+    "returned": [
+        ("accept", "dispatcher", {}),
+        ("dispatch", "dispatcher", {}),
+        ("return", "handler", {"reason": "不属于本单位"}),
+    ],
+    "reopened": [
+        ("accept", "dispatcher", {}),
+        ("dispatch", "dispatcher", {}),
+        ("sign_for", "handler", {}),
+        ("resolve", "handler", {"result": "已修补"}),
+        ("verify_fail", "grid_worker", {"reason": "仍未修好"}),
+    ],
+    "escalated": [("accept", "dispatcher", {}), ("escalate", "dispatcher", {"reason": "需协调"})],
+}
+
+
+@pytest.mark.parametrize("state", sorted(BACK))
+def test_a_case_back_with_the_command_centre_runs_the_dispatch_clock_again(
+    world, django_capture_on_commit_callbacks, state
+):
+    capture = django_capture_on_commit_callbacks
+    case = reported(world, is_urgent=True)
+    for action, who, params in BACK[state]:
+        case = act(case, action, getattr(world, who), **params)
+    assert case.state == state
+    came_back = CaseEvent.objects.filter(case=case, to_state=state).latest("at").at
+    # The dispatch clock runs from the step that brought the case back (urgent: 30 minutes).
+    assert case.dispatch_from == came_back
+    assert case.dispatch_due == came_back + timedelta(minutes=30)
+    assert not case.is_overdue and case.warned_at is None
+    page = deadline_info(case, now=came_back)
+    assert page["due"] == case.dispatch_due and not page["late"]
+
+    soon = case.dispatch_due - timedelta(minutes=2)
+    assert scan(soon, capture) == {"warned": 1, "overdue": 0}
+    assert scan(soon, capture) == {"warned": 0, "overdue": 0}
+    late = case.dispatch_due + timedelta(minutes=1)
+    assert scan(late, capture) == {"warned": 0, "overdue": 1}
+    assert scan(late, capture) == {"warned": 0, "overdue": 0}
+    assert scan(late + timedelta(days=2), capture) == {"warned": 0, "overdue": 0}
+    case.refresh_from_db()
+    assert case.is_overdue
+    waiting = [e.get("stage") for e in entries(case, "overdue")]
+    assert waiting[-1] == "dispatch" and waiting.count("dispatch") == 1
+    # The command centre that has the case now is told (the upper one, once escalated).
+    told = Notification.objects.filter(kind="case.overdue", recipient=world.dispatcher)
+    assert told.exists() or state == "escalated"
+
+    # Dispatched again: the unit's clocks start, the overdue mark was the waiting step's.
+    case = act(case, "dispatch", world.dispatcher if state != "escalated" else _upper(case))
+    assert case.state == "dispatched" and not case.is_overdue
+    assert case.dispatch_met is True  # the rate counts the case's first dispatch
+    scan(late + timedelta(days=3), capture)  # the unit's clocks may be late by now: theirs
+    assert [e.get("stage") for e in entries(case, "overdue")].count("dispatch") == 1
+
+
+def _upper(case):
+    from gongzhi.accounts.models import Membership, Role
+
+    return Membership.objects.filter(organisation=case.command, role=Role.DISPATCHER).first().user
+
+
+def test_an_unaccepted_report_escalated_ends_its_acceptance_step(world):
+    case = reported(world, is_urgent=True)
+    case = act(case, "escalate", world.dispatcher, reason="需要市级协调")
+    assert case.accept_met is True
+    assert case.dispatch_due is not None and case.dispatch_from is not None
+
+
+def test_a_reopened_callback_runs_the_dispatch_clock(world):
+    case = reported(world)
+    for action, who, params in BACK["reopened"][:-1]:
+        case = act(case, action, getattr(world, who), **params)
+    case = act(case, "verify_pass", world.grid_worker)
+    case = act(case, "callback", world.resident, resolved=False, satisfaction="unsatisfied")
+    assert case.state == "reopened"
+    assert case.dispatch_from is not None and case.dispatch_due is not None
+    assert case.dispatch_due > case.dispatch_from
+
+
+# -- Open cases from before the clocks: the backfill (cases 0015) -----------------------------
+
+
+def test_open_cases_from_before_the_clocks_get_them_from_their_own_timestamps(
+    world, django_capture_on_commit_callbacks
+):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("gongzhi.cases.migrations.0015_redispatch_clocks")
+    waiting = reported(world, is_urgent=True)
+    accepted = act(reported(world, is_urgent=True), "accept", world.dispatcher)
+    returned = reported(world, is_urgent=True)
+    for action, who, params in BACK["returned"]:
+        returned = act(returned, action, getattr(world, who), **params)
+    handled = act(act(reported(world), "accept", world.dispatcher), "dispatch", world.dispatcher)
+    done = act(reported(world), "reject", world.dispatcher, reason="不属于受理范围")
+    # As they were before the clocks: no stage deadlines.
+    Case.objects.update(accept_due=None, dispatch_due=None, dispatch_from=None)
+
+    migration.backfill(apps, None)
+
+    rows = {c.pk: c for c in Case.objects.all()}
+    half_hour = timedelta(minutes=30)
+    assert rows[waiting.pk].accept_due == waiting.created_at + half_hour
+    assert rows[accepted.pk].dispatch_from == accepted.accepted_at
+    assert rows[accepted.pk].dispatch_due == accepted.accepted_at + half_hour
+    back = CaseEvent.objects.get(case=returned, action="return").at
+    assert rows[returned.pk].dispatch_from == back
+    assert rows[returned.pk].dispatch_due == back + half_hour
+    # Cases not waiting on the command centre get none.
+    assert rows[handled.pk].dispatch_due is None and rows[done.pk].accept_due is None
+    assert rows[handled.pk].accept_due is None
+
+    # The scan then marks each late one overdue once.
+    later = back + timedelta(minutes=40)
+    assert scan(later, django_capture_on_commit_callbacks)["overdue"] == 3
+    assert scan(later, django_capture_on_commit_callbacks)["overdue"] == 0
+    # Run twice, the backfill changes nothing more.
+    before = list(Case.objects.order_by("pk").values_list("accept_due", "dispatch_due"))
+    migration.backfill(apps, None)
+    assert list(Case.objects.order_by("pk").values_list("accept_due", "dispatch_due")) == before

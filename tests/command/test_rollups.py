@@ -111,8 +111,8 @@ class Story:
         """One action the case's state allows (admin acts: every rule permits them)."""
         rng, admin = self.rng, self.w.admin
         choices = {
-            State.REPORTED: ["accept", "reject", "categorise", "move"],
-            State.ACCEPTED: ["dispatch", "dispatch", "escalate", "categorise"],
+            State.REPORTED: ["accept", "reject", "categorise", "move", "answer"],
+            State.ACCEPTED: ["dispatch", "dispatch", "escalate", "categorise", "answer"],
             State.DISPATCHED: ["sign_for", "sign_for", "return"],
             State.IN_PROGRESS: ["resolve", "resolve", "return", "move"],
             State.RESOLVED: ["verify_pass", "verify_pass", "verify_fail"],
@@ -134,6 +134,7 @@ class Story:
         params = {
             "dispatch": {"organisation": rng.choice(self.units)},
             "reject": {"reason": "不属于受理范围"},
+            "answer": {"answer": "已在电话中答复：井盖由市政部门负责，可拨打12319"},
             "return": {"reason": "不属于本单位"},
             "escalate": {"reason": "需要市级协调"},
             "resolve": {"result": "已处理"},
@@ -174,6 +175,10 @@ def test_rollups_equal_a_recount_and_a_rebuild_and_the_stats(world, committed, m
     kept = snapshot()
     assert kept
     assert ReturnDay.objects.exclude(unit=0).exists()  # the story returned cases
+    # … answered some on the phone, and took the command centre's steps in time and late.
+    assert sum(TownDay.objects.values_list("answered", flat=True))
+    assert sum(TownDay.objects.values_list("accept_base", flat=True))
+    assert sum(TownDay.objects.values_list("dispatch_base", flat=True))
     all_keys = set(CaseDay.objects.values_list("day", "region_path"))
     all_keys |= set(ReturnDay.objects.values_list("day", "region_path"))
     rollups.recount(all_keys)
@@ -200,6 +205,12 @@ def test_rollups_equal_a_recount_and_a_rebuild_and_the_stats(world, committed, m
             assert summary[measure] == stats["counts"][measure], measure
         for rate in ("response_rate", "resolution_rate", "satisfaction_rate"):
             assert summary[rate] == stats[rate], rate
+        # The command centre's own steps and the calls answered directly, as the rates page.
+        for measure, count in stats["command_counts"].items():
+            assert summary[measure] == count, measure
+        for rate in ("accept_rate", "dispatch_rate"):
+            assert summary[rate] == stats[rate], rate
+        assert summary["answered"] == stats["answered"]
         visible = Case.objects.visible_to(viewer)
         reported = visible.filter(created_at__gte=since, created_at__lt=until)
         assert summary["open"] == reported.exclude(state__in=FINAL_STATES).count()
@@ -219,7 +230,8 @@ def test_rollups_equal_a_recount_and_a_rebuild_and_the_stats(world, committed, m
     # Broken down: per unit, per category and per day, as the stats group them.
     def ours(by):
         rows = figures.breakdown(viewer=world.admin, start=start, end=end, by=by)
-        return {r["key" if by == "day" else "label"]: r["reported"] for r in rows}
+        # (A day with closings only has a row, of no reports: the stats group reports.)
+        return {r["key" if by == "day" else "label"]: r["reported"] for r in rows if r["reported"]}
 
     def theirs(by):
         rows = rates(viewer=world.admin, group_by=by, start=since, end=until)

@@ -341,3 +341,29 @@ def test_a_communitys_screen_opens_without_a_category_breakdown(client, world, c
         {"region": "630202100001", "by": "category", "start": "2026-01-01", "end": "2026-01-31"},
     )
     assert refused.status_code == 400 and refused.json()["error"] == "too_fine"
+
+
+def test_the_screen_shows_the_command_centres_own_rates_and_direct_answers(
+    client, world, django_capture_on_commit_callbacks
+):
+    from gongzhi.cases.models import Case
+    from gongzhi.cases.stats import rates
+    from gongzhi.command import rollups
+    from tests.factories import call_case
+
+    with django_capture_on_commit_callbacks(execute=True):
+        on_time = move(report_case(world, world.manhole, title="西关井盖"), "accept", world.admin)
+        move(on_time, "dispatch", world.admin)
+        late = report_case(world, world.pothole, title="西关路面")
+    Case.objects.filter(pk=late.pk).update(accept_due=late.created_at)  # already passed
+    with django_capture_on_commit_callbacks(execute=True):
+        move(late, "accept", world.admin)
+        call = call_case(world, world.manhole, title="井盖归谁管", description="咨询")
+        move(call, "answer", world.admin, answer="由城管部门负责")
+    rollups.rebuild()
+    today = _screen(client, world.admin).json()["today"]
+    [stats] = rates(viewer=world.admin)
+    assert today["answered"] == stats["answered"] == 1
+    assert today["accept_base"] == stats["command_counts"]["accept_base"] == 2
+    assert today["accept_rate"] == stats["accept_rate"] == 0.5
+    assert today["dispatch_rate"] == stats["dispatch_rate"] == 1.0

@@ -31,6 +31,7 @@ from gongzhi.demo import accounts as demo_accounts
 from gongzhi.demo import community as demo_community
 from gongzhi.demo import people as demo_people
 from gongzhi.demo import regions as demo_regions
+from gongzhi.people.models import Resident
 from gongzhi.regions import lookup
 
 
@@ -74,6 +75,7 @@ def test_the_cast_and_its_logins(demo):
     assert company.service_promises.filter(category__isnull=True).exists()
     assert Volunteer.objects.count() >= 1000  # the small register's adults, up to 2,000
     assert Shop.objects.count() == 3 and all(s.goods.exists() for s in Shop.objects.all())
+    assert all(s.region.name.endswith("村") for s in Shop.objects.select_related("region"))
     for route in Route.objects.all():
         assert 4 <= route.checkpoints.count() <= 8
 
@@ -122,6 +124,17 @@ def test_notices_points_and_customs(demo):
     deliveries = NoticeDelivery.objects.filter(notice=notice)
     read = deliveries.filter(read_at__isnull=False).count()
     assert 0 < read < deliveries.count()
+    # A receipt names its reader, a member of the household with an account: a household
+    # without one (told by SMS) has none.
+    receipts = NoticeDelivery.objects.filter(read_at__isnull=False)
+    assert not receipts.filter(read_by__isnull=True).exists()
+    assert not NoticeDelivery.objects.filter(
+        answered_at__isnull=False, answered_by__isnull=True
+    ).exists()
+    some = receipts.select_related("read_by").first()
+    assert Resident.objects.filter(
+        household_id=some.household_id, id_number=some.read_by.id_number
+    ).exists()
     assert Redemption.objects.count() > 0
     assert {r.shop.region_id for r in Redemption.objects.all()} <= set(
         Shop.objects.values_list("region_id", flat=True)

@@ -107,6 +107,12 @@ def test_the_stories_the_issue_asks_for(demo):
     assert Matter.objects.filter(major=False, state=MatterState.DONE).exists()
     due = Topic.objects.get(number=counts["late_topic"])
     assert due.state == TopicState.DUE and due.answer_due < timezone.now()
+    # In a village, by the 村民委员会组织法: the assembly that failed its quorum is a
+    # 村民会议, the road was resolved by a 村民代表会议, and its late task is the village's.
+    assert failed.kind == "village_assembly" and failed.region.name.endswith("村")
+    resolved = MatterStep.objects.get(matter=road, kind="resolve").meeting
+    assert resolved.kind == "village_reps" and not resolved.rule.urban
+    assert late.filter(matter=road).exists() and road.region.name.endswith("村")
 
 
 def test_the_public_page_and_the_figures_show_it(demo):

@@ -62,3 +62,11 @@ def test_disabled_categories_and_their_children_are_not_offered():
 def test_the_daily_categories_are_found_in_english_too(typed, first):
     # The English form's placeholder suggests these words: they must find something.
     assert search_categories(typed)[0].name == first
+
+
+def test_excluded_trees_are_left_out_by_the_search_before_the_limit():
+    first = search_categories("其他", limit=5)[0]
+    tree = "/" + first.path.strip("/").split("/")[0] + "/"
+    found = search_categories("其他", limit=5, exclude_paths=[tree])
+    assert len(found) == 5
+    assert all(not c.path.startswith(tree) for c in found)

@@ -66,8 +66,9 @@ def test_a_new_model_is_picked_up_without_a_restart(tmp_path, corpus):
 @pytest.mark.django_db
 def test_train_with_holdout_records_metrics(corpus_csv):
     trained = run("train", "--data", corpus_csv)
-    assert trained["metrics"]["holdout"] == "grouped 80/20"
+    assert trained["metrics"]["holdout"] == "grouped 3-fold"
     assert 0 <= trained["metrics"]["macro_f1"] <= 1
+    assert trained["metrics"]["coverage"]["85%"]["n"] == 128  # of 150
 
 
 @pytest.mark.django_db

@@ -45,7 +45,7 @@ def test_the_ranked_merge_offers_give_their_reason(client, world, cases):
     words = re.search(r'data-testid="why-words">([^<]*)<', why).group(1)
     assert "搅拌站" in words or "粉尘" in words
     assert 'data-testid="why-days"' in why and " m" in why  # days and distance
-    assert f"/cases/{again.number}/act/merge/" in page
+    assert f"/cases/{again.number}/similar/verdict/" in page
 
 
 def test_the_api_carries_the_reason(client, world, cases):

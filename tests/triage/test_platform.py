@@ -169,9 +169,10 @@ def test_possible_duplicates_are_ranked_and_offer_a_merge(
     assert similar[0]["number"] == first.number
     assert similar[0]["distance_m"] < 100 and similar[0]["same_category"] is True
     page = client.get(f"/cases/{again.number}/similar/").content.decode()
-    assert first.number in page and f"/cases/{again.number}/act/merge/" in page
+    assert first.number in page and f"/cases/{again.number}/similar/verdict/" in page
     merged = client.post(
-        f"/cases/{again.number}/act/merge/", {"into": first.number, "expected_state": again.state}
+        f"/cases/{again.number}/similar/verdict/",
+        {"into": first.number, "verdict": "merge", "expected_state": again.state},
     )
     assert merged.status_code == 302
     assert Case.objects.get(pk=again.pk).state == "merged"

@@ -16,6 +16,11 @@ class CasesConfig(AppConfig):
         from gongzhi.core import push
 
         reference.connect_signals()
+        # A time limit (taxonomy.StageClock) names one of these channels.
+        from gongzhi.cases.choices import Channel
+        from gongzhi.taxonomy.models import register_channels
+
+        register_channels(Channel.choices)
         # A new report's acceptance clock starts as it is written (intake's report).
         pre_save.connect(deadlines.on_new_case, sender=Case, dispatch_uid="case-accept-clock")
         # A case's live messages reach those who govern its place (as Case.visible_to),
@@ -31,3 +36,11 @@ class CasesConfig(AppConfig):
 
         # Suspended cases whose expected resume date has come run again (挂起 → resumed).
         periodic.register("case_suspensions", resume_suspended)
+
+        def refresh_hotspots(now=None):
+            from gongzhi.cases.triage import hooks as triage_hooks
+
+            return triage_hooks.refresh_hotspots(now=now)
+
+        # The hotspots of their recent viewers, recomputed after a change (not on the view).
+        periodic.register("hotspots", refresh_hotspots)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import masking
 from gongzhi.accounts.models import Organisation
+from gongzhi.core.fields import DigestField, SealedCharField
 from gongzhi.core.models import TimeStampedModel
 from gongzhi.core.timeline import TimelineEvent
 from gongzhi.regions.models import Grid, Region
@@ -33,10 +34,10 @@ from .choices import (
 # The deadline a case is racing against now (None when none is running): accepting while
 # reported, dispatching while accepted, signing for while dispatched, resolving while in
 # hand. The queue sorts by it and an index holds it on PostgreSQL (``case_next_due``, made by
-# migration 0012_scale_indexes): change them together.
+# migration 0013_scale_indexes, remade by 0015_redispatch_clocks): change them together.
 NEXT_DUE = Switch(
     When(state__in=["reported"], then=F("accept_due")),
-    When(state__in=["accepted"], then=F("dispatch_due")),
+    When(state__in=["accepted", "returned", "reopened", "escalated"], then=F("dispatch_due")),
     When(state__in=["dispatched"], then=F("sign_for_due")),
     When(state__in=["dispatched", "in_progress"], then=F("resolve_due")),
     default=None,
@@ -107,7 +108,8 @@ class Case(TimeStampedModel):
         related_name="reported_cases",
     )
     reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
-    reporter_phone = models.CharField(_("reporter phone"), max_length=20, blank=True)
+    reporter_phone = SealedCharField(_("reporter phone"), plain_max_length=20, blank=True)
+    reporter_phone_digest = DigestField(source="reporter_phone", db_index=True)
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -162,12 +164,14 @@ class Case(TimeStampedModel):
     )
 
     # The command centre's own clocks (taxonomy.StageClock): accepting runs from the report,
-    # dispatching from the acceptance; *_met is filled when the step is taken.
+    # dispatching from the acceptance (or from the return, reopening or escalation that
+    # brought the case back: ``dispatch_from``); *_met is filled when the step is first taken.
     accept_due = models.DateTimeField(_("accept by"), null=True, blank=True, db_index=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accept_met = models.BooleanField(_("accepted in time"), null=True, blank=True)
     dispatch_due = models.DateTimeField(_("dispatch by"), null=True, blank=True, db_index=True)
     dispatch_met = models.BooleanField(_("dispatched in time"), null=True, blank=True)
+    dispatch_from = models.DateTimeField(_("dispatch clock started"), null=True, blank=True)
     # Deadlines from the category's SLA, set on dispatch; *_met is filled when decided.
     sign_for_due = models.DateTimeField(_("sign for by"), null=True, blank=True, db_index=True)
     resolve_due = models.DateTimeField(_("resolve by"), null=True, blank=True, db_index=True)

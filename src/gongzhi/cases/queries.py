@@ -26,10 +26,11 @@ from gongzhi.cases.models import NEXT_DUE, Callback, CaseEvent
 from gongzhi.regions.models import Region, RegionLevel
 from gongzhi.taxonomy.models import Category
 
-# The deadline that is running now: accepting while reported, dispatching while accepted,
-# signing for while dispatched, resolving while in hand.
+# The deadline that is running now: accepting while reported, dispatching while accepted
+# (or back with the command centre: returned, reopened, escalated), signing for while
+# dispatched, resolving while in hand.
 ACCEPT_RUNNING = (State.REPORTED,)
-DISPATCH_RUNNING = (State.ACCEPTED,)
+DISPATCH_RUNNING = (State.ACCEPTED, State.RETURNED, State.REOPENED, State.ESCALATED)
 SIGN_FOR_RUNNING = (State.DISPATCHED,)
 RESOLVE_RUNNING = (State.DISPATCHED, State.IN_PROGRESS)
 

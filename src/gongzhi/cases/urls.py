@@ -53,6 +53,7 @@ urlpatterns = [
     path("triage/<casenum:number>/decide/", triage.decide, name="triage_decide"),
     path("hotspots/", triage.hotspots, name="hotspots"),
     path("<casenum:number>/similar/", triage.similar, name="similar"),
+    path("<casenum:number>/similar/verdict/", triage.offer, name="similar_verdict"),
     path("<casenum:number>/", console.detail, name="detail"),
     # A split makes new cases through intake: its own view, at the same address as any action.
     path("<casenum:number>/act/split/", intake.split_case, name="split"),

@@ -38,9 +38,16 @@ class ScreenCounts(Schema):
     rated: int = 0
     solved: int = 0
     satisfied: int = 0
+    accept_base: int = 0
+    accepted_in_time: int = 0
+    dispatch_base: int = 0
+    dispatched_in_time: int = 0
+    answered: int = 0
     response_rate: float | None = None
     resolution_rate: float | None = None
     satisfaction_rate: float | None = None
+    accept_rate: float | None = None
+    dispatch_rate: float | None = None
 
 
 class ScreenPeriod(ScreenCounts):

@@ -91,6 +91,9 @@ RATES = {
     "response_rate": ("responded", "response_base"),
     "resolution_rate": ("solved", "rated"),
     "satisfaction_rate": ("satisfied", "rated"),
+    # The command centre's own (按时受理率, 按时派遣率), as cases.stats counts them.
+    "accept_rate": ("accepted_in_time", "accept_base"),
+    "dispatch_rate": ("dispatched_in_time", "dispatch_base"),
 }
 # Measures with a queue listing of exactly their records (``records_url``).
 LISTED = ("reported", "closed", "open", "overdue", "returned")

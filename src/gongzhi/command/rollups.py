@@ -18,8 +18,9 @@ are at most a tick behind and usually current. The recount is kept off the reque
 purpose: at a million cases, recounting on the report's commit made intake 20× slower
 (``bench/command.py``). ``GONGZHI_ROLLUPS_AT_COMMIT = True`` recounts after each commit
 instead (one machine with few reports). ``tick`` (periodic) also marks the
-days whose sign-for deadlines passed since it last ran, the one figure that changes with
-the clock alone (the response rate's base). A change to the category tree or to a case
+days whose sign-for, acceptance or dispatch deadlines passed since it last ran, the figures
+that change with the clock alone (the bases of the response, on-time acceptance and
+on-time dispatch rates). A change to the category tree or to a case
 outside the services and without a save (a raw UPDATE) needs ``rebuild``.
 
 Histogram buckets for durations: ``EDGES`` (seconds), 1 minute × 1.25^k up to about a year;
@@ -51,7 +52,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
 from django.utils import timezone
 
-from gongzhi.cases.choices import FINAL_STATES, Satisfaction
+from gongzhi.cases.choices import FINAL_STATES, Satisfaction, State
 from gongzhi.cases.models import Callback, Case, CaseEvent
 from gongzhi.cases.stats import TOWNSHIP_PATH_LEN
 
@@ -153,6 +154,16 @@ def cohort_flags(now) -> dict:
         "rated": _flag(Q(rating__isnull=False)),
         "solved": _flag(Q(rating_resolved=True)),
         "satisfied": _flag(Q(rating__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])),
+        "accept_base": _flag(
+            Q(accept_due__isnull=False) & (Q(accept_met__isnull=False) | Q(accept_due__lt=now))
+        ),
+        "accepted_in_time": _flag(Q(accept_met=True)),
+        "dispatch_base": _flag(
+            Q(dispatch_due__isnull=False)
+            & (Q(dispatch_met__isnull=False) | Q(dispatch_due__lt=now))
+        ),
+        "dispatched_in_time": _flag(Q(dispatch_met=True)),
+        "answered": _flag(Q(state=State.ANSWERED)),
     }
 
 
@@ -185,6 +196,11 @@ FLAGS = (
     "rated",
     "solved",
     "satisfied",
+    "accept_base",
+    "accepted_in_time",
+    "dispatch_base",
+    "dispatched_in_time",
+    "answered",
 )
 
 
@@ -480,13 +496,16 @@ def refresh_stale(*, limit: int | None = None) -> dict:
 
 
 def tick(*, now=None) -> dict:
-    """The periodic job: mark the days whose sign-for deadlines passed since the last run
-    (unsigned cases join the response rate's base then), and recount what is marked."""
+    """The periodic job: mark the days whose deadlines not yet met passed since the last run
+    (signing for, accepting, dispatching: the case joins that rate's base then), and
+    recount what is marked."""
     now = now or timezone.now()
     clock = RollupClock.objects.filter(name=SIGN_CLOCK).first()
     since = clock.at if clock else now - timedelta(days=7)
     passed = Case.objects.filter(
-        signed_at__isnull=True, sign_for_due__gt=since, sign_for_due__lte=now
+        Q(signed_at__isnull=True, sign_for_due__gt=since, sign_for_due__lte=now)
+        | Q(accept_met__isnull=True, accept_due__gt=since, accept_due__lte=now)
+        | Q(dispatch_met__isnull=True, dispatch_due__gt=since, dispatch_due__lte=now)
     ).values_list("created_at", "region_path", "closed_at")
     keys = set()
     for row in passed.iterator():

@@ -8,11 +8,14 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self):
-        from gongzhi.core import periodic
+        from gongzhi.core import periodic, push
 
         from . import hooks
+        from .patrols import live
 
         hooks.connect()
+        # The leader's board hears of patrols in the areas the viewer staffs or leads teams in.
+        push.register_topic(live.TOPIC, paths=live.paths)
 
         def tick(now=None):
             from gongzhi.community import jobs

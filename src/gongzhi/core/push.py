@@ -265,7 +265,8 @@ async def stream(request, topic: str):
     except ValueError:
         return HttpResponseBadRequest("Last-Event-ID and after must be message ids")
     scope = await sync_to_async(scope_for)(user)
-    condition = visible_q(scope, topic)
+    # Off the event loop: a topic's paths may read the database (community's patrols).
+    condition = await sync_to_async(visible_q)(scope, topic)
     if after is None:
         after = await sync_to_async(_top)()
     if isinstance(request, ASGIRequest):

@@ -2,7 +2,7 @@
 cases, and a year of disputes with their screening rounds.
 
 One module here per domain seeds its part (``regions``, ``accounts``, ``categories``,
-``questions``, ``cases``, ``mediation``, ``people``, ``sensing``, ``surveys``, ``legal``,
+``questions``, ``cases``, ``desks``, ``mediation``, ``people``, ``sensing``, ``surveys``, ``legal``,
 ``deliberation``, ``community``, ``command``);
 this module runs them in order in one transaction, then trains the triage classifier on the demo's closed cases.
 Every part is idempotent, so loading twice changes nothing.
@@ -17,6 +17,7 @@ from gongzhi.demo import (
     command,
     community,
     deliberation,
+    desks,
     legal,
     mediation,
     questions,
@@ -64,6 +65,8 @@ def load(*, stdout=None) -> dict:
         categories.load(stdout=stdout)
         questions.load(stdout=stdout)
         case_counts = cases.load(stdout=stdout)
+        # The hotline's desk: knowledge base, split calls, suspensions (on the cases above).
+        desk_counts = desks.load(stdout=stdout)
         # After the cases: a dispute converted from the case queue names its case.
         mediation_counts = mediation.load(stdout=stdout)
         register.load(stdout=stdout)  # houses, households, residents, care, visits, check-ins
@@ -85,6 +88,7 @@ def load(*, stdout=None) -> dict:
         "regions": region_counts,
         "logins": logins,
         "cases": case_counts,
+        "desks": desk_counts,
         "mediation": mediation_counts,
         "sensing": sensing_counts,
         "surveys": surveys_counts,

@@ -20,6 +20,8 @@ class Open311Error(Exception):
         status = error.status if error.status in (403, 404) else 400
         if error.code == "not_allowed_in_state":  # the case's state, not the client's rights
             status = 400
+        if (error.field or "").startswith("attribute["):  # which question, as it was posted
+            return cls(status, f"{error.field}: {error.message}")
         return cls(status, error.message)
 
 

@@ -34,7 +34,6 @@ from gongzhi.core import ratelimit
 from gongzhi.core.errors import ServiceError
 from gongzhi.regions.lookup import locate
 from gongzhi.regions.models import Region
-from gongzhi.taxonomy.attributes import AnswerError, clean_answers
 from gongzhi.triage import places
 
 from . import reads, statuses
@@ -142,8 +141,10 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 def check_request(
     *, client: Open311Client | None, submission: Submission, place: Region | None
-) -> tuple[cases.Report, dict]:
-    """The report and the answers to keep, or an Open311 error; nothing is written."""
+) -> cases.Report:
+    """The report to make, or an Open311 error; nothing is written. What only intake knows
+    (the answers to the category's questions, the platform's area) is checked by intake
+    itself, inside ``do_request``."""
     place = _client_place(client, place)
     if not submission.service_code:
         raise bad(_("service_code is required."))
@@ -182,10 +183,6 @@ def check_request(
         len(submission.media_url) > 500 or not _URL.match(submission.media_url)
     ):
         raise bad(_("media_url must be an http or https URL."))
-    try:
-        answers = clean_answers(category, submission.attributes)
-    except AnswerError as error:
-        raise bad(f"attribute[{error.field}]: {error.message}") from None
     name = " ".join(p for p in (submission.first_name.strip(), submission.last_name.strip()) if p)
     report = cases.Report(
         channel=Channel.OPEN311,
@@ -197,8 +194,11 @@ def check_request(
         address=address,
         reporter_name=name,
         reporter_phone=submission.phone.strip(),
+        # The answers as posted: intake's one check (``check_report``) asks the category's
+        # questions, as on every channel; its errors name the question (``attribute[code]``).
+        answers=submission.attributes,
     )
-    return report, answers
+    return report
 
 
 def idempotency_key(*, client: Open311Client | None, device_id: str, raw: str) -> str | None:
@@ -259,7 +259,7 @@ def do_request(
     key: str | None = None,
 ) -> tuple[Open311Request, bool]:
     """Create the case (or find the first one, for a retry). Returns (request row, created)."""
-    report, answers = check_request(client=client, submission=submission, place=place)
+    report = check_request(client=client, submission=submission, place=place)
     if key is None:
         key, earlier = retry_keys(client=client, submission=submission, place=place, media=media)
         row = (
@@ -270,7 +270,6 @@ def do_request(
         if row is not None:  # posted again just after a window turned
             return row, False
     report.idempotency_key = key
-    report.attributes = answers or {}
     try:
         with transaction.atomic():
             case, created = cases.do_report(report=report, photos=media)

@@ -27,8 +27,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 class StageClockAdmin(admin.ModelAdmin):
     list_display = ("stage", "channel", "urgency", "value", "unit", "enabled")
     list_editable = ("value", "unit", "enabled")
-    list_filter = ("stage", "urgency", "enabled")
-    search_fields = ("channel",)
+    list_filter = ("stage", "channel", "urgency", "enabled")
     ordering = ("stage", "channel", "urgency")
 
 

@@ -68,6 +68,20 @@ class ClockUrgency(models.TextChoices):
     NORMAL = "normal", _("not urgent")
 
 
+# The channels a case comes by, as (code, name): the cases app registers its own when it
+# starts (``register_channels``; this app sits below it and cannot import them).
+CHANNELS: dict[str, object] = {}
+
+
+def register_channels(choices) -> None:
+    CHANNELS.update(dict(choices))
+
+
+def channel_choices() -> list[tuple[str, object]]:
+    """A time limit's channel: any, or one of the known channels."""
+    return [("", _("any channel")), *CHANNELS.items()]
+
+
 class StageClock(TimeStampedModel):
     """How long the command centre has to accept a report (from when it is reported) and to
     dispatch it (from when it is accepted), by channel and urgency.
@@ -82,9 +96,9 @@ class StageClock(TimeStampedModel):
         _("channel"),
         max_length=20,
         blank=True,
-        help_text=_(
-            "The channel’s code, e.g. quick_report, hotline, grid_worker; empty: any channel."
-        ),
+        default="",
+        choices=channel_choices,
+        help_text=_("The channel the time limit is for; “any channel” where none fits better."),
     )
     urgency = models.CharField(
         _("urgency"), max_length=10, choices=ClockUrgency.choices, blank=True, default=""
@@ -106,7 +120,7 @@ class StageClock(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_stage_display()} · {self.channel or _('any channel')} · " + (
+        return f"{self.get_stage_display()} · {self.get_channel_display()} · " + (
             f"{self.get_urgency_display()}: {self.value} {self.get_unit_display()}"
         )
 

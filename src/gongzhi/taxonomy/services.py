@@ -14,10 +14,12 @@ def _terms(q: str) -> list[str]:
     return [t for t in (q or "").replace("/", " ").split() if t]
 
 
-def search_categories(q: str, limit: int = 20) -> list[Category]:
+def search_categories(q: str, limit: int = 20, *, exclude_paths=()) -> list[Category]:
     """Enabled categories whose name, full path of names or keywords contain every word of
     ``q``, best first: exact name, name starting with the words, name containing them, then
-    keyword and path matches; deeper (more specific) categories before their parents."""
+    keyword and path matches; deeper (more specific) categories before their parents.
+    ``exclude_paths``: trees left out by the search itself (a picker's reserved trees), so
+    that up to ``limit`` categories are still found."""
     terms = _terms(q)
     if not terms or limit <= 0:
         return []
@@ -35,11 +37,14 @@ def search_categories(q: str, limit: int = 20) -> list[Category]:
             for t in terms
         ),
     )
-    disabled = list(Category.objects.filter(enabled=False).values_list("path", flat=True))
+    left_out = [
+        *Category.objects.filter(enabled=False).values_list("path", flat=True),
+        *(p for p in exclude_paths if p),
+    ]
     candidates = Category.objects.filter(condition, enabled=True).select_related("sla", "owner")
-    if disabled:
+    if left_out:
         candidates = candidates.exclude(
-            reduce(or_, (models.Q(path__startswith=p) for p in disabled))
+            reduce(or_, (models.Q(path__startswith=p) for p in left_out))
         )
     phrase = "".join(terms).lower()
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Assessment, TrainingLabel, TriageModel, TriagePolicy
+from .models import Assessment, MergeOffer, TrainingLabel, TriageModel, TriagePolicy
 
 
 @admin.register(TriageModel)
@@ -32,7 +32,25 @@ class TrainingLabelAdmin(admin.ModelAdmin):
 
 @admin.register(TriagePolicy)
 class TriagePolicyAdmin(admin.ModelAdmin):
-    list_display = ["name", "confidence_threshold", "duplicate_min_score", "enabled"]
+    list_display = [
+        "name",
+        "coverage_target",
+        "confidence_threshold",
+        "duplicate_min_score",
+        "retrain",
+        "last_retrain_at",
+        "enabled",
+    ]
+    readonly_fields = ["last_retrain_at"]
+
+
+@admin.register(MergeOffer)
+class MergeOfferAdmin(admin.ModelAdmin):
+    list_display = ["case_ref", "other_ref", "accepted", "score", "decided_by", "updated_at"]
+    list_filter = ["accepted"]
+    search_fields = ["case_ref", "other_ref", "title", "other_title"]
+    list_select_related = ["decided_by"]
+    raw_id_fields = ["decided_by"]
 
 
 @admin.register(Assessment)

@@ -23,6 +23,16 @@ class TriageConfig(AppConfig):
                     dispatch_uid=f"triage-gazetteer-{signal is post_save}-{model.__name__}",
                 )
 
+        from gongzhi.core import periodic
+
+        def tick(now=None):
+            # Queue a retraining from the dispatchers' decisions when the policy says.
+            from . import jobs
+
+            return jobs.tick(now=now)
+
+        periodic.register("triage", tick)
+
         post_save.connect(services.forget_policy, sender=TriagePolicy, dispatch_uid="triage-policy")
         post_delete.connect(
             services.forget_policy, sender=TriagePolicy, dispatch_uid="triage-policy-del"

@@ -150,12 +150,14 @@ class Prediction:
     label: str  # the full path, e.g. "城乡建设/安全生产"
     confidence: float  # calibrated probability of the path (product over its levels)
     levels: list[tuple[str, float]] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # what weighed most (predict(reasons=k))
 
     def as_dict(self) -> dict:
         return {
             "label": self.label,
             "confidence": round(self.confidence, 4),
             "levels": [{"label": lab, "confidence": round(p, 4)} for lab, p in self.levels],
+            "words": list(self.words),
         }
 
 
@@ -314,14 +316,77 @@ class TextClassifier:
     def classes(self) -> list[str]:
         return [str(c) for c in self.top.classes_]
 
+    def proba_top(self, titles: list[str], texts: list[str]) -> np.ndarray:
+        """First-level probabilities, batched: one row a report, columns as ``classes``."""
+        docs = [join_text(a, b, self.max_chars) for a, b in zip(titles, texts, strict=True)]
+        return self.top.proba(self._fast_features(docs))
+
     def predict_top(self, titles: list[str], texts: list[str]) -> np.ndarray:
         """First-level labels only, batched (for evaluation)."""
-        docs = [join_text(a, b, self.max_chars) for a, b in zip(titles, texts, strict=True)]
-        p = self.top.proba(self._fast_features(docs))
-        return self.top.classes_[p.argmax(axis=1)]
+        return self.top.classes_[self.proba_top(titles, texts).argmax(axis=1)]
 
-    def predict(self, title: str, text: str, *, top_k: int = 3) -> list[Prediction]:
-        """The ``top_k`` most likely first-level categories, each extended down its tree."""
+    def _feature_names(self) -> np.ndarray:
+        names = getattr(self, "_names", None)
+        if names is None:
+            names = np.concatenate(
+                [self.word.get_feature_names_out(), self.char.get_feature_names_out()]
+            )
+            self._names = names
+        return names
+
+    def reasons(self, title: str, text: str, labels: list[str], *, k: int = 4) -> dict:
+        """The words that weighed most for each first-level label: the largest products of
+        the linear model's coefficient for that label and the report's feature value."""
+        doc = join_text(title, text, self.max_chars)
+        idx, val, _top = self._vector_and_top(doc)
+        return self._reasons(idx, val, labels, k, doc)
+
+    def _reasons(
+        self, idx: np.ndarray, val: np.ndarray, labels: list[str], k: int, doc: str
+    ) -> dict:
+        """Features overlap (jieba words, word pairs, character 1–3-grams), so each feature's
+        weight goes to the report's own words that hold it (a character n-gram inside the
+        word, or a word of a word pair): the reason reads as whole words ("人才市场"), not
+        fragments ("才市"). Only the 40 heaviest features of a label are spread."""
+        if self.top is None or self.top.weights is None or not len(idx):
+            return {}
+        names = self._feature_names()
+        words = {w for w in self.tokenizer(doc) if len(w) >= 2 and not w.isascii()}
+        column = {str(c): j for j, c in enumerate(self.top.classes_)}
+        out = {}
+        for label in labels:
+            parts = split_label(label)
+            j = column.get(parts[0] if parts else "")
+            if j is None:
+                continue
+            weight = val * self.top.weights[idx, j]
+            score: dict[str, float] = {}
+            for i in np.argsort(-weight)[:40]:
+                if weight[i] <= 0:
+                    break
+                name = str(names[idx[i]])
+                if " " in name:  # a word pair: its words
+                    held = [w for w in name.split(" ") if w in words]
+                elif name in words:
+                    held = [name]
+                else:  # a character n-gram: the words that hold it
+                    held = [w for w in words if name in w]
+                for w in held:
+                    score[w] = score.get(w, 0.0) + float(weight[i]) / len(held)
+            chosen: list[str] = []
+            for w in sorted(score, key=lambda w: (-score[w], w)):
+                if not any(w in c or c in w for c in chosen):
+                    chosen.append(w)
+                if len(chosen) == k:
+                    break
+            out[label] = chosen
+        return out
+
+    def predict(
+        self, title: str, text: str, *, top_k: int = 3, reasons: int = 0
+    ) -> list[Prediction]:
+        """The ``top_k`` most likely first-level categories, each extended down its tree;
+        with ``reasons`` > 0, each with up to that many of the words that weighed most."""
         idx, val, top = self._vector_and_top(join_text(title, text, self.max_chars))
         if top is not None:
             p = self.top.proba_from_margins(val @ top + self.top.bias)
@@ -341,4 +406,9 @@ class TextClassifier:
                 conf *= float(q[k])
                 levels.append((str(child.classes_[k]), float(q[k])))
             out.append(Prediction(label=path, confidence=conf, levels=levels))
+        if reasons:
+            doc = join_text(title, text, self.max_chars)
+            words = self._reasons(idx, val, [p.label for p in out], reasons, doc)
+            for p in out:
+                p.words = words.get(p.label, [])
         return out

@@ -88,13 +88,14 @@ def cross_validate(
     groups = near_duplicate_groups([join_text(r.title, r.text) for r in records])
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     predicted = np.empty(len(records), dtype=object)
+    proba = np.zeros((len(records), len(classes)))
     train_s, fold_f1, lat = [], [], None
     for train, test in splitter.split(np.zeros(len(y)), y, groups):
         model = make().fit([records[i] for i in train])
         train_s.append(model.train_seconds)
-        predicted[test] = model.predict_top(
-            [records[i].title for i in test], [records[i].text for i in test]
-        )
+        p = model.proba_top([records[i].title for i in test], [records[i].text for i in test])
+        proba[np.ix_(test, np.searchsorted(classes, model.top.classes_))] = p
+        predicted[test] = model.top.classes_[p.argmax(axis=1)]
         fold_f1.append(f1_score(y[test], predicted[test].astype(str), average="macro"))
         if lat is None:
             lat = latency(model, [records[i] for i in test], latency_sample)
@@ -114,27 +115,101 @@ def cross_validate(
         },
         "latency": lat,
         "training_seconds": round(float(np.mean(train_s)), 2),
+        **selective_figures(y, proba, classes),
     }
 
 
-def holdout_metrics(records: list[Record], *, make: Callable[[], TextClassifier]) -> dict:
-    """One grouped 80/20 split: the figures a model row records about itself."""
-    from sklearn.model_selection import GroupShuffleSplit
+COVERAGES = (0.7, 0.8, 0.85, 0.9, 1.0)
 
-    groups = near_duplicate_groups([join_text(r.title, r.text) for r in records])
-    train, test = next(
-        GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=0).split(
-            np.zeros(len(records)), groups=groups
-        )
-    )
-    y = np.array([split_label(records[i].label)[0] for i in test])
-    if len({split_label(records[i].label)[0] for i in train}) < 2:
-        return {}
-    model = make().fit([records[i] for i in train])
-    predicted = model.predict_top([records[i].title for i in test], [records[i].text for i in test])
+
+def coverage_curve(confidence: np.ndarray) -> list[list[float]]:
+    """[coverage, threshold] from 0.50 to 1.00 by 0.01: routing the reports whose confidence
+    is at least ``threshold`` routes that share of them (on the held-out predictions)."""
+    ranked = np.sort(np.asarray(confidence))[::-1]
+    out = []
+    for c in np.round(np.arange(0.5, 1.0001, 0.01), 2):
+        k = max(1, int(round(c * len(ranked))))
+        out.append([float(c), round(float(ranked[k - 1]), 6)])
+    return out
+
+
+def threshold_for(curve: list, coverage: float) -> float | None:
+    """The confidence threshold that routes ``coverage`` of the reports (linear between the
+    curve's points); None without a curve."""
+    if not curve:
+        return None
+    xs = [float(c) for c, _t in curve]
+    ts = [float(t) for _c, t in curve]
+    return float(np.interp(min(max(coverage, xs[0]), xs[-1]), xs, ts))
+
+
+def selective_figures(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> dict:
+    """Macro-F1 and accuracy on the most confident 70/80/85/90/100 % of the reports, and
+    whether the true class is among the first two or three: what a dispatcher gets when the
+    most confident share is routed automatically and the rest comes with suggestions."""
+    y = np.asarray(y).astype(str)
+    classes = np.asarray(classes).astype(str)
+    order = np.argsort(-proba, axis=1)
+    predicted = classes[order[:, 0]]
+    confidence = proba[np.arange(len(y)), order[:, 0]]
+    ranked = np.argsort(-confidence, kind="stable")
+    at = {}
+    for c in COVERAGES:
+        k = max(1, int(round(c * len(y))))
+        keep = ranked[:k]
+        at[f"{round(c * 100)}%"] = {
+            "n": int(k),
+            "threshold": round(float(confidence[keep[-1]]), 4),
+            "macro_f1": round(float(f1_score(y[keep], predicted[keep], average="macro")), 4),
+            "accuracy": round(float(accuracy_score(y[keep], predicted[keep])), 4),
+        }
+    truth = np.searchsorted(classes, y)
+    hits = order == truth[:, None]
     return {
-        "holdout": "grouped 80/20",
-        "n_test": int(len(test)),
+        "coverage": at,
+        "top2_accuracy": round(float(hits[:, :2].any(axis=1).mean()), 4),
+        "top3_accuracy": round(float(hits[:, :3].any(axis=1).mean()), 4),
+    }
+
+
+def fold_calibration(
+    records: list[Record], *, make: Callable[[], TextClassifier], folds: int = 3, seed: int = 0
+) -> dict:
+    """Held-out figures a model row records about itself, from grouped folds: every report
+    is predicted by a model that did not see it (nor its near-duplicates). Gives the
+    coverage curve (the confidence threshold that routes each share automatically), the
+    figures at 70–100 % coverage and the out-of-fold predictions by case reference, so a
+    retraining can be compared with the model before it on the same reports."""
+    y = np.array([split_label(r.label)[0] for r in records])
+    classes, counts = np.unique(y, return_counts=True)
+    if len(classes) < 2:
+        return {}
+    groups = near_duplicate_groups([join_text(r.title, r.text) for r in records])
+    if len(set(groups.tolist())) < folds or folds < 2:
+        return {}
+    if counts.min() >= folds:
+        splits = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+        split = splits.split(np.zeros(len(y)), y, groups)
+    else:
+        from sklearn.model_selection import GroupKFold
+
+        split = GroupKFold(n_splits=folds).split(np.zeros(len(y)), y, groups)
+    proba = np.zeros((len(records), len(classes)))
+    for train, test in split:
+        if len(set(y[train])) < 2:
+            return {}
+        model = make().fit([records[i] for i in train])
+        p = model.proba_top([records[i].title for i in test], [records[i].text for i in test])
+        proba[np.ix_(test, np.searchsorted(classes, model.top.classes_))] = p
+    confidence = proba.max(axis=1)
+    predicted = classes[proba.argmax(axis=1)]
+    out = {
+        "holdout": f"grouped {folds}-fold",
+        "n_test": len(records),
         "accuracy": round(float(accuracy_score(y, predicted)), 4),
         "macro_f1": round(float(f1_score(y, predicted, average="macro")), 4),
+        **selective_figures(y, proba, classes),
+        "coverage_curve": coverage_curve(confidence),
     }
+    out["_predicted"] = {r.ref: str(p) for r, p in zip(records, predicted, strict=True) if r.ref}
+    return out

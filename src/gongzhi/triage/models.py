@@ -73,21 +73,61 @@ class TrainingLabel(TimeStampedModel):
         return f"{self.case_ref}: {self.label}"
 
 
+class Retrain(models.TextChoices):
+    OFF = "off", _("Never (by hand only)")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+
+
+RETRAIN_DAYS = {Retrain.DAILY: 1, Retrain.WEEKLY: 7}
+
+
 class TriagePolicy(TimeStampedModel):
-    """The knobs a dispatcher's supervisor turns; the first enabled row is in force."""
+    """The knobs a dispatcher's supervisor turns; the first enabled row is in force.
+
+    The policy states the share of reports routed automatically (``coverage_target``); the
+    confidence threshold that routes that share is measured on held-out folds when a model
+    is trained and kept with the model (``TriageModel.metrics["coverage_curve"]``).
+    ``confidence_threshold`` is used only for a model without that measurement."""
 
     name = models.CharField(_("name"), max_length=60, unique=True)
+    coverage_target = models.FloatField(
+        _("share routed automatically"),
+        default=0.85,
+        validators=[MinValueValidator(0.5), MaxValueValidator(1.0)],
+        help_text=_(
+            "The most confident share of reports whose category is taken without a "
+            "dispatcher (0.85 = 85 %); the rest waits in the triage queue with suggestions."
+        ),
+    )
     confidence_threshold = models.FloatField(
-        _("confidence threshold"),
+        _("fallback confidence threshold"),
         default=0.6,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text=_("Below this calibrated confidence a report waits in the triage queue."),
+        help_text=_(
+            "Used only for a model trained without held-out folds: below this confidence "
+            "a report waits in the triage queue."
+        ),
     )
     duplicate_min_score = models.FloatField(
         _("duplicate score to offer a merge"),
         default=0.5,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
     )
+    retrain = models.CharField(
+        _("retrain from dispatchers' decisions"),
+        max_length=10,
+        choices=Retrain.choices,
+        default=Retrain.WEEKLY,
+        help_text=_(
+            "A new model is trained on the confirmed categories and activated only if it "
+            "is not worse than the active one on the same held-out reports."
+        ),
+    )
+    retrain_min_decisions = models.PositiveIntegerField(
+        _("new decisions needed to retrain"), default=20
+    )
+    last_retrain_at = models.DateTimeField(_("last retraining"), null=True, blank=True)
     enabled = models.BooleanField(_("enabled"), default=True)
 
     class Meta:
@@ -143,3 +183,40 @@ class Assessment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.case_ref}: {self.predicted} ({self.status})"
+
+
+class MergeOffer(TimeStampedModel):
+    """A dispatcher's verdict on one merge offer: "merge ``case_ref`` into ``other_ref``"
+    accepted (merged) or rejected ("not the same problem"). The latest verdict on a pair
+    wins. Both reports' words are kept, so the pairs are labelled data for the duplicate
+    scorer's calibration (``gongzhi triage export --kind merges``)."""
+
+    case_ref = models.CharField(_("case number"), max_length=40)
+    other_ref = models.CharField(_("offered case number"), max_length=40)
+    accepted = models.BooleanField(_("merged"))
+    score = models.FloatField(_("chance of a repeat"), null=True, blank=True)
+    why = models.JSONField(_("reasons shown"), default=dict, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    other_title = models.CharField(_("offered case's title"), max_length=200, blank=True)
+    other_text = models.TextField(_("offered case's text"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("merge offer decision")
+        verbose_name_plural = _("merge offer decisions")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case_ref", "other_ref"], name="one_verdict_a_pair")
+        ]
+        indexes = [models.Index(fields=["updated_at"], name="mergeoffer_updated")]
+
+    def __str__(self) -> str:
+        return f"{self.case_ref} → {self.other_ref}: {'merged' if self.accepted else 'rejected'}"

@@ -48,6 +48,8 @@ def load(name: str) -> TextClassifier:
 class Loaded:
     version: str
     model: TextClassifier
+    # [coverage, threshold] pairs measured on held-out folds at training (may be empty).
+    coverage_curve: tuple = ()
 
 
 class _Holder:
@@ -72,7 +74,11 @@ def active() -> Loaded | None:
             _holder.loaded = None
         elif _holder.loaded is None or _holder.loaded.version != row[0]:
             try:
-                _holder.loaded = Loaded(row[0], load(row[1]))
+                metrics = TriageModel.objects.filter(version=row[0]).values_list(
+                    "metrics", flat=True
+                )
+                curve = tuple(tuple(p) for p in (metrics.first() or {}).get("coverage_curve", ()))
+                _holder.loaded = Loaded(row[0], load(row[1]), curve)
             except (OSError, EOFError, ValueError):
                 # A row whose file is missing (e.g. another machine's var dir): no model
                 # rather than a crash at intake; the dispatcher's queue takes the report.

@@ -7,17 +7,25 @@ source of training data with ``register_source``; triage never imports them.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import registry
 from .classifier import Record, TextClassifier, split_label
-from .models import Assessment, AssessmentStatus, TrainingLabel, TriageModel, TriagePolicy
+from .models import (
+    Assessment,
+    AssessmentStatus,
+    MergeOffer,
+    TrainingLabel,
+    TriageModel,
+    TriagePolicy,
+)
 from .text import governance_terms
 
 
@@ -33,6 +41,7 @@ class TriageError(ValueError):
 
 
 DEFAULT_THRESHOLD = 0.6
+REASONS = 4  # words shown for each suggestion
 
 # name -> callable returning Records, besides the dotted paths in GONGZHI["TRIAGE_SOURCES"]
 # (settings name cases' closed cases there, so triage imports nothing from above).
@@ -82,7 +91,7 @@ def domain_words() -> list[str]:
 
 
 # -- classification ----------------------------------------------------------------------
-def classify(title: str, text: str = "", *, top_k: int = 3) -> dict | None:
+def classify(title: str, text: str = "", *, top_k: int = 3, reasons: bool = True) -> dict | None:
     """Ranked category paths with calibrated confidences, or None when no model is active.
 
     ``needs_review`` is true when the best confidence is below the policy's threshold: the
@@ -91,15 +100,50 @@ def classify(title: str, text: str = "", *, top_k: int = 3) -> dict | None:
     loaded = registry.active()
     if loaded is None or not (title or text).strip():
         return None
-    predictions = loaded.model.predict(title or "", text or "", top_k=top_k)
-    threshold = policy().confidence_threshold
+    predictions = loaded.model.predict(
+        title or "", text or "", top_k=top_k, reasons=REASONS if reasons else 0
+    )
+    threshold, coverage = threshold_in_force(loaded)
     best = predictions[0]
     return {
         "model_version": loaded.version,
-        "threshold": threshold,
+        "threshold": round(threshold, 4),
+        "coverage_target": coverage,
         "needs_review": best.confidence < threshold,
         "predictions": [p.as_dict() for p in predictions],
     }
+
+
+def explain(title: str, text: str, labels: list[str]) -> dict[str, list[str]]:
+    """The words that weighed most for each label with the active model ({} without one):
+    for assessments recorded before the reasons were kept."""
+    loaded = registry.active()
+    if loaded is None or not labels:
+        return {}
+    return loaded.model.reasons(title or "", text or "", labels, k=REASONS)
+
+
+def deferral() -> dict | None:
+    """What the queue page says about the rule in force: the share routed automatically and
+    the threshold that achieves it with the active model (None without a model)."""
+    loaded = registry.active()
+    if loaded is None:
+        return None
+    threshold, coverage = threshold_in_force(loaded)
+    return {"threshold": threshold, "coverage_target": coverage, "version": loaded.version}
+
+
+def threshold_in_force(loaded: registry.Loaded) -> tuple[float, float | None]:
+    """(confidence threshold, coverage target it achieves): the threshold that routes the
+    policy's share of reports, as measured on the model's held-out folds; the policy's
+    fallback threshold (and no coverage) for a model trained without them."""
+    from .evaluation import threshold_for
+
+    rules = policy()
+    found = threshold_for(list(loaded.coverage_curve), rules.coverage_target)
+    if found is None:
+        return rules.confidence_threshold, None
+    return found, rules.coverage_target
 
 
 # -- training ----------------------------------------------------------------------------
@@ -149,15 +193,23 @@ def do_train(
     activate: bool = True,
     holdout: bool = True,
     extra_words: Iterable[str] | None = None,
+    metrics: dict | None = None,
 ) -> TriageModel:
-    """Train, write the versioned file, record its data and metrics, optionally activate."""
+    """Train, write the versioned file, record its data and metrics, optionally activate.
+
+    With ``holdout`` (and 50 reports or more) the data is first split into grouped folds
+    and every report predicted by a model that did not see it: the figures at 70–100 %
+    coverage and the coverage curve (which threshold routes which share) are kept in
+    ``metrics``, so the policy's coverage target maps to this model's own threshold."""
     check_training_data(records)
     words = list(extra_words) if extra_words is not None else domain_words()
-    metrics: dict = {}
-    if holdout and len(records) >= 50:
-        from .evaluation import holdout_metrics
+    if metrics is None:
+        metrics = {}
+        if holdout and len(records) >= 50:
+            from .evaluation import fold_calibration
 
-        metrics = holdout_metrics(records, make=lambda: TextClassifier(extra_words=words))
+            metrics = fold_calibration(records, make=lambda: TextClassifier(extra_words=words))
+    metrics = {k: v for k, v in metrics.items() if not k.startswith("_")}
     model = TextClassifier(extra_words=words).fit(records)
     version = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + _checksum(records)[:6]
     name = registry.save(model, version)
@@ -240,7 +292,9 @@ def check_assess(*, title: str, text: str, chosen: str = "") -> dict:
     policy's threshold), or when the model is sure of a different first-level category
     than the one chosen at intake. With no active model, only uncategorised reports wait.
     """
-    result = classify(title, text)
+    # The words behind each suggestion cost as much as the prediction: they are found only
+    # for the reports a dispatcher will read.
+    result = classify(title, text, reasons=False)
     best = result["predictions"][0] if result else {}
     reason = ""
     if not chosen:
@@ -251,6 +305,10 @@ def check_assess(*, title: str, text: str, chosen: str = "") -> dict:
         reason = REASON_LOW_CONFIDENCE
     elif _first(best["label"]) != _first(chosen):
         reason = REASON_DISAGREES
+    if reason and result:
+        words = explain(title, text, [p["label"] for p in result["predictions"]])
+        for p in result["predictions"]:
+            p["words"] = words.get(p["label"], [])
     return {
         "model_version": result["model_version"] if result else "",
         "predicted": best.get("label", ""),
@@ -305,3 +363,211 @@ def do_decide(*, case_ref: str, label: str, title: str, text: str, user) -> Asse
 def pending_refs():
     """Case numbers waiting for a dispatcher (a subquery for the apps above)."""
     return Assessment.objects.filter(status=AssessmentStatus.PENDING).values("case_ref")
+
+
+# -- retraining from the dispatchers' decisions --------------------------------------------
+log = logging.getLogger(__name__)
+
+
+def decision_records() -> list[Record]:
+    """The dispatchers' confirmed categories as training records (by case number)."""
+    return [
+        Record(lab.title, lab.text, lab.label, ref=lab.case_ref)
+        for lab in TrainingLabel.objects.order_by("pk")
+    ]
+
+
+def _first_level_accuracy(predicted: list[str], truth: list[str]) -> float:
+    hits = sum(_first(p) == _first(t) for p, t in zip(predicted, truth, strict=True))
+    return round(hits / len(truth), 4) if truth else 0.0
+
+
+def do_retrain(
+    *,
+    records: list[Record] | None = None,
+    source: str = "platform",
+    force: bool = False,
+    actor=None,
+    extra_words: Iterable[str] | None = None,
+    now=None,
+) -> dict:
+    """Train a candidate on the platform's data with the dispatchers' confirmed categories,
+    and activate it only if it is not worse than the active model on the same held-out
+    reports: the decisions made since the active model was trained (it never saw them),
+    each predicted by the candidate from a fold that did not hold it. Audited and logged.
+
+    Returns {"status": "activated" | "kept_previous" | "skipped", …}. Skipped when fewer
+    new decisions than the policy asks for (``force`` lowers that to one)."""
+    from .evaluation import fold_calibration
+
+    now = now or timezone.now()
+    rules = policy()
+    if records is None:
+        records = platform_records()
+    check_training_data(records)
+    previous = TriageModel.objects.filter(is_active=True).first()
+    fresh = TrainingLabel.objects.all()
+    if previous is not None:
+        fresh = fresh.filter(updated_at__gt=previous.created_at)
+    fresh = list(fresh.values_list("case_ref", "title", "text", "label"))
+    needed = 1 if force else max(1, rules.retrain_min_decisions)
+    result: dict = {
+        "previous": previous.version if previous else None,
+        "new_decisions": len(fresh),
+        "source": source,
+    }
+    if previous is not None and len(fresh) < needed:
+        result |= {"status": "skipped", "reason": f"{len(fresh)} new decisions, {needed} needed"}
+        _note_retrain(result, actor=actor, now=now)
+        return result
+    words = list(extra_words) if extra_words is not None else domain_words()
+    metrics = fold_calibration(records, make=lambda: TextClassifier(extra_words=words))
+    oof = metrics.get("_predicted", {})
+    compared = [(ref, title, text, label) for ref, title, text, label in fresh if ref in oof]
+    prev_model = None
+    if previous is not None:
+        try:
+            prev_model = registry.load(previous.file)
+        except (OSError, EOFError, ValueError):
+            log.warning("triage retrain: the active model's file %s is missing", previous.file)
+    if prev_model is not None and compared:
+        truth = [c[3] for c in compared]
+        old = prev_model.predict_top([c[1] for c in compared], [c[2] for c in compared])
+        result["compared"] = {
+            "n": len(compared),
+            "previous_accuracy": _first_level_accuracy([str(p) for p in old], truth),
+            "candidate_accuracy": _first_level_accuracy([oof[c[0]] for c in compared], truth),
+        }
+        if result["compared"]["candidate_accuracy"] < result["compared"]["previous_accuracy"]:
+            result["status"] = "kept_previous"
+            _note_retrain(result, actor=actor, now=now)
+            return result
+    metrics["compared"] = result.get("compared", {})
+    row = do_train(records, source=source, activate=True, extra_words=words, metrics=metrics)
+    result |= {"status": "activated", "version": row.version}
+    _note_retrain(result, actor=actor, now=now, row=row)
+    return result
+
+
+def _note_retrain(result: dict, *, actor, now, row: TriageModel | None = None) -> None:
+    from gongzhi.core import audit
+
+    TriagePolicy.objects.filter(enabled=True).update(last_retrain_at=now)
+    forget_policy()
+    compared = result.get("compared") or {}
+    reason = f"{result['status']}: {result['new_decisions']} new decisions" + (
+        f"; held-out accuracy {compared['candidate_accuracy']} vs "
+        f"{compared['previous_accuracy']} (n={compared['n']})"
+        if compared
+        else ""
+    )
+    audit.record(
+        actor=actor,
+        action="triage_retrain",
+        obj=row,
+        named=None if row else ("triage.triagemodel", result.get("previous") or "", "retrain"),
+        reason=reason if actor else f"{reason}; {audit.command_line()}",
+    )
+    log.info("triage retrain %s", reason)
+
+
+# -- merge offers and the weekly figures ----------------------------------------------------
+def do_record_merge_offer(
+    *,
+    case_ref: str,
+    other_ref: str,
+    accepted: bool,
+    candidate: dict | None,
+    title: str,
+    text: str,
+    other_title: str,
+    other_text: str,
+    user=None,
+) -> MergeOffer:
+    """Keep a dispatcher's verdict on a merge offer (the latest verdict on a pair wins)."""
+    candidate = candidate or {}
+    why = {
+        k: candidate.get(k)
+        for k in ("shared_words", "shared_places", "distance_m", "days_apart")
+        if candidate.get(k) is not None
+    }
+    row, _created = MergeOffer.objects.update_or_create(
+        case_ref=case_ref,
+        other_ref=other_ref,
+        defaults={
+            "accepted": accepted,
+            "score": candidate.get("score"),
+            "why": why,
+            "title": title[:200],
+            "text": text,
+            "other_title": other_title[:200],
+            "other_text": other_text,
+            "decided_by": user,
+        },
+    )
+    return row
+
+
+def rejected_pairs(refs: list[str]) -> dict[str, set[str]]:
+    """For each case number, the numbers a dispatcher said are not the same problem (either
+    way round), in one query."""
+    out: dict[str, set[str]] = {}
+    rows = MergeOffer.objects.filter(accepted=False).filter(
+        models.Q(case_ref__in=refs) | models.Q(other_ref__in=refs)
+    )
+    wanted = set(refs)
+    for a, b in rows.values_list("case_ref", "other_ref"):
+        if a in wanted:
+            out.setdefault(a, set()).add(b)
+        if b in wanted:
+            out.setdefault(b, set()).add(a)
+    return out
+
+
+def weekly_figures(*, refs, weeks: int = 8, now=None) -> list[dict]:
+    """Per week (Monday to Sunday, local time), newest first: the categories dispatchers
+    confirmed in the triage queue and how often they agreed with the suggested category (the
+    model's first choice; also: among its first three), and the merge offers they accepted
+    or rejected. ``refs``: the case numbers the viewer may see (a subquery)."""
+    now = timezone.localtime(now or timezone.now())
+    monday = (now - timedelta(days=now.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    start = monday - timedelta(weeks=weeks - 1)
+    table = {
+        (start + timedelta(weeks=i)).date(): {
+            "week": (start + timedelta(weeks=i)).date(),
+            "decided": 0, "agreed": 0, "in_top3": 0, "merged": 0, "rejected": 0,
+        }
+        for i in range(weeks)
+    }  # fmt: skip
+
+    def week_of(at):
+        local = timezone.localtime(at)
+        return (local - timedelta(days=local.weekday())).date()
+
+    decided = Assessment.objects.filter(
+        status=AssessmentStatus.CONFIRMED, decided_at__gte=start, case_ref__in=refs
+    ).values_list("decided_at", "predicted", "decided", "predictions")
+    for at, predicted, label, ranked in decided:
+        row = table.get(week_of(at))
+        if row is None:
+            continue
+        row["decided"] += 1
+        row["agreed"] += bool(predicted) and predicted == label
+        row["in_top3"] += any(p.get("label") == label for p in (ranked or [])[:3])
+    offers = MergeOffer.objects.filter(updated_at__gte=start, case_ref__in=refs).values_list(
+        "updated_at", "accepted"
+    )
+    for at, accepted in offers:
+        row = table.get(week_of(at))
+        if row is not None:
+            row["merged" if accepted else "rejected"] += 1
+    out = []
+    for row in sorted(table.values(), key=lambda r: r["week"], reverse=True):
+        n, offered = row["decided"], row["merged"] + row["rejected"]
+        row["agreed_share"] = round(row["agreed"] / n, 3) if n else None
+        row["in_top3_share"] = round(row["in_top3"] / n, 3) if n else None
+        row["merged_share"] = round(row["merged"] / offered, 3) if offered else None
+        out.append(row)
+    return out

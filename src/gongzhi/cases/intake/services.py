@@ -248,13 +248,15 @@ def _existing(key: str | None) -> Case | None:
 
 
 def do_report(
-    *, report: Report, reporter=None, entered_by=None, photos=(), admit=None
+    *, report: Report, reporter=None, entered_by=None, photos=(), admit=None, now=None
 ) -> tuple[Case, bool]:
     """Create a case from a report. Returns (case, created); a retried report with the same
     idempotency key returns the first case and creates nothing.
 
     ``admit``, when given, is called only for a report that is not a retry, before anything
     is written (a rate limit: a retry of a report already made is not counted against it).
+    ``now`` dates the report (a history replayed, an import): the case, its first steps and
+    the clocks they start; by default it is the present.
     """
     found = _existing(report.idempotency_key)
     if found:
@@ -271,7 +273,7 @@ def do_report(
     try:
         with transaction.atomic():
             number = number or next_number()
-            case = _create(report, number, category, reporter, entered_by, images)
+            case = _create(report, number, category, reporter, entered_by, images, now=now)
             live.case_new(case)  # the big screen hears of it after the commit
     except IntegrityError:
         found = _existing(report.idempotency_key)
@@ -301,8 +303,11 @@ def do_answer_call(
     return case, created
 
 
-def _create(report, number, category, reporter, entered_by, images) -> Case:
+def _create(report, number, category, reporter, entered_by, images, *, now=None) -> Case:
+    dated = now is not None
+    now = now or timezone.now()
     case = Case(
+        created_at=now,  # the acceptance clock starts here (``deadlines.on_new_case``)
         number=number,
         title=report.title,
         description=report.description,
@@ -350,6 +355,7 @@ def _create(report, number, category, reporter, entered_by, images) -> Case:
             "grid": hit.code if hit is not None else None,
             **({"placed_by": report.placed_by} if report.placed_by else {}),
         },
+        at=now,
     )
     events = [report_event]
     policy = reference.table().policies.get(report.channel)
@@ -362,14 +368,20 @@ def _create(report, number, category, reporter, entered_by, images) -> Case:
             actor=None,
             held=case,
             note=_(notes.AUTO_ACCEPTED),
+            now=now,
         )
         events.append(case.last_event)
         if policy.auto_dispatch and routing.route_owner(case) is not None:
-            case = workflow.transition(case_id=None, action="dispatch", actor=None, held=case)
+            case = workflow.transition(
+                case_id=None, action="dispatch", actor=None, held=case, now=now
+            )
             events.append(case.last_event)
     # Triage and the steps' notices and events come next, in batches (follow_up.py).
     case.follow_up_pending = True
     case.save(force_insert=True)
+    if dated:  # ``created_at`` is set on insert to the present: put the given time back
+        Case.objects.filter(pk=case.pk).update(created_at=now, updated_at=now)
+        case.created_at = case.updated_at = now
     CaseEvent.objects.bulk_create(events)
     case.last_event = events[-1]
     for image in images:

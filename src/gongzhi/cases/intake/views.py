@@ -29,6 +29,7 @@ from gongzhi.accounts.roles import HOTLINE_ROLES, REPORTING_ROLES, roles_of
 from gongzhi.cases import answers
 from gongzhi.cases.choices import Channel, Satisfaction, State
 from gongzhi.cases.intake import services, split
+from gongzhi.cases.intake import withdraw as caller_withdraw
 from gongzhi.cases.intake.forms import (
     MAX_ID,
     CallbackForm,
@@ -374,7 +375,10 @@ def answer_pick(request, pk):
 @require_GET
 def category_search(request):
     q = request.GET.get("q", "").strip()[:60]
-    categories = channels.offered(search_categories(q, limit=12)) if q else []
+    # The reserved trees are left out by the search itself: up to 12 offered categories.
+    categories = (
+        search_categories(q, limit=12, exclude_paths=channels.reserved_paths()) if q else []
+    )
     for c in categories:  # "道路与井盖 / " before the name itself, shown lighter
         c.parent_path = c.full_name[: -len(c.name)] if c.full_name.endswith(c.name) else ""
     return render(
@@ -397,12 +401,16 @@ def category_questions(request):
 @require_GET
 def address_hint(request):
     """Where a typed address will place a case without a pin, shown under the field while the
-    operator types, so that a call is not saved to the wrong township."""
-    if not roles_of(request.user) & HOTLINE_ROLES:
+    operator types, so that a call is not saved to the wrong township; and on both forms a
+    warning when the address names a place the pin is not in. 随手拍 asks for the warning
+    only (``only=warnings``): its address is a free description next to the pin."""
+    if not roles_of(request.user) & (HOTLINE_ROLES | REPORTING_ROLES):
         raise PermissionDenied
     text = request.GET.get("address", "").strip()[:200]
     point = _point_param(request)
     warnings = services.address_warnings(address=text, lng=point[0], lat=point[1]) if point else []
+    if request.GET.get("only") == "warnings" or not roles_of(request.user) & HOTLINE_ROLES:
+        return render(request, "cases/intake/_address_hint.html", {"warnings": warnings})
     street = services.place_address(text) if len(text) >= 2 else None
     found = triage_hooks.locate_text(text) if len(text) >= 2 else None
     chain = []
@@ -701,25 +709,76 @@ def track(request, number):
     awaiting_rating = case.state == State.CLOSED and not rated
     status = 200
     form = CallbackForm()
-    can_withdraw = is_reporter and "withdraw" in workflow.allowed_actions(case, request.user)
-    withdraw_error = None
+    # 撤销: a reporter with an account, signed in; one without (a hotline caller, an
+    # anonymous report) with the link and, where the case keeps a phone, its last digits.
+    proof = caller_withdraw.proof_needed(case)
+    by_link = (
+        proof != caller_withdraw.BY_ACCOUNT
+        and caller_withdraw.token_matches(case, token)
+        and caller_withdraw.may_withdraw(case)
+    )
+    can_withdraw = by_link or (
+        is_reporter and "withdraw" in workflow.allowed_actions(case, request.user)
+    )
+    withdraw_error, retry_after = None, None
     if request.method == "POST" and request.POST.get("action") == "withdraw":
+        as_json = _wants_json(request)
         if not can_withdraw:
+            if as_json:
+                return JsonResponse(
+                    {
+                        "error": "not_permitted",
+                        "message": _("You may not withdraw this report."),
+                        "field": None,
+                    },
+                    status=403,
+                )
             raise PermissionDenied
         try:
-            transitions.do_transition(
-                case=case,
-                action="withdraw",
-                actor=request.user,
-                data=request.POST,
-                expected_state=case.state,
+            if is_reporter:
+                transitions.do_transition(
+                    case=case,
+                    action="withdraw",
+                    actor=request.user,
+                    data=request.POST,
+                    expected_state=case.state,
+                )
+            else:
+                caller_withdraw.do_caller_withdraw(
+                    case=case,
+                    token=token,
+                    phone_last4=request.POST.get("phone_last4", "")[:20],
+                    reason=request.POST.get("reason", ""),
+                    request=request,
+                )
+        except ratelimit.RateLimited as limited:
+            withdraw_error = ServiceError(
+                "rate_limited",
+                _("Too many tries: please try again later, or call the hotline."),
+                "phone_last4",
             )
+            status = 429
+            retry_after = limited.retry_after
         except ServiceError as error:
             withdraw_error = error
             status = error.status
         else:
+            if as_json:
+                return JsonResponse({"number": case.number, "state": State.WITHDRAWN})
             messages.success(request, _("Your report is withdrawn."))
             return redirect(case.tracking_url())
+        if as_json:
+            response = JsonResponse(
+                {
+                    "error": withdraw_error.code,
+                    "message": withdraw_error.message,
+                    "field": withdraw_error.field,
+                },
+                status=status,
+            )
+            if retry_after is not None:
+                response["Retry-After"] = str(retry_after)
+            return response
     elif request.method == "POST":
         if not (is_reporter and awaiting_rating):
             raise PermissionDenied
@@ -775,7 +834,17 @@ def track(request, number):
         "rating_by_phone": awaiting_rating and not is_reporter,
         "form": form,
         "can_withdraw": can_withdraw,
+        # A caller without an account proves the report is theirs by the phone's last digits.
+        "withdraw_by_phone": can_withdraw and not is_reporter and proof == caller_withdraw.BY_PHONE,
+        "login_to_withdraw": bool(
+            proof == caller_withdraw.BY_ACCOUNT
+            and not request.user.is_authenticated
+            and caller_withdraw.may_withdraw(case)
+        ),
         "withdraw_error": withdraw_error,
         "withdraw_reason": request.POST.get("reason", "") if withdraw_error else "",
     }
-    return render(request, "cases/intake/track.html", context, status=status)
+    response = render(request, "cases/intake/track.html", context, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response

@@ -140,7 +140,7 @@ def deadline_info(case, now=None) -> dict:
         minimum, start = deadlines.STAGE_WARN_MIN, case.created_at
     elif case.state in DISPATCH_RUNNING and case.dispatch_due:
         info.update(due=case.dispatch_due, label=_("Dispatch by"))
-        minimum, start = deadlines.STAGE_WARN_MIN, case.accepted_at
+        minimum, start = deadlines.STAGE_WARN_MIN, case.dispatch_from or case.accepted_at
     elif case.state in SIGN_FOR_RUNNING and case.sign_for_due:
         info.update(due=case.sign_for_due, label=_("Sign for by"))
         minimum = timedelta(0)
@@ -250,7 +250,7 @@ def deadline_rows(case, now=None) -> list[dict]:
             case.dispatch_met,
             case.dispatched_at if case.dispatch_met is not None else None,
             DISPATCH_RUNNING,
-            case.accepted_at,
+            case.dispatch_from or case.accepted_at,
             deadlines.STAGE_WARN_MIN,
         ),
         (

@@ -44,11 +44,19 @@ class PredictionOut(Schema):
     confidence: float = Field(description="calibrated probability of the whole path")
     category: str | None = Field(None, description="the category's full name, if it exists")
     levels: list[Level]
+    words: list[str] = Field(
+        [], description="the report's words that weighed most for this category"
+    )
 
 
 class ClassifyOut(Schema):
     model_version: str
-    threshold: float
+    threshold: float = Field(description="below this confidence a report waits for a dispatcher")
+    coverage_target: float | None = Field(
+        None,
+        description="the policy's share routed automatically, which ``threshold`` achieves "
+        "on the model's held-out folds (None: the model has no such measurement)",
+    )
     needs_review: bool
     predictions: list[PredictionOut]
 
@@ -77,6 +85,8 @@ class CaseRef(Schema):
     number: str
     title: str
     state: str
+    lng: float | None = Field(None, description="the case's point, WGS84 (None: no pin)")
+    lat: float | None = None
 
 
 class HotspotOut(Schema):
@@ -90,6 +100,11 @@ class HotspotOut(Schema):
     last: dt.datetime | None
     growth: float
     keywords: list[str]
+    point: list[float] | None = Field(
+        None,
+        description="[lng, lat] (WGS84) where the map draws it: the mean of its cases' "
+        "points; None when none of its cases has one",
+    )
     cases: list[CaseRef]
 
 
@@ -125,7 +140,10 @@ def hotspots(
         viewer=request.user, region=found_region, start=start_at, end=end_at, top=top
     )
     for h in spots:
-        h["cases"] = [{"number": c.number, "title": c.title, "state": c.state} for c in h["cases"]]
+        h["cases"] = [
+            {"number": c.number, "title": c.title, "state": c.state, "lng": c.lng, "lat": c.lat}
+            for c in h["cases"]
+        ]
     return {"start": s, "end": e, "region": region, "hotspots": spots}
 
 
@@ -146,7 +164,11 @@ def queue(request):
             "category": r["case"].category.code,
             "reason": r["assessment"].reason if r["assessment"] else "",
             "predictions": [
-                {"category": p["category"].code, "confidence": p["confidence"]}
+                {
+                    "category": p["category"].code,
+                    "confidence": p["confidence"],
+                    "words": p["words"],
+                }
                 for p in r["predictions"]
             ],
         }

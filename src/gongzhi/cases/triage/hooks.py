@@ -130,13 +130,82 @@ def queue(viewer):
     rows = []
     for case in cases:
         a = found.get(case.number)
+        ranked = (a.predictions if a else [])[:3]
+        if ranked and any("words" not in p for p in ranked):
+            # Assessed before the reasons were kept: ask the active model (~0.3 ms).
+            words = triage.explain(
+                case.title, f"{case.description} {case.address}".strip(),
+                [p["label"] for p in ranked],
+            )  # fmt: skip
+            ranked = [{**p, "words": words.get(p["label"], [])} for p in ranked]
         preds = []
-        for p in (a.predictions if a else [])[:3]:
+        for p in ranked:
             code = p["label"].split("/")[-1]
             if code in by_code:
-                preds.append({"category": by_code[code], "confidence": p["confidence"]})
+                preds.append(
+                    {
+                        "category": by_code[code],
+                        "confidence": p["confidence"],
+                        "words": p.get("words") or [],
+                    }
+                )
         rows.append({"case": case, "assessment": a, "predictions": preds})
     return rows
+
+
+def triage_figures(viewer, *, weeks: int = 8) -> list[dict]:
+    """Per week: how often the viewer's dispatchers agreed with the suggested category, and
+    the merge offers they accepted or rejected (over the cases the viewer may see)."""
+    return triage.weekly_figures(refs=Case.objects.visible_to(viewer).values("number"), weeks=weeks)
+
+
+# -- merge offers ---------------------------------------------------------------------------------
+VERDICTS = frozenset({"merge", "reject"})
+
+
+def check_offer_verdict(*, case: Case, into: str, verdict: str, actor) -> Case:
+    """The offered case, if the actor may merge ``case`` and the verdict is one we know."""
+    if verdict not in VERDICTS:
+        raise ServiceError("bad_verdict", _("Choose to merge or to reject the offer."), "verdict")
+    if "merge" not in workflow.allowed_actions(case, actor):
+        raise NotAllowed("not_permitted", _("You may not merge this case."))
+    number = (into or "").strip().upper()
+    target = Case.objects.visible_to(actor).filter(number=number).first() if number else None
+    if target is None or target.pk == case.pk:
+        raise ServiceError("unknown_case", _("There is no case with that number."), "into")
+    return target
+
+
+def do_offer_verdict(
+    *, case: Case, into: str, verdict: str, actor, expected_state: str | None = None
+) -> Case:
+    """Merge ``case`` into the offered case, or mark the offer "not the same problem" (it is
+    no longer offered); either way the verdict is kept as a labelled pair."""
+    from gongzhi.cases.workflow import services as transitions
+
+    target = check_offer_verdict(case=case, into=into, verdict=verdict, actor=actor)
+    candidate = duplicates.score_pair(as_record(case), as_record(target)).as_dict()
+    with transaction.atomic():
+        if verdict == "merge":
+            case = transitions.do_transition(
+                case=case,
+                action="merge",
+                actor=actor,
+                data={"into": target.number},
+                expected_state=expected_state,
+            )
+        triage.do_record_merge_offer(
+            case_ref=case.number,
+            other_ref=target.number,
+            accepted=verdict == "merge",
+            candidate=candidate,
+            title=case.title,
+            text=case.description,
+            other_title=target.title,
+            other_text=target.description,
+            user=actor,
+        )
+    return case
 
 
 # -- duplicates ---------------------------------------------------------------------------------
@@ -152,8 +221,11 @@ def as_record(case: Case) -> dict:
     }
 
 
-def similar_open_cases(*, case: Case, viewer, days: int = 30, radius_m: float = 2000, limit=10):
+def similar_open_cases(
+    *, case: Case, viewer, days: int = 30, radius_m: float = 2000, limit=10, rejected=None
+):
     """Open cases of the viewer's scope that may report the same problem, best first.
+    ``rejected``: the numbers a dispatcher said are another problem (read when not given).
 
     Candidates: open, reported within ``days`` of this case, and either within
     ``radius_m`` or (for a report without a point) in the same county.
@@ -175,7 +247,10 @@ def similar_open_cases(*, case: Case, viewer, days: int = 30, radius_m: float = 
     elif case.region_path:
         county = "/".join(case.region_path.strip("/").split("/")[:3])
         qs = qs.filter(region_path__startswith=f"/{county}/")
-    candidates = list(qs.order_by("-created_at")[:300])
+    # Pairs a dispatcher has said are not the same problem are not offered again.
+    if rejected is None:
+        rejected = triage.rejected_pairs([case.number]).get(case.number, set())
+    candidates = [c for c in qs.order_by("-created_at")[:300] if c.number not in rejected]
     ranked = duplicates.rank_duplicates(
         as_record(case),
         [as_record(c) for c in candidates],
@@ -261,9 +336,10 @@ def case_hotspots(*, viewer, region: Region | None, start=None, end=None, top: i
 
 
 HOTSPOT_CACHE_SECONDS = 3600
+DEFAULT_TOP = 10
 
 
-def hotspot_report(*, viewer, region: Region | None, start=None, end=None, top: int = 10):
+def hotspot_report(*, viewer, region: Region | None, start=None, end=None, top: int = DEFAULT_TOP):
     """The hotspots among the cases ``viewer`` may see, with when they were computed.
 
     Served from the cache while the cases behind them are unchanged: the key is the viewer,
@@ -289,6 +365,8 @@ def hotspot_report(*, viewer, region: Region | None, start=None, end=None, top: 
     ).hexdigest()  # fmt: skip
     now = qs.aggregate(n=Count("pk"), changed=Max("updated_at"), newest=Max("pk"))
     now["supports"] = CaseSupport.objects.filter(case_id__in=qs.values("pk")).count()
+    if region is None and asked == (None, None) and top == DEFAULT_TOP:
+        _remember_viewer(viewer.pk)  # the page's first view: kept fresh by the watcher
     cached = cache.get(key)
     if cached is not None and cached["fingerprint"] == now:
         return {**cached["report"], "cached": True}
@@ -300,6 +378,52 @@ def hotspot_report(*, viewer, region: Region | None, start=None, end=None, top: 
     }
     cache.set(key, {"fingerprint": now, "report": report}, HOTSPOT_CACHE_SECONDS)
     return {**report, "cached": False}
+
+
+# -- kept fresh in the background ----------------------------------------------------------
+# Who opened the hotspots page lately (their first view: no region, the default period): the
+# watcher's tick recomputes their hotspots after a change, so that the next view is served
+# from the cache instead of paying the recompute. Kept in the cache too (rebuildable: a lost
+# entry only means that one view pays the recompute, as before).
+VIEWERS_KEY = "triage:hotspots:viewers"
+VIEWERS_KEPT = timedelta(days=7)
+REFRESH_PER_TICK = 20
+
+
+def _remember_viewer(pk: int) -> None:
+    seen = cache.get(VIEWERS_KEY) or {}
+    now = timezone.now()
+    last = seen.get(pk)
+    if last is not None and now - last < timedelta(minutes=5):
+        return  # written at most every few minutes a viewer
+    seen = {p: at for p, at in seen.items() if now - at < VIEWERS_KEPT}
+    seen[pk] = now
+    cache.set(VIEWERS_KEY, seen, int(VIEWERS_KEPT.total_seconds()))
+
+
+def refresh_hotspots(*, now=None, limit: int = REFRESH_PER_TICK) -> dict:
+    """The watcher's job: the hotspots of those who viewed them lately (the latest first, at
+    most ``limit``), recomputed where their cases changed since (``hotspot_report`` compares
+    the fingerprint; an unchanged one costs its three counting queries). Returns counts."""
+    from django.contrib.auth import get_user_model
+
+    now = now or timezone.now()
+    seen = cache.get(VIEWERS_KEY) or {}
+    recent = sorted(
+        (pk for pk, at in seen.items() if now - at < VIEWERS_KEPT),
+        key=lambda pk: seen[pk],
+        reverse=True,
+    )[:limit]
+    users = get_user_model().objects.filter(pk__in=recent, is_active=True)
+    counts = {"viewers": 0, "recomputed": 0}
+    for user in users:
+        try:
+            report = hotspot_report(viewer=user, region=None)
+        except ServiceError:
+            continue
+        counts["viewers"] += 1
+        counts["recomputed"] += not report["cached"]
+    return counts
 
 
 def _compute_hotspots(qs, *, start, end, top: int) -> list[dict]:

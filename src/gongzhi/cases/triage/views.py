@@ -41,8 +41,15 @@ def queue(request):
     rows = triage_hooks.queue(request.user)
     # Say which rows have look-alikes (~4 ms a row), rather than flag every row; past the
     # first page's worth only the link to look is offered.
-    for row in rows[:SIMILAR_CHECKED_ROWS]:
-        found = triage_hooks.similar_open_cases(case=row["case"], viewer=request.user, limit=3)
+    checked = rows[:SIMILAR_CHECKED_ROWS]
+    rejected = triage_hooks.triage.rejected_pairs([r["case"].number for r in checked])
+    for row in checked:
+        found = triage_hooks.similar_open_cases(
+            case=row["case"],
+            viewer=request.user,
+            limit=3,
+            rejected=rejected.get(row["case"].number, set()),
+        )
         row["similar"] = len(found)
     # Each row offers its own few candidates (the suggestions, the intake's choice), and the
     # page carries the whole category list once for triage.js to offer in every row:
@@ -51,10 +58,17 @@ def queue(request):
         candidates = [p["category"] for p in row["predictions"]] + [row["case"].category]
         row["choices"] = list({c.pk: c for c in candidates if c is not None}.values())
     categories = Category.objects.filter(enabled=True).order_by("path").only("pk", "full_name")
+    figures = triage_hooks.triage_figures(request.user)
     return render(
         request,
         "cases/triage/queue.html",
-        {"rows": rows, "categories": categories},
+        {
+            "rows": rows,
+            "categories": categories,
+            "figures": figures,
+            "deferral": triage_hooks.triage.deferral(),
+            "any_figures": any(w["decided"] or w["merged"] or w["rejected"] for w in figures),
+        },
     )
 
 
@@ -71,6 +85,31 @@ def decide(request, number):
         return redirect("cases:triage_queue")
     messages.success(request, _("Category of %(number)s confirmed.") % {"number": case.number})
     return redirect("cases:triage_queue")
+
+
+@login_required
+@require_POST
+def offer(request, number):
+    """A dispatcher's verdict on a merge offer: merge into the offered case, or "not the same
+    problem" (then it is no longer offered). Either way the pair becomes labelled data."""
+    case = case_or_404(request.user, number)
+    verdict = request.POST.get("verdict", "")
+    try:
+        case = triage_hooks.do_offer_verdict(
+            case=case,
+            into=request.POST.get("into", ""),
+            verdict=verdict,
+            actor=request.user,
+            expected_state=request.POST.get("expected_state") or None,
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("cases:similar", number=number)
+    if verdict == "merge":
+        messages.success(request, _("Merged: %(number)s.") % {"number": case.number})
+        return redirect("cases:detail", number=case.number)
+    messages.success(request, _("Noted: not the same problem. It will not be offered again."))
+    return redirect("cases:similar", number=number)
 
 
 @login_required

@@ -40,19 +40,11 @@ def _clear_deadlines(case: Case) -> None:
     case.warned_at = case.overdue_notified_at = None
 
 
-def _end_step_clock(case: Case) -> None:
-    """The running step's clock ended (met or missed, as its *_met says): the next step's
-    warning and overdue notice are its own."""
-    case.is_overdue = False
-    case.warned_at = case.overdue_notified_at = None
-
-
 def accept(*, case, actor, now, params) -> Outcome:
     case.accepted_at = now
     if case.accept_due is not None:
         case.accept_met = now <= case.accept_due
-    _end_step_clock(case)
-    case.dispatch_due = routing.stage_due(case, deadlines.DISPATCH, start=now)
+    deadlines.start_dispatch_clock(case, start=now)
     data = {"dispatch_due": case.dispatch_due.isoformat()} if case.dispatch_due else {}
     return Outcome(note=_text(params, "note", required=False, label=_("a note")), data=data)
 
@@ -77,7 +69,9 @@ def dispatch(*, case, actor, now, params) -> Outcome:
             raise ServiceError(
                 "unknown_organisation", _("That unit does not exist."), "organisation"
             )
-    if case.dispatch_due is not None and case.dispatch_met is None:  # the first dispatch
+    # The first dispatch the clock decided (a case back with the command centre runs the
+    # clock again, warned and marked overdue, but the rate counts each case once).
+    if case.dispatch_due is not None and case.dispatch_met is None:
         case.dispatch_met = now <= case.dispatch_due
     _clear_deadlines(case)
     case.owner = organisation
@@ -109,7 +103,6 @@ def transfer(*, case, actor, now, params) -> Outcome:
         raise ServiceError("required", _("Choose the unit to transfer to."), "organisation")
     reason = _text(params, "reason", required=True, label=_("the reason for transferring"))
     organisation = _unit(params["organisation"], "organisation")
-    _lapse_suspension_request(case, now)
     if organisation.pk == case.owner_id:
         raise ServiceError("same_unit", _("The case is already with that unit."), "organisation")
     previous = case.owner
@@ -130,22 +123,9 @@ def transfer(*, case, actor, now, params) -> Outcome:
     )
 
 
-def _lapse_suspension_request(case, now) -> None:
-    """A request to suspend that nobody decided lapses once the case leaves the unit."""
-    if case.pk is None:
-        return  # the demo's history plays steps on cases not yet written: none has a request
-    case.suspensions.filter(status=SuspensionStatus.PENDING).update(
-        status=SuspensionStatus.LAPSED, decided_at=now
-    )
-
-
 def withdraw(*, case, actor, now, params) -> Outcome:
     """撤销: the reporter takes back a report not yet resolved; it closes as withdrawn."""
     reason = _text(params, "reason", required=True, label=_("the reason for withdrawing"))
-    _lapse_suspension_request(case, now)
-    case.suspensions.filter(status=SuspensionStatus.ACTIVE).update(
-        status=SuspensionStatus.ENDED, ended_at=now
-    )
     case.closed_at = now
     case.is_overdue = False
     case.warned_at = case.overdue_notified_at = None
@@ -164,10 +144,10 @@ def sign_for(*, case, actor, now, params) -> Outcome:
 
 def return_case(*, case, actor, now, params) -> Outcome:
     reason = _text(params, "reason", required=True, label=_("the reason for returning"))
-    _lapse_suspension_request(case, now)
     previous = case.owner
     _clear_deadlines(case)
     case.owner = None
+    deadlines.start_dispatch_clock(case, start=now)  # the command centre has it again
     return Outcome(
         note=reason,
         data={"organisation": previous.code if previous else None},
@@ -202,7 +182,6 @@ def add_co_handlers(*, case, actor, now, params) -> Outcome:
 
 def resolve(*, case, actor, now, params) -> Outcome:
     case.result = _text(params, "result", required=True, label=_("the handling result"))
-    _lapse_suspension_request(case, now)
     case.resolved_at = now
     case.resolve_met = case.resolve_due is None or now <= case.resolve_due
     return Outcome(note=case.result)
@@ -220,6 +199,7 @@ def verify_fail(*, case, actor, now, params) -> Outcome:
     reason = _text(params, "reason", required=True, label=_("what is still wrong"))
     case.resolved_at = None
     case.resolve_met = None
+    deadlines.start_dispatch_clock(case, start=now)  # reopened: to be dispatched again
     return Outcome(note=reason)
 
 
@@ -230,6 +210,10 @@ def escalate(*, case, actor, now, params) -> Outcome:
         raise ServiceError("no_upper_level", _("There is no command centre above this one."))
     previous = case.command
     case.command = upper
+    if case.state == State.REPORTED and case.accept_due is not None:
+        # Handing an unaccepted report up ends the lower centre's acceptance step.
+        case.accept_met = now <= case.accept_due
+    deadlines.start_dispatch_clock(case, start=now)  # the upper centre's, to dispatch it
     return Outcome(
         note=reason,
         data={"from": previous.code if previous else None, "to": upper.code},
@@ -403,6 +387,7 @@ def callback(*, case, actor, now, params) -> Outcome:
     )
     if reopen:
         case.closed_at = None
+        deadlines.start_dispatch_clock(case, start=now)  # back to the command centre
     outcome.branch = "reopen" if reopen else "kept"
     return outcome
 

@@ -1,8 +1,9 @@
 """The periodic deadline scan: warn before a case is due, mark it overdue when it is.
 
 Four clocks run one after the other: the command centre's for accepting a report (from
-when it is reported) and for dispatching it (from its acceptance), then the unit's for
-signing for and for resolving it. Only one step is running at a time, so the case's
+when it is reported) and for dispatching it (from its acceptance, or from the step that
+brought it back to the command centre: returned by its unit, reopened, escalated), then
+the unit's for signing for and for resolving it. Only one step is running at a time, so the case's
 ``warned_at`` and ``overdue_notified_at`` hold the running step's notices; the step that
 ends a clock clears them (``actions``), and every claim names the step it is for, so a
 notice for one step is never claimed for the next. A case accepted late and then dispatched
@@ -31,7 +32,8 @@ WARN_MIN = timedelta(hours=1)
 SIGN_FOR_STATES = [State.DISPATCHED]
 RESOLVE_STATES = [State.DISPATCHED, State.IN_PROGRESS]
 ACCEPT_STATES = [State.REPORTED]
-DISPATCH_STATES = [State.ACCEPTED]
+# Waiting for a (new) dispatch: accepted, or back with the command centre.
+DISPATCH_STATES = [State.ACCEPTED, State.RETURNED, State.REOPENED, State.ESCALATED]
 ACCEPT, DISPATCH = "accept", "dispatch"  # taxonomy.ClockStage
 # The command centre's clocks run in minutes or hours: warned in their last fifth only.
 STAGE_WARN_MIN = timedelta(0)
@@ -42,8 +44,17 @@ def stage_clock(case):
     if case.state in ACCEPT_STATES and case.accept_due is not None:
         return ACCEPT, case.created_at, case.accept_due
     if case.state in DISPATCH_STATES and case.dispatch_due is not None:
-        return DISPATCH, case.accepted_at, case.dispatch_due
+        return DISPATCH, case.dispatch_from or case.accepted_at, case.dispatch_due
     return None
+
+
+def start_dispatch_clock(case, *, start) -> None:
+    """The command centre has the case to dispatch (again) from ``start``: accepted, returned
+    by its unit, reopened or escalated. The running step's notices are the new step's."""
+    case.dispatch_from = start
+    case.dispatch_due = routing.stage_due(case, DISPATCH, start=start)
+    case.is_overdue = False
+    case.warned_at = case.overdue_notified_at = None
 
 
 def start_accept_clock(case, *, start) -> None:
@@ -107,10 +118,15 @@ def scan(*, now=None) -> dict:
                     _record(case.pk, "deadline_warning", now)
     stage_soon = Case.objects.filter(
         Q(state__in=ACCEPT_STATES, accept_due__gt=now)
-        | Q(state__in=DISPATCH_STATES, dispatch_due__gt=now, accepted_at__isnull=False),
+        | (
+            Q(state__in=DISPATCH_STATES, dispatch_due__gt=now)
+            & (Q(dispatch_from__isnull=False) | Q(accepted_at__isnull=False))
+        ),
         warned_at__isnull=True,
         is_overdue=False,
-    ).only("id", "state", "created_at", "accept_due", "accepted_at", "dispatch_due")
+    ).only(
+        "id", "state", "created_at", "accept_due", "accepted_at", "dispatch_due", "dispatch_from"
+    )
     for case in stage_soon.iterator():
         stage, started, due = stage_clock(case)
         if now >= warn_from(started, due, minimum=STAGE_WARN_MIN):

@@ -1,4 +1,6 @@
-"""Who hears about what happened to a case. Called after the commit, never inside it."""
+"""Who hears about what happened to a case (``TOLD``: called after the commit, never inside
+it), and what a step does to the case's other records inside its own transaction
+(``WITHIN_STEP``)."""
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import Membership, Organisation, Role, User
 from gongzhi.cases.choices import Channel, State
+from gongzhi.cases.workflow import suspension
 from gongzhi.notify import services as notify
 
 
@@ -272,6 +275,18 @@ TOLD = {
     "callback": {State.REOPENED: (tell_command,)},
     "deadline_warning": (warn_owner,),
     "overdue": (tell_overdue,),
+}
+
+
+# What a step does to the case's other records inside its transaction, once its handler
+# accepted the input: a case that leaves its unit's hands (resolved, returned, transferred,
+# withdrawn) lapses the unit's undecided suspension request (and ends a running suspension).
+LEAVES_UNIT = (suspension.leave_unit,)
+WITHIN_STEP: dict[str, tuple] = {
+    "resolve": LEAVES_UNIT,
+    "return": LEAVES_UNIT,
+    "transfer": LEAVES_UNIT,
+    "withdraw": LEAVES_UNIT,
 }
 
 

@@ -78,6 +78,21 @@ def pending(case) -> Suspension | None:
     return case.suspensions.filter(status=SuspensionStatus.PENDING).first()
 
 
+def leave_unit(case, *, now, was: str) -> None:
+    """The case left its unit's hands (resolved, returned, transferred, withdrawn): a request
+    to suspend that nobody decided lapses, and a suspension still running ends (a withdrawn
+    suspended case). Run inside the step, by the table (``table.WITHIN_STEP``)."""
+    if case.pk is None:
+        return  # the demo's history plays steps on cases not yet written: none has a request
+    case.suspensions.filter(status=SuspensionStatus.PENDING).update(
+        status=SuspensionStatus.LAPSED, decided_at=now
+    )
+    if was == State.SUSPENDED:
+        case.suspensions.filter(status=SuspensionStatus.ACTIVE).update(
+            status=SuspensionStatus.ENDED, ended_at=now
+        )
+
+
 def resume_due(*, now=None) -> dict:
     """Resume, as the platform, every suspended case whose expected resume date has come
     (local date). Safe to run from several watchers: each resume locks the case and is

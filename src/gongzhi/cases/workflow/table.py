@@ -10,6 +10,8 @@ table names (``effects.TOLD``) after the commit.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import Role
@@ -203,6 +205,27 @@ RULES: dict[str, Rule] = {
         actions.callback,
     ),
 }
+
+
+def _with_consequences(handler, consequences):
+    def step(*, case, actor, now, params):
+        was = case.state  # the engine sets the next state after the handler
+        outcome = handler(case=case, actor=actor, now=now, params=params)
+        for consequence in consequences:
+            consequence(case, now=now, was=was)
+        return outcome
+
+    step.__name__ = getattr(handler, "__name__", "step")
+    step.__doc__ = handler.__doc__
+    return step
+
+
+# Each step's consequences inside its transaction (``effects.WITHIN_STEP``) run after its
+# handler accepted the input, before the engine writes the step.
+for _action, _consequences in effects.WITHIN_STEP.items():
+    RULES[_action] = replace(
+        RULES[_action], handler=_with_consequences(RULES[_action].handler, _consequences)
+    )
 
 
 MESSAGES = {

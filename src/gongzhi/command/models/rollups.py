@@ -7,7 +7,8 @@ places, days), ``CaseDay`` (… category, channel: those breakdowns), ``GridDay`
 period reads its whole months from the month table and only its odd days from the day one.
 
 Each row counts, under its key, the cases *reported* that day (``reported`` and every
-measure of those cases as they are now: open, overdue, returned, the three rates' counts)
+measure of those cases as they are now: open, overdue, returned, the three rates' counts,
+the command centre's acceptance and dispatch in time, the calls answered directly)
 and the cases *closed* that day (``closed``). Readers always SUM rows.
 
 A key is (day, township path, …): a case's ``region_path`` cut to its township (shorter
@@ -48,6 +49,13 @@ MEASURES = (
     "rated",
     "solved",
     "satisfied",
+    # The command centre's own steps (cases.stats' 按时受理率/按时派遣率), and the calls
+    # answered on the phone (直接答复), counted apart from the rates.
+    "accept_base",
+    "accepted_in_time",
+    "dispatch_base",
+    "dispatched_in_time",
+    "answered",
 )
 
 MEASURE_LABELS = {
@@ -61,6 +69,11 @@ MEASURE_LABELS = {
     "rated": _("rated in a callback"),
     "solved": _("said solved"),
     "satisfied": _("satisfied"),
+    "accept_base": _("acceptance deadlines decided"),
+    "accepted_in_time": _("accepted in time"),
+    "dispatch_base": _("dispatch deadlines decided"),
+    "dispatched_in_time": _("dispatched in time"),
+    "answered": _("answered directly"),
 }
 
 
@@ -83,6 +96,11 @@ class _Measures(models.Model):
     rated = _measure("rated")
     solved = _measure("solved")
     satisfied = _measure("satisfied")
+    accept_base = _measure("accept_base")
+    accepted_in_time = _measure("accepted_in_time")
+    dispatch_base = _measure("dispatch_base")
+    dispatched_in_time = _measure("dispatched_in_time")
+    answered = _measure("answered")
 
     class Meta:
         abstract = True

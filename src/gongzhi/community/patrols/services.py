@@ -25,7 +25,7 @@ from gongzhi.regions.models import Region
 
 from ..choices import PatrolState, VolunteerState
 from ..models import Checkpoint, Patrol, Route, Scan, Team, TeamMember
-from . import codes
+from . import codes, live
 from .geo import haversine_m
 
 # A patrol still walking this long after it started is closed as abandoned by the tick.
@@ -173,7 +173,7 @@ def do_start(*, actor, route: Route, now=None) -> Patrol:
         ).first()
         if walking:
             return walking
-        return Patrol.objects.create(
+        patrol = Patrol.objects.create(
             route=route,
             region_id=route.region_id,
             region_path=route.region_path,
@@ -181,6 +181,8 @@ def do_start(*, actor, route: Route, now=None) -> Patrol:
             started_at=now,
             checkpoints=count,
         )
+        live.changed(patrol, "patrol.started")
+        return patrol
 
 
 def _own_walking(actor, patrol: Patrol):
@@ -300,15 +302,17 @@ def do_scan(
         Patrol.objects.filter(pk=patrol.pk).update(
             scanned=F("scanned") + 1, flagged=F("flagged") + int(flagged), updated_at=now
         )
+        live.changed(patrol, "patrol.scanned")
     return scan
 
 
 def _close(patrol: Patrol, state: str, now) -> Patrol:
     """Close a patrol: every checkpoint not scanned is a miss."""
     missed = max(0, patrol.checkpoints - patrol.scanned)
-    Patrol.objects.filter(pk=patrol.pk, state=PatrolState.WALKING).update(
+    if Patrol.objects.filter(pk=patrol.pk, state=PatrolState.WALKING).update(
         state=state, finished_at=now, missed=missed, updated_at=now
-    )
+    ):
+        live.changed(patrol, "patrol.closed")
     patrol.refresh_from_db()
     return patrol
 

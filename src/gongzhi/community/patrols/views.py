@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzhi.core import media
+from gongzhi.core import media, push
 from gongzhi.core.errors import NotFound, ServiceError
 from gongzhi.core.media import request_limit
 from gongzhi.core.scope import scope_for
@@ -359,7 +359,11 @@ def _board_context(request):
 def board(request):
     if not queries.leads(request.user):
         raise Http404
-    return render(request, "community/patrols/board.html", _board_context(request))
+    # Read before the board: a scan made while it is drawn is pushed again, not lost.
+    after = push.newest_id()
+    return render(
+        request, "community/patrols/board.html", {**_board_context(request), "push_after": after}
+    )
 
 
 @login_required

@@ -10,7 +10,7 @@
   volunteer its leader (``demo_volunteer``, ``demo_team_leader`` in the first);
 * patrol routes: one per grid of the communities with teams, 4–8 checkpoints at points
   drawn inside the grid's polygon;
-* a points shop with goods in three places without buildings (the county's villages).
+* a points shop with goods in three villages (places without buildings, named 村).
 
 Idempotent: everything is found by its code, name or user name before it is made.
 """
@@ -42,6 +42,7 @@ from gongzhi.community.models import (
 )
 from gongzhi.demo.accounts import DEMO_COUNTY_CODE, demo_password
 from gongzhi.demo.people import points_in
+from gongzhi.people import members
 from gongzhi.people.models import Building, Household, Resident
 from gongzhi.regions.models import Grid, Region
 
@@ -439,8 +440,9 @@ def _shops(cast: Cast) -> None:
         .annotate(n=Count("id"))
         .order_by("-n", "region_id")
     )
-    places = [pk for pk, _ in counts[:SHOPS]]
-    regions = Region.objects.in_bulk(places)
+    # The fullest villages (村, by name as the register's import tells them) keep the shops.
+    regions = Region.objects.in_bulk([pk for pk, _ in counts])
+    places = [pk for pk, _ in counts if not members.is_urban(regions[pk])][:SHOPS]
     for pk in places:
         region = regions[pk]
         shop, created = Shop.objects.get_or_create(

@@ -1,8 +1,9 @@
 """A year of the demo's community life, made through the rooms' own services with ``now=``
 in the past, so that the repairs, scans, awards and redemptions users see are rows the
 platform itself would have written. Where a service would only repeat the same work for
-thousands of rows (read receipts of households without accounts, the shifts of the
-teams after the first few) the rows are written in bulk.
+thousands of rows (the read receipts and answers of households whose members have
+accounts, the shifts of the teams after the first few) the rows are written in bulk; a
+household without an account is told by SMS and leaves no receipt.
 
 Each part runs only when its records are not there yet (a second load adds nothing).
 """
@@ -293,6 +294,23 @@ def repairs(cast: Cast, clock: Clock, rng: random.Random) -> dict:
     return counts
 
 
+def _readers(services, notice) -> dict[int, int]:
+    """Household -> the account of one of its members: only a household someone of which
+    signs in can read a notice (``services.do_read``) or answer it; the others were told by
+    SMS and leave no receipt. The receipts are written in bulk as ``do_read`` writes them."""
+    residents = services.audience_residents(notice)
+    by_number = {n.upper(): h for h, _p, _g, n, _ph, _r in residents if n}
+    readers: dict[int, int] = {}
+    accounts = User.objects.filter(
+        is_active=True, id_number__in=residents.values("id_number")
+    ).order_by("pk")
+    for pk, number in accounts.values_list("pk", "id_number"):
+        household = by_number.get(number.upper())
+        if household is not None:
+            readers.setdefault(household, pk)
+    return readers
+
+
 def notices(cast: Cast, clock: Clock, rng: random.Random) -> dict:
     from gongzhi.community.notices import services
 
@@ -327,14 +345,20 @@ def notices(cast: Cast, clock: Clock, rng: random.Random) -> dict:
             counts["notices"] += 1
             rows = list(NoticeDelivery.objects.filter(notice=notice))
             counts["deliveries"] += len(rows)
+            readers = _readers(services, notice)
             share = rng.uniform(0.6, 0.92)
             for row in rows:
+                reader = readers.get(row.household_id)
+                if reader is None:
+                    continue  # no account: told by SMS, no receipt can come back
                 if rng.random() > share:
                     continue  # not read: the sender's list shows it by grid
                 row.read_at = sent + dt.timedelta(minutes=rng.randint(5, 60 * 72))
+                row.read_by_id = reader
                 counts["read"] += 1
                 if kind != AnswerKind.NONE and rng.random() < 0.75:
                     row.answered_at = row.read_at + dt.timedelta(minutes=rng.randint(1, 30))
+                    row.answered_by_id = reader
                     if kind == AnswerKind.YES_NO:
                         value = "yes" if rng.random() < 0.72 else "no"
                     elif kind == AnswerKind.CHOICE:
@@ -344,7 +368,9 @@ def notices(cast: Cast, clock: Clock, rng: random.Random) -> dict:
                     row.answer = {"value": value}
                     counts["answered"] += 1
             NoticeDelivery.objects.bulk_update(
-                rows, ["read_at", "answered_at", "answer"], batch_size=500
+                rows,
+                ["read_at", "read_by", "answered_at", "answered_by", "answer"],
+                batch_size=500,
             )
             if k == 1 and p == 0:  # the lift: the unread reminded once
                 try:

@@ -111,7 +111,10 @@
       kpi(prefix, "overdue", period.overdue, links.overdue, period.overdue ? "bad" : ""),
       kpi(prefix, "response_rate", rate(period.response_rate), null, "rate"),
       kpi(prefix, "resolution_rate", rate(period.resolution_rate), null, "rate"),
-      kpi(prefix, "satisfaction_rate", rate(period.satisfaction_rate), null, "rate")
+      kpi(prefix, "satisfaction_rate", rate(period.satisfaction_rate), null, "rate"),
+      kpi(prefix, "accept_rate", rate(period.accept_rate), null, "rate"),
+      kpi(prefix, "dispatch_rate", rate(period.dispatch_rate), null, "rate"),
+      kpi(prefix, "answered", period.answered || 0, null)
     );
   }
 

@@ -167,12 +167,14 @@
     if (cookie) event.detail.headers["X-CSRFToken"] = cookie.slice("csrftoken=".length);
   });
 
-  // --- the hotline's address hint: where the address places the call, and whether it
-  // agrees with the pin (a warning when the address names another township or street) --------
+  // --- the address hint: whether the typed address agrees with the pin (a warning when it
+  // names another township or street), on the hotline form and 随手拍; on the hotline also
+  // where the address places a call without a pin ------------------------------------------
   const addressHint = document.getElementById("address-hint");
   function refreshAddressHint() {
     if (!addressHint || !addressInput || !window.htmx || !addressInput.getAttribute("hx-get")) return;
     const values = { address: addressInput.value.trim().slice(0, 200) };
+    if (addressInput.dataset.hintOnly) values.only = addressInput.dataset.hintOnly;
     if (lngInput.value && latInput.value) Object.assign(values, { lng: lngInput.value, lat: latInput.value });
     htmx.ajax("GET", addressInput.getAttribute("hx-get"), { target: addressHint, swap: "innerHTML", values });
   }
@@ -189,6 +191,11 @@
     const questions = document.getElementById("category-questions");
     const askQuestions = () => {
       if (!questions) return;
+      // No network: the questions come with the category list the page carries (offline.js).
+      if (categoryInput.value && window.gongzhiOfflineQuestions && (!navigator.onLine || !window.htmx)) {
+        window.gongzhiOfflineQuestions(questions, categoryInput.value);
+        return;
+      }
       if (!categoryInput.value || !window.htmx) {
         questions.replaceChildren();
         return;
@@ -199,6 +206,14 @@
         values: { category: categoryInput.value },
       });
     };
+    if (questions) {
+      // The request for the questions failed (the network went as it was sent): ask offline.
+      document.body.addEventListener("htmx:sendError", (event) => {
+        const target = event.detail && event.detail.target;
+        if ((target === questions || event.target === questions) && window.gongzhiOfflineQuestions && categoryInput.value)
+          window.gongzhiOfflineQuestions(questions, categoryInput.value);
+      });
+    }
     picker.addEventListener("click", (event) => {
       const option = event.target.closest(".cat-option");
       if (option) {

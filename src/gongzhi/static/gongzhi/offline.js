@@ -143,8 +143,63 @@
     if (!field("category").value) return msg("NeedCategory");
     const address = field("address") ? field("address").value.trim() : "";
     if (!(field("lng").value && field("lat").value) && !address) return msg("NeedLocation");
+    // The category's required questions (asked from the list the page carries when offline).
+    for (const q of form.querySelectorAll("[data-question][data-required]")) {
+      const answered = [...q.querySelectorAll("input, textarea, select")].some((input) =>
+        input.type === "radio" || input.type === "checkbox" ? input.checked : input.value.trim()
+      );
+      if (!answered) return msg("NeedAnswer").replace("__Q__", q.dataset.text || q.dataset.question);
+    }
     return "";
   }
+
+  // --- the category's questions with no network: from the list the page carries, drawn as
+  // the server draws them (_questions.html), so a report kept offline answers them too ------
+  const offlineCategories = () => JSON.parse(document.getElementById("offline-categories").textContent);
+  function drawQuestions(target, categoryId) {
+    const category = offlineCategories().find((c) => String(c.id) === String(categoryId));
+    const asked = (category && category.questions) || [];
+    if (!asked.length) {
+      target.replaceChildren();
+      return;
+    }
+    const required = () => el("abbr", { title: msg("Required"), class: "req" }, "*");
+    const set = el("fieldset", { class: "category-questions", "data-testid": "category-questions" });
+    set.append(el("legend", {}, msg("Questions")));
+    for (const q of asked) {
+      const name = `attribute[${q.code}]` + (q.datatype === "multivaluelist" ? "[]" : "");
+      const box = el("div", { class: "field question", "data-question": q.code, "data-testid": "question", "data-text": q.text });
+      if (q.required) box.dataset.required = "1";
+      if (q.datatype === "singlevaluelist" || q.datatype === "multivaluelist") {
+        const single = q.datatype === "singlevaluelist";
+        box.append(el("span", { class: "label", id: `q-${q.code}-label` }, q.text, q.required ? " " : null, q.required ? required() : null));
+        const choices = el("div", { class: "choices", role: single ? "radiogroup" : "group", "aria-labelledby": `q-${q.code}-label` });
+        for (const [key, label] of q.values) {
+          const input = el("input", { type: single ? "radio" : "checkbox", name, value: key });
+          if (q.required && single) input.required = true;
+          choices.append(el("label", { class: "choice" }, input, " ", el("span", {}, label)));
+        }
+        box.append(choices);
+      } else {
+        box.append(
+          el("label", { for: `q-${q.code}` }, q.text, q.required ? " " : null, q.required ? required() : null,
+            q.hint ? " " : null, q.hint ? el("small", {}, q.hint) : null)
+        );
+        let input;
+        if (q.datatype === "text") input = el("textarea", { id: `q-${q.code}`, name, rows: "2", maxlength: "2000" });
+        else if (q.datatype === "number") input = el("input", { id: `q-${q.code}`, name, type: "number", step: "any", inputmode: "decimal" });
+        else if (q.datatype === "datetime") input = el("input", { id: `q-${q.code}`, name, type: "datetime-local" });
+        else input = el("input", { id: `q-${q.code}`, name, maxlength: "200" });
+        if (q.required) input.required = true;
+        box.append(input);
+      }
+      set.append(box);
+    }
+    target.replaceChildren(set);
+  }
+  // intake.js asks for the questions through this when there is no network (or the request
+  // for them fails): the same slot, the same names, so the outbox keeps the answers.
+  window.gongzhiOfflineQuestions = drawQuestions;
 
   // Empty the form for the next report (the place stays: it may be the same street).
   function clearForm() {
@@ -161,6 +216,8 @@
       picker.querySelector("input[type=search]").value = "";
       form.querySelector("#category-results").replaceChildren();
     }
+    const slot = document.getElementById("category-questions");
+    if (slot) slot.replaceChildren();
     let remove;
     while ((remove = form.querySelector("[data-photo-previews] .remove"))) remove.click();
     if (keyInput) keyInput.value = outbox.newKey();
@@ -174,12 +231,24 @@
       if (input.type === "checkbox") input.checked = value === input.value;
       else input.value = value;
     }
-    const categories = JSON.parse(document.getElementById("offline-categories").textContent);
+    const categories = offlineCategories();
     const chosen = categories.find((c) => String(c.id) === field("category").value);
     if (chosen) {
       form.querySelector(".cat-chosen-name").textContent = chosen.full_name;
       form.querySelector("[data-category-chosen]").hidden = false;
       form.querySelector("[data-category-search]").hidden = true;
+    }
+    // The questions again, with the answers given (the server may have refused one of them).
+    const slot = document.getElementById("category-questions");
+    if (slot) {
+      drawQuestions(slot, field("category").value);
+      for (const [name, value] of record.fields) {
+        if (!name.startsWith("attribute[")) continue;
+        for (const input of form.querySelectorAll(`[name="${CSS.escape(name)}"]`)) {
+          if (input.type === "radio" || input.type === "checkbox") input.checked = input.checked || input.value === value;
+          else input.value = value;
+        }
+      }
     }
     const photos = form.querySelector("input[type=file][name=photos]");
     if (photos && record.photos.length) {

@@ -1,5 +1,5 @@
 // The patrols maps: a route's checkpoints in order (tapping the map places a new one for the
-// route's keeper), and the leader's board with today's scans, redrawn after each htmx poll.
+// route's keeper), and the leader's board with today's scans, redrawn after each htmx swap (board.js).
 (function () {
   "use strict";
   if (!window.L) return;

@@ -38,6 +38,25 @@ class Command(BaseCommand):
             "--no-activate", action="store_true", help=_("Keep the current model active.")
         )
         tr.add_argument("--no-holdout", action="store_true", help=_("Skip the held-out metrics."))
+        tr.add_argument(
+            "--from-decisions",
+            action="store_true",
+            help=_(
+                "Add the dispatchers' confirmed categories and activate the new model only "
+                "if it is not worse than the active one on the same held-out reports."
+            ),
+        )
+        tr.add_argument(
+            "--force",
+            action="store_true",
+            help=_(
+                "With --from-decisions: retrain even with fewer new decisions than the policy asks."
+            ),
+        )
+
+        ex = sub.add_parser("export", help=_("Write the dispatchers' decisions as a labelled CSV."))
+        ex.add_argument("--kind", choices=["categories", "merges"], default="categories")
+        ex.add_argument("--out", required=True, help=_("The CSV file to write."))
 
         ev = sub.add_parser("evaluate", help=_("Cross-validate on a CSV and print JSON figures."))
         ev.add_argument("--data", required=True)
@@ -71,7 +90,24 @@ class Command(BaseCommand):
     def _print(self, data) -> None:
         self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
-    def handle_train(self, *, data, text_cols, label_col, no_activate, no_holdout, **_o):
+    def handle_train(
+        self, *, data, text_cols, label_col, no_activate, no_holdout, from_decisions, force, **_o
+    ):
+        if from_decisions:
+            if no_activate or no_holdout:
+                raise CommandError(
+                    _(
+                        "--from-decisions compares on held-out folds and activates a better model: it cannot be combined with --no-activate or --no-holdout."
+                    )
+                )
+            records = None
+            source = "platform+decisions"
+            if data:
+                records = read_csv(data, text_cols=_cols(text_cols), label_col=label_col)
+                records += services.decision_records()
+                source = f"csv:{data}+decisions"
+            self._print(services.do_retrain(records=records, source=source, force=force))
+            return
         if data:
             records = read_csv(data, text_cols=_cols(text_cols), label_col=label_col)
             source = f"csv:{data}"
@@ -100,6 +136,12 @@ class Command(BaseCommand):
             records, folds=folds, seed=seed, make=lambda: TextClassifier(extra_words=words)
         )
         self._print(result)
+
+    def handle_export(self, *, kind, out, **_o):
+        from gongzhi.triage import exports
+
+        n = exports.write_csv(kind, out)
+        self._print({"kind": kind, "rows": n, "out": out})
 
     def handle_classify(self, *, title, text, **_o):
         result = services.classify(title, text)

@@ -1,0 +1,18 @@
+"""Triage's background work: retraining from the dispatchers' decisions.
+
+The watcher's tick (``jobs.tick``) decides when a retraining is due and queues this task;
+the task worker trains (a minute or more on a large platform), so the watcher never waits.
+"""
+
+from django_tasks import task
+
+
+@task()
+def retrain() -> dict:
+    """Train on the confirmed categories; keep the active model if the new one is worse."""
+    from . import services
+
+    try:
+        return services.do_retrain()
+    except services.TriageError as exc:
+        return {"status": "skipped", "reason": exc.code}
