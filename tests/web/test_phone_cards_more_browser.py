@@ -133,7 +133,7 @@ def test_the_command_centres_lists_are_cards_on_a_phone(chromium, live_server, s
     try:
         cards(page, "/command/reports/", "[data-testid=report-row]", max_height=180)
         rows = cards(
-            page, f"/command/warnings/{warning.pk}/", "[data-testid=warning-case]", max_height=180
+            page, f"/command/warnings/{warning.pk}/", "[data-testid=warning-row]", max_height=180
         )
         assert len(rows) >= 10
     finally:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from gongzhi.deliberation.choices import ImplementationState, MatterState, PublicationKind
 from gongzhi.deliberation.models import Implementation, Matter, Rating
@@ -82,7 +83,8 @@ def test_owner_reports_progress_and_a_villager_rates(phone_for, hall, make_matte
     assert "实际支出三万八千元" in villager.inner_text("[data-testid=publication-text]")
     photo = villager.locator("[data-testid=progress-photo]")
     assert photo.count() == 1
-    assert villager.evaluate("img => img.naturalWidth", photo.element_handle()) > 0
+    # The photo loads after the page: wait for it to draw rather than read it at once.
+    expect(photo).not_to_have_js_property("naturalWidth", 0)
     villager.check("input[name=stars][value='5']")
     villager.fill("#id_comment", "路好走了，谢谢村委会")
     assert fits(villager)
