@@ -137,3 +137,28 @@ def test_a_caller_hears_which_case_their_report_joined(
     assert text.startswith(
         f"您反映的问题已与此前反映的同一问题合并办理 · {again.number}：事件 {first.number}"
     )
+
+
+def test_the_texts_phone_is_sealed_at_rest_and_found_by_the_whole_number(
+    gateway, world, admin_client, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.urls import reverse
+
+    from gongzhi.core import crypto
+
+    call_case(world, world.manhole, title="西关街井盖丢失", reporter_phone=PHONE)
+    follow_up(django_capture_on_commit_callbacks)
+    assert [phone for phone, _text in texts(gateway)] == [PHONE]  # the gateway gets the number
+    delivery = Delivery.objects.get()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT target FROM notify_delivery WHERE id = %s", [delivery.pk])
+        stored = cursor.fetchone()[0]
+    assert stored.startswith(crypto.PREFIX) and "5678" not in stored
+    assert Delivery.objects.get(target=PHONE) == delivery
+    # The admin finds the texts to a number by the whole number, and shows it masked.
+    page = admin_client.get(reverse("admin:notify_delivery_changelist"), {"q": PHONE})
+    assert list(page.context_data["cl"].result_list) == [delivery]
+    assert "138****5678" in page.content.decode()
+    page = admin_client.get(reverse("admin:notify_delivery_changelist"), {"q": "1381234"})
+    assert list(page.context_data["cl"].result_list) == []  # no search inside sealed text

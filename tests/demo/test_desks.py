@@ -55,6 +55,10 @@ def test_the_desks_demo_is_made_through_the_services_and_loads_once(world):
         "resume",
     ]
     assert Case.objects.get(pk=states["refused"]).state == "in_progress"
+    # Each request is dated when its case's history says it was asked for, not at loading.
+    for request in Suspension.objects.all():
+        asked = request.case.events.get(action="request_suspension").at
+        assert request.created_at == asked < now
 
     # Loaded again: nothing more.
     rows = (Answer.objects.count(), Case.objects.count(), Suspension.objects.count())

@@ -156,6 +156,29 @@ def test_residents_and_roles_that_do_not_ask_sign_in_with_a_password(client, uni
         assert client.get("/accounts/me/").status_code == 200
 
 
+def test_a_role_given_during_a_session_asks_for_the_second_step_at_the_next_page(client, unit):
+    """Not up to five minutes later: the session was let in without a code only while the
+    user's roles, exemptions and devices stay as they were."""
+    handler = UserFactory(organisation=unit, role=Role.HANDLER)
+    sign_in(client, handler)
+    assert client.get("/accounts/me/").status_code == 200
+    membership = handler.memberships.get()
+    membership.role = Role.DISPATCHER  # the security administrator makes them a dispatcher
+    membership.save()
+    assert client.get("/accounts/me/")["Location"].startswith(ENROL)
+    membership.role = Role.HANDLER
+    membership.save()
+    assert client.get("/accounts/me/").status_code == 200
+    # An exemption withdrawn counts the same.
+    exempt = UserFactory(organisation=unit, role=Role.DISPATCHER)
+    TwoFactorExemption.objects.create(user=exempt, reason="demo")
+    client.post("/accounts/logout/")
+    sign_in(client, exempt)
+    assert client.get("/accounts/me/").status_code == 200
+    TwoFactorExemption.objects.filter(user=exempt).delete()
+    assert client.get("/accounts/me/")["Location"].startswith(ENROL)
+
+
 def test_an_optional_user_who_enrolled_is_asked_too(client, unit):
     handler = UserFactory(organisation=unit, role=Role.HANDLER)
     sign_in(client, handler)

@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import (
+            access,  # noqa: F401  (the access stamp moves with roles, exemptions, devices)
             privileges,  # noqa: F401  (connects the audit of privilege changes)
             sessions,  # noqa: F401  (the idle clock starts at sign-in)
             trail,  # noqa: F401  (sign-ins and admin changes into the audit log)

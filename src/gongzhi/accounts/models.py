@@ -135,6 +135,9 @@ class User(AbstractUser):
         validators=[validate_id_number],
     )
     id_number_digest = DigestField(source="id_number", db_index=True)
+    # Bumped whenever what decides the user's second sign-in step changes (roles, an
+    # exemption, a device): a session let in without one is asked again at once.
+    access_stamp = models.PositiveIntegerField(_("access stamp"), default=0, editable=False)
     organisations = models.ManyToManyField(
         Organisation,
         through="Membership",

@@ -47,7 +47,11 @@ RECOVERY_CODES = 10
 RATE_NAME = "otp"
 DEFAULT_RATE = "10/15m"
 SESSION_FREE_UNTIL = "gongzhi_2fa_free_until"
-RECHECK_SECONDS = 300  # a session that needs no second step asks again after this long
+SESSION_FREE_STAMP = "gongzhi_2fa_free_stamp"
+# A session that needs no second step is asked again at once when the user's access stamp
+# moves (a role, an exemption or a device changed), and after this long in any case (a
+# change made behind the platform's back, in SQL).
+RECHECK_SECONDS = 300
 
 ENROLLED = "otp_enrolled"
 VERIFIED = "otp_verified"
@@ -278,10 +282,15 @@ class TwoFactorMiddleware:
         if is_verified is not None and is_verified():
             return None
         session = request.session
-        if session.get(SESSION_FREE_UNTIL, 0) > time.time():
+        if (
+            session.get(SESSION_FREE_UNTIL, 0) > time.time()
+            and session.get(SESSION_FREE_STAMP) == user.access_stamp
+            and not (user.is_staff or user.is_superuser)
+        ):
             return None
         if not check_required(user):
             session[SESSION_FREE_UNTIL] = time.time() + RECHECK_SECONDS
+            session[SESSION_FREE_STAMP] = user.access_stamp
             return None
         path = request.path_info
         own = (reverse("two_factor_verify"), reverse("two_factor_enrol"), reverse("logout"))

@@ -10,6 +10,8 @@ by the value) cannot work on sealed text and are refused rather than silently wr
 
 from __future__ import annotations
 
+import math
+
 from django.core import validators
 from django.core.exceptions import FieldError
 from django.db import models
@@ -28,11 +30,19 @@ def digest_name(name: str) -> str:
     return f"{name}_digest"
 
 
+def stored_length(plain_max_length: int) -> int:
+    """The column a sealed value of at most ``plain_max_length`` characters needs: Fernet's
+    57 bytes of version, time, IV and HMAC around the padded ciphertext (UTF-8: up to 3 bytes
+    a character), in base64, behind our prefix. Phones and ID numbers fit the floor of 255."""
+    cipher = (plain_max_length * 3 // 16 + 1) * 16
+    return max(STORED_LENGTH, len(crypto.PREFIX) + 4 * math.ceil((57 + cipher) / 3))
+
+
 class SealedCharField(models.CharField):
     description = "text encrypted at rest"
 
     def __init__(self, *args, plain_max_length: int = 20, **kwargs):
-        kwargs["max_length"] = STORED_LENGTH
+        kwargs["max_length"] = stored_length(plain_max_length)
         self.plain_max_length = plain_max_length
         super().__init__(*args, **kwargs)
         # What a person may type is the plain length, not the stored one.
@@ -180,23 +190,14 @@ for _name in (
     SealedCharField.register_lookup(_refused(_name))
 
 
-def seal_rows(app_label: str, model_name: str, names: list[str], batch: int = 1000):
+def seal_rows(app_label: str, model_name: str, names: list[str]):
     """A migration step that seals the plain values already stored in ``names`` and fills
     their digests (run after the fields became sealed; running it again changes nothing)."""
 
     def run(apps, schema_editor):
-        model = apps.get_model(app_label, model_name)
-        rows = model.objects.only("pk", *names).order_by("pk")
-        pending = []
-        for row in rows.iterator(chunk_size=batch):
-            for name in names:
-                setattr(row, digest_name(name), crypto.digest(getattr(row, name)))
-            pending.append(row)
-            if len(pending) >= batch:
-                model.objects.bulk_update(pending, [*names, *map(digest_name, names)])
-                pending = []
-        if pending:
-            model.objects.bulk_update(pending, [*names, *map(digest_name, names)])
+        from .sealing import reseal  # sealing reads the fields: imported when it runs
+
+        reseal(apps.get_model(app_label, model_name), names)
 
     return run
 

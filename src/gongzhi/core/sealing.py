@@ -45,29 +45,39 @@ def _stale(row, names, digest_key: bytes) -> bool:
     return False
 
 
-def _reseal(model, names) -> int:
-    """Seal again every row of ``model`` not sealed with the newest keys; how many."""
+def _stale_batches(model, names):
+    """The pks, a batch at a time, of the rows of ``model`` whose values are not sealed (or
+    whose digests not computed) with the newest keys: the rows still to seal again."""
     digest_key = crypto.keys().digest_keys[0]
     raw = _stored(names)
-    fields = [*names, *map(digest_name, names)]
-    changed, last = 0, None
+    last = None
     while True:
         rows = model._base_manager.order_by("pk")
         if last is not None:
             rows = rows.filter(pk__gt=last)
         batch = list(rows.annotate(**raw).values("pk", *raw, *map(digest_name, names))[:BATCH])
         if not batch:
-            return changed
+            return
         last = batch[-1]["pk"]
-        stale = [r["pk"] for r in batch if _stale(r, names, digest_key)]
-        if stale:
-            with transaction.atomic():
-                objs = list(model._base_manager.filter(pk__in=stale).only("pk", *names))
-                for obj in objs:
-                    for name in names:
-                        setattr(obj, digest_name(name), crypto.digest(getattr(obj, name)))
-                model._base_manager.bulk_update(objs, fields)
-            changed += len(stale)
+        yield [r["pk"] for r in batch if _stale(r, names, digest_key)]
+
+
+def reseal(model, names) -> int:
+    """Seal again every row of ``model`` not sealed with the newest keys; how many. Also the
+    migration step that seals values stored before sealing (``fields.seal_rows``)."""
+    fields = [*names, *map(digest_name, names)]
+    changed = 0
+    for stale in _stale_batches(model, names):
+        if not stale:
+            continue
+        with transaction.atomic():
+            objs = list(model._base_manager.filter(pk__in=stale).only("pk", *names))
+            for obj in objs:
+                for name in names:
+                    setattr(obj, digest_name(name), crypto.digest(getattr(obj, name)))
+            model._base_manager.bulk_update(objs, fields)
+        changed += len(stale)
+    return changed
 
 
 def status() -> list[str]:
@@ -76,14 +86,8 @@ def status() -> list[str]:
         f"seal keys: {len(keys.seal)} (the first seals), digest keys: {len(keys.digest)}",
         f"key file: {crypto.key_file()}",
     ]
-    digest_key = keys.digest_keys[0]
     for model, names in sealed_fields().items():
-        raw = _stored(names)
-        stale = sum(
-            1
-            for r in model._base_manager.annotate(**raw).values(*raw, *map(digest_name, names))
-            if _stale(r, names, digest_key)
-        )
+        stale = sum(len(pks) for pks in _stale_batches(model, names))
         lines.append(f"{model._meta.label}: {', '.join(names)}: {stale} to seal again")
     return lines
 
@@ -102,7 +106,7 @@ def rotate(*, digest: bool = False) -> list[str]:
     crypto.write_keys(new)
     lines = []
     for model, names in sealed_fields().items():
-        lines.append(f"{model._meta.label}: {_reseal(model, names)} sealed again")
+        lines.append(f"{model._meta.label}: {reseal(model, names)} sealed again")
     audit.record(
         actor=None,
         action="keys_rotated",
@@ -117,7 +121,7 @@ def retire() -> list[str]:
         return ["Nothing to retire: one seal key and one digest key."]
     lines = []
     for model, names in sealed_fields().items():
-        count = _reseal(model, names)
+        count = reseal(model, names)
         if count:
             lines.append(f"{model._meta.label}: {count} written meanwhile, sealed again")
     crypto.write_keys(crypto.Keys(keys.seal[:1], keys.digest[:1]))

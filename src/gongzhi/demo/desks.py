@@ -86,24 +86,10 @@ SUSPEND_REASON = "等待供货商配件到货，需暂停处理"
 REFUSED_NOTE = "配件可由本级临时调配，不同意挂起"
 
 
-def _dispatcher(case) -> object | None:
-    """A dispatcher of the command centre that has the case."""
+def _member(organisation_id, role) -> object | None:
+    """The first active user holding ``role`` in the organisation."""
     member = (
-        Membership.objects.filter(
-            organisation=case.command_id, role=Role.DISPATCHER, user__is_active=True
-        )
-        .select_related("user")
-        .order_by("user_id")
-        .first()
-    )
-    return member.user if member else None
-
-
-def _handler(case) -> object | None:
-    member = (
-        Membership.objects.filter(
-            organisation=case.owner_id, role=Role.HANDLER, user__is_active=True
-        )
+        Membership.objects.filter(organisation=organisation_id, role=role, user__is_active=True)
         .select_related("user")
         .order_by("user_id")
         .first()
@@ -148,7 +134,7 @@ def knowledge_base() -> int:
     found = knowledge.search(waiting.title, category=waiting.category)
     entry = found[0].entry if found else None
     text = entry.answer if entry else "已在电话中向来电人说明办理渠道和所需材料。"
-    dispatcher = _dispatcher(waiting) or operator
+    dispatcher = _member(waiting.command_id, Role.DISPATCHER) or operator
     try:
         answered = transition(
             case_id=waiting.pk,
@@ -179,7 +165,7 @@ def splits() -> int:
     made = 0
     for case, (title, first, second, category) in zip(calls, SPLITS, strict=False):
         other = _category(category)
-        dispatcher = _dispatcher(case)
+        dispatcher = _member(case.command_id, Role.DISPATCHER)
         if other is None or dispatcher is None:
             continue
         data = {
@@ -218,7 +204,8 @@ def suspensions(*, now=None) -> dict:
     for case in candidates[:20]:
         if len(done) == 3:
             break
-        handler, dispatcher = _handler(case), _dispatcher(case)
+        handler = _member(case.owner_id, Role.HANDLER)
+        dispatcher = _member(case.command_id, Role.DISPATCHER)
         if handler is None or dispatcher is None:
             continue
         last = case.events.order_by("-at").values_list("at", flat=True).first() or case.created_at
@@ -264,6 +251,9 @@ def suspensions(*, now=None) -> dict:
                     )
         except ServiceError:
             continue
+        # Dated when the handler asked, as the case's history says, not when the demo ran.
+        last_step = {"pending": asked, "refused": asked + step, "resumed": asked + 2 * step}
+        Suspension.objects.filter(case=case).update(created_at=asked, updated_at=last_step[which])
         done[which] = case.pk
     return done
 

@@ -63,7 +63,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "channel", "endpoint", "created_at"]
     # "=event_id": a receiver reports the X-Gongzhi-Delivery it got; find it exactly.
-    search_fields = ["target", "last_error", "recipient__username", "=event_id"]
+    search_fields = ["=target", "last_error", "recipient__username", "=event_id"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
     list_select_related = ["recipient"]
@@ -89,7 +89,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     ]
     fields = readonly_fields  # a log to read, not a form to edit
 
-    @admin.display(description=_("target"), ordering="target")
+    @admin.display(description=_("target"))
     def masked_target(self, obj):
         return mask_target(obj.channel, obj.target)
 

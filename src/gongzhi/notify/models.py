@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.fields import DigestField, SealedCharField
+
 
 class NotificationQuerySet(models.QuerySet):
     def for_user(self, user):
@@ -96,9 +98,11 @@ class Delivery(models.Model):
         related_name="deliveries",
     )
     channel = models.CharField(_("channel"), max_length=20, db_index=True)
-    target = models.CharField(
-        _("target"), max_length=500, blank=True, help_text=_("Phone number, e-mail or URL.")
+    # Sealed at rest: an SMS's target is a person's phone, an e-mail's their address.
+    target = SealedCharField(
+        _("target"), plain_max_length=500, blank=True, help_text=_("Phone number, e-mail or URL.")
     )
+    target_digest = DigestField(source="target", db_index=True)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING

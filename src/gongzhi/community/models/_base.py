@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.regions import areas as area
 from gongzhi.regions.models import Region
 
 
@@ -16,15 +17,7 @@ class InPlaceQuerySet(models.QuerySet):
         community's. Rooms whose records are personal (a household's points) narrow this."""
         from gongzhi.people.members import visible_paths
 
-        everything, paths = visible_paths(user)
-        if everything:
-            return self.all()
-        if not paths:
-            return self.none()
-        q = models.Q()
-        for path in paths:
-            q |= models.Q(region_path__startswith=path)
-        return self.filter(q)
+        return area.within(self, *visible_paths(user))
 
 
 class InPlace(models.Model):

@@ -27,14 +27,14 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 from django.db.models import Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.choices import Satisfaction
 from gongzhi.cases.models import Callback
-from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.core.errors import NotAllowed
 from gongzhi.core.scope import scope_for
 from gongzhi.people import members
+from gongzhi.regions import areas as area
 from gongzhi.regions.models import Region
 
 from ..choices import CeremonyState, NoticeState, SignUpState, VolunteerState
@@ -54,17 +54,7 @@ from ..models import (
 )
 
 DEFAULT_DAYS = 365
-MAX_DAYS = 366 * 5
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASIC)
-
-
-def widest(paths) -> tuple[str, ...]:
-    """``paths`` without those inside another of them."""
-    kept: list[str] = []
-    for p in sorted(paths, key=len):
-        if not any(p.startswith(k) for k in kept):
-            kept.append(p)
-    return tuple(sorted(kept))
 
 
 def viewer_paths(user) -> tuple[str, ...] | None:
@@ -88,60 +78,19 @@ def may_read(user) -> bool:
 
 
 def areas(user) -> list[Region]:
-    paths = viewer_paths(user)
-    if paths is None:
-        return list(Region.objects.filter(parent__isnull=True).order_by("code"))
-    return list(Region.objects.filter(path__in=paths).order_by("path"))
+    return area.tops(viewer_paths(user))
 
 
 def find_region(user, code: str | None) -> Region | None:
-    paths = viewer_paths(user)
-    if not code:
-        return None
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise ServiceError("unknown_region", _("There is no region with this code."), "region")
-    if paths is not None and not any(region.path.startswith(p) for p in paths):
-        raise NotAllowed(
-            "out_of_area", _("This region is outside the area you may read."), "region"
-        )
-    return region
+    return area.find_region(viewer_paths(user), code)
 
 
 def period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
     """The period asked for (days, inclusive); by default the year up to today."""
-    end = end or timezone.localdate()
-    start = start or end - dt.timedelta(days=DEFAULT_DAYS - 1)
-    if start > end:
-        raise ServiceError("invalid", _("The start of the period is after its end."), "start")
-    if (end - start).days > MAX_DAYS:
-        raise ServiceError("invalid", _("The period may not be longer than five years."), "start")
-    return start, end
+    return area.period(start, end, default_days=DEFAULT_DAYS)
 
 
-def bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    first = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    last = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return first, last
-
-
-def child_of(path: str, children) -> Region | None:
-    for child in children:
-        if path.startswith(child.path):
-            return child
-    return None
-
-
-def crumbs(region: Region | None, paths: tuple[str, ...] | None) -> list[Region]:
-    """The way back up from ``region`` to the top of the viewer's area."""
-    out = []
-    current = region
-    while current is not None and current.parent_id:
-        current = current.parent
-        if paths is None or any(current.path.startswith(p) for p in paths):
-            out.insert(0, current)
-    return out
+bounds, child_of, crumbs, widest = area.bounds, area.child_of, area.crumbs, area.widest
 
 
 def ratio(a, b) -> float | None:

@@ -117,7 +117,7 @@ def do_request(*, user, category_id, description, estate_id=None, photos=(), key
         idempotency_key=f"repair:{key}" if key else None,
     )
     with transaction.atomic():
-        case, created = do_report(report=report, reporter=user, photos=photos)
+        case, created = do_report(report=report, reporter=user, photos=photos, now=now)
         if not created:
             found = RepairRequest.objects.filter(case=case).first()
             if found is not None:

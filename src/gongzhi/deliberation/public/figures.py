@@ -24,17 +24,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Min, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.core.errors import NotAllowed
 from gongzhi.core.scope import scope_for
+from gongzhi.regions import areas as area
 from gongzhi.regions.models import Region
 
 from .. import members
 from ..choices import ImplementationState, MatterState, TopicState
 from ..models import Attendance, Implementation, Matter, Topic, TopicEvent, Vote
-from .queries import _widest, child_of
 
 DEFAULT_DAYS = 365
 # A topic counts as answered once it reaches one of these.
@@ -55,45 +54,19 @@ def viewer_paths(user) -> tuple[str, ...] | None:
     paths = members.staff_paths(scope)
     if not paths:
         raise NotAllowed("forbidden", _("You may not read the deliberation hall's figures."))
-    return _widest(paths)
+    return area.widest(paths)
 
 
 def areas(user) -> list[Region]:
-    paths = viewer_paths(user)
-    if paths is None:
-        return list(Region.objects.filter(parent__isnull=True).order_by("code"))
-    return list(Region.objects.filter(path__in=paths).order_by("path"))
+    return area.tops(viewer_paths(user))
 
 
 def find_region(user, code: str | None) -> Region | None:
-    paths = viewer_paths(user)
-    if not code:
-        return None
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise ServiceError("unknown_region", _("There is no region with this code."), "region")
-    if paths is not None and not any(region.path.startswith(p) for p in paths):
-        raise NotAllowed(
-            "out_of_area", _("This region is outside the area you may read."), "region"
-        )
-    return region
+    return area.find_region(viewer_paths(user), code)
 
 
 def period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
-    end = end or timezone.localdate()
-    start = start or end - dt.timedelta(days=DEFAULT_DAYS - 1)
-    if start > end:
-        raise ServiceError("invalid", _("The start of the period is after its end."), "start")
-    if (end - start).days > 366 * 5:
-        raise ServiceError("invalid", _("The period may not be longer than five years."), "start")
-    return start, end
-
-
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    first = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    last = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return first, last
+    return area.period(start, end, default_days=DEFAULT_DAYS)
 
 
 @dataclass
@@ -148,7 +121,7 @@ class Tally:
         self.rows = {c.pk: Row(f"region:{c.code}", c.name, c.code) for c in children}
 
     def rows_for(self, path: str) -> list[Row]:
-        child = child_of(path, self.children)
+        child = area.child_of(path, self.children)
         return [self.total] if child is None else [self.total, self.rows[child.pk]]
 
 
@@ -234,7 +207,7 @@ def figures(
     where = Q()
     for p in within or ():
         where |= Q(region_path__startswith=p)
-    first, last = _bounds(start, end)
+    first, last = area.bounds(start, end)
     tally = Tally(Row("total", str(label), region.code if region else ""), children)
 
     topics = Topic.objects.visible_to(user).filter(where)

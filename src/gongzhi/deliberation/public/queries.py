@@ -14,6 +14,7 @@ from django.utils import timezone
 from gongzhi.accounts.masking import mask_name
 from gongzhi.core.scope import scope_for
 from gongzhi.people import members as people_members
+from gongzhi.regions import areas as area
 from gongzhi.regions.models import Region, RegionLevel
 
 from .. import members
@@ -376,27 +377,12 @@ def overview_paths(user) -> tuple[str, ...] | None:
     scope = scope_for(user)
     if scope.everything:
         return None
-    return _widest(members.oversight_paths(scope))
-
-
-def _widest(paths) -> tuple[str, ...]:
-    kept: list[str] = []
-    for p in sorted(paths, key=len):
-        if not any(p.startswith(k) for k in kept):
-            kept.append(p)
-    return tuple(sorted(kept))
-
-
-def child_of(path: str, children) -> Region | None:
-    for child in children:
-        if path.startswith(child.path):
-            return child
-    return None
+    return area.widest(members.oversight_paths(scope))
 
 
 def _bucket(rows, children, counts, key):
     for path, n in rows:
-        child = child_of(path, children)
+        child = area.child_of(path, children)
         if child is not None:
             counts[child.pk][key] += n
 
@@ -518,12 +504,4 @@ def find_region(paths: tuple[str, ...] | None, code: str | None) -> Region | Non
     return region
 
 
-def crumbs(region: Region | None, paths: tuple[str, ...] | None) -> list[Region]:
-    """The way back up from ``region`` to the top of the viewer's area."""
-    out = []
-    current = region
-    while current is not None and current.parent_id:
-        current = current.parent
-        if paths is None or any(current.path.startswith(p) for p in paths):
-            out.insert(0, current)
-    return out
+crumbs = area.crumbs

@@ -15,7 +15,7 @@ import math
 import random
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
@@ -132,18 +132,6 @@ def _users_of(residents: list[dict], password_of) -> list[User]:
     return out
 
 
-def _shift_case(case_id: int, delta: dt.timedelta) -> None:
-    """The case was reported now (intake dates it so): move it and its first steps to
-    when the resident asked, deadlines with them."""
-    fields = ["created_at", "updated_at", "sign_for_due", "resolve_due", "dispatched_at"]
-    Case.objects.filter(pk=case_id).update(
-        **{f: F(f) + delta for f in fields if f not in ("sign_for_due", "resolve_due")}
-    )
-    for f in ("sign_for_due", "resolve_due"):
-        Case.objects.filter(pk=case_id, **{f"{f}__isnull": False}).update(**{f: F(f) + delta})
-    CaseEvent.objects.filter(case_id=case_id).update(at=F("at") + delta)
-
-
 def _step(case_id, action, actor, at, **params):
     from gongzhi.cases.workflow.table import transition
 
@@ -215,9 +203,7 @@ def repairs(cast: Cast, clock: Clock, rng: random.Random) -> dict:
                 )
             except ServiceError:
                 continue
-            case = Case.objects.get(pk=repair.case_id)
-            _shift_case(case.pk, asked - case.created_at)
-            case.refresh_from_db()
+            case = Case.objects.get(pk=repair.case_id)  # dated when the resident asked
             counts["repairs"] += 1
             case_ids.append(case.pk)
             roll = rng.random()

@@ -26,13 +26,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Role
 from gongzhi.core import workdays
-from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.core.errors import NotAllowed
 from gongzhi.core.scope import scope_for
+from gongzhi.regions import areas as area
 from gongzhi.regions.models import Region
 
 from .. import staff
@@ -57,54 +57,22 @@ def viewer_paths(user) -> tuple[str, ...] | None:
         }
     if not paths:
         raise NotAllowed("forbidden", _("You may not read the legal service figures."))
-    # Keep the widest: a path inside another adds nothing.
-    tops = sorted(paths, key=len)
-    kept: list[str] = []
-    for p in tops:
-        if not any(p.startswith(k) for k in kept):
-            kept.append(p)
-    return tuple(sorted(kept))
+    return area.widest(paths)
 
 
 def areas(user) -> list[Region]:
     """The viewer's areas (the tops of their scope), for the area chooser."""
-    paths = viewer_paths(user)
-    if paths is None:
-        return list(Region.objects.filter(parent__isnull=True).order_by("code"))
-    return list(Region.objects.filter(path__in=paths).order_by("path"))
+    return area.tops(viewer_paths(user))
 
 
 def find_region(user, code: str | None) -> Region | None:
     """The region with ``code`` if the viewer may read it (None for no code: their whole
     area); refused outside the area, unknown codes a 400 on the field."""
-    paths = viewer_paths(user)
-    if not code:
-        return None
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise ServiceError("unknown_region", _("There is no region with this code."), "region")
-    if paths is not None and not any(region.path.startswith(p) for p in paths):
-        raise NotAllowed(
-            "out_of_area", _("This region is outside the area you may read."), "region"
-        )
-    return region
+    return area.find_region(viewer_paths(user), code)
 
 
 def period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
-    end = end or timezone.localdate()
-    start = start or end - dt.timedelta(days=DEFAULT_DAYS - 1)
-    if start > end:
-        start, end = end, start
-    if (end - start).days > 366 * 5:
-        raise ServiceError("invalid", _("The period may not be longer than five years."), "start")
-    return start, end
-
-
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    first = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    last = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return first, last
+    return area.period(start, end, default_days=DEFAULT_DAYS)
 
 
 @dataclass
@@ -201,13 +169,6 @@ class Row:
         }
 
 
-def _child_of(path: str, children: list[Region]) -> Region | None:
-    for child in children:
-        if path.startswith(child.path):
-            return child
-    return None
-
-
 def figures(
     *, user, region: Region | None = None, start: dt.date | None = None, end: dt.date | None = None
 ) -> dict:
@@ -231,13 +192,13 @@ def figures(
         else:
             children = tops
             label = _("My whole area")
-    first, last = _bounds(start, end)
+    first, last = area.bounds(start, end)
     total = Row("total", label, region.code if region else "")
     by_place = {c.pk: Row(f"region:{c.code}", c.name, c.code) for c in children}
     by_type: dict[str, Row] = {}
     for a in sources.applications(paths=paths, first=first, last=last):
         total.add_application(a)
-        child = _child_of(a.region_path, children)
+        child = area.child_of(a.region_path, children)
         if child is not None:
             by_place[child.pk].add_application(a)
         row = by_type.setdefault(a.type_key, Row(f"type:{a.type_key}", a.type_name))
@@ -245,7 +206,7 @@ def figures(
     questions = sources.questions(paths=paths, first=first, last=last)
     for q in questions or ():
         total.add_question(q)
-        child = _child_of(q.region_path, children)
+        child = area.child_of(q.region_path, children)
         if child is not None:
             by_place[child.pk].add_question(q)
     return {

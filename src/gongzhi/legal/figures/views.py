@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from gongzhi.core import audit
 from gongzhi.core.errors import NotAllowed, ServiceError
+from gongzhi.regions import areas as area
 
 from . import excel, queries
 
@@ -53,29 +54,13 @@ def _data(request) -> tuple[FiguresForm, dict | None]:
     return form, data
 
 
-def _crumbs(region) -> list:
-    """The way back up from the chosen place to the viewer's area (for drilling up)."""
-    crumbs = []
-    current = region
-    while current is not None and current.parent_id:
-        current = current.parent
-        crumbs.insert(0, current)
-    return crumbs
-
-
 @login_required
 @require_GET
 def figures_page(request):
     form, data = _data(request)
     paths = queries.viewer_paths(request.user)
     columns = excel.columns(data) if data else []
-    crumbs = []
-    if data and data["region"] is not None:
-        crumbs = [
-            r
-            for r in _crumbs(data["region"])
-            if paths is None or any(r.path.startswith(p) for p in paths)
-        ]
+    crumbs = area.crumbs(data["region"], paths) if data else []
     return render(
         request,
         "legal/figures/figures.html",
