@@ -79,3 +79,23 @@ def test_the_queue_api_list_and_case_page_read_through_indexes(client, grown, vi
     ):
         found += [f"{url}: {line}" for line in scans(client, url)]
     assert found == []
+
+
+@pytest.mark.parametrize("viewer", ["city_dispatcher", "dispatcher"])
+def test_the_callback_list_map_and_rates_read_through_indexes(client, grown, viewer):
+    """The callback list (closed cases by closing time), the map's box of open cases and
+    the rates (read from the rollups, and the few cases seen outside the viewer's places
+    from the records) read the cases through indexes too."""
+    client.force_login(getattr(grown, viewer))
+    found = []
+    for url in (
+        "/cases/?awaiting_callback=on&sort=closed",
+        "/cases/?awaiting_callback=on&sort=closed&page=3",
+        "/cases/map/data/?bbox=102.40,36.46,102.42,36.48",
+        "/cases/map/data/",
+        "/api/v1/cases/rates?group_by=unit",
+        "/api/v1/cases/rates?group_by=category",
+        "/cases/rates/",
+    ):
+        found += [f"{url}: {line}" for line in scans(client, url)]
+    assert found == []

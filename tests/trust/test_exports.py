@@ -29,7 +29,8 @@ def _export(world):
 
 
 def _titles(response):
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    # The queue's export is streamed from a temporary file.
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     return [row[1] for row in sheet.iter_rows(min_row=2)]
 
 

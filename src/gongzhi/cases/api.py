@@ -30,7 +30,7 @@ from gongzhi.accounts.models import Role
 from gongzhi.accounts.roles import HOTLINE_ROLES, is_staff, member_roles, roles_of
 from gongzhi.accounts.services import RevealRefused, masked_values
 from gongzhi.accounts.services import reveal as reveal_personal_data
-from gongzhi.cases import media, queries, stats
+from gongzhi.cases import media, queries, search, stats
 from gongzhi.cases.intake import services, split
 from gongzhi.cases.intake.forms import IDEMPOTENCY_KEY_RE, scoped_idempotency_key
 from gongzhi.cases.queries import (
@@ -326,7 +326,12 @@ class CaseFilter(Schema):
     channel: ChannelName | None = None
     created_from: Day | None = Field(None, description="reported on or after (local day)")
     created_to: Day | None = Field(None, description="reported on or before (local day)")
-    q: str | None = Field(None, max_length=60, description="part of the number or title")
+    q: str | None = Field(
+        None,
+        max_length=60,
+        description="a case number (or its start or tail), or words that must all appear in"
+        " the title or description",
+    )
     ordering: Ordering = Field(
         DEFAULT_SORT, description="newest, deadline, supervised or closed (longest ago first)"
     )
@@ -497,8 +502,7 @@ def list_cases(request, response: HttpResponse, filters: Query[CaseFilter]):
         q = awaiting_callback_q()
         cases = cases.filter(q) if f.awaiting_callback else cases.exclude(q)
     if f.q and f.q.strip():
-        text = f.q.strip()
-        cases = cases.filter(Q(number__icontains=text) | Q(title__icontains=text))
+        cases = search.matching(cases, f.q, viewer=request.user)
     if f.created_from:
         cases = cases.filter(created_at__gte=local_midnight(f.created_from))
     if f.created_to:

@@ -5,12 +5,16 @@ holds a case its viewer could not open. Nothing personal is exported (no reporte
 address; the phone numbers and house addresses a reporter typed into a title are masked):
 the columns are those of the queue. Every value goes through ``core.sheets`` (no formula,
 no control character). openpyxl writes in write-only mode, streaming
-rows instead of keeping a cell object for each.
+rows instead of keeping a cell object for each. The queue's workbook (up to MAX_ROWS cases)
+is written into a temporary file that the response streams, so its size never sits in
+memory: the rows come from the database in chunks, the sheet goes to openpyxl's own
+temporary file, and the zip is written to disk.
 """
 
 from __future__ import annotations
 
 import io
+import tempfile
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -58,8 +62,21 @@ def _save(book: Workbook) -> bytes:
     return out.getvalue()
 
 
-def queue_workbook(cases) -> bytes:
-    """The queue's columns, one row per case (``cases`` with category, owner and region)."""
+def _spool(book: Workbook):
+    """The workbook in a temporary file, read from its start (deleted when closed)."""
+    out = tempfile.TemporaryFile(prefix="gongzhi-export-")
+    try:
+        book.save(out)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return out
+
+
+def queue_workbook(cases):
+    """The queue's columns, one row per case (``cases`` with category, owner and region), as
+    an open temporary file for a streaming response."""
     book = Workbook(write_only=True)
     sheet = safe_sheet(book.create_sheet(_("Cases")))
     sheet.freeze_panes = "A2"
@@ -104,7 +121,7 @@ def queue_workbook(cases) -> bytes:
                 case.supervision_count,
             ]
         )
-    return _save(book)
+    return _spool(book)
 
 
 def rates_workbook(table, *, group_label: str, first_day: date, last_day: date) -> bytes:

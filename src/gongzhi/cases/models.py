@@ -23,6 +23,7 @@ from gongzhi.taxonomy.models import Category
 
 from .choices import (
     FINAL_STATES,
+    OPEN_STATES,
     Channel,
     ExtensionStatus,
     HandlingLevel,
@@ -247,6 +248,37 @@ class Case(TimeStampedModel):
                 fields=["region_path", "created_at"],
                 name="case_region_created",
                 opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
+            # The cases a command centre or a unit sees outside its places (the rates count
+            # them beside the rollups of the places): ranges of the path per unit.
+            models.Index(
+                fields=["command", "region_path"],
+                name="case_command_place",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["owner", "region_path"],
+                name="case_owner_place",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+            # The map: open cases only (however many closed ones pile up), newest first and
+            # by the view's box.
+            models.Index(
+                F("created_at").desc(),
+                F("id").desc(),
+                name="case_open_newest",
+                condition=Q(state__in=sorted(OPEN_STATES)),
+            ),
+            models.Index(
+                fields=["lng", "lat"],
+                name="case_open_point",
+                condition=Q(state__in=sorted(OPEN_STATES), lng__isnull=False),
+            ),
+            # The callback list: closed cases by closing time, in the list's order.
+            models.Index(
+                fields=["closed_at", "created_at", "id"],
+                name="case_closed_order",
+                condition=Q(state="closed"),
             ),
         ]
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts import masking
 from gongzhi.accounts.services import unmaskable_kinds
+from gongzhi.cases import search
 from gongzhi.cases.choices import OPEN_STATES, Channel, State
 from gongzhi.cases.models import NEXT_DUE, Callback, CaseEvent
 from gongzhi.regions.models import Region, RegionLevel
@@ -172,6 +173,8 @@ def _local_midnight(day) -> datetime:
 class _CaseFilterMixin:
     """``apply()`` for whichever of the known fields a form declares."""
 
+    viewer = None  # whose words the search may read (cases.search)
+
     def values(self) -> dict:
         if not self.is_bound:
             return {}
@@ -203,8 +206,7 @@ class _CaseFilterMixin:
         if v.get("awaiting_callback"):
             queryset = queryset.filter(awaiting_callback_q(now))
         if v.get("q"):
-            text = v["q"].strip()
-            queryset = queryset.filter(Q(number__icontains=text) | Q(title__icontains=text))
+            queryset = search.matching(queryset, v["q"], viewer=self.viewer)
         if v.get("date_from"):
             queryset = queryset.filter(created_at__gte=_local_midnight(v["date_from"]))
         if v.get("date_to"):
@@ -247,10 +249,12 @@ class CaseFilterForm(_CaseFilterMixin, forms.Form):
     """The dispatcher's queue: the filter bar above the table."""
 
     q = forms.CharField(
-        label=_("Number or title"),
+        label=_("Number or words"),
         required=False,
         max_length=60,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Case number or title")}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Case number, or words of the report")}
+        ),
     )
     state = forms.MultipleChoiceField(
         label=_("State"), choices=State.choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -303,6 +307,7 @@ class CaseFilterForm(_CaseFilterMixin, forms.Form):
 
     def __init__(self, data=None, *, viewer, **kwargs):
         super().__init__(data, **kwargs)
+        self.viewer = viewer
         self.fields["category"].queryset = first_level_categories()
         regions = list(
             Region.objects.visible_to(viewer)

@@ -8,9 +8,13 @@ class CommandConfig(AppConfig):
     verbose_name = _("Command centre")
 
     def ready(self):
+        from gongzhi.cases import stats
         from gongzhi.core import periodic
 
-        from . import jobs, signals  # noqa: F401 (signals: the rollups hear cases change)
+        from . import jobs, rates_source, signals  # noqa: F401 (signals: rollups hear cases)
+
+        # The rates page and API count from the rollups where they can say the same.
+        stats.register_source(rates_source.rollup_rates)
 
         # Stale days recounted within a tick; the warning test each night; the monthly
         # reports on the month's first working day (each job decides if it is its time).

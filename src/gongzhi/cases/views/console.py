@@ -45,7 +45,8 @@ from .common import ROW_RELATED, case_or_404, home_console
 PER_PAGE = 50
 INBOX_LIMIT = 100
 RECENT_DAYS = 7
-MAP_MAX_POINTS = 20_000
+# The map draws the newest open cases in its view, at most these (zoom in for the rest).
+MAP_MAX_POINTS = 2_000
 # The queue shows states in the order a case lives through them.
 STATE_ORDER = State.ordered()
 
@@ -533,7 +534,10 @@ def case_map(request):
                 "overdue": OVERDUE_COLOUR,
                 "texts": {
                     "count": _("%(n)s open cases on the map"),
-                    "truncated": _("(only the newest %(n)s are shown)") % {"n": MAP_MAX_POINTS},
+                    "truncated": _(
+                        "(only the newest %(n)s in view are shown: zoom in for the rest)"
+                    )
+                    % {"n": MAP_MAX_POINTS},
                     "open": _("Open the case"),
                     "overdue": _("Overdue"),
                     "urgent": _("Urgent"),
@@ -545,18 +549,46 @@ def case_map(request):
     )
 
 
+def map_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """The view's box "west,south,east,north" (degrees) as floats; None for none given.
+    Raises ServiceError when it is not four numbers of a box on the earth."""
+    if value is None or value == "":
+        return None
+    try:
+        west, south, east, north = (float(part) for part in value.split(","))
+    except ValueError:
+        raise ServiceError(
+            "bad_bbox", _("The map's box must be four numbers: west,south,east,north."), "bbox"
+        ) from None
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise ServiceError(
+            "bad_bbox",
+            _("The map's box must lie on the earth, with west before east and south before north."),
+            "bbox",
+        )
+    return west, south, east, north
+
+
 @login_required
 @require_GET
 def map_data(request):
-    """GeoJSON of the viewer's open cases with a point, filtered like the map's form."""
+    """GeoJSON of the viewer's open cases with a point in the view's box (``bbox``), filtered
+    like the map's form: the newest MAP_MAX_POINTS, ``truncated`` when there are more."""
     if not is_staff(roles_of(request.user)):
         return JsonResponse({"error": "forbidden"}, status=403)
+    try:
+        bbox = map_bbox(request.GET.get("bbox"))
+    except ServiceError as error:
+        return JsonResponse(error.as_dict(), status=400)
     form = MapFilterForm(request.GET, viewer=request.user)
     cases = form.apply(
         Case.objects.visible_to(request.user).filter(
             state__in=OPEN_STATES, lng__isnull=False, lat__isnull=False
         )
     )
+    if bbox is not None:
+        west, south, east, north = bbox
+        cases = cases.filter(lng__gte=west, lng__lte=east, lat__gte=south, lat__lte=north)
     rows = list(
         with_overdue(cases)
         .order_by("-created_at", "-id")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from .common import ROW_RELATED, home_console
 from .console import rates_table
 
 
-def _download(request, content: bytes, name: str, what: str, count: int) -> HttpResponse:
+def _record(request, what: str, count: int) -> None:
     # A list of cases leaving the platform is recorded like any other sensitive read.
     audit.record(
         actor=request.user,
@@ -30,9 +30,16 @@ def _download(request, content: bytes, name: str, what: str, count: int) -> Http
         reason=f"{what} ({count}): {request.GET.urlencode()}",
         request=request,
     )
-    filename = f"{name}-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def _filename(name: str) -> str:
+    return f"{name}-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def _download(request, content: bytes, name: str, what: str, count: int) -> HttpResponse:
+    _record(request, what, count)
     response = HttpResponse(content, content_type=exports.CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, _filename(name))
     return response
 
 
@@ -57,8 +64,15 @@ def queue_export(request):
         )
         return redirect(f"{reverse('cases:queue')}?{request.GET.urlencode()}")
     rows = cases.select_related(*ROW_RELATED).iterator(chunk_size=2000)
-    content = exports.queue_workbook(rows)
-    return _download(request, content, _("Case queue"), "queue", count)
+    # Written to a temporary file and streamed from it (closed, so deleted, once sent).
+    spooled = exports.queue_workbook(rows)
+    _record(request, "queue", count)
+    return FileResponse(
+        spooled,
+        as_attachment=True,
+        filename=_filename(_("Case queue")),
+        content_type=exports.CONTENT_TYPE,
+    )
 
 
 @login_required

@@ -1,7 +1,9 @@
 // Case maps without a tile server (government intranets are often offline):
 // * the case page: the case's point over the outline of its grid;
 // * the map of open cases: the viewer's regions and grids as the background, the cases as
-//   canvas-drawn points coloured by state (overdue ringed in red), refiltered in place.
+//   canvas-drawn points coloured by state (overdue ringed in red), refiltered in place and
+//   reloaded for the view's box whenever the map stops moving (the server sends the newest
+//   few thousand in the box, however many cases there are).
 (function () {
   "use strict";
   if (!window.L) return;
@@ -74,6 +76,10 @@
     let background = null;
     let points = null;
     let fitted = false;
+    let loaded = false; // after the first answer, each load asks for the view's box
+    let complete = null; // the bounds of the last answer when it held every case in them
+    let popupOpen = false;
+    let asked = 0; // the latest request: an older answer arriving late is dropped
 
     map.fitBounds(L.latLngBounds([[35.4, 100.9], [37.6, 103.1]]));
 
@@ -112,17 +118,38 @@
       return box;
     }
 
+    // The view as west,south,east,north, after the first load (which asks for all the
+    // viewer's cases, to find where they are).
+    function bbox() {
+      if (!loaded) return null;
+      const b = map.getBounds();
+      const clamp = (v, limit) => Math.max(-limit, Math.min(limit, v)).toFixed(5);
+      return [
+        clamp(b.getWest(), 180), clamp(b.getSouth(), 90),
+        clamp(b.getEast(), 180), clamp(b.getNorth(), 90),
+      ].join(",");
+    }
+
+    function boundsOf(box) {
+      const [w, s, e, n] = box.split(",").map(Number);
+      return L.latLngBounds([s, w], [n, e]);
+    }
+
     function load() {
       const params = form ? new URLSearchParams(new FormData(form)) : new URLSearchParams();
       const query = params.toString();
       history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
+      const box = bbox();
+      if (box) params.set("bbox", box);
+      const ask = ++asked;
       el.classList.add("loading");
-      fetch(el.dataset.casesUrl + (query ? "?" + query : ""), { credentials: "same-origin" })
+      fetch(el.dataset.casesUrl + "?" + params.toString(), { credentials: "same-origin" })
         .then((r) => {
           if (!r.ok) throw new Error(r.status);
           return r.json();
         })
         .then((data) => {
+          if (ask !== asked) return;
           if (points) map.removeLayer(points);
           points = L.geoJSON(data, {
             pointToLayer: (f, latlng) => {
@@ -145,17 +172,33 @@
               (data.truncated ? " " + (config.texts.truncated || "") : "");
           }
           const b = points.getBounds();
+          loaded = true;
           if (!fitted && b.isValid()) {
-            map.fitBounds(b.pad(0.1), { maxZoom: 15 });
             fitted = true;
+            map.fitBounds(b.pad(0.1), { maxZoom: 15 });
           }
+          // All the viewer's cases (no box) or all the box's: a view inside it has no more.
+          complete = data.truncated ? null : box ? boundsOf(box) : "all";
           el.dataset.ready = "1";
+          el.dataset.bbox = box || "";
         })
         .catch(() => {
           if (counter) counter.textContent = config.texts.failed || "!";
         })
-        .finally(() => el.classList.remove("loading"));
+        .finally(() => {
+          if (ask === asked) el.classList.remove("loading");
+        });
     }
+
+    // Panned or zoomed (by hand or by fitting): the cases of the new view, unless the last
+    // answer already held them all, or a popup is open (its pan would close it).
+    map.on("popupopen", () => (popupOpen = true));
+    map.on("popupclose", () => (popupOpen = false));
+    map.on("moveend", () => {
+      if (!loaded || popupOpen) return;
+      if (complete === "all" || (complete && complete.contains(map.getBounds()))) return;
+      load();
+    });
 
     if (form) {
       form.addEventListener("change", load);
