@@ -51,22 +51,18 @@ class _Before(Lookup):
     PostgreSQL whatever the database's collation (SQLite compares bytes anyway)."""
 
     lookup_name = "rates_before"
+    operators = ("~<~", "<")  # PostgreSQL's byte-order operator, and SQLite's
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        op = "~<~" if connection.vendor == "postgresql" else "<"
+        op = self.operators[0] if connection.vendor == "postgresql" else self.operators[1]
         return f"{lhs} {op} {rhs}", [*lhs_params, *rhs_params]
 
 
 class _From(_Before):
     lookup_name = "rates_from"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        op = "~>=~" if connection.vendor == "postgresql" else ">="
-        return f"{lhs} {op} {rhs}", [*lhs_params, *rhs_params]
+    operators = ("~>=~", ">=")
 
 
 def outside(paths) -> Q:
