@@ -8,6 +8,14 @@ with gunicorn (WORKERS sync workers, as ``bench/intake.py`` does). This process 
 every checkpoint's signed code with a position through ``POST /api/v1/community/patrols/
 {id}/scans`` (Bearer tokens), after the same number of ``GET /api/v1/community/patrols/{id}``
 baseline calls... a GET of one patrol being the cheapest authenticated read of the room.
+
+Before either, every worker is warmed (each walker's GET and a refused scan, twice), so the
+first phase does not pay for imports. Beside requests per second (which on a shared machine
+follow its load), each phase reports the CPU the server spent per request: the gunicorn
+workers' user+system time, and on PostgreSQL also the database backends' serving the bench
+database (read from /proc), in ms. ``implied_per_second_on_idle_cores`` is the machine's
+cores divided by that CPU: what the server could record with the cores to itself (the
+clients not counted).
 """
 
 from __future__ import annotations
@@ -91,7 +99,57 @@ def _call(port, method, path, token, body=None):
     return response.status
 
 
-def _load(port, walkers, make) -> dict:
+def _cpu(pids) -> dict[int, float]:
+    """User+system CPU seconds of each of these processes so far (a process gone is left out)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return out
+
+
+def _spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two readings (a process new since counts whole)."""
+    return sum(t - before.get(pid, 0.0) for pid, t in after.items())
+
+
+def _children(master: int) -> list[int]:
+    """The gunicorn master's workers."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == master:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def _backends(database_url: str | None) -> list[int]:
+    """The PostgreSQL backends serving the bench database (the workers keep theirs open)."""
+    if not database_url:
+        return []
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        ).fetchall()
+    return [pid for (pid,) in rows if os.path.exists(f"/proc/{pid}")]
+
+
+def _load(port, walkers, make, server=lambda: (), database=lambda: ()) -> dict:
+    """Each walker's items sent by ``make`` from a thread of its own; ``server`` and
+    ``database`` list the processes whose CPU is counted."""
     statuses: list[int] = []
     lock = threading.Lock()
 
@@ -101,19 +159,31 @@ def _load(port, walkers, make) -> dict:
             statuses.extend(got)
 
     threads = [threading.Thread(target=one, args=(w,)) for w in walkers]
+    cpu = _cpu(server()), _cpu(database()), time.process_time()
     start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     seconds = time.perf_counter() - start
+    server_ms = _spent(cpu[0], _cpu(server())) * 1000 / len(statuses)
+    database_ms = _spent(cpu[1], _cpu(database())) * 1000 / len(statuses)
+    client_ms = (time.process_time() - cpu[2]) * 1000 / len(statuses)
     ok = sum(1 for s in statuses if s in (200, 201))
-    return {
+    out = {
         "requests": len(statuses),
         "ok": ok,
         "seconds": round(seconds, 2),
         "per_second": round(ok / seconds, 1),
+        "server_cpu_ms_per_request": round(server_ms, 2),
     }
+    if cpu[1] or database_ms:
+        out["database_cpu_ms_per_request"] = round(database_ms, 2)
+    out["client_cpu_ms_per_request"] = round(client_ms, 2)
+    out["implied_per_second_on_idle_cores"] = round(
+        (os.cpu_count() or 1) * 1000 / max(server_ms + database_ms, 1e-3)
+    )
+    return out
 
 
 def run(database_url: str | None = None) -> dict:
@@ -163,8 +233,27 @@ def run(database_url: str | None = None) -> dict:
                     return {"error": "the server did not come up"}
                 time.sleep(0.2)
         api = "/api/v1/community/patrols"
+
+        def warm(w, kind):
+            if kind == "get":
+                return _call(port, "GET", f"{api}/{w['patrol']}", w["token"])
+            return _call(port, "POST", f"{api}/{w['patrol']}/scans", w["token"], {"code": "x"})
+
+        # Warm every worker: each walker's GET and a refused scan (a forged code), twice.
+        _load(port, [{**w, "scans": ["get", "scan"] * 2} for w in walkers], warm)
+
+        def server():
+            return _children(child.pid)
+
+        def database():
+            return _backends(database_url)
+
         baseline = _load(
-            port, walkers, lambda w, _i: _call(port, "GET", f"{api}/{w['patrol']}", w["token"])
+            port,
+            walkers,
+            lambda w, _i: _call(port, "GET", f"{api}/{w['patrol']}", w["token"]),
+            server,
+            database,
         )
         scans = _load(
             port,
@@ -176,6 +265,8 @@ def run(database_url: str | None = None) -> dict:
                 w["token"],
                 {"code": i["code"], "lng": i["lng"], "lat": i["lat"], "accuracy": 8},
             ),
+            server,
+            database,
         )
     finally:
         child.terminate()

@@ -32,8 +32,8 @@ def grown(world):
     return world
 
 
-def scans(client, url: str) -> list[str]:
-    """The sequential scans of the hot tables in the plans of URL's statements."""
+def explained(client, url: str, tables=HOT) -> list[tuple[str, str]]:
+    """Each statement URL runs that reads one of TABLES, with its plan."""
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, response.content[:300]
@@ -41,19 +41,25 @@ def scans(client, url: str) -> list[str]:
     with connection.cursor() as cursor:
         for query in captured.captured_queries:
             sql = query["sql"]
-            if not sql.lstrip().upper().startswith("SELECT") or not any(t in sql for t in HOT):
-                continue
-            cursor.execute("EXPLAIN " + sql)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            if f"LIMIT {queries.COUNT_LIMIT + 1}" in sql and "Limit" in plan.split("Seq Scan")[0]:
-                # The bounded count ("10,000+"): it stops at 10,001 rows, and where the viewer
-                # sees most of the table, reading it in order is the cheapest way there.
-                continue
-            found += [
-                f"{line.strip()}  ←  {sql[:160]}"
-                for line in plan.splitlines()
-                if "Seq Scan" in line and any(f" on {t} " in line + " " for t in HOT)
-            ]
+            if sql.lstrip().upper().startswith("SELECT") and any(t in sql for t in tables):
+                cursor.execute("EXPLAIN " + sql)
+                found.append((sql, "\n".join(row[0] for row in cursor.fetchall())))
+    return found
+
+
+def scans(client, url: str) -> list[str]:
+    """The sequential scans of the hot tables in the plans of URL's statements."""
+    found = []
+    for sql, plan in explained(client, url):
+        if f"LIMIT {queries.COUNT_LIMIT + 1}" in sql and "Limit" in plan.split("Seq Scan")[0]:
+            # The bounded count ("10,000+"): it stops at 10,001 rows, and where the viewer
+            # sees most of the table, reading it in order is the cheapest way there.
+            continue
+        found += [
+            f"{line.strip()}  ←  {sql[:160]}"
+            for line in plan.splitlines()
+            if "Seq Scan" in line and any(f" on {t} " in line + " " for t in HOT)
+        ]
     return found
 
 

@@ -5,13 +5,12 @@ without a sequential scan of ``cases_case``."""
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gongzhi.cases.models import Case
 from gongzhi.demo import grow
 
-from .test_scale_explain import HOT, scans
+from .test_scale_explain import HOT, explained, scans
 from .test_search import _stories
 
 pytestmark = [
@@ -38,16 +37,7 @@ def grown(world):
 
 def plans(client, url: str) -> str:
     """The plans of URL's statements that read the cases."""
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, response.content[:300]
-    found = []
-    with connection.cursor() as cursor:
-        for query in captured.captured_queries:
-            if query["sql"].lstrip().upper().startswith("SELECT") and "cases_case" in query["sql"]:
-                cursor.execute("EXPLAIN " + query["sql"])
-                found += [row[0] for row in cursor.fetchall()]
-    return "\n".join(found)
+    return "\n".join(plan for _, plan in explained(client, url, tables=("cases_case",)))
 
 
 @pytest.mark.parametrize("viewer", ["city_dispatcher", "dispatcher"])

@@ -176,7 +176,10 @@ def test_the_watcher_queues_a_retraining_on_the_policys_schedule(
 def test_the_retraining_task_without_data_skips_and_says_why():
     from gongzhi.triage import tasks
 
-    assert tasks.retrain.call() == {"status": "skipped", "reason": "too_little_data"}
+    done = tasks.retrain.call()
+    assert (done["status"], done["reason"]) == ("skipped", "too_little_data")
+    # The duplicate calibration is refitted too, and says why it was not.
+    assert done["duplicate_calibration"]["status"] == "skipped"
 
 
 @pytest.mark.django_db

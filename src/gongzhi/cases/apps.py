@@ -44,3 +44,13 @@ class CasesConfig(AppConfig):
 
         # The hotspots of their recent viewers, recomputed after a change (not on the view).
         periodic.register("hotspots", refresh_hotspots)
+
+        from gongzhi.cases.signals import case_merged
+
+        def record_merge(**kwargs):
+            from gongzhi.cases.triage import hooks as triage_hooks
+
+            triage_hooks.record_merge(**kwargs)
+
+        # A merge a person takes is kept as a verdict (labelled data for the duplicate scorer).
+        case_merged.connect(record_merge, weak=False, dispatch_uid="merge-verdict")

@@ -48,7 +48,8 @@ def overview(*, viewer) -> dict:
     ]
     cases = Case.objects.visible_to(viewer)
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    month = rates(viewer=viewer, group_by="all", start=timezone.now() - timedelta(days=30))
+    # The last 30 days from a midnight, today included: the rollups count whole days.
+    month = rates(viewer=viewer, group_by="all", start=today - timedelta(days=29))
     return {
         "scope": scope,
         "links": _queue_links(scope),

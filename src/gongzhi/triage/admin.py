@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import Assessment, MergeOffer, TrainingLabel, TriageModel, TriagePolicy
+from .models import (
+    Assessment,
+    DuplicateCalibration,
+    MergeOffer,
+    TrainingLabel,
+    TriageModel,
+    TriagePolicy,
+)
 
 
 @admin.register(TriageModel)
@@ -46,11 +53,24 @@ class TriagePolicyAdmin(admin.ModelAdmin):
 
 @admin.register(MergeOffer)
 class MergeOfferAdmin(admin.ModelAdmin):
-    list_display = ["case_ref", "other_ref", "accepted", "score", "decided_by", "updated_at"]
-    list_filter = ["accepted"]
+    list_display = [
+        "case_ref", "other_ref", "accepted", "source", "score", "decided_by", "updated_at",
+    ]  # fmt: skip
+    list_filter = ["accepted", "source"]
     search_fields = ["case_ref", "other_ref", "title", "other_title"]
     list_select_related = ["decided_by"]
     raw_id_fields = ["decided_by"]
+
+
+@admin.register(DuplicateCalibration)
+class DuplicateCalibrationAdmin(admin.ModelAdmin):
+    """Made by ``gongzhi triage calibrate``; read-only here (activated only when better)."""
+
+    list_display = ["created_at", "slope", "intercept", "n_verdicts", "n_merged", "is_active"]
+    readonly_fields = ["slope", "intercept", "n_verdicts", "n_merged", "metrics", "is_active"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Assessment)

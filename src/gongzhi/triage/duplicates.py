@@ -9,8 +9,9 @@ point is compared without distance, so a hotline call is still scored by its tex
 
 The platform offers a merge at ``TriagePolicy.duplicate_min_score`` (0.5 by default): a
 repeat at least as likely as not, measured on hand-labelled pairs (``pairs.py``,
-bench/triage.py). Each candidate carries the reason: the rare words and the places both
-share, the distance and the days apart.
+bench/triage.py), and recalibrated on the platform's own verdicts once there are enough
+(``calibration.py``). Each candidate carries the reason: the rare words and the places
+both share, the distance and the days apart.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class Candidate:
     same_category: bool | None
     shared_words: list[str] = field(default_factory=list)
     shared_places: list[str] = field(default_factory=list)
+    # What the model read (kept with a verdict, so the calibration can be refitted).
+    features: dict = field(default_factory=dict, repr=False)
 
     @property
     def days(self) -> float | None:
@@ -84,8 +87,10 @@ def _profile(rec: dict) -> resemblance.Profile:
     return resemblance.profile(rec.get("title"), rec.get("text"))
 
 
-def score_pair(query: dict, other: dict) -> Candidate:
-    """How likely ``other`` is the problem ``query`` reports, and why."""
+def score_pair(query: dict, other: dict, *, calibration=None) -> Candidate:
+    """How likely ``other`` is the problem ``query`` reports, and why. ``calibration``
+    (``calibration.Calibration``) maps the model's log-odds to the chance: the platform
+    passes the one refitted from its verdicts; without one the shipped chance is given."""
     distance = hours = same = None
     if None not in (query.get("lng"), query.get("lat"), other.get("lng"), other.get("lat")):
         distance = haversine_m(query["lng"], query["lat"], other["lng"], other["lat"])
@@ -101,7 +106,11 @@ def score_pair(query: dict, other: dict) -> Candidate:
         days=None if hours is None else hours / 24,
         distance_m=distance,
     )
-    score = resemblance.model().chance(found.features, same_category=same)
+    z = resemblance.model().log_odds(found.features, same_category=same)
+    if calibration is None:
+        score = resemblance.model().chance(found.features, same_category=same)
+    else:
+        score = calibration.chance_of(z)
     return Candidate(
         other.get("id"),
         score,
@@ -111,18 +120,28 @@ def score_pair(query: dict, other: dict) -> Candidate:
         same,
         found.shared_words,
         found.shared_places,
+        {**found.features, "same_category": same},
     )
 
 
 def rank_duplicates(
-    query: dict, candidates: list[dict], *, min_score: float = 0.0, limit: int = 10
+    query: dict,
+    candidates: list[dict],
+    *,
+    min_score: float = 0.0,
+    limit: int = 10,
+    calibration=None,
 ) -> list[dict]:
     """Candidates most likely to be the same problem as ``query``, best first.
 
     Records are dicts with ``id``, ``title``, ``text`` and, where known, ``lng``/``lat``
     (WGS84), ``time`` (aware datetime) and ``category`` (a path such as "urban/roads").
     """
-    scored = [score_pair(query, c) for c in candidates if c.get("id") != query.get("id")]
+    scored = [
+        score_pair(query, c, calibration=calibration)
+        for c in candidates
+        if c.get("id") != query.get("id")
+    ]
     scored = [c for c in scored if c.score >= min_score]
     scored.sort(key=lambda c: -c.score)
     return [c.as_dict() for c in scored[:limit]]

@@ -3,9 +3,9 @@
 * ``categories``: one row a confirmed category (``TrainingLabel``), with the columns
   ``gongzhi triage train --data`` reads by default (title, detail, label) and what the
   model had suggested, so the file trains a model or measures one.
-* ``merges``: one row a merge offer a dispatcher decided (``MergeOffer``): both reports'
-  words, label 1 (merged) or 0 (rejected: not the same problem), the score and the reasons
-  shown. These are labelled pairs for the duplicate scorer's calibration (as
+* ``merges``: one row a verdict on a pair (``MergeOffer``): both reports' words, label 1
+  (merged) or 0 (rejected: not the same problem), the score and the reasons shown, and
+  where it was decided (``source``: offer, case page, "me too" on the intake hint). These are labelled pairs for the duplicate scorer's calibration (as
   ``data/dup_pairs_labelled.csv``, but with the texts inline).
 
 Every export is audited: the files hold residents' words.
@@ -25,7 +25,7 @@ CATEGORY_COLUMNS = [
 ]  # fmt: skip
 MERGE_COLUMNS = [
     "case_ref", "other_ref", "title", "detail", "other_title", "other_detail", "label",
-    "score", "days_apart", "distance_m", "shared_words", "decided_at",
+    "score", "days_apart", "distance_m", "shared_words", "decided_at", "source",
 ]  # fmt: skip
 
 
@@ -62,6 +62,7 @@ def merge_rows():
             "distance_m": why.get("distance_m", ""),
             "shared_words": "、".join(why.get("shared_words") or []),
             "decided_at": m.updated_at.isoformat(),
+            "source": m.source,
         }
 
 

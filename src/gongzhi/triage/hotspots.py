@@ -31,8 +31,12 @@ Speed (issue 23: the page took 2–5.6 s): the text similarity is computed only 
 is possible (upper triangle; a category against itself and the uncategorised) and kept only
 above ``TEXT_SIM``; the problem similarity only for pairs that share a subject; names and
 keywords are found only for the hotspots returned; and each report's text work (normalised
-text, bigrams, subjects, problem words) is remembered between runs. The groups are the same
-as comparing every pair (tests/triage/test_hotspots_links.py).
+text, bigrams, subjects, problem words) is remembered between runs. The TF-IDF vectors are
+built from each text's remembered bigram numbers (``_tfidf``: sklearn's numbers, without
+its per-bigram dict lookups and vocabulary sort, which were half a run), and where common
+bigrams would make the text product nearly dense it is taken over the rarer ones and
+bounded (``_text_pairs``). The groups are the same as comparing every pair
+(tests/triage/test_hotspots_links.py).
 """
 
 from __future__ import annotations
@@ -148,13 +152,47 @@ def _normalised(text: str) -> str:
 _WHITE_SPACES = re.compile(r"\s\s+")
 
 
-@lru_cache(maxsize=20_000)
-def _bigrams(doc: str) -> tuple[str, ...]:
-    """The character bigrams of ``doc``, exactly as ``TfidfVectorizer(analyzer="char",
-    ngram_range=(2, 2))`` takes them (lower case, runs of white space as one), remembered:
-    the same reports come back in every run."""
+_PLANE = 0x110000  # code points: a bigram (a, b) is the number a · _PLANE + b, exactly
+
+
+@lru_cache(maxsize=40_000)
+def _grams(doc: str) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct character bigrams of ``doc`` as numbers (ascending) and their sublinear
+    term frequencies (1 + ln count), taken exactly as ``TfidfVectorizer(analyzer="char",
+    ngram_range=(2, 2), sublinear_tf=True)`` takes them (lower case, runs of white space as
+    one); remembered: the same reports come back in every run."""
     text = _WHITE_SPACES.sub(" ", doc.lower())
-    return tuple(text[i : i + 2] for i in range(len(text) - 1))
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    numbers, counts = np.unique(cp[:-1] * _PLANE + cp[1:], return_counts=True)
+    tf = 1.0 + np.log(counts)
+    numbers.flags.writeable = tf.flags.writeable = False  # shared by every run
+    return numbers, tf
+
+
+def _tfidf(docs: list[str]):
+    """``TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True)
+    .fit_transform(docs)`` up to the order of its columns (which no cosine sees), from each
+    text's remembered bigrams: the fit's vocabulary is one ``np.unique`` over the batch's
+    bigram numbers instead of a dict lookup per bigram and a sort of the vocabulary's
+    strings, which were most of a run."""
+    from scipy.sparse import csr_matrix
+
+    n = len(docs)
+    grams = [_grams(d) for d in docs]
+    lengths = np.fromiter((len(g[0]) for g in grams), dtype=np.int64, count=n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    if not indptr[-1]:
+        return csr_matrix((n, 0))
+    vocabulary, columns = np.unique(np.concatenate([g[0] for g in grams]), return_inverse=True)
+    # Smooth idf, as sklearn: ln((1 + n) / (1 + df)) + 1.
+    idf = np.log((1 + n) / (1 + np.bincount(columns, minlength=len(vocabulary)))) + 1.0
+    data = np.concatenate([g[1] for g in grams]) * idf[columns]
+    rows = np.repeat(np.arange(n), lengths)
+    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n))
+    data /= norms[rows]  # a row with data has a positive norm
+    # Each row's columns ascend (its numbers do, and np.unique keeps their order).
+    return csr_matrix((data, columns.ravel(), indptr), shape=(n, len(vocabulary)))
 
 
 def _growth(times: list[datetime]) -> float:
@@ -253,7 +291,6 @@ def hotspots(
     """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
     recs = [
         r
@@ -266,9 +303,7 @@ def hotspots(
         return []
     docs = [_doc(r) for r in recs]
     found, keys, forms, problems = _subjects_of(recs, docs)
-    x = TfidfVectorizer(analyzer=_bigrams, sublinear_tf=True).fit_transform(
-        [d or "∅" for d in docs]
-    )
+    x = _tfidf(docs)
     # Only reports with a subject can link by one: their problem words, weighed among
     # themselves (a word every report of an estate uses says little about its problem).
     with_subject = np.array([bool(k) for k in keys])
@@ -314,7 +349,8 @@ def hotspots(
             subject = _group_place(group)
         # The problem: the title closest to the group's centre, without its subject.
         centre = np.asarray(x[members].mean(axis=0)).ravel()
-        scores = x[members] @ centre
+        # Rounded: of titles alike but for the last bits (set phrases), the first.
+        scores = np.round(x[members] @ centre, 9)
         medoid = int(np.argmax(scores))
         title = group[medoid].get("title") or docs[members[0]]
         out.append(
@@ -410,21 +446,37 @@ def _problem(title: str, said: set[str]) -> str:
 CHUNK = 1000
 
 
-def _blocks(kinds):
-    """(rows, columns) to compare: each kind's reports against their own kind and the
-    untyped; the untyped against everyone. Keeping only pairs i < j then counts each
-    comparable pair once."""
+def _kind_blocks(kinds):
+    """``order`` (the untyped first, then each kind's reports together) and the blocks to
+    compare as positions in that order, (r0, r1, c1): rows r0…r1 against columns r0…c1 (the
+    upper triangle). A kind's rows meet their own kind; the untyped meet everyone (their
+    rows come first, so every typed column lies after them). Keeping only positions p < q
+    then counts each comparable pair once, and every block is a slice, not a fancy index."""
     n = len(kinds)
-    untyped = np.flatnonzero(kinds == 0)
-    if len(untyped) == n:
-        return [(np.arange(n), np.arange(n))]
+    order = np.lexsort((kinds, kinds != 0))
+    sorted_kinds = kinds[order]
+    untyped = int(np.count_nonzero(sorted_kinds == 0))
+    starts = np.flatnonzero(np.diff(sorted_kinds)) + 1
+    bounds = [int(v) for v in np.concatenate([[0], starts, [n]])]
     blocks = []
-    for kind in np.unique(kinds):
-        members = np.flatnonzero(kinds == kind)
-        # A kind's rows meet their own kind and the untyped; the untyped meet everyone.
-        others = np.arange(n) if kind == 0 else np.union1d(members, untyped)
-        blocks.append((members, others))
-    return blocks
+    for r0, r1 in zip(bounds[:-1], bounds[1:], strict=True):
+        for c in range(r0, r1, CHUNK):
+            blocks.append((c, min(c + CHUNK, r1), n if r0 < untyped else r1))
+    return order, blocks
+
+
+def _pairs_at(order, r0, c0, sim, at):
+    """The pairs (i < j, record indices) of the entries at positions ``at`` of ``sim``, a
+    block whose rows start at position r0 and columns at c0 of ``order``."""
+    p = r0 + np.searchsorted(sim.indptr, at, side="right") - 1
+    q = c0 + sim.indices[at]
+    keep = p < q
+    i, j = order[p[keep]], order[q[keep]]
+    return np.minimum(i, j), np.maximum(i, j)
+
+
+COMMON_SHARE = 0.01  # a bigram in more of the reports than this is "common" (see below)
+HEAVY_SHARE = 0.1  # … unless more of the texts than this are mostly common bigrams
 
 
 def _text_pairs(x, kinds):
@@ -433,43 +485,87 @@ def _text_pairs(x, kinds):
     Only the upper triangle of the similarity is computed, and rows of one kind only against
     columns of the same kind or none: the same pairs as testing every pair, at a fraction of
     the work.
+
+    And where it pays, the product is taken over the rarer bigrams only: the common ones
+    (反映, 小区, 问题…) make nearly every pair share something, so the full product is nearly
+    dense, yet they weigh little (low idf). Splitting each text a = r_a + c_a (rare and
+    common columns), a·b = r_a·r_b + c_a·c_b ≤ r_a·r_b + |c_a|·|c_b| (Cauchy–Schwarz), so
+    a pair can reach ``TEXT_SIM`` only if that bound does: such pairs are the candidates,
+    and their cosine is then computed exactly. A pair sharing no rare bigram (r_a·r_b = 0)
+    can reach it only if both texts are mostly common bigrams (|c_a|·|c_b| ≥ ``TEXT_SIM``):
+    those are compared in full. When many texts are (reports written from a few set
+    phrases), the split gains nothing and the full product is taken. The same pairs as the
+    full product either way.
     """
-    rows, cols = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
-    blocks = _blocks(kinds)
-    xt = x.T.tocsr()
-    for members, others in blocks:
-        xo = xt[:, others]
-        for s in range(0, len(members), CHUNK):
-            mine = members[s : s + CHUNK]
-            # Upper triangle only: columns after the chunk's first row.
-            cut = np.searchsorted(others, mine[0])
-            sim = (x[mine] @ xo[:, cut:]).tocsr()
-            sim.sort_indices()
-            strong = sim.data >= TEXT_SIM
-            if not strong.any():
-                continue
-            i = np.repeat(mine, np.diff(sim.indptr))[strong]
-            j = others[cut:][sim.indices[strong]]
-            keep = i < j
-            rows.append(i[keep])
-            cols.append(j[keep])
-    return np.concatenate(rows), np.concatenate(cols)
+    n = x.shape[0]
+    empty = np.empty(0, dtype=np.int64)
+    if not x.nnz:
+        return empty, empty
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    common = (df > max(2.0, COMMON_SHARE * n))[x.indices]
+    rows = np.repeat(np.arange(n), np.diff(x.indptr))
+    c_norm = np.sqrt(np.bincount(rows, weights=np.where(common, x.data**2, 0.0), minlength=n))
+    heavy = np.flatnonzero(c_norm * c_norm.max() >= TEXT_SIM - _SLACK)
+    found_i, found_j = [empty], [empty]
+    if len(heavy) > HEAVY_SHARE * n:
+        order, products = _products(x, kinds)
+        for r0, c0, sim in products:
+            i, j = _pairs_at(order, r0, c0, sim, np.flatnonzero(sim.data >= TEXT_SIM))
+            found_i.append(i)
+            found_j.append(j)
+        return np.concatenate(found_i), np.concatenate(found_j)
+    rare = x.copy()
+    rare.data = np.where(common, 0.0, rare.data)
+    rare.eliminate_zeros()
+    order, products = _products(rare, kinds)
+    for r0, c0, sim in products:
+        k = np.repeat(np.arange(sim.shape[0]), np.diff(sim.indptr))
+        bound = sim.data + c_norm[order[r0 + k]] * c_norm[order[c0 + sim.indices]]
+        i, j = _pairs_at(order, r0, c0, sim, np.flatnonzero(bound >= TEXT_SIM - _SLACK))
+        found_i.append(i)
+        found_j.append(j)
+    # Texts mostly of common bigrams, against each other in full.
+    if len(heavy) > 1:
+        full = (x[heavy] @ x[heavy].T).tocoo()
+        i, j = heavy[full.row], heavy[full.col]
+        maybe = (i < j) & ((kinds[i] == 0) | (kinds[j] == 0) | (kinds[i] == kinds[j]))
+        found_i.append(i[maybe])
+        found_j.append(j[maybe])
+    i, j = np.concatenate(found_i), np.concatenate(found_j)
+    if not len(i):
+        return i, j
+    pair = np.unique(i * n + j)
+    i, j = pair // n, pair % n
+    return _alike(x, i, j, TEXT_SIM)
+
+
+_SLACK = 1e-9  # rounding: a bound is never missed for the last bit
+
+
+def _products(x, kinds):
+    """(position of the first row, of the first column, x[rows] · x[columns]ᵀ) for each
+    block of comparable kinds (``_kind_blocks``), by chunks of rows; and the order."""
+    order, blocks = _kind_blocks(kinds)
+    xs = x[order]
+    return order, ((r0, r0, (xs[r0:r1] @ xs[r0:c1].T).tocsr()) for r0, r1, c1 in blocks)
+
+
+def _alike(x, i, j, threshold):
+    sim = np.asarray(x[i].multiply(x[j]).sum(axis=1)).ravel()
+    keep = sim >= threshold
+    return i[keep], j[keep]
 
 
 def _problem_vectors(problems: list[str]):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    if not problems:
-        return None
-    return TfidfVectorizer(analyzer=_bigrams, sublinear_tf=True).fit_transform(
-        [p if p.strip() else "∅" for p in problems]
-    )
+    return _tfidf(problems) if problems else None
 
 
 def _subject_pairs(keys: list[set[int]], px, rows, kinds):
     """The pairs (i < j) that share a subject and whose problem words are alike (cosine of
     the texts without their subjects ≥ ``SUBJECT_SIM``); ``px`` has a row for each report
-    in ``rows`` (those with a subject). Compared within kinds, as the texts are."""
+    in ``rows`` (those with a subject). Compared within kinds, as the texts are: where most
+    of a block's pairs share a subject (a kind's reports along one road), their problem
+    words are compared as one product; elsewhere pair by pair."""
     from scipy.sparse import csr_matrix
 
     n = len(keys)
@@ -481,21 +577,44 @@ def _subject_pairs(keys: list[set[int]], px, rows, kinds):
     indptr = np.cumsum([0] + [len(ks) for ks in keys])
     indices = np.array([index[k] for ks in keys for k in sorted(ks)], dtype=np.int64)
     s = csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, len(cols)))
-    found_i, found_j = [empty], [empty]
-    for members, others in _blocks(kinds):
-        shared = (s[members] @ s[others].T).tocoo()
-        i, j = members[shared.row], others[shared.col]
-        keep = i < j
-        found_i.append(i[keep])
-        found_j.append(j[keep])
-    i, j = np.concatenate(found_i), np.concatenate(found_j)
-    if len(i) == 0:
-        return i, j
+    # The problem words of every report (none for those without a subject).
     row_of = np.full(n, -1, dtype=np.int64)
     row_of[rows] = np.arange(len(rows))
-    sim = np.asarray(px[row_of[i]].multiply(px[row_of[j]]).sum(axis=1)).ravel()
-    alike = sim >= SUBJECT_SIM
-    return i[alike], j[alike]
+    order, blocks = _kind_blocks(kinds)
+    ss, ps = s[order], _rows_of(px, row_of[order])
+    found_i, found_j, apart_i, apart_j = [empty], [empty], [empty], [empty]
+    for r0, r1, c1 in blocks:
+        shared = (ss[r0:r1] @ ss[r0:c1].T).tocsr()
+        if not shared.nnz:
+            continue
+        if 3 * shared.nnz >= (r1 - r0) * (c1 - r0):
+            sim = (ps[r0:r1] @ ps[r0:c1].T).multiply(shared > 0).tocsr()
+            i, j = _pairs_at(order, r0, r0, sim, np.flatnonzero(sim.data >= SUBJECT_SIM))
+            found_i.append(i)
+            found_j.append(j)
+        else:
+            i, j = _pairs_at(order, r0, r0, shared, np.arange(shared.nnz))
+            apart_i.append(i)
+            apart_j.append(j)
+    i, j = np.concatenate(apart_i), np.concatenate(apart_j)
+    if len(i):
+        sim = np.asarray(px[row_of[i]].multiply(px[row_of[j]]).sum(axis=1)).ravel()
+        found_i.append(i[sim >= SUBJECT_SIM])
+        found_j.append(j[sim >= SUBJECT_SIM])
+    return np.concatenate(found_i), np.concatenate(found_j)
+
+
+def _rows_of(px, at):
+    """``px``'s rows at ``at``, an empty row where ``at`` is -1."""
+    from scipy.sparse import csr_matrix
+
+    has = at >= 0
+    lengths = np.zeros(len(at), dtype=np.int64)
+    lengths[has] = np.diff(px.indptr)[at[has]]
+    taken = px[at[has]]
+    indptr = np.zeros(len(at) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    return csr_matrix((taken.data, taken.indices, indptr), shape=(len(at), px.shape[1]))
 
 
 def _near(i, j, stamps, lng, lat, kinds, window_s: float, near_m: float):

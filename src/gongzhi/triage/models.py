@@ -185,17 +185,38 @@ class Assessment(TimeStampedModel):
         return f"{self.case_ref}: {self.predicted} ({self.status})"
 
 
+class VerdictSource(models.TextChoices):
+    OFFER = "offer", _("Merge offer (possible duplicates)")
+    CASE = "case", _("Merge on the case page")
+    HINT = "hint", _("“Me too” on the intake hint")
+
+
 class MergeOffer(TimeStampedModel):
-    """A dispatcher's verdict on one merge offer: "merge ``case_ref`` into ``other_ref``"
-    accepted (merged) or rejected ("not the same problem"). The latest verdict on a pair
-    wins. Both reports' words are kept, so the pairs are labelled data for the duplicate
-    scorer's calibration (``gongzhi triage export --kind merges``)."""
+    """A verdict on one pair of reports: "merge ``case_ref`` into ``other_ref``" accepted
+    (merged) or rejected ("not the same problem"). The latest verdict on a pair wins. Made
+    where the decision is taken (``source``): a dispatcher's answer to a merge offer, a merge
+    on the case page (or through the API), a reporter's "me too" on the intake hint (then
+    ``case_ref`` names the support, ``S<number>``: the words were never a case). Both
+    reports' words and the pair's features are kept, so the pairs are labelled data for the
+    duplicate scorer's calibration (``gongzhi triage calibrate``, ``export --kind merges``)."""
 
     case_ref = models.CharField(_("case number"), max_length=40)
     other_ref = models.CharField(_("offered case number"), max_length=40)
     accepted = models.BooleanField(_("merged"))
+    source = models.CharField(
+        _("where decided"),
+        max_length=8,
+        choices=VerdictSource.choices,
+        default=VerdictSource.OFFER,
+    )
     score = models.FloatField(_("chance of a repeat"), null=True, blank=True)
     why = models.JSONField(_("reasons shown"), default=dict, blank=True)
+    features = models.JSONField(
+        _("features of the pair"),
+        default=dict,
+        blank=True,
+        help_text=_("What the duplicate scorer read (its calibration is refitted from them)."),
+    )
     title = models.CharField(_("title"), max_length=200, blank=True)
     text = models.TextField(_("text"), blank=True)
     other_title = models.CharField(_("offered case's title"), max_length=200, blank=True)
@@ -220,3 +241,35 @@ class MergeOffer(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.case_ref} → {self.other_ref}: {'merged' if self.accepted else 'rejected'}"
+
+
+class DuplicateCalibration(TimeStampedModel):
+    """The duplicate scorer's calibration in force: the chance of a repeat is
+    ``1 / (1 + exp(-(slope · z + intercept)))``, ``z`` the shipped model's log-odds.
+
+    Refitted from the recorded verdicts (``MergeOffer``) by ``gongzhi triage calibrate`` (and
+    ``train``); a refit is kept only if it predicts the verdicts it did not see better than
+    the calibration before it. Without an active row the shipped calibration holds
+    (slope 1, intercept 0)."""
+
+    slope = models.FloatField(_("slope"))
+    intercept = models.FloatField(_("intercept"))
+    n_verdicts = models.PositiveIntegerField(_("verdicts fitted on"))
+    n_merged = models.PositiveIntegerField(_("of which merged"))
+    metrics = models.JSONField(_("metrics"), default=dict)
+    is_active = models.BooleanField(_("active"), default=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("duplicate calibration")
+        verbose_name_plural = _("duplicate calibrations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="one_active_duplicate_calibration",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slope:.3f}·z {self.intercept:+.3f} ({self.n_verdicts})"

@@ -483,8 +483,13 @@ def do_record_merge_offer(
     other_title: str,
     other_text: str,
     user=None,
+    source: str = "offer",
+    features: dict | None = None,
 ) -> MergeOffer:
-    """Keep a dispatcher's verdict on a merge offer (the latest verdict on a pair wins)."""
+    """Keep a verdict on a pair of reports (the latest verdict on a pair wins): a
+    dispatcher's answer to a merge offer, a merge on the case page, a "me too" on the
+    intake hint (``source``). ``features``: what the duplicate scorer read of the pair, for
+    its calibration (``calibration.do_calibrate``)."""
     candidate = candidate or {}
     why = {
         k: candidate.get(k)
@@ -498,6 +503,8 @@ def do_record_merge_offer(
             "accepted": accepted,
             "score": candidate.get("score"),
             "why": why,
+            "source": source,
+            "features": features or {},
             "title": title[:200],
             "text": text,
             "other_title": other_title[:200],

@@ -9,10 +9,16 @@ from django_tasks import task
 
 @task()
 def retrain() -> dict:
-    """Train on the confirmed categories; keep the active model if the new one is worse."""
-    from . import services
+    """Train on the confirmed categories; keep the active model if the new one is worse.
+    Then refit the duplicate scorer's calibration from the merge verdicts (kept only if
+    better on held-out verdicts)."""
+    from . import calibration, services
 
     try:
-        return services.do_retrain()
+        result = services.do_retrain()
     except services.TriageError as exc:
-        return {"status": "skipped", "reason": exc.code}
+        result = {"status": "skipped", "reason": exc.code}
+    result["duplicate_calibration"] = calibration.do_calibrate(
+        threshold=services.policy().duplicate_min_score
+    )
+    return result

@@ -489,12 +489,23 @@ def check_support(*, case: Case, user) -> None:
         raise ServiceError("own_case", _("This is your own report."))
 
 
-def do_support(*, case: Case, user) -> tuple[int, bool]:
+def do_support(*, case: Case, user, words: dict | None = None) -> tuple[int, bool]:
     """我也遇到: the user has the same problem. One support per person; returns the case's
-    number of supports and whether this one was new."""
+    number of supports and whether this one was new. ``words``: what they were typing
+    (description, lng, lat), kept with a new support as a verdict on the pair (phone and
+    ID numbers masked) for the duplicate scorer's calibration."""
     check_support(case=case, user=user)
     with transaction.atomic():
-        _support, created = CaseSupport.objects.get_or_create(case=case, user=user)
+        support, created = CaseSupport.objects.get_or_create(case=case, user=user)
+        if created and words:
+            triage_hooks.record_support(
+                support=support,
+                case=case,
+                title="",
+                text=masking.mask_numbers_in_text(words.get("description") or "") or "",
+                lng=words.get("lng"),
+                lat=words.get("lat"),
+            )
     return CaseSupport.objects.filter(case=case).count(), created
 
 

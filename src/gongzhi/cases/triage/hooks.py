@@ -6,6 +6,9 @@
 * ``check_decide`` / ``do_decide`` — a dispatcher confirms or changes the category; the
   choice is written on the case's timeline and kept as a training label.
 * ``similar_open_cases`` — open cases ranked by the duplicate scorer, to offer a merge.
+* ``do_offer_verdict``, ``record_merge``, ``record_support`` — every merge a person takes
+  (an answer to an offer, a merge on the case page or through the API, a "me too" on the
+  intake hint) is kept as a verdict: labelled data for the scorer's calibration.
 * ``case_hotspots`` — hotspots over the cases a user may see, for a region and period.
 * ``place_from_text`` — a hotline report with no GPS point is placed from its address.
 * ``closed_case_records`` — training data for ``gongzhi triage train`` (named in settings,
@@ -37,7 +40,7 @@ from gongzhi.core.errors import NotAllowed, ServiceError
 from gongzhi.core.scope import scope_for
 from gongzhi.regions.models import Grid, Region
 from gongzhi.taxonomy.models import Category
-from gongzhi.triage import duplicates, hotspots, places
+from gongzhi.triage import calibration, duplicates, hotspots, places
 from gongzhi.triage import services as triage
 from gongzhi.triage.classifier import Record
 from gongzhi.triage.models import Assessment
@@ -184,9 +187,10 @@ def do_offer_verdict(
     from gongzhi.cases.workflow import services as transitions
 
     target = check_offer_verdict(case=case, into=into, verdict=verdict, actor=actor)
-    candidate = duplicates.score_pair(as_record(case), as_record(target)).as_dict()
     with transaction.atomic():
         if verdict == "merge":
+            # The merge itself records the pair (``record_merge``, as on the case page);
+            # here it is marked as the answer to an offer.
             case = transitions.do_transition(
                 case=case,
                 action="merge",
@@ -194,18 +198,93 @@ def do_offer_verdict(
                 data={"into": target.number},
                 expected_state=expected_state,
             )
-        triage.do_record_merge_offer(
-            case_ref=case.number,
-            other_ref=target.number,
-            accepted=verdict == "merge",
-            candidate=candidate,
-            title=case.title,
-            text=case.description,
-            other_title=target.title,
-            other_text=target.description,
-            user=actor,
-        )
+        _record_pair(case, target, accepted=verdict == "merge", actor=actor, source="offer")
     return case
+
+
+def _record_pair(case: Case, target: Case, *, accepted: bool, actor, source: str) -> None:
+    found = duplicates.score_pair(
+        as_record(case), as_record(target), calibration=calibration.current()
+    )
+    triage.do_record_merge_offer(
+        case_ref=case.number,
+        other_ref=target.number,
+        accepted=accepted,
+        candidate=found.as_dict(),
+        features=found.features,
+        title=case.title,
+        text=case.description,
+        other_title=target.title,
+        other_text=target.description,
+        user=actor,
+        source=source,
+    )
+
+
+def record_merge(*, case: Case, actor, **_signal) -> None:
+    """A merge taken by a person (the case page, the API, a merge offer): the pair is kept as
+    a verdict, "merged", like an accepted offer. Called in the merge's transaction
+    (``signals.case_merged``); a pair the scorer cannot read never stops the merge."""
+    target = case.merged_into
+    if target is None:
+        return
+    try:
+        with transaction.atomic():
+            _record_pair(case, target, accepted=True, actor=actor, source="case")
+    except Exception:
+        log.exception("could not record the merge of %s into %s", case.number, target.number)
+
+
+def record_support(*, support, case: Case, title: str, text: str, lng=None, lat=None) -> None:
+    """A "me too" from the intake hint: the reporter says what they were typing is the
+    problem of ``case``. Kept as a verdict ("merged") on the pair of their words and the
+    case, under the support's reference (``S`` and its number: the words never became a
+    case). Without words there is no pair to learn from."""
+    words = (text or "").strip()[:2000]
+    if not words:
+        return
+    lng, lat = _coordinate(lng, -180, 180), _coordinate(lat, -90, 90)
+    if lng is None or lat is None:
+        lng = lat = None
+    try:
+        with transaction.atomic():
+            _record_support(support, case, title, words, lng, lat)
+    except Exception:
+        log.exception("could not record the support of %s", case.number)
+
+
+def _coordinate(value, low: float, high: float) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and low <= number <= high else None
+
+
+def _record_support(support, case: Case, title: str, words: str, lng, lat) -> None:
+    query = {
+        "id": None,
+        "title": (title or words)[:120],
+        "text": words,
+        "lng": lng,
+        "lat": lat,
+        "time": support.created_at or timezone.now(),
+        "category": category_label(case.category),
+    }
+    found = duplicates.score_pair(query, as_record(case), calibration=calibration.current())
+    triage.do_record_merge_offer(
+        case_ref=f"S{support.pk}",
+        other_ref=case.number,
+        accepted=True,
+        candidate=found.as_dict(),
+        features=found.features,
+        title=query["title"],
+        text=words,
+        other_title=case.title,
+        other_text=case.description,
+        user=support.user,
+        source="hint",
+    )
 
 
 # -- duplicates ---------------------------------------------------------------------------------
@@ -256,6 +335,7 @@ def similar_open_cases(
         [as_record(c) for c in candidates],
         min_score=triage.policy().duplicate_min_score,
         limit=limit,
+        calibration=calibration.current(),
     )
     by_number = {c.number: c for c in candidates}
     return [{**r, "case": by_number[r["id"]]} for r in ranked]
@@ -293,7 +373,9 @@ def duplicate_scores(*, text: str, lng, lat, category, cases) -> dict[int, dict]
         }
         for c in cases
     ]
-    ranked = duplicates.rank_duplicates(query, records, limit=len(records))
+    ranked = duplicates.rank_duplicates(
+        query, records, limit=len(records), calibration=calibration.current()
+    )
     return {r["id"]: r for r in ranked}
 
 
@@ -325,7 +407,9 @@ class HotspotCase:
 MAX_HOTSPOT_CASES = 5000
 _HOTSPOT_COLUMNS = (
     "pk", "number", "title", "description", "address", "created_at", "reporter_id",
-    "reporter_phone", "lng", "lat", "category_id",
+    # The phone's keyed digest tells callers apart as well as the phone, without opening
+    # every sealed phone of the period (and without holding them in memory).
+    "reporter_phone_digest", "lng", "lat", "category_id",
 )  # fmt: skip
 
 
@@ -450,14 +534,14 @@ def _compute_hotspots(qs, *, start, end, top: int) -> list[dict]:
             "text": f"{address} {description}",
             "time": created_at,
             # Distinct people: the account, else the phone; anonymous reports count alone.
-            "reporter": reporter_id or reporter_phone or None,
+            "reporter": reporter_id or phone_digest or None,
             "supports": supports.get(pk, 0),
             "lng": lng,
             "lat": lat,
             "kind": category_id,
         }
         for (
-            pk, number, title, description, address, created_at, reporter_id, reporter_phone,
+            pk, number, title, description, address, created_at, reporter_id, phone_digest,
             lng, lat, category_id,
         ) in rows
     ]  # fmt: skip

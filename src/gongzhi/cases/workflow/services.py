@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from gongzhi.cases import media
+from gongzhi.cases import media, signals
 from gongzhi.cases.models import Case
 from gongzhi.cases.workflow import inputs
 from gongzhi.cases.workflow.table import FLOW, transition
@@ -40,6 +40,8 @@ def do_transition(
         case = transition(
             case_id=case.pk, action=action, actor=actor, expected_state=expected_state, **params
         )
+        if action == "merge":
+            signals.case_merged.send(sender=Case, case=case, actor=actor)
         stage = "resolution" if action == "resolve" else "verification"
         for image in images:
             media.store_photo(

@@ -319,10 +319,9 @@ class PatrolScanIn(Schema):
     summary="Scan a checkpoint",
 )
 def scan(request, patrol_id: int, payload: PatrolScanIn):
-    patrol = services.get_patrol(actor=request.user, pk=patrol_id)
-    s = services.do_scan(
+    s = services.do_scan(  # looks the patrol up in the caller's scope as it locks it
         actor=request.user,
-        patrol=patrol,
+        patrol=patrol_id,
         code=payload.code,
         lng=payload.lng,
         lat=payload.lat,

@@ -210,13 +210,14 @@ def check_scan(*, actor, patrol: Patrol, code: str) -> Checkpoint:
         raise ServiceError(
             "other_route", _("This code belongs to a checkpoint of another route."), "code"
         )
-    checkpoint = Checkpoint.objects.filter(
-        pk=found.checkpoint_id, route_id=patrol.route_id, enabled=True
-    ).first()
-    if checkpoint is None:
+    try:  # get(): a pk needs no ordering (first() would sort by the model's)
+        checkpoint = Checkpoint.objects.get(
+            pk=found.checkpoint_id, route_id=patrol.route_id, enabled=True
+        )
+    except Checkpoint.DoesNotExist:
         raise ServiceError(
             "unknown_checkpoint", _("This checkpoint is no longer on the route."), "code"
-        )
+        ) from None
     if found.version != checkpoint.code_version:
         raise ServiceError(
             "reprinted_code",
@@ -257,34 +258,69 @@ def _position(lng, lat, accuracy):
     return lng, lat, accuracy
 
 
+def _locked(actor, patrol) -> Patrol:
+    """The patrol's row, locked, with its route. Given an id (from a URL) rather than a row
+    already looked up, the patrol must be one ``queries.patrols`` shows the actor, or it is
+    not found: its walker always sees their own, so the scoping query is only run for
+    someone else's patrol (refused either way, 404 or 403 as the lookup would answer)."""
+    # Only the patrol's row is locked: the route's stays free for a start or a new checkpoint.
+    rows = Patrol.objects.select_for_update(of=("self",)).select_related("route")
+    if isinstance(patrol, Patrol):
+        return rows.get(pk=patrol.pk)
+    try:
+        locked = rows.get(pk=patrol)
+    except Patrol.DoesNotExist:
+        raise NotFound("not_found", _("No such patrol.")) from None
+    if locked.walker_id is None or locked.walker_id != actor.pk:
+        from . import queries
+
+        if not queries.patrols(actor).filter(pk=locked.pk).exists():
+            raise NotFound("not_found", _("No such patrol."))
+    return locked
+
+
 def do_scan(
-    *, actor, patrol: Patrol, code: str, lng=None, lat=None, accuracy=None, now=None
+    *, actor, patrol: Patrol | int, code: str, lng=None, lat=None, accuracy=None, now=None
 ) -> Scan:
     """Record a checkpoint's scan: kept even when flagged (too far, out of order, no
-    position); a second scan of the same checkpoint on this patrol is refused."""
+    position); a second scan of the same checkpoint on this patrol is refused. ``patrol``
+    is a row already looked up in the actor's scope, or an id to look up (a scan is the
+    patrols' busiest call: one locked read serves the scope, the lock and the route)."""
     now = now or timezone.now()
-    lng, lat, accuracy = _position(lng, lat, accuracy)
+    by_id = not isinstance(patrol, Patrol)
+    if not by_id:
+        lng, lat, accuracy = _position(lng, lat, accuracy)
     with transaction.atomic():
         # The patrol's row is the lock: the order check and the counters see every scan.
-        patrol = Patrol.objects.select_for_update().select_related("route").get(pk=patrol.pk)
+        patrol = _locked(actor, patrol)
+        if by_id:  # as after a lookup: a patrol not found comes before a bad position
+            lng, lat, accuracy = _position(lng, lat, accuracy)
         checkpoint = check_scan(actor=actor, patrol=patrol, code=code)
-        if Scan.objects.filter(patrol=patrol, checkpoint=checkpoint).exists():
+        done = set(
+            Scan.objects.filter(patrol_id=patrol.pk)
+            .order_by()
+            .values_list("checkpoint_id", flat=True)
+        )
+        if checkpoint.pk in done:
             raise Conflict(
                 "already_scanned", _("This checkpoint was already scanned on this patrol."), "code"
             )
-        scanned = Scan.objects.filter(patrol=patrol).values_list("checkpoint_id", flat=True)
+        # Only an ordered route asks whether an earlier checkpoint was skipped.
         skipped = (
-            Checkpoint.objects.filter(
+            patrol.route.in_order
+            and Checkpoint.objects.filter(
                 route_id=patrol.route_id, enabled=True, order__lt=checkpoint.order
             )
-            .exclude(pk__in=list(scanned))
+            .exclude(pk__in=done)
+            .order_by()
             .exists()
         )
         flags = flags_for(
             route=patrol.route, checkpoint=checkpoint, lng=lng, lat=lat, earlier_skipped=skipped
         )
         try:
-            with transaction.atomic():
+            # No savepoint: behind the lock a clash is not expected; one undoes the whole step.
+            with transaction.atomic(savepoint=False):
                 scan = Scan.objects.create(
                     patrol=patrol,
                     checkpoint=checkpoint,

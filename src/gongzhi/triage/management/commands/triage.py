@@ -1,4 +1,6 @@
-"""`gongzhi triage train | evaluate | classify | hotspots | locate | models` — triage from the CLI.
+"""`gongzhi triage train | calibrate | evaluate | classify | hotspots | locate | models` — triage
+from the CLI. ``train`` also refits the duplicate scorer's calibration from the recorded
+merge verdicts (``calibrate``), and says what it did.
 
 Figures are printed as JSON (one object) so scripts and bench/ can read them.
 """
@@ -54,6 +56,25 @@ class Command(BaseCommand):
             ),
         )
 
+        tr.add_argument(
+            "--no-calibrate",
+            action="store_true",
+            help=_("Leave the duplicate scorer's calibration as it is."),
+        )
+        ca = sub.add_parser(
+            "calibrate",
+            help=_(
+                "Refit the duplicate scorer's calibration from the recorded merge verdicts; "
+                "keep the previous one if there are too few or the refit is worse on "
+                "held-out verdicts."
+            ),
+        )
+        ca.add_argument(
+            "--force",
+            action="store_true",
+            help=_("Refit even with fewer new verdicts than needed (the other checks hold)."),
+        )
+
         ex = sub.add_parser("export", help=_("Write the dispatchers' decisions as a labelled CSV."))
         ex.add_argument("--kind", choices=["categories", "merges"], default="categories")
         ex.add_argument("--out", required=True, help=_("The CSV file to write."))
@@ -90,9 +111,25 @@ class Command(BaseCommand):
     def _print(self, data) -> None:
         self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
-    def handle_train(
+    def handle_calibrate(self, *, force, **_o):
+        self._print(self._calibrate(force=force))
+
+    def _calibrate(self, *, force: bool = False) -> dict:
+        from gongzhi.triage import calibration
+
+        return calibration.do_calibrate(
+            threshold=services.policy().duplicate_min_score, force=force
+        )
+
+    def handle_train(self, *, no_calibrate, **options):
+        result = self._train(**options)
+        if not no_calibrate:
+            result = {**result, "duplicate_calibration": self._calibrate()}
+        self._print(result)
+
+    def _train(
         self, *, data, text_cols, label_col, no_activate, no_holdout, from_decisions, force, **_o
-    ):
+    ) -> dict:
         if from_decisions:
             if no_activate or no_holdout:
                 raise CommandError(
@@ -106,8 +143,7 @@ class Command(BaseCommand):
                 records = read_csv(data, text_cols=_cols(text_cols), label_col=label_col)
                 records += services.decision_records()
                 source = f"csv:{data}+decisions"
-            self._print(services.do_retrain(records=records, source=source, force=force))
-            return
+            return services.do_retrain(records=records, source=source, force=force)
         if data:
             records = read_csv(data, text_cols=_cols(text_cols), label_col=label_col)
             source = f"csv:{data}"
@@ -117,17 +153,15 @@ class Command(BaseCommand):
         row = services.do_train(
             records, source=source, activate=not no_activate, holdout=not no_holdout
         )
-        self._print(
-            {
-                "version": row.version,
-                "active": row.is_active,
-                "source": row.source,
-                "n_train": row.n_train,
-                "train_seconds": row.train_seconds,
-                "metrics": row.metrics,
-                "label_counts": row.label_counts,
-            }
-        )
+        return {
+            "version": row.version,
+            "active": row.is_active,
+            "source": row.source,
+            "n_train": row.n_train,
+            "train_seconds": row.train_seconds,
+            "metrics": row.metrics,
+            "label_counts": row.label_counts,
+        }
 
     def handle_evaluate(self, *, data, text_cols, label_col, folds, seed, **_o):
         records = read_csv(data, text_cols=_cols(text_cols), label_col=label_col)
