@@ -12,6 +12,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def _result(stdout: str) -> dict:
+    """The script's JSON object: its whole output, or else its last line (a script may print
+    progress lines before it, or its object indented over many lines)."""
+    try:
+        return json.loads(stdout)
+    except json.JSONDecodeError:
+        return json.loads(stdout.strip().splitlines()[-1])
+
+
 def main() -> int:
     results, failed = {}, []
     out_dir = HERE / "results"
@@ -24,7 +33,7 @@ def main() -> int:
             failed.append(script.stem)
             sys.stderr.write(proc.stderr)
             continue
-        data = json.loads(proc.stdout.strip().splitlines()[-1])
+        data = _result(proc.stdout)
         results[script.stem] = data
         (out_dir / f"{script.stem}.json").write_text(json.dumps(data, ensure_ascii=False, indent=2))
     print(json.dumps({"results": results, "failed": failed}, ensure_ascii=False, indent=2))

@@ -124,7 +124,7 @@ def subject_keys(
     # would otherwise join two subjects by containing both. A place is a place however
     # often it is named; an organisation-like span named by many reports is a phrase.
     keep = {s for s, c in df.items() if c >= 2 and (c <= cap or s in places)}
-    variants = _Variants(sorted(keep, key=lambda s: (-len(s), s)))
+    variants = _Variants(sorted(keep, key=lambda s: (-len(s), s)), places)
     # A name said once is its subject if it is a variant of exactly one name said more often
     # ("金茂路" of "金贸路", "再次请求过问星河车贷" of "星河车贷"); it never joins two.
     ids = dict(variants.ids)
@@ -149,14 +149,22 @@ class _Variants:
     and "魅力之城") or at its start ("人才新政购房补贴" and "人才新政") if it says more than
     its generic kind word ("投资有限公司" ends many names and is none of them); one
     character apart, same length (a typo or a homophone: 金贸路/金茂路); most character
-    bigrams shared (Dice ≥ 0.6) between names of 4+ characters."""
+    bigrams shared (Dice ≥ 0.6) between names of 4+ characters, unless they start with two
+    different places ("南山路搅拌站"/"振兴路搅拌站"). A name made of two places ("南山路人民医院")
+    is a variant of neither."""
 
-    def __init__(self, keys: list[str]):
+    def __init__(self, keys: list[str], places: set[str] = frozenset()):
         self.present = set(keys)
         self.masks: dict[str, str] = {}
         self.by_bigram: dict[str, list[str]] = {}
         self.parent = {k: k for k in keys}
+        # Two places said together ("南山路人民医院": a road and a hospital) name one spot,
+        # the variant of neither: joining both would chain every road to every hospital.
+        self.places = self.present & places
+        compounds = {k for k in keys if _two_places(k, self.places)}
         for k in keys:
+            if k in compounds:
+                continue
             for other in self._alike(k):
                 self._union(k, other)
             for mask in _masks(k):
@@ -190,9 +198,15 @@ class _Variants:
                 others = self.by_bigram.get(g, ())
                 if len(others) <= COMMON_BIGRAM:  # "小区" says nothing about which
                     seen.update(others)
+            mine = _leading(k, self.places)
             for other, shared in seen.items():
-                if other != k and 2 * shared / (len(grams) + len(_bigrams(other))) >= 0.6:
-                    yield other
+                if other == k or 2 * shared / (len(grams) + len(_bigrams(other))) < 0.6:
+                    continue
+                # Alike only in what follows two different places: 南山路搅拌站/振兴路搅拌站.
+                theirs = _leading(other, self.places)
+                if mine and theirs and mine != theirs:
+                    continue
+                yield other
 
     def _root(self, k: str) -> str:
         while self.parent[k] != k:
@@ -204,6 +218,15 @@ class _Variants:
         ra, rb = self._root(a), self._root(b)
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _leading(name: str, places: set[str]) -> str:
+    """The longest place ``name`` starts with (not the whole name), or ""."""
+    return next((name[:i] for i in range(len(name) - 1, 1, -1) if name[:i] in places), "")
+
+
+def _two_places(name: str, places: set[str]) -> bool:
+    return any(name[:i] in places and name[i:] in places for i in range(2, len(name) - 1))
 
 
 _ORDINALS = set("一二三四五六七八九十百零0123456789东西南北中上下前后左右新老大小内外甲乙丙丁")
