@@ -43,7 +43,7 @@ from gongzhi.taxonomy.models import Category
 from gongzhi.triage import calibration, duplicates, hotspots, places
 from gongzhi.triage import services as triage
 from gongzhi.triage.classifier import Record
-from gongzhi.triage.models import Assessment
+from gongzhi.triage.models import Assessment, MergeOffer
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ def do_offer_verdict(
     with transaction.atomic():
         if verdict == "merge":
             # The merge itself records the pair (``record_merge``, as on the case page);
-            # here it is marked as the answer to an offer.
+            # here it is only marked as the answer to an offer, not scored again.
             case = transitions.do_transition(
                 case=case,
                 action="merge",
@@ -198,6 +198,9 @@ def do_offer_verdict(
                 data={"into": target.number},
                 expected_state=expected_state,
             )
+            recorded = MergeOffer.objects.filter(case_ref=case.number, other_ref=target.number)
+            if recorded.update(source="offer"):
+                return case
         _record_pair(case, target, accepted=verdict == "merge", actor=actor, source="offer")
     return case
 
